@@ -1,0 +1,272 @@
+//! The one error type of enseal. Codes are stable: they cross every FFI
+//! boundary, so a number once given is never reused or renumbered.
+
+use core::fmt;
+
+/// Stable numeric code of an [`Error`], shared by every language binding.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum ErrorCode {
+    /// An argument is out of range or otherwise unusable.
+    InvalidArgument = 1,
+    /// The operating system (or the browser) gave no randomness.
+    RandomnessUnavailable = 2,
+    /// A bug in enseal or a binding (for example a caught panic).
+    Internal = 3,
+    /// Text does not start with the enseal prefix.
+    BadPrefix = 100,
+    /// Text after the prefix is not unpadded base64url.
+    BadEncoding = 101,
+    /// The sealed value is shorter than its header and tag.
+    Truncated = 102,
+    /// The value is larger than enseal accepts.
+    TooLarge = 103,
+    /// The version byte is not one this build reads.
+    UnsupportedVersion = 104,
+    /// The KEM id names no suite this build knows.
+    UnsupportedSuite = 105,
+    /// No private key with the sealed value's key id is in the keyring.
+    UnknownKey = 200,
+    /// Decryption failed: wrong key, wrong context or tampered data.
+    DecryptFailed = 201,
+    /// Key material or a JWK is invalid.
+    InvalidKey = 300,
+    /// A keyset or keyring document is invalid.
+    InvalidKeyset = 301,
+    /// The keyset's primary key is past its not-after date.
+    KeyExpired = 302,
+    /// A document is not valid JSON, or an opened value holds no JSON.
+    InvalidJson = 400,
+    /// A JSON Pointer is not valid RFC 6901 syntax.
+    InvalidPointer = 401,
+    /// A JSON Pointer names a location the document does not have.
+    PathNotFound = 402,
+    /// The value at a JSON Pointer is already sealed.
+    AlreadySealed = 403,
+}
+
+impl ErrorCode {
+    /// Every code, in numeric order. Bindings walk this list in their tests.
+    pub const ALL: [ErrorCode; 18] = [
+        ErrorCode::InvalidArgument,
+        ErrorCode::RandomnessUnavailable,
+        ErrorCode::Internal,
+        ErrorCode::BadPrefix,
+        ErrorCode::BadEncoding,
+        ErrorCode::Truncated,
+        ErrorCode::TooLarge,
+        ErrorCode::UnsupportedVersion,
+        ErrorCode::UnsupportedSuite,
+        ErrorCode::UnknownKey,
+        ErrorCode::DecryptFailed,
+        ErrorCode::InvalidKey,
+        ErrorCode::InvalidKeyset,
+        ErrorCode::KeyExpired,
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidPointer,
+        ErrorCode::PathNotFound,
+        ErrorCode::AlreadySealed,
+    ];
+
+    /// The stable number.
+    pub const fn as_u16(self) -> u16 {
+        self as u16
+    }
+
+    /// The code for a number, if it is one.
+    pub fn from_u16(code: u16) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_u16() == code)
+    }
+
+    /// The stable SCREAMING_SNAKE name (what JavaScript sees as `error.code`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::RandomnessUnavailable => "RANDOMNESS_UNAVAILABLE",
+            ErrorCode::Internal => "INTERNAL",
+            ErrorCode::BadPrefix => "BAD_PREFIX",
+            ErrorCode::BadEncoding => "BAD_ENCODING",
+            ErrorCode::Truncated => "TRUNCATED",
+            ErrorCode::TooLarge => "TOO_LARGE",
+            ErrorCode::UnsupportedVersion => "UNSUPPORTED_VERSION",
+            ErrorCode::UnsupportedSuite => "UNSUPPORTED_SUITE",
+            ErrorCode::UnknownKey => "UNKNOWN_KEY",
+            ErrorCode::DecryptFailed => "DECRYPT_FAILED",
+            ErrorCode::InvalidKey => "INVALID_KEY",
+            ErrorCode::InvalidKeyset => "INVALID_KEYSET",
+            ErrorCode::KeyExpired => "KEY_EXPIRED",
+            ErrorCode::InvalidJson => "INVALID_JSON",
+            ErrorCode::InvalidPointer => "INVALID_POINTER",
+            ErrorCode::PathNotFound => "PATH_NOT_FOUND",
+            ErrorCode::AlreadySealed => "ALREADY_SEALED",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything that can go wrong in enseal.
+///
+/// Messages name what is wrong and where (a JSON Pointer, a key id, a suite),
+/// never key material, plaintext or ciphertext. Decryption failures are
+/// deliberately one opaque variant so that no caller becomes an oracle.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// An argument is out of range or otherwise unusable.
+    InvalidArgument(&'static str),
+    /// The platform gave no randomness; nothing was sealed.
+    RandomnessUnavailable,
+    /// A bug in enseal or a binding.
+    Internal(&'static str),
+    /// Text does not start with [`crate::TEXT_PREFIX`].
+    BadPrefix,
+    /// Text after the prefix is not canonical unpadded base64url.
+    BadEncoding,
+    /// The sealed value ends before its header and tag do.
+    Truncated,
+    /// The value exceeds [`crate::MAX_PLAINTEXT_LEN`] (or its sealed size).
+    TooLarge,
+    /// The version byte is not 1.
+    UnsupportedVersion(u8),
+    /// The KEM id names no known suite.
+    UnsupportedSuite(u16),
+    /// No private key in the keyring has this key id.
+    UnknownKey(crate::KeyId),
+    /// Wrong key, wrong context, or tampered data: deliberately not more precise.
+    DecryptFailed,
+    /// Key material or a JWK is invalid.
+    InvalidKey(&'static str),
+    /// A keyset or keyring document is invalid.
+    InvalidKeyset(String),
+    /// The keyset's primary key is past its not-after date.
+    KeyExpired(crate::KeyId),
+    /// A document is not JSON, or an opened value holds no JSON.
+    InvalidJson(&'static str),
+    /// A JSON Pointer is not valid RFC 6901 syntax.
+    InvalidPointer(String),
+    /// A JSON Pointer names a location the document does not have.
+    PathNotFound(String),
+    /// The value at this JSON Pointer is already sealed.
+    AlreadySealed(String),
+}
+
+impl Error {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            Error::RandomnessUnavailable => ErrorCode::RandomnessUnavailable,
+            Error::Internal(_) => ErrorCode::Internal,
+            Error::BadPrefix => ErrorCode::BadPrefix,
+            Error::BadEncoding => ErrorCode::BadEncoding,
+            Error::Truncated => ErrorCode::Truncated,
+            Error::TooLarge => ErrorCode::TooLarge,
+            Error::UnsupportedVersion(_) => ErrorCode::UnsupportedVersion,
+            Error::UnsupportedSuite(_) => ErrorCode::UnsupportedSuite,
+            Error::UnknownKey(_) => ErrorCode::UnknownKey,
+            Error::DecryptFailed => ErrorCode::DecryptFailed,
+            Error::InvalidKey(_) => ErrorCode::InvalidKey,
+            Error::InvalidKeyset(_) => ErrorCode::InvalidKeyset,
+            Error::KeyExpired(_) => ErrorCode::KeyExpired,
+            Error::InvalidJson(_) => ErrorCode::InvalidJson,
+            Error::InvalidPointer(_) => ErrorCode::InvalidPointer,
+            Error::PathNotFound(_) => ErrorCode::PathNotFound,
+            Error::AlreadySealed(_) => ErrorCode::AlreadySealed,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidArgument(what) => write!(f, "invalid argument: {what}"),
+            Error::RandomnessUnavailable => {
+                f.write_str("the platform random number generator is unavailable")
+            }
+            Error::Internal(what) => write!(f, "internal error: {what}"),
+            Error::BadPrefix => write!(
+                f,
+                "not a sealed value: text does not start with {:?}",
+                crate::TEXT_PREFIX
+            ),
+            Error::BadEncoding => {
+                f.write_str("sealed text is not canonical unpadded base64url after the prefix")
+            }
+            Error::Truncated => f.write_str("sealed value is truncated"),
+            Error::TooLarge => write!(
+                f,
+                "value is too large (plaintext limit is {} bytes)",
+                crate::MAX_PLAINTEXT_LEN
+            ),
+            Error::UnsupportedVersion(v) => write!(f, "unsupported sealed-field version {v}"),
+            Error::UnsupportedSuite(id) => write!(f, "unsupported KEM suite 0x{id:04x}"),
+            Error::UnknownKey(kid) => write!(f, "no private key with key id {kid} in the keyring"),
+            Error::DecryptFailed => f.write_str(
+                "decryption failed (wrong key, wrong context, or the value was altered)",
+            ),
+            Error::InvalidKey(what) => write!(f, "invalid key: {what}"),
+            Error::InvalidKeyset(what) => write!(f, "invalid keyset: {what}"),
+            Error::KeyExpired(kid) => write!(f, "primary key {kid} is past its not-after date"),
+            Error::InvalidJson(what) => write!(f, "invalid JSON: {what}"),
+            Error::InvalidPointer(p) => write!(f, "invalid JSON Pointer {p:?}"),
+            Error::PathNotFound(p) => write!(f, "no value at JSON Pointer {p:?}"),
+            Error::AlreadySealed(p) => write!(f, "value at JSON Pointer {p:?} is already sealed"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_u16()), "duplicate code {code}");
+            assert_eq!(ErrorCode::from_u16(code.as_u16()), Some(code));
+        }
+        assert_eq!(ErrorCode::from_u16(0), None);
+        assert_eq!(ErrorCode::from_u16(9999), None);
+    }
+
+    #[test]
+    fn codes_are_frozen() {
+        // Renumbering breaks every binding and every stored error log: change never.
+        let frozen: Vec<(u16, &str)> = ErrorCode::ALL
+            .iter()
+            .map(|c| (c.as_u16(), c.name()))
+            .collect();
+        assert_eq!(
+            frozen,
+            vec![
+                (1, "INVALID_ARGUMENT"),
+                (2, "RANDOMNESS_UNAVAILABLE"),
+                (3, "INTERNAL"),
+                (100, "BAD_PREFIX"),
+                (101, "BAD_ENCODING"),
+                (102, "TRUNCATED"),
+                (103, "TOO_LARGE"),
+                (104, "UNSUPPORTED_VERSION"),
+                (105, "UNSUPPORTED_SUITE"),
+                (200, "UNKNOWN_KEY"),
+                (201, "DECRYPT_FAILED"),
+                (300, "INVALID_KEY"),
+                (301, "INVALID_KEYSET"),
+                (302, "KEY_EXPIRED"),
+                (400, "INVALID_JSON"),
+                (401, "INVALID_POINTER"),
+                (402, "PATH_NOT_FOUND"),
+                (403, "ALREADY_SEALED"),
+            ]
+        );
+    }
+}

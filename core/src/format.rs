@@ -1,0 +1,130 @@
+//! The binary sealed-field layout (docs/FORMAT.md §3):
+//! `version(1) || kem_id(2) || kid(8) || enc(Nenc) || counter(8) || ciphertext || tag(16)`.
+
+use crate::{Error, KeyId, Result, Suite};
+
+/// The format version this build writes and reads.
+pub const VERSION: u8 = 1;
+/// Bytes of the AES-256-GCM tag at the end of every sealed field.
+pub const TAG_LEN: usize = 16;
+/// The largest plaintext enseal seals or opens: 64 MiB.
+pub const MAX_PLAINTEXT_LEN: usize = 64 << 20;
+
+const KID_LEN: usize = 8;
+const COUNTER_LEN: usize = 8;
+const FIXED_HEADER_LEN: usize = 1 + 2 + KID_LEN + COUNTER_LEN;
+
+/// Bytes of the header for `suite` (everything before the ciphertext).
+pub const fn header_len(suite: Suite) -> usize {
+    FIXED_HEADER_LEN + suite.enc_len()
+}
+
+/// Bytes of a binary sealed field holding `plaintext_len` bytes.
+pub const fn sealed_len(suite: Suite, plaintext_len: usize) -> usize {
+    header_len(suite) + plaintext_len + TAG_LEN
+}
+
+/// The largest binary sealed field of any suite.
+pub(crate) const MAX_SEALED_LEN: usize = sealed_len(Suite::XWing, MAX_PLAINTEXT_LEN);
+
+/// A binary sealed field split into its parts. Nothing is authenticated yet.
+pub(crate) struct Envelope<'a> {
+    pub(crate) suite: Suite,
+    pub(crate) kid: KeyId,
+    pub(crate) enc: &'a [u8],
+    pub(crate) counter: u64,
+    /// The whole header, which is also the start of the AAD.
+    pub(crate) header: &'a [u8],
+    /// `ciphertext || tag`.
+    pub(crate) body: &'a [u8],
+}
+
+/// Splits `sealed` into its parts, checking every length.
+pub(crate) fn parse(sealed: &[u8]) -> Result<Envelope<'_>> {
+    let (&version, rest) = sealed.split_first().ok_or(Error::Truncated)?;
+    if version != VERSION {
+        return Err(Error::UnsupportedVersion(version));
+    }
+    let (kem_id, rest) = rest.split_first_chunk::<2>().ok_or(Error::Truncated)?;
+    let suite = Suite::from_kem_id(u16::from_be_bytes(*kem_id))?;
+    if sealed.len() > sealed_len(suite, MAX_PLAINTEXT_LEN) {
+        return Err(Error::TooLarge);
+    }
+    if sealed.len() < sealed_len(suite, 0) {
+        return Err(Error::Truncated);
+    }
+    let (kid, rest) = rest
+        .split_first_chunk::<KID_LEN>()
+        .ok_or(Error::Truncated)?;
+    let (enc, rest) = rest
+        .split_at_checked(suite.enc_len())
+        .ok_or(Error::Truncated)?;
+    let (counter, body) = rest
+        .split_first_chunk::<COUNTER_LEN>()
+        .ok_or(Error::Truncated)?;
+    let (header, _) = sealed
+        .split_at_checked(header_len(suite))
+        .ok_or(Error::Truncated)?;
+    Ok(Envelope {
+        suite,
+        kid: KeyId::from_bytes(*kid),
+        enc,
+        counter: u64::from_be_bytes(*counter),
+        header,
+        body,
+    })
+}
+
+/// The header up to, not including, the counter: fixed for a whole session.
+pub(crate) fn session_prefix(suite: Suite, kid: &KeyId, enc: &[u8]) -> Vec<u8> {
+    let mut prefix = Vec::with_capacity(header_len(suite) - COUNTER_LEN);
+    prefix.push(VERSION);
+    prefix.extend_from_slice(&suite.kem_id().to_be_bytes());
+    prefix.extend_from_slice(kid.as_bytes());
+    prefix.extend_from_slice(enc);
+    prefix
+}
+
+/// `base_nonce XOR I2OSP(counter, 12)`, as RFC 9180 §5.2 computes nonces.
+pub(crate) fn field_nonce(base_nonce: &[u8; 12], counter: u64) -> [u8; 12] {
+    let mut nonce = *base_nonce;
+    for (n, c) in nonce.iter_mut().skip(4).zip(counter.to_be_bytes()) {
+        *n ^= c;
+    }
+    nonce
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonce_is_xor_of_big_endian_counter() {
+        let base = [0xffu8; 12];
+        let n = field_nonce(&base, 0x0102_0304_0506_0708);
+        assert_eq!(
+            n,
+            [
+                0xff, 0xff, 0xff, 0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9, 0xf8, 0xf7
+            ]
+        );
+        assert_eq!(field_nonce(&base, 0), base);
+    }
+
+    #[test]
+    fn overheads() {
+        assert_eq!(sealed_len(Suite::X25519, 0), 67);
+        assert_eq!(sealed_len(Suite::P256, 0), 100);
+        assert_eq!(sealed_len(Suite::XWing, 0), 1155);
+    }
+
+    #[test]
+    fn parse_rejects_every_short_length_without_panicking() {
+        let mut v = vec![VERSION, 0x00, 0x20];
+        v.resize(sealed_len(Suite::X25519, 0), 0);
+        assert!(parse(&v).is_ok());
+        for len in 0..v.len() {
+            assert_eq!(parse(&v[..len]).err(), Some(Error::Truncated), "len {len}");
+        }
+    }
+}

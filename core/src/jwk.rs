@@ -1,0 +1,222 @@
+//! JWK (RFC 7517) shapes: RFC 8037 `OKP` for X25519, `EC` for P-256, and the
+//! `AKP` shape of draft-ietf-jose-pqc-kem style for X-Wing. Keysets add
+//! `suite`, `created` and `not_after` members to the same object.
+
+use crate::{Error, KeyId, Result, Suite};
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+#[derive(Serialize, Deserialize, Default)]
+pub(crate) struct Jwk {
+    pub(crate) kty: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) crv: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) alg: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) kid: Option<String>,
+    #[serde(default, rename = "use", skip_serializing_if = "Option::is_none")]
+    pub(crate) use_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) x: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) y: Option<String>,
+    #[serde(default, rename = "pub", skip_serializing_if = "Option::is_none")]
+    pub(crate) pub_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) d: Option<SecretMember>,
+    #[serde(default, rename = "priv", skip_serializing_if = "Option::is_none")]
+    pub(crate) priv_: Option<SecretMember>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) suite: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) created: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) not_after: Option<u64>,
+}
+
+/// A private-key member, wiped when the JWK is dropped.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub(crate) struct SecretMember(String);
+
+impl Drop for SecretMember {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+const XWING_ALG: &str = "X-Wing";
+
+fn b64(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+fn unb64(member: Option<&String>, len: usize, what: &'static str) -> Result<Zeroizing<Vec<u8>>> {
+    let text = member.ok_or(Error::InvalidKey(what))?;
+    let bytes =
+        Zeroizing::new(Base64UrlUnpadded::decode_vec(text).map_err(|_| Error::InvalidKey(what))?);
+    if bytes.len() != len {
+        return Err(Error::InvalidKey(what));
+    }
+    Ok(bytes)
+}
+
+pub(crate) fn to_json(jwk: &Jwk) -> String {
+    // Serializing plain strings and integers cannot fail.
+    serde_json::to_string(jwk).unwrap_or_default()
+}
+
+pub(crate) fn from_json(json: &str) -> Result<Jwk> {
+    serde_json::from_str(json).map_err(|_| Error::InvalidKey("not a JSON Web Key object"))
+}
+
+impl Jwk {
+    pub(crate) fn public(suite: Suite, pk: &[u8], kid: KeyId) -> Jwk {
+        let mut jwk = Jwk {
+            kid: Some(kid.to_string()),
+            use_: Some("enc".into()),
+            ..Jwk::default()
+        };
+        match suite {
+            Suite::X25519 => {
+                jwk.kty = "OKP".into();
+                jwk.crv = Some("X25519".into());
+                jwk.x = Some(b64(pk));
+            }
+            Suite::P256 => {
+                jwk.kty = "EC".into();
+                jwk.crv = Some("P-256".into());
+                // SEC1 uncompressed: 0x04 || x || y
+                let coords = pk.get(1..).unwrap_or_default();
+                let (x, y) = coords.split_at(coords.len() / 2);
+                jwk.x = Some(b64(x));
+                jwk.y = Some(b64(y));
+            }
+            Suite::XWing => {
+                jwk.kty = "AKP".into();
+                jwk.alg = Some(XWING_ALG.into());
+                jwk.pub_ = Some(b64(pk));
+            }
+        }
+        jwk
+    }
+
+    pub(crate) fn with_private(mut self, suite: Suite, sk: &[u8]) -> Jwk {
+        match suite {
+            Suite::X25519 | Suite::P256 => self.d = Some(SecretMember(b64(sk))),
+            Suite::XWing => self.priv_ = Some(SecretMember(b64(sk))),
+        }
+        self
+    }
+
+    fn suite(&self) -> Result<Suite> {
+        if let Some(u) = &self.use_ {
+            if u != "enc" {
+                return Err(Error::InvalidKey("JWK \"use\" must be \"enc\""));
+            }
+        }
+        let suite = match (self.kty.as_str(), self.crv.as_deref(), self.alg.as_deref()) {
+            ("OKP", Some("X25519"), _) => Suite::X25519,
+            ("EC", Some("P-256"), _) => Suite::P256,
+            ("AKP", _, Some(XWING_ALG)) => Suite::XWing,
+            ("OKP" | "EC", _, _) => {
+                return Err(Error::InvalidKey(
+                    "unsupported JWK curve (expected X25519 or P-256)",
+                ));
+            }
+            ("AKP", _, _) => {
+                return Err(Error::InvalidKey(
+                    "unsupported AKP algorithm (expected X-Wing)",
+                ));
+            }
+            _ => {
+                return Err(Error::InvalidKey(
+                    "unsupported JWK key type (expected OKP, EC or AKP)",
+                ));
+            }
+        };
+        if let Some(named) = &self.suite {
+            if Suite::from_name(named).ok() != Some(suite) {
+                return Err(Error::InvalidKey(
+                    "JWK \"suite\" does not match its key type",
+                ));
+            }
+        }
+        Ok(suite)
+    }
+
+    /// The suite and serialized public key.
+    pub(crate) fn public_part(&self) -> Result<(Suite, Zeroizing<Vec<u8>>)> {
+        let suite = self.suite()?;
+        let bytes = match suite {
+            Suite::X25519 => unb64(
+                self.x.as_ref(),
+                32,
+                "JWK \"x\" must be 32 bytes of base64url",
+            )?,
+            Suite::P256 => {
+                let x = unb64(
+                    self.x.as_ref(),
+                    32,
+                    "JWK \"x\" must be 32 bytes of base64url",
+                )?;
+                let y = unb64(
+                    self.y.as_ref(),
+                    32,
+                    "JWK \"y\" must be 32 bytes of base64url",
+                )?;
+                let mut point = Zeroizing::new(Vec::with_capacity(65));
+                point.push(0x04);
+                point.extend_from_slice(&x);
+                point.extend_from_slice(&y);
+                point
+            }
+            Suite::XWing => unb64(
+                self.pub_.as_ref(),
+                suite.public_key_len(),
+                "JWK \"pub\" must be 1216 bytes of base64url",
+            )?,
+        };
+        Ok((suite, bytes))
+    }
+
+    /// The public part when the JWK has its public members (a private JWK may omit them).
+    pub(crate) fn public_part_if_present(&self) -> Result<Option<(Suite, Zeroizing<Vec<u8>>)>> {
+        let present = self.x.is_some() || self.y.is_some() || self.pub_.is_some();
+        if present {
+            self.public_part().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The suite and serialized private key.
+    pub(crate) fn private_part(&self) -> Result<(Suite, Zeroizing<Vec<u8>>)> {
+        let suite = self.suite()?;
+        let bytes = match suite {
+            Suite::X25519 | Suite::P256 => unb64(
+                self.d.as_ref().map(|m| &m.0),
+                32,
+                "private JWK needs \"d\": 32 bytes of base64url",
+            )?,
+            Suite::XWing => unb64(
+                self.priv_.as_ref().map(|m| &m.0),
+                32,
+                "private JWK needs \"priv\": 32 bytes of base64url",
+            )?,
+        };
+        Ok((suite, bytes))
+    }
+
+    /// When the JWK names a kid, it must be the one computed from the key.
+    pub(crate) fn check_kid(&self, computed: KeyId) -> Result<()> {
+        match &self.kid {
+            Some(kid) if kid.parse::<KeyId>()? != computed => Err(Error::InvalidKey(
+                "JWK \"kid\" does not match the key's computed key id",
+            )),
+            _ => Ok(()),
+        }
+    }
+}

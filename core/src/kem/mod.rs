@@ -1,0 +1,247 @@
+//! The only module that talks to the `hpke` crate: key generation and
+//! (de)serialization per suite, and HPKE base-mode setup followed by the
+//! enseal export. Everything above this works with bytes and [`SessionSecret`].
+
+use crate::rng::FixedRng;
+use crate::{EXPORT_CONTEXT, Error, HPKE_INFO, Result, Suite};
+use hpke::aead::AesGcm256;
+use hpke::kdf::HkdfSha256;
+use hpke::kem::{DhP256HkdfSha256, X25519HkdfSha256, XWing};
+use hpke::{Deserializable, Kem, OpModeR, OpModeS, Serializable};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// Bytes exported from the HPKE context: a 32-byte AES key and a 12-byte base nonce.
+pub(crate) const SESSION_SECRET_LEN: usize = 44;
+
+/// The exported `key || base_nonce`, zeroized on drop.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub(crate) struct SessionSecret {
+    pub(crate) key: [u8; 32],
+    pub(crate) base_nonce: [u8; 12],
+}
+
+impl SessionSecret {
+    fn export(
+        export: impl FnOnce(&mut [u8]) -> core::result::Result<(), hpke::HpkeError>,
+    ) -> Result<Self> {
+        let mut buf = Zeroizing::new([0u8; SESSION_SECRET_LEN]);
+        export(buf.as_mut_slice()).map_err(|_| Error::Internal("HPKE export failed"))?;
+        let mut secret = SessionSecret {
+            key: [0; 32],
+            base_nonce: [0; 12],
+        };
+        let (key, nonce) = buf.split_at(32);
+        secret.key.copy_from_slice(key);
+        secret.base_nonce.copy_from_slice(nonce);
+        Ok(secret)
+    }
+}
+
+type PkOf<K> = <K as Kem>::PublicKey;
+type SkOf<K> = <K as Kem>::PrivateKey;
+
+/// A parsed recipient public key.
+#[derive(Clone)]
+pub(crate) enum KemPublicKey {
+    X25519(PkOf<X25519HkdfSha256>),
+    P256(PkOf<DhP256HkdfSha256>),
+    XWing(Box<PkOf<XWing>>),
+}
+
+/// A parsed private key. The `hpke` types zeroize themselves on drop.
+#[derive(Clone)]
+pub(crate) enum KemSecretKey {
+    X25519(SkOf<X25519HkdfSha256>),
+    P256(SkOf<DhP256HkdfSha256>),
+    XWing(Box<SkOf<XWing>>),
+}
+
+impl KemPublicKey {
+    pub(crate) fn from_bytes(suite: Suite, bytes: &[u8]) -> Result<Self> {
+        if bytes.len() != suite.public_key_len() {
+            return Err(Error::InvalidKey(
+                "public key has the wrong length for its suite",
+            ));
+        }
+        let bad = |_| Error::InvalidKey("public key bytes are not a valid point or key");
+        Ok(match suite {
+            Suite::X25519 => {
+                KemPublicKey::X25519(PkOf::<X25519HkdfSha256>::from_bytes(bytes).map_err(bad)?)
+            }
+            Suite::P256 => {
+                KemPublicKey::P256(PkOf::<DhP256HkdfSha256>::from_bytes(bytes).map_err(bad)?)
+            }
+            Suite::XWing => {
+                KemPublicKey::XWing(Box::new(PkOf::<XWing>::from_bytes(bytes).map_err(bad)?))
+            }
+        })
+    }
+
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            KemPublicKey::X25519(pk) => pk.to_bytes().to_vec(),
+            KemPublicKey::P256(pk) => pk.to_bytes().to_vec(),
+            KemPublicKey::XWing(pk) => pk.to_bytes().to_vec(),
+        }
+    }
+}
+
+impl KemSecretKey {
+    /// RFC 9180 DeriveKeyPair (draft-ietf-hpke-pq's for X-Wing) from `ikm`.
+    pub(crate) fn derive(suite: Suite, ikm: &[u8]) -> (Self, KemPublicKey) {
+        match suite {
+            Suite::X25519 => {
+                let (sk, pk) = X25519HkdfSha256::derive_keypair(ikm);
+                (KemSecretKey::X25519(sk), KemPublicKey::X25519(pk))
+            }
+            Suite::P256 => {
+                let (sk, pk) = DhP256HkdfSha256::derive_keypair(ikm);
+                (KemSecretKey::P256(sk), KemPublicKey::P256(pk))
+            }
+            Suite::XWing => {
+                let (sk, pk) = XWing::derive_keypair(ikm);
+                (
+                    KemSecretKey::XWing(Box::new(sk)),
+                    KemPublicKey::XWing(Box::new(pk)),
+                )
+            }
+        }
+    }
+
+    pub(crate) fn from_bytes(suite: Suite, bytes: &[u8]) -> Result<Self> {
+        if bytes.len() != suite.private_key_len() {
+            return Err(Error::InvalidKey(
+                "private key has the wrong length for its suite",
+            ));
+        }
+        let bad = |_| Error::InvalidKey("private key bytes are not a valid scalar or seed");
+        Ok(match suite {
+            Suite::X25519 => {
+                KemSecretKey::X25519(SkOf::<X25519HkdfSha256>::from_bytes(bytes).map_err(bad)?)
+            }
+            Suite::P256 => {
+                KemSecretKey::P256(SkOf::<DhP256HkdfSha256>::from_bytes(bytes).map_err(bad)?)
+            }
+            Suite::XWing => {
+                KemSecretKey::XWing(Box::new(SkOf::<XWing>::from_bytes(bytes).map_err(bad)?))
+            }
+        })
+    }
+
+    pub(crate) fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(vec![0u8; 32]);
+        match self {
+            KemSecretKey::X25519(sk) => sk.write_exact(&mut out),
+            KemSecretKey::P256(sk) => sk.write_exact(&mut out),
+            KemSecretKey::XWing(sk) => sk.write_exact(&mut out),
+        }
+        out
+    }
+
+    pub(crate) fn public_key(&self) -> KemPublicKey {
+        match self {
+            KemSecretKey::X25519(sk) => KemPublicKey::X25519(X25519HkdfSha256::sk_to_pk(sk)),
+            KemSecretKey::P256(sk) => KemPublicKey::P256(DhP256HkdfSha256::sk_to_pk(sk)),
+            KemSecretKey::XWing(sk) => KemPublicKey::XWing(Box::new(XWing::sk_to_pk(sk))),
+        }
+    }
+}
+
+/// `SetupBaseS(pkR, "enseal/v1")`, then `Export("enseal/v1 field", 44)`.
+/// `randomness` must be exactly `suite.encap_randomness_len()` bytes.
+pub(crate) fn encapsulate(
+    pk: &KemPublicKey,
+    randomness: &[u8],
+) -> Result<(Vec<u8>, SessionSecret)> {
+    let mut secret = None;
+    let enc = setup_sender(pk, randomness, HPKE_INFO, |export| {
+        secret = Some(SessionSecret::export(|out| export(EXPORT_CONTEXT, out))?);
+        Ok(())
+    })?;
+    Ok((
+        enc,
+        secret.ok_or(Error::Internal("HPKE export did not run"))?,
+    ))
+}
+
+/// `SetupBaseR(enc, skR, "enseal/v1")`, then the same export. Any failure,
+/// including an `enc` that is not a valid point, is the opaque [`Error::DecryptFailed`].
+pub(crate) fn decapsulate(sk: &KemSecretKey, enc: &[u8]) -> Result<SessionSecret> {
+    let mut secret = None;
+    setup_receiver(sk, enc, HPKE_INFO, |export| {
+        secret = Some(SessionSecret::export(|out| export(EXPORT_CONTEXT, out))?);
+        Ok(())
+    })?;
+    secret.ok_or(Error::Internal("HPKE export did not run"))
+}
+
+/// An HPKE context's `Export(exporter_context, L)`, writing `L = out.len()` bytes.
+pub(crate) type Exporter<'a> =
+    &'a dyn Fn(&[u8], &mut [u8]) -> core::result::Result<(), hpke::HpkeError>;
+
+/// Base-mode `SetupBaseS(pkR, info)` with AES-256-GCM and HKDF-SHA256; hands
+/// the context's exporter to `use_ctx` and returns `enc`.
+pub(crate) fn setup_sender(
+    pk: &KemPublicKey,
+    randomness: &[u8],
+    info: &[u8],
+    use_ctx: impl FnOnce(Exporter<'_>) -> Result<()>,
+) -> Result<Vec<u8>> {
+    match pk {
+        KemPublicKey::X25519(pk) => {
+            setup_sender_with::<X25519HkdfSha256>(pk, randomness, info, use_ctx)
+        }
+        KemPublicKey::P256(pk) => {
+            setup_sender_with::<DhP256HkdfSha256>(pk, randomness, info, use_ctx)
+        }
+        KemPublicKey::XWing(pk) => setup_sender_with::<XWing>(pk, randomness, info, use_ctx),
+    }
+}
+
+/// Base-mode `SetupBaseR(enc, skR, info)`; hands the context's exporter to `use_ctx`.
+pub(crate) fn setup_receiver(
+    sk: &KemSecretKey,
+    enc: &[u8],
+    info: &[u8],
+    use_ctx: impl FnOnce(Exporter<'_>) -> Result<()>,
+) -> Result<()> {
+    match sk {
+        KemSecretKey::X25519(sk) => setup_receiver_with::<X25519HkdfSha256>(sk, enc, info, use_ctx),
+        KemSecretKey::P256(sk) => setup_receiver_with::<DhP256HkdfSha256>(sk, enc, info, use_ctx),
+        KemSecretKey::XWing(sk) => setup_receiver_with::<XWing>(sk, enc, info, use_ctx),
+    }
+}
+
+fn setup_sender_with<K: Kem>(
+    pk: &K::PublicKey,
+    randomness: &[u8],
+    info: &[u8],
+    use_ctx: impl FnOnce(Exporter<'_>) -> Result<()>,
+) -> Result<Vec<u8>> {
+    let mut rng = FixedRng::new(randomness);
+    let (enc, ctx) =
+        hpke::setup_sender_with_rng::<AesGcm256, HkdfSha256, K>(&OpModeS::Base, pk, info, &mut rng)
+            .map_err(|_| Error::Internal("HPKE encapsulation failed"))?;
+    if !rng.used_exactly() {
+        return Err(Error::Internal(
+            "encapsulation drew an unexpected amount of randomness",
+        ));
+    }
+    use_ctx(&|context, out| ctx.export(context, out))?;
+    Ok(enc.to_bytes().to_vec())
+}
+
+fn setup_receiver_with<K: Kem>(
+    sk: &K::PrivateKey,
+    enc: &[u8],
+    info: &[u8],
+    use_ctx: impl FnOnce(Exporter<'_>) -> Result<()>,
+) -> Result<()> {
+    let enc = K::EncappedKey::from_bytes(enc).map_err(|_| Error::DecryptFailed)?;
+    let ctx = hpke::setup_receiver::<AesGcm256, HkdfSha256, K>(&OpModeR::Base, sk, &enc, info)
+        .map_err(|_| Error::DecryptFailed)?;
+    use_ctx(&|context, out| ctx.export(context, out))
+}
+
+#[cfg(test)]
+mod tests;

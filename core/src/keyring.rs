@@ -1,0 +1,99 @@
+//! The private keyring an opener decrypts with: key pairs by key id, so old
+//! keys keep opening old data after the keyset's primary moves on.
+
+use crate::jwk::Jwk;
+use crate::{Error, KeyId, KeyPair, Result};
+use core::fmt;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use zeroize::Zeroizing;
+
+/// Private keys by key id.
+#[derive(Clone, Default)]
+pub struct Keyring {
+    keys: BTreeMap<KeyId, KeyPair>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyringDoc {
+    keys: Vec<Jwk>,
+}
+
+impl Keyring {
+    /// An empty keyring.
+    pub fn new() -> Keyring {
+        Keyring::default()
+    }
+
+    /// Adds a key pair; a second key with the same key id is refused.
+    pub fn add(&mut self, key: KeyPair) -> Result<()> {
+        if self.keys.contains_key(&key.kid()) {
+            return Err(Error::InvalidKeyset(format!(
+                "duplicate key id {}",
+                key.kid()
+            )));
+        }
+        self.keys.insert(key.kid(), key);
+        Ok(())
+    }
+
+    /// The key pair with this id.
+    pub fn get(&self, kid: &KeyId) -> Option<&KeyPair> {
+        self.keys.get(kid)
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when the keyring holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The key ids, in sorted order.
+    pub fn kids(&self) -> impl Iterator<Item = KeyId> + '_ {
+        self.keys.keys().copied()
+    }
+
+    /// Parses a private JWK set `{"keys": [private JWK, ...]}`.
+    pub fn from_jwks(json: &str) -> Result<Keyring> {
+        let doc: KeyringDoc = serde_json::from_str(json)
+            .map_err(|_| Error::InvalidKeyset("expected {\"keys\": [private JWK, ...]}".into()))?;
+        let mut ring = Keyring::new();
+        for (i, jwk) in doc.keys.iter().enumerate() {
+            let pair = KeyPair::from_jwk_struct(jwk)
+                .map_err(|e| Error::InvalidKeyset(format!("keys[{i}]: {e}")))?;
+            ring.add(pair)?;
+        }
+        Ok(ring)
+    }
+
+    /// The keyring as a private JWK set, zeroized on drop.
+    pub fn to_jwks(&self) -> Zeroizing<String> {
+        let doc = KeyringDoc {
+            keys: self.keys.values().map(KeyPair::to_jwk_struct).collect(),
+        };
+        Zeroizing::new(serde_json::to_string_pretty(&doc).unwrap_or_default())
+    }
+}
+
+impl FromIterator<KeyPair> for Keyring {
+    /// Collects key pairs; a later duplicate key id replaces nothing and is dropped.
+    fn from_iter<I: IntoIterator<Item = KeyPair>>(iter: I) -> Keyring {
+        let mut ring = Keyring::new();
+        for key in iter {
+            let _ = ring.add(key);
+        }
+        ring
+    }
+}
+
+impl fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keyring")
+            .field("kids", &self.keys.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}

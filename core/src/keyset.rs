@@ -1,0 +1,172 @@
+//! The public keyset document a frontend fetches: several public keys with
+//! their dates, and which one is primary. Sealers built from it seal to the primary.
+
+use crate::jwk::Jwk;
+use crate::{Error, KeyId, PublicKey, Result};
+use serde::{Deserialize, Serialize};
+
+/// One public key of a keyset, with its validity dates (Unix seconds, as JWT NumericDate).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeysetEntry {
+    key: PublicKey,
+    created: u64,
+    not_after: Option<u64>,
+}
+
+impl KeysetEntry {
+    /// An entry. `not_after`, when given, must be later than `created`.
+    pub fn new(key: PublicKey, created: u64, not_after: Option<u64>) -> Result<KeysetEntry> {
+        if not_after.is_some_and(|end| end <= created) {
+            return Err(Error::InvalidKeyset(format!(
+                "key {}: not_after is not after created",
+                key.kid()
+            )));
+        }
+        Ok(KeysetEntry {
+            key,
+            created,
+            not_after,
+        })
+    }
+
+    /// The public key.
+    pub fn key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// When the key was created, in Unix seconds.
+    pub fn created(&self) -> u64 {
+        self.created
+    }
+
+    /// After this time (Unix seconds) nothing new may be sealed to the key; `None` means no end.
+    pub fn not_after(&self) -> Option<u64> {
+        self.not_after
+    }
+
+    /// True when the key may no longer be sealed to at time `now` (Unix seconds).
+    pub fn is_expired_at(&self, now: u64) -> bool {
+        self.not_after.is_some_and(|end| now > end)
+    }
+}
+
+/// A set of recipient public keys, one of them primary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keyset {
+    entries: Vec<KeysetEntry>,
+    primary: KeyId,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeysetDoc {
+    primary: String,
+    keys: Vec<Jwk>,
+}
+
+impl Keyset {
+    /// A keyset holding one key, which is primary.
+    pub fn new(primary: KeysetEntry) -> Keyset {
+        Keyset {
+            primary: primary.key.kid(),
+            entries: vec![primary],
+        }
+    }
+
+    /// Adds a key (not primary). A second key with the same key id is refused.
+    pub fn add(&mut self, entry: KeysetEntry) -> Result<()> {
+        if self.get(&entry.key.kid()).is_some() {
+            return Err(Error::InvalidKeyset(format!(
+                "duplicate key id {}",
+                entry.key.kid()
+            )));
+        }
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    /// Makes the key with this id primary.
+    pub fn set_primary(&mut self, kid: &KeyId) -> Result<()> {
+        if self.get(kid).is_none() {
+            return Err(Error::InvalidKeyset(format!(
+                "primary key id {kid} is not in the keyset"
+            )));
+        }
+        self.primary = *kid;
+        Ok(())
+    }
+
+    /// The primary entry.
+    pub fn primary(&self) -> &KeysetEntry {
+        // `new`, `set_primary` and `from_json` keep the primary in `entries`.
+        self.get(&self.primary).unwrap_or_else(|| &self.entries[0])
+    }
+
+    /// The entry with this key id.
+    pub fn get(&self, kid: &KeyId) -> Option<&KeysetEntry> {
+        self.entries.iter().find(|e| e.key.kid() == *kid)
+    }
+
+    /// Every entry, in document order.
+    pub fn entries(&self) -> &[KeysetEntry] {
+        &self.entries
+    }
+
+    /// Parses a keyset document (docs/FORMAT.md §6). Every key is validated:
+    /// its kid must match the key, kids are unique, the primary exists.
+    pub fn from_json(json: &str) -> Result<Keyset> {
+        let doc: KeysetDoc = serde_json::from_str(json).map_err(|_| {
+            Error::InvalidKeyset("expected {\"primary\": kid, \"keys\": [JWK, ...]}".into())
+        })?;
+        let primary: KeyId = doc
+            .primary
+            .parse()
+            .map_err(|_| Error::InvalidKeyset("\"primary\" is not a key id".into()))?;
+        let mut entries: Vec<KeysetEntry> = Vec::with_capacity(doc.keys.len());
+        for (i, jwk) in doc.keys.iter().enumerate() {
+            let key = PublicKey::from_jwk_struct(jwk)
+                .map_err(|e| Error::InvalidKeyset(format!("keys[{i}]: {e}")))?;
+            if jwk.kid.is_none() || jwk.suite.is_none() {
+                return Err(Error::InvalidKeyset(format!(
+                    "keys[{i}]: \"kid\" and \"suite\" are required"
+                )));
+            }
+            let created = jwk.created.ok_or_else(|| {
+                Error::InvalidKeyset(format!("keys[{i}]: \"created\" is required"))
+            })?;
+            let entry = KeysetEntry::new(key, created, jwk.not_after)?;
+            if entries.iter().any(|e| e.key.kid() == entry.key.kid()) {
+                return Err(Error::InvalidKeyset(format!(
+                    "duplicate key id {}",
+                    entry.key.kid()
+                )));
+            }
+            entries.push(entry);
+        }
+        if !entries.iter().any(|e| e.key.kid() == primary) {
+            return Err(Error::InvalidKeyset(format!(
+                "primary key id {primary} is not in the keyset"
+            )));
+        }
+        Ok(Keyset { entries, primary })
+    }
+
+    /// The keyset document as JSON text.
+    pub fn to_json(&self) -> String {
+        let keys = self
+            .entries
+            .iter()
+            .map(|e| {
+                let mut jwk = e.key.to_jwk_struct();
+                jwk.suite = Some(e.key.suite().name().into());
+                jwk.created = Some(e.created);
+                jwk.not_after = e.not_after;
+                jwk
+            })
+            .collect();
+        let doc = KeysetDoc {
+            primary: self.primary.to_string(),
+            keys,
+        };
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+}

@@ -1,0 +1,170 @@
+//! Opening sealed fields with a private keyring. Keys derived from a session's
+//! `enc` are cached (bounded, zeroized on eviction), so the fields of one
+//! session cost one decapsulation between them.
+
+use crate::cipher::FieldKey;
+use crate::format::{self, Envelope};
+use crate::sealer::Aad;
+use crate::{Error, Keyring, Result, kem, text};
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+use zeroize::Zeroizing;
+
+/// Sessions an opener remembers by default.
+pub const DEFAULT_CACHE_CAPACITY: usize = 1024;
+
+/// Opens sealed fields with the private keys of a [`Keyring`]. Safe to share between threads.
+pub struct Opener {
+    keyring: Keyring,
+    cache: Mutex<SessionCache>,
+}
+
+struct OpenSession {
+    key: FieldKey,
+    base_nonce: Zeroizing<[u8; 12]>,
+}
+
+/// Session keys by `version || kem_id || kid || enc` (the header minus its
+/// counter), evicted oldest first. Dropping an entry zeroizes its key.
+struct SessionCache {
+    capacity: usize,
+    sessions: HashMap<Box<[u8]>, Arc<OpenSession>>,
+    order: VecDeque<Box<[u8]>>,
+}
+
+impl SessionCache {
+    fn get(&self, id: &[u8]) -> Option<Arc<OpenSession>> {
+        self.sessions.get(id).cloned()
+    }
+
+    fn insert(&mut self, id: &[u8], session: Arc<OpenSession>) {
+        if self.capacity == 0 || self.sessions.contains_key(id) {
+            return;
+        }
+        while self.sessions.len() >= self.capacity {
+            match self.order.pop_front() {
+                Some(oldest) => {
+                    self.sessions.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+        self.sessions.insert(id.into(), session);
+        self.order.push_back(id.into());
+    }
+}
+
+impl Opener {
+    /// An opener over `keyring` with the default session cache.
+    pub fn new(keyring: Keyring) -> Opener {
+        Opener::with_cache_capacity(keyring, DEFAULT_CACHE_CAPACITY)
+    }
+
+    /// An opener that remembers at most `capacity` sessions (0 disables the cache).
+    pub fn with_cache_capacity(keyring: Keyring, capacity: usize) -> Opener {
+        Opener {
+            keyring,
+            cache: Mutex::new(SessionCache {
+                capacity,
+                sessions: HashMap::new(),
+                order: VecDeque::new(),
+            }),
+        }
+    }
+
+    /// The keyring.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// Number of sessions currently cached.
+    pub fn cached_sessions(&self) -> usize {
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .sessions
+            .len()
+    }
+
+    /// Opens a binary sealed field that was sealed with `context`.
+    pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let envelope = format::parse(sealed)?;
+        let session_id = envelope
+            .header
+            .get(..envelope.header.len() - 8)
+            .ok_or(Error::Truncated)?;
+        let cached = self
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(session_id);
+        match cached {
+            Some(session) => open_with(&session, &envelope, context),
+            None => {
+                let session = Arc::new(self.derive(&envelope)?);
+                let plaintext = open_with(&session, &envelope, context)?;
+                // Only sessions proven by a valid tag are cached: forged `enc`
+                // values cannot flush the cache.
+                self.cache
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(session_id, session);
+                Ok(plaintext)
+            }
+        }
+    }
+
+    /// Opens a sealed value in text form.
+    pub fn open_text(&self, sealed: &str, context: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        self.open(&text::decode(sealed)?, context)
+    }
+
+    /// Opens every sealed string in a copy of `doc` (docs/FORMAT.md §7),
+    /// restoring each value's JSON type. On any error nothing is returned.
+    pub fn open_json(&self, doc: &Value, record_id: Option<&str>) -> Result<Value> {
+        crate::document::open(self, doc, record_id)
+    }
+
+    /// [`Opener::open_json`] on JSON text.
+    pub fn open_json_text(&self, json: &str, record_id: Option<&str>) -> Result<Zeroizing<String>> {
+        let doc: Value = serde_json::from_str(json)
+            .map_err(|_| Error::InvalidJson("document is not valid JSON"))?;
+        let opened = self.open_json(&doc, record_id)?;
+        serde_json::to_string(&opened)
+            .map(Zeroizing::new)
+            .map_err(|_| Error::Internal("JSON serialization failed"))
+    }
+
+    fn derive(&self, envelope: &Envelope<'_>) -> Result<OpenSession> {
+        let key = self
+            .keyring
+            .get(&envelope.kid)
+            .filter(|k| k.suite() == envelope.suite)
+            .ok_or(Error::UnknownKey(envelope.kid))?;
+        let secret = kem::decapsulate(key.kem_secret(), envelope.enc)?;
+        Ok(OpenSession {
+            key: FieldKey::new(&secret.key)?,
+            base_nonce: Zeroizing::new(secret.base_nonce),
+        })
+    }
+}
+
+fn open_with(
+    session: &OpenSession,
+    envelope: &Envelope<'_>,
+    context: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    let nonce = format::field_nonce(&session.base_nonce, envelope.counter);
+    let aad = Aad::new(envelope.header, context);
+    session.key.open(nonce, aad.as_slice(), envelope.body)
+}
+
+impl core::fmt::Debug for Opener {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Opener")
+            .field("keyring", &self.keyring)
+            .field("cached_sessions", &self.cached_sessions())
+            .finish()
+    }
+}

@@ -1,0 +1,253 @@
+//! Sealing sessions: one HPKE encapsulation, then many fields, each with its
+//! own counter-derived nonce. Shared across threads through an atomic counter;
+//! after `field_limit` fields a fresh session is encapsulated automatically.
+
+use crate::cipher::FieldKey;
+use crate::format::{self, MAX_PLAINTEXT_LEN};
+use crate::kem;
+use crate::{Error, Keyset, PublicKey, Result, text};
+use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use zeroize::Zeroizing;
+
+/// Fields sealed per session before a fresh encapsulation: 2^32, the most allowed.
+pub const DEFAULT_FIELD_LIMIT: u64 = 1 << 32;
+
+/// Seals fields to one recipient public key. Cheap per field, safe to share
+/// between threads (`Sealer: Send + Sync`), never reuses a (key, nonce).
+pub struct Sealer {
+    recipient: PublicKey,
+    field_limit: u64,
+    randomness: Randomness,
+    session: RwLock<Arc<Session>>,
+}
+
+enum Randomness {
+    Os,
+    #[cfg(feature = "test-vectors")]
+    Fixed(std::sync::Mutex<std::collections::VecDeque<u8>>),
+}
+
+struct Session {
+    key: FieldKey,
+    base_nonce: Zeroizing<[u8; 12]>,
+    /// `version || kem_id || kid || enc`: every header of the session starts so.
+    prefix: Vec<u8>,
+    next: AtomicU64,
+}
+
+impl Sealer {
+    /// A sealer for `recipient` with the default field limit. Encapsulates once, now.
+    pub fn new(recipient: &PublicKey) -> Result<Sealer> {
+        Sealer::with_field_limit(recipient, DEFAULT_FIELD_LIMIT)
+    }
+
+    /// A sealer that re-encapsulates after every `field_limit` fields (1 ..= 2^32).
+    pub fn with_field_limit(recipient: &PublicKey, field_limit: u64) -> Result<Sealer> {
+        Sealer::build(recipient, field_limit, Randomness::Os)
+    }
+
+    /// A sealer for the keyset's primary key, refused when that key is past its not-after date.
+    pub fn from_keyset(keyset: &Keyset) -> Result<Sealer> {
+        let now = web_time::SystemTime::now()
+            .duration_since(web_time::UNIX_EPOCH)
+            .map_err(|_| Error::Internal("system clock is before 1970"))?
+            .as_secs();
+        Sealer::from_keyset_at(keyset, now)
+    }
+
+    /// As [`Sealer::from_keyset`], with the current time given (Unix seconds).
+    pub fn from_keyset_at(keyset: &Keyset, now: u64) -> Result<Sealer> {
+        let primary = keyset.primary();
+        if primary.is_expired_at(now) {
+            return Err(Error::KeyExpired(primary.key().kid()));
+        }
+        Sealer::new(primary.key())
+    }
+
+    /// A sealer whose encapsulations draw `randomness` in order instead of OS
+    /// randomness, for known-answer vectors. Only in test builds.
+    #[cfg(feature = "test-vectors")]
+    #[doc(hidden)]
+    pub fn with_fixed_randomness(
+        recipient: &PublicKey,
+        field_limit: u64,
+        randomness: &[u8],
+    ) -> Result<Sealer> {
+        let fixed = std::sync::Mutex::new(randomness.iter().copied().collect());
+        Sealer::build(recipient, field_limit, Randomness::Fixed(fixed))
+    }
+
+    fn build(recipient: &PublicKey, field_limit: u64, randomness: Randomness) -> Result<Sealer> {
+        if !(1..=DEFAULT_FIELD_LIMIT).contains(&field_limit) {
+            return Err(Error::InvalidArgument(
+                "field limit must be between 1 and 2^32",
+            ));
+        }
+        let first = Session::open(recipient, &randomness)?;
+        Ok(Sealer {
+            recipient: recipient.clone(),
+            field_limit,
+            randomness,
+            session: RwLock::new(Arc::new(first)),
+        })
+    }
+
+    /// The recipient public key.
+    pub fn recipient(&self) -> &PublicKey {
+        &self.recipient
+    }
+
+    /// Seals `plaintext`, bound to `context` (where the value lives, e.g.
+    /// `b"patients/8812/ssn"`), and returns the binary sealed field.
+    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>> {
+        if plaintext.len() > MAX_PLAINTEXT_LEN {
+            return Err(Error::TooLarge);
+        }
+        let mut out =
+            Vec::with_capacity(format::sealed_len(self.recipient.suite(), plaintext.len()));
+        loop {
+            let exhausted = {
+                let session = self.session.read().unwrap_or_else(PoisonError::into_inner);
+                let counter = session.next.fetch_add(1, Ordering::Relaxed);
+                if counter < self.field_limit {
+                    session.seal(counter, plaintext, context, &mut out)?;
+                    return Ok(out);
+                }
+                Arc::clone(&session)
+            };
+            self.replace_session(&exhausted)?;
+        }
+    }
+
+    /// Seals `plaintext` and returns the text form (`enseal1.` + base64url).
+    pub fn seal_text(&self, plaintext: &[u8], context: &[u8]) -> Result<String> {
+        self.seal(plaintext, context)
+            .map(|sealed| text::encode(&sealed))
+    }
+
+    /// Seals the values at `pointers` (RFC 6901, `*` over array elements) in a
+    /// copy of `doc`; see docs/FORMAT.md §7. On any error nothing is returned.
+    pub fn seal_json(
+        &self,
+        doc: &Value,
+        pointers: &[&str],
+        record_id: Option<&str>,
+    ) -> Result<Value> {
+        crate::document::seal(self, doc, pointers, record_id)
+    }
+
+    /// [`Sealer::seal_json`] on JSON text.
+    pub fn seal_json_text(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        record_id: Option<&str>,
+    ) -> Result<String> {
+        let doc: Value = serde_json::from_str(json)
+            .map_err(|_| Error::InvalidJson("document is not valid JSON"))?;
+        let sealed = self.seal_json(&doc, pointers, record_id)?;
+        serde_json::to_string(&sealed).map_err(|_| Error::Internal("JSON serialization failed"))
+    }
+
+    /// Starts a fresh session now (a new encapsulation), e.g. to separate batches.
+    pub fn rekey(&self) -> Result<()> {
+        let current = Arc::clone(&self.session.read().unwrap_or_else(PoisonError::into_inner));
+        self.replace_session(&current)
+    }
+
+    fn replace_session(&self, exhausted: &Arc<Session>) -> Result<()> {
+        let mut current = self.session.write().unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have replaced it while this one waited for the lock.
+        if Arc::ptr_eq(&current, exhausted) {
+            *current = Arc::new(Session::open(&self.recipient, &self.randomness)?);
+        }
+        Ok(())
+    }
+}
+
+impl core::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Sealer")
+            .field("recipient", &self.recipient)
+            .field("field_limit", &self.field_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    fn open(recipient: &PublicKey, randomness: &Randomness) -> Result<Session> {
+        let suite = recipient.suite();
+        let ikm = match randomness {
+            Randomness::Os => crate::rng::random_bytes(suite.encap_randomness_len())?,
+            #[cfg(feature = "test-vectors")]
+            Randomness::Fixed(bytes) => {
+                let mut bytes = bytes.lock().unwrap_or_else(PoisonError::into_inner);
+                if bytes.len() < suite.encap_randomness_len() {
+                    return Err(Error::RandomnessUnavailable);
+                }
+                Zeroizing::new(bytes.drain(..suite.encap_randomness_len()).collect())
+            }
+        };
+        let (enc, secret) = kem::encapsulate(recipient.kem(), &ikm)?;
+        Ok(Session {
+            key: FieldKey::new(&secret.key)?,
+            base_nonce: Zeroizing::new(secret.base_nonce),
+            prefix: format::session_prefix(suite, &recipient.kid(), &enc),
+            next: AtomicU64::new(0),
+        })
+    }
+
+    fn seal(
+        &self,
+        counter: u64,
+        plaintext: &[u8],
+        context: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        out.extend_from_slice(&self.prefix);
+        out.extend_from_slice(&counter.to_be_bytes());
+        let nonce = format::field_nonce(&self.base_nonce, counter);
+        let aad = Aad::new(out, context);
+        let sealed = self.key.seal(nonce, aad.as_slice(), plaintext, out);
+        if sealed.is_err() {
+            out.clear();
+        }
+        sealed
+    }
+}
+
+/// `aad = header || context`. Short AADs live on the stack, so the common
+/// case costs no allocation per field.
+pub(crate) enum Aad {
+    Stack([u8; Aad::STACK], usize),
+    Heap(Vec<u8>),
+}
+
+impl Aad {
+    const STACK: usize = 192;
+
+    pub(crate) fn new(header: &[u8], context: &[u8]) -> Aad {
+        let total = header.len() + context.len();
+        if total <= Aad::STACK {
+            let mut buf = [0u8; Aad::STACK];
+            let (h, rest) = buf.split_at_mut(header.len());
+            h.copy_from_slice(header);
+            rest[..context.len()].copy_from_slice(context);
+            Aad::Stack(buf, total)
+        } else {
+            let mut aad = Vec::with_capacity(total);
+            aad.extend_from_slice(header);
+            aad.extend_from_slice(context);
+            Aad::Heap(aad)
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Aad::Stack(buf, len) => &buf[..*len],
+            Aad::Heap(v) => v,
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The text encoding: `enseal1.` followed by the binary form in unpadded
+//! base64url (RFC 4648 §5), so a sealed value fits a JSON string or a text column.
+
+use crate::format::{self, MAX_SEALED_LEN};
+use crate::{Error, Result};
+use base64ct::{Base64UrlUnpadded, Encoding};
+
+/// The prefix of every sealed value in text form: names enseal and format version 1.
+pub const TEXT_PREFIX: &str = "enseal1.";
+
+const MAX_TEXT_LEN: usize = TEXT_PREFIX.len() + (MAX_SEALED_LEN * 4).div_ceil(3);
+
+/// The text form of a binary sealed field.
+pub(crate) fn encode(sealed: &[u8]) -> String {
+    let mut text =
+        String::with_capacity(TEXT_PREFIX.len() + Base64UrlUnpadded::encoded_len(sealed));
+    text.push_str(TEXT_PREFIX);
+    text.push_str(&Base64UrlUnpadded::encode_string(sealed));
+    text
+}
+
+/// The binary form of a sealed value in text form. Only checks the encoding.
+pub(crate) fn decode(text: &str) -> Result<Vec<u8>> {
+    let body = text.strip_prefix(TEXT_PREFIX).ok_or(Error::BadPrefix)?;
+    if text.len() > MAX_TEXT_LEN {
+        return Err(Error::TooLarge);
+    }
+    // base64ct is strict: no padding, no whitespace, no non-zero trailing bits.
+    Base64UrlUnpadded::decode_vec(body).map_err(|_| Error::BadEncoding)
+}
+
+/// True when `text` is a well-formed sealed value of a known version and
+/// suite: the prefix, canonical base64url and a complete header and tag.
+/// It does not need or check any key.
+pub fn is_sealed(text: &str) -> bool {
+    text.starts_with(TEXT_PREFIX) && decode(text).is_ok_and(|bytes| format::parse(&bytes).is_ok())
+}
