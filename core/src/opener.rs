@@ -8,7 +8,7 @@ use crate::sealer::Aad;
 use crate::{Error, Keyring, Result, kem, text};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{PoisonError, RwLock};
 use zeroize::Zeroizing;
 
 /// Sessions an opener remembers by default.
@@ -17,7 +17,7 @@ pub const DEFAULT_CACHE_CAPACITY: usize = 1024;
 /// Opens sealed fields with the private keys of a [`Keyring`]. Safe to share between threads.
 pub struct Opener {
     keyring: Keyring,
-    cache: Mutex<SessionCache>,
+    cache: RwLock<SessionCache>,
 }
 
 struct OpenSession {
@@ -29,16 +29,12 @@ struct OpenSession {
 /// counter), evicted oldest first. Dropping an entry zeroizes its key.
 struct SessionCache {
     capacity: usize,
-    sessions: HashMap<Box<[u8]>, Arc<OpenSession>>,
+    sessions: HashMap<Box<[u8]>, OpenSession>,
     order: VecDeque<Box<[u8]>>,
 }
 
 impl SessionCache {
-    fn get(&self, id: &[u8]) -> Option<Arc<OpenSession>> {
-        self.sessions.get(id).cloned()
-    }
-
-    fn insert(&mut self, id: &[u8], session: Arc<OpenSession>) {
+    fn insert(&mut self, id: &[u8], session: OpenSession) {
         if self.capacity == 0 || self.sessions.contains_key(id) {
             return;
         }
@@ -65,7 +61,7 @@ impl Opener {
     pub fn with_cache_capacity(keyring: Keyring, capacity: usize) -> Opener {
         Opener {
             keyring,
-            cache: Mutex::new(SessionCache {
+            cache: RwLock::new(SessionCache {
                 capacity,
                 sessions: HashMap::new(),
                 order: VecDeque::new(),
@@ -81,7 +77,7 @@ impl Opener {
     /// Number of sessions currently cached.
     pub fn cached_sessions(&self) -> usize {
         self.cache
-            .lock()
+            .read()
             .unwrap_or_else(PoisonError::into_inner)
             .sessions
             .len()
@@ -94,25 +90,23 @@ impl Opener {
             .header
             .get(..envelope.header.len() - 8)
             .ok_or(Error::Truncated)?;
-        let cached = self
-            .cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(session_id);
-        match cached {
-            Some(session) => open_with(&session, &envelope, context),
-            None => {
-                let session = Arc::new(self.derive(&envelope)?);
-                let plaintext = open_with(&session, &envelope, context)?;
-                // Only sessions proven by a valid tag are cached: forged `enc`
-                // values cannot flush the cache.
-                self.cache
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(session_id, session);
-                Ok(plaintext)
+        {
+            // Decrypting under the read lock keeps the hot path free of
+            // reference counting; readers do not block each other.
+            let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(session) = cache.sessions.get(session_id) {
+                return open_with(session, &envelope, context);
             }
         }
+        let session = self.derive(&envelope)?;
+        let plaintext = open_with(&session, &envelope, context)?;
+        // Only sessions proven by a valid tag are cached: forged `enc` values
+        // cannot flush the cache.
+        self.cache
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(session_id, session);
+        Ok(plaintext)
     }
 
     /// Opens a sealed value in text form.

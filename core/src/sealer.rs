@@ -5,7 +5,7 @@
 use crate::cipher::FieldKey;
 use crate::format::{self, MAX_PLAINTEXT_LEN};
 use crate::kem;
-use crate::{Error, Keyset, PublicKey, Result, text};
+use crate::{Error, Keyset, PublicKey, Result, Suite, text};
 use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -32,6 +32,7 @@ enum Randomness {
 struct Session {
     key: FieldKey,
     base_nonce: Zeroizing<[u8; 12]>,
+    suite: Suite,
     /// `version || kem_id || kid || enc`: every header of the session starts so.
     prefix: Vec<u8>,
     next: AtomicU64,
@@ -102,18 +103,23 @@ impl Sealer {
     /// Seals `plaintext`, bound to `context` (where the value lives, e.g.
     /// `b"patients/8812/ssn"`), and returns the binary sealed field.
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(format::sealed_len(self.recipient.suite(), plaintext.len()));
+        self.seal_into(plaintext, context, &mut out)?;
+        Ok(out)
+    }
+
+    /// As [`Sealer::seal`], appending the sealed field to `out`, so that a
+    /// pipeline can reuse one buffer for many fields. On error `out` is unchanged.
+    pub fn seal_into(&self, plaintext: &[u8], context: &[u8], out: &mut Vec<u8>) -> Result<()> {
         if plaintext.len() > MAX_PLAINTEXT_LEN {
             return Err(Error::TooLarge);
         }
-        let mut out =
-            Vec::with_capacity(format::sealed_len(self.recipient.suite(), plaintext.len()));
         loop {
             let exhausted = {
                 let session = self.session.read().unwrap_or_else(PoisonError::into_inner);
                 let counter = session.next.fetch_add(1, Ordering::Relaxed);
                 if counter < self.field_limit {
-                    session.seal(counter, plaintext, context, &mut out)?;
-                    return Ok(out);
+                    return session.seal(counter, plaintext, context, out);
                 }
                 Arc::clone(&session)
             };
@@ -194,6 +200,7 @@ impl Session {
         Ok(Session {
             key: FieldKey::new(&secret.key)?,
             base_nonce: Zeroizing::new(secret.base_nonce),
+            suite,
             prefix: format::session_prefix(suite, &recipient.kid(), &enc),
             next: AtomicU64::new(0),
         })
@@ -206,13 +213,15 @@ impl Session {
         context: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<()> {
+        let start = out.len();
+        out.reserve(format::sealed_len(self.suite, plaintext.len()));
         out.extend_from_slice(&self.prefix);
         out.extend_from_slice(&counter.to_be_bytes());
         let nonce = format::field_nonce(&self.base_nonce, counter);
-        let aad = Aad::new(out, context);
+        let aad = Aad::new(&out[start..], context);
         let sealed = self.key.seal(nonce, aad.as_slice(), plaintext, out);
         if sealed.is_err() {
-            out.clear();
+            out.truncate(start);
         }
         sealed
     }

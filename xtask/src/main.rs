@@ -1,1 +1,129 @@
-fn main() {}
+//! `cargo xtask <task>`: the one entry point for building and testing enseal
+//! across languages. Every task installs what it needs first, so each works
+//! on a fresh machine of the project's kind (Debian, Rust by rustup, root).
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+mod bench;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+  test      install prerequisites, then run every check and test (what CI runs)
+  demo      seal and open a sample patient record (cargo run --example patient_record)
+  vectors   regenerate tests/vectors/enseal-v1.json from fixed randomness
+  bench     run the criterion benchmarks and write docs/PERFORMANCE.md
+  fuzz [S]  run each cargo-fuzz target for S seconds (default 60)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("demo") => cargo(&["run", "--quiet", "--example", "patient_record"]),
+        Some("vectors") => vectors(),
+        Some("bench") => bench::run(),
+        Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+pub(crate) fn run(cmd: &mut Command) -> Result {
+    eprintln!("xtask: $ {cmd:?}");
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
+    let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
+}
+
+pub(crate) fn cargo(args: &[&str]) -> Result {
+    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args(args))
+}
+
+fn has(cmd: &str, arg: &str) -> bool {
+    Command::new(cmd).arg(arg).output().is_ok_and(|o| o.status.success())
+}
+
+/// Installs what the checks need and is missing: rustup components, Debian packages.
+fn setup() -> Result {
+    if !has("cargo-fmt", "--version") || !has("cargo-clippy", "--version") {
+        run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))?;
+    }
+    // The benchmark crate links OpenSSL (a reference implementation) and is built by clippy.
+    let missing: Vec<&str> = ["libssl-dev", "pkg-config"]
+        .into_iter()
+        .filter(|p| !Command::new("dpkg").args(["-s", p]).output().is_ok_and(|o| o.status.success()))
+        .collect();
+    if !missing.is_empty() {
+        run(Command::new("apt-get").arg("update").arg("-q"))?;
+        run(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends"]).args(&missing))?;
+    }
+    Ok(())
+}
+
+fn test() -> Result {
+    setup()?;
+    cargo(&["fmt", "--all", "--check"])?;
+    cargo(&["clippy", "--workspace", "--all-targets", "--features", "enseal/test-vectors", "--", "-D", "warnings"])?;
+    cargo(&["clippy", "-p", "enseal", "--lib", "--", "-D", "warnings"])?;
+    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["doc", "-p", "enseal", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
+    // The known-answer test regenerates the vector file and diffs it; the
+    // feature it needs refuses release builds, so tests run in the dev profile.
+    cargo(&["test", "-p", "enseal", "--features", "test-vectors"])?;
+    cargo(&["run", "--quiet", "--example", "patient_record"])?;
+    python_reference()?;
+    cargo(&["bench", "-p", "enseal-bench", "--no-run"])?;
+    eprintln!("xtask: all checks passed");
+    Ok(())
+}
+
+/// The independent Python opener (tests/reference) against the vector file,
+/// in a virtual environment with the pinned `cryptography`.
+fn python_reference() -> Result {
+    let venv = root().join("target/py-reference");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        if !has("python3", "--version") {
+            return Err("python3 is required for the reference opener".into());
+        }
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    run(Command::new(&python).args(["-m", "pip", "install", "-q", "-r", "tests/reference/requirements.txt"]))?;
+    run(Command::new(&python).args(["tests/reference/open_with_python.py", "tests/vectors/enseal-v1.json"]))
+}
+
+fn vectors() -> Result {
+    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "-p", "enseal", "--features", "test-vectors", "--test", "known_answers"])
+        .env("ENSEAL_WRITE_VECTORS", "1"))
+}
+
+fn fuzz(seconds: &str) -> Result {
+    if !has("cargo-fuzz", "--version") {
+        cargo(&["install", "cargo-fuzz", "--version", "=0.13.1", "--locked"])?;
+    }
+    for target in ["parse_binary", "parse_text"] {
+        // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable compiler accept them.
+        run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["fuzz", "run", target, "--", &format!("-max_total_time={seconds}")])
+            .env("RUSTC_BOOTSTRAP", "1"))?;
+    }
+    Ok(())
+}
