@@ -49,18 +49,48 @@ fn field_seal_open(c: &mut Criterion) {
                 let mut out = Vec::with_capacity(pt.len() + 16);
                 out.extend_from_slice(black_box(pt));
                 let tag = ring_key
-                    .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(CONTEXT), &mut out)
+                    .seal_in_place_separate_tag(
+                        Nonce::assume_unique_for_key(nonce),
+                        Aad::from(CONTEXT),
+                        &mut out,
+                    )
                     .unwrap();
                 out.extend_from_slice(tag.as_ref());
                 out
             })
         });
+        // The same, authenticating the AAD an enseal field carries (51-byte X25519
+        // header + context): what the format itself asks of AES-GCM.
+        let field_aad = [&[0u8; 51][..], CONTEXT].concat();
+        seal.bench_with_input(
+            BenchmarkId::new("ring-field-aad", label(size)),
+            &pt,
+            |b, pt| {
+                b.iter(|| {
+                    let mut out = Vec::with_capacity(pt.len() + 16);
+                    out.extend_from_slice(black_box(pt));
+                    let tag = ring_key
+                        .seal_in_place_separate_tag(
+                            Nonce::assume_unique_for_key(nonce),
+                            Aad::from(&field_aad),
+                            &mut out,
+                        )
+                        .unwrap();
+                    out.extend_from_slice(tag.as_ref());
+                    out
+                })
+            },
+        );
         // ring encrypting a buffer the caller already owns: no copy at all.
         let mut in_place = pt.clone();
         seal.bench_function(BenchmarkId::new("ring-in-place", label(size)), |b| {
             b.iter(|| {
                 ring_key
-                    .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(CONTEXT), black_box(&mut in_place))
+                    .seal_in_place_separate_tag(
+                        Nonce::assume_unique_for_key(nonce),
+                        Aad::from(CONTEXT),
+                        black_box(&mut in_place),
+                    )
                     .unwrap()
             })
         });
@@ -68,7 +98,11 @@ fn field_seal_open(c: &mut Criterion) {
             b.iter(|| {
                 let mut out = vec![0u8; pt.len()];
                 let tag = rc_key
-                    .encrypt_inout_detached(&nonce.into(), CONTEXT, InOutBuf::new(black_box(pt), &mut out).unwrap())
+                    .encrypt_inout_detached(
+                        &nonce.into(),
+                        CONTEXT,
+                        InOutBuf::new(black_box(pt), &mut out).unwrap(),
+                    )
                     .unwrap();
                 out.extend_from_slice(&tag);
                 out
@@ -99,19 +133,58 @@ fn field_seal_open(c: &mut Criterion) {
         open.throughput(Throughput::Bytes(size as u64));
         let sealed = sealer.seal(&pt, CONTEXT).unwrap();
         opener.open(&sealed, CONTEXT).unwrap();
-        open.bench_with_input(BenchmarkId::new("enseal-cached", label(size)), &sealed, |b, s| {
-            b.iter(|| opener.open(black_box(s), CONTEXT).unwrap())
-        });
+        open.bench_with_input(
+            BenchmarkId::new("enseal-cached", label(size)),
+            &sealed,
+            |b, s| b.iter(|| opener.open(black_box(s), CONTEXT).unwrap()),
+        );
+        let field_aad = [&[0u8; 51][..], CONTEXT].concat();
+        let mut field_ct = pt.clone();
+        let field_tag = ring_key
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(&field_aad),
+                &mut field_ct,
+            )
+            .unwrap();
+        field_ct.extend_from_slice(field_tag.as_ref());
+        open.bench_with_input(
+            BenchmarkId::new("ring-field-aad", label(size)),
+            &field_ct,
+            |b, ct| {
+                b.iter(|| {
+                    let mut buf = black_box(ct).clone();
+                    let n = ring_key
+                        .open_in_place(
+                            Nonce::assume_unique_for_key(nonce),
+                            Aad::from(&field_aad),
+                            &mut buf,
+                        )
+                        .unwrap()
+                        .len();
+                    buf.truncate(n);
+                    buf
+                })
+            },
+        );
         let mut ct = pt.clone();
         let tag = ring_key
-            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(CONTEXT), &mut ct)
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(CONTEXT),
+                &mut ct,
+            )
             .unwrap();
         ct.extend_from_slice(tag.as_ref());
         open.bench_with_input(BenchmarkId::new("ring", label(size)), &ct, |b, ct| {
             b.iter(|| {
                 let mut buf = black_box(ct).clone();
                 let n = ring_key
-                    .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(CONTEXT), &mut buf)
+                    .open_in_place(
+                        Nonce::assume_unique_for_key(nonce),
+                        Aad::from(CONTEXT),
+                        &mut buf,
+                    )
                     .unwrap()
                     .len();
                 buf.truncate(n);
@@ -136,8 +209,15 @@ fn field_seal_open(c: &mut Criterion) {
         open.bench_with_input(BenchmarkId::new("openssl", label(size)), &ct, |b, ct| {
             b.iter(|| {
                 let (body, tag) = ct.split_at(ct.len() - 16);
-                openssl::symm::decrypt_aead(openssl::symm::Cipher::aes_256_gcm(), &key, Some(&nonce), CONTEXT, black_box(body), tag)
-                    .unwrap()
+                openssl::symm::decrypt_aead(
+                    openssl::symm::Cipher::aes_256_gcm(),
+                    &key,
+                    Some(&nonce),
+                    CONTEXT,
+                    black_box(body),
+                    tag,
+                )
+                .unwrap()
             })
         });
     }
@@ -152,11 +232,15 @@ fn sessions(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("setup-encapsulate", suite.name()), |b| {
             b.iter(|| Sealer::new(black_box(&public)).unwrap())
         });
-        let sealed = Sealer::new(&public).unwrap().seal(&[0x5a; 64], CONTEXT).unwrap();
+        let sealed = Sealer::new(&public)
+            .unwrap()
+            .seal(&[0x5a; 64], CONTEXT)
+            .unwrap();
         let uncached = Opener::with_cache_capacity(Keyring::from_iter([pair.clone()]), 0);
-        group.bench_function(BenchmarkId::new("first-open-decapsulate", suite.name()), |b| {
-            b.iter(|| uncached.open(black_box(&sealed), CONTEXT).unwrap())
-        });
+        group.bench_function(
+            BenchmarkId::new("first-open-decapsulate", suite.name()),
+            |b| b.iter(|| uncached.open(black_box(&sealed), CONTEXT).unwrap()),
+        );
         let sealer = Sealer::new(&public).unwrap();
         group.bench_function(BenchmarkId::new("seal-64B-in-session", suite.name()), |b| {
             b.iter(|| sealer.seal(black_box(&[0x5a; 64]), CONTEXT).unwrap())
@@ -175,8 +259,14 @@ fn without_enseal(c: &mut Criterion) {
     let (_, pk) = X25519HkdfSha256::gen_keypair();
     group.bench_function("hpke-single-shot-x25519", |b| {
         b.iter(|| {
-            hpke::single_shot_seal::<AesGcm256, HkdfSha256, X25519HkdfSha256>(&OpModeS::Base, &pk, b"info", black_box(&pt), CONTEXT)
-                .unwrap()
+            hpke::single_shot_seal::<AesGcm256, HkdfSha256, X25519HkdfSha256>(
+                &OpModeS::Base,
+                &pk,
+                b"info",
+                black_box(&pt),
+                CONTEXT,
+            )
+            .unwrap()
         })
     });
     let box_pk = crypto_box::SecretKey::generate(&mut rand_core::OsRng).public_key();
@@ -185,7 +275,9 @@ fn without_enseal(c: &mut Criterion) {
     });
     let pair = KeyPair::generate(Suite::X25519).unwrap();
     let sealer = Sealer::new(pair.public_key()).unwrap();
-    group.bench_function("enseal-in-session", |b| b.iter(|| sealer.seal(black_box(&pt), CONTEXT).unwrap()));
+    group.bench_function("enseal-in-session", |b| {
+        b.iter(|| sealer.seal(black_box(&pt), CONTEXT).unwrap())
+    });
     group.finish();
 }
 

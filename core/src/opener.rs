@@ -8,7 +8,7 @@ use crate::sealer::Aad;
 use crate::{Error, Keyring, Result, kem, text};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use zeroize::Zeroizing;
 
 /// Sessions an opener remembers by default.
@@ -29,11 +29,21 @@ struct OpenSession {
 /// counter), evicted oldest first. Dropping an entry zeroizes its key.
 struct SessionCache {
     capacity: usize,
-    sessions: HashMap<Box<[u8]>, OpenSession>,
+    sessions: HashMap<Box<[u8]>, Arc<OpenSession>>,
     order: VecDeque<Box<[u8]>>,
+    /// The last session inserted, checked before hashing: the fields of one
+    /// record or batch usually share a session.
+    newest: Option<(Box<[u8]>, Arc<OpenSession>)>,
 }
 
 impl SessionCache {
+    fn get(&self, id: &[u8]) -> Option<&OpenSession> {
+        match &self.newest {
+            Some((newest, session)) if **newest == *id => Some(session),
+            _ => self.sessions.get(id).map(|s| &**s),
+        }
+    }
+
     fn insert(&mut self, id: &[u8], session: OpenSession) {
         if self.capacity == 0 || self.sessions.contains_key(id) {
             return;
@@ -42,12 +52,17 @@ impl SessionCache {
             match self.order.pop_front() {
                 Some(oldest) => {
                     self.sessions.remove(&oldest);
+                    if self.newest.as_ref().is_some_and(|(id, _)| *id == oldest) {
+                        self.newest = None;
+                    }
                 }
                 None => break,
             }
         }
-        self.sessions.insert(id.into(), session);
+        let session = Arc::new(session);
+        self.sessions.insert(id.into(), Arc::clone(&session));
         self.order.push_back(id.into());
+        self.newest = Some((id.into(), session));
     }
 }
 
@@ -65,6 +80,7 @@ impl Opener {
                 capacity,
                 sessions: HashMap::new(),
                 order: VecDeque::new(),
+                newest: None,
             }),
         }
     }
@@ -94,7 +110,7 @@ impl Opener {
             // Decrypting under the read lock keeps the hot path free of
             // reference counting; readers do not block each other.
             let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(session) = cache.sessions.get(session_id) {
+            if let Some(session) = cache.get(session_id) {
                 return open_with(session, &envelope, context);
             }
         }

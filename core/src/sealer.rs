@@ -103,7 +103,8 @@ impl Sealer {
     /// Seals `plaintext`, bound to `context` (where the value lives, e.g.
     /// `b"patients/8812/ssn"`), and returns the binary sealed field.
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(format::sealed_len(self.recipient.suite(), plaintext.len()));
+        let mut out =
+            Vec::with_capacity(format::sealed_len(self.recipient.suite(), plaintext.len()));
         self.seal_into(plaintext, context, &mut out)?;
         Ok(out)
     }
@@ -235,7 +236,8 @@ pub(crate) enum Aad {
 }
 
 impl Aad {
-    const STACK: usize = 192;
+    // Covers an X25519 or P-256 header with a context of 44 bytes or more.
+    const STACK: usize = 128;
 
     pub(crate) fn new(header: &[u8], context: &[u8]) -> Aad {
         let total = header.len() + context.len();

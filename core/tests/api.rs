@@ -437,10 +437,19 @@ fn seal_into_appends_and_leaves_the_buffer_alone_on_error() {
     let first_end = buf.len();
     sealer.seal_into(b"two", b"c", &mut buf).unwrap();
     assert_eq!(&buf[..6], b"prefix");
-    assert_eq!(opener.open(&buf[6..first_end], b"c").unwrap().as_slice(), b"one");
-    assert_eq!(opener.open(&buf[first_end..], b"c").unwrap().as_slice(), b"two");
+    assert_eq!(
+        opener.open(&buf[6..first_end], b"c").unwrap().as_slice(),
+        b"one"
+    );
+    assert_eq!(
+        opener.open(&buf[first_end..], b"c").unwrap().as_slice(),
+        b"two"
+    );
     let before = buf.clone();
     let big = vec![0u8; MAX_PLAINTEXT_LEN + 1];
-    assert_eq!(sealer.seal_into(&big, b"c", &mut buf).unwrap_err(), Error::TooLarge);
+    assert_eq!(
+        sealer.seal_into(&big, b"c", &mut buf).unwrap_err(),
+        Error::TooLarge
+    );
     assert_eq!(buf, before);
 }

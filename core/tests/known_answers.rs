@@ -524,10 +524,27 @@ fn format_md_worked_examples_match_the_vectors() {
     let flat: String = doc.chars().filter(|c| !c.is_whitespace()).collect();
     let kat = load_kat();
     for suite in kat["suites"].as_array().unwrap() {
-        let ssn = suite["positive"].as_array().unwrap().iter().find(|c| c["name"] == "ssn").unwrap();
+        let ssn = suite["positive"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "ssn")
+            .unwrap();
         for field in ["sealed_hex", "sealed_text"] {
-            assert!(flat.contains(ssn[field].as_str().unwrap()), "FORMAT.md lacks {} {field}", suite["suite"]);
+            assert!(
+                flat.contains(ssn[field].as_str().unwrap()),
+                "FORMAT.md lacks {} {field}",
+                suite["suite"]
+            );
         }
-        assert!(flat.contains(suite["exported_secret_hex"].as_str().unwrap().get(..64).unwrap()));
+        assert!(
+            flat.contains(
+                suite["exported_secret_hex"]
+                    .as_str()
+                    .unwrap()
+                    .get(..64)
+                    .unwrap()
+            )
+        );
     }
 }

@@ -39,7 +39,10 @@ fn main() -> ExitCode {
 }
 
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 pub(crate) fn run(cmd: &mut Command) -> Result {
@@ -48,7 +51,11 @@ pub(crate) fn run(cmd: &mut Command) -> Result {
         cmd.current_dir(root());
     }
     let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}"))
+    }
 }
 
 pub(crate) fn cargo(args: &[&str]) -> Result {
@@ -56,7 +63,10 @@ pub(crate) fn cargo(args: &[&str]) -> Result {
 }
 
 fn has(cmd: &str, arg: &str) -> bool {
-    Command::new(cmd).arg(arg).output().is_ok_and(|o| o.status.success())
+    Command::new(cmd)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Installs what the checks need and is missing: rustup components, Debian packages.
@@ -67,11 +77,18 @@ fn setup() -> Result {
     // The benchmark crate links OpenSSL (a reference implementation) and is built by clippy.
     let missing: Vec<&str> = ["libssl-dev", "pkg-config"]
         .into_iter()
-        .filter(|p| !Command::new("dpkg").args(["-s", p]).output().is_ok_and(|o| o.status.success()))
+        .filter(|p| {
+            !Command::new("dpkg")
+                .args(["-s", p])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
         .collect();
     if !missing.is_empty() {
         run(Command::new("apt-get").arg("update").arg("-q"))?;
-        run(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends"]).args(&missing))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(&missing))?;
     }
     Ok(())
 }
@@ -79,11 +96,22 @@ fn setup() -> Result {
 fn test() -> Result {
     setup()?;
     cargo(&["fmt", "--all", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--features", "enseal/test-vectors", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--features",
+        "enseal/test-vectors",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&["clippy", "-p", "enseal", "--lib", "--", "-D", "warnings"])?;
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["doc", "-p", "enseal", "--no-deps"])
-        .env("RUSTDOCFLAGS", "-D warnings"))?;
+    run(
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["doc", "-p", "enseal", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )?;
     // The known-answer test regenerates the vector file and diffs it; the
     // feature it needs refuses release builds, so tests run in the dev profile.
     cargo(&["test", "-p", "enseal", "--features", "test-vectors"])?;
@@ -105,14 +133,34 @@ fn python_reference() -> Result {
         }
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
     }
-    run(Command::new(&python).args(["-m", "pip", "install", "-q", "-r", "tests/reference/requirements.txt"]))?;
-    run(Command::new(&python).args(["tests/reference/open_with_python.py", "tests/vectors/enseal-v1.json"]))
+    run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "-r",
+        "tests/reference/requirements.txt",
+    ]))?;
+    run(Command::new(&python).args([
+        "tests/reference/open_with_python.py",
+        "tests/vectors/enseal-v1.json",
+    ]))
 }
 
 fn vectors() -> Result {
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "-p", "enseal", "--features", "test-vectors", "--test", "known_answers"])
-        .env("ENSEAL_WRITE_VECTORS", "1"))
+    run(
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "test",
+                "-p",
+                "enseal",
+                "--features",
+                "test-vectors",
+                "--test",
+                "known_answers",
+            ])
+            .env("ENSEAL_WRITE_VECTORS", "1"),
+    )
 }
 
 fn fuzz(seconds: &str) -> Result {
@@ -121,9 +169,17 @@ fn fuzz(seconds: &str) -> Result {
     }
     for target in ["parse_binary", "parse_text"] {
         // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable compiler accept them.
-        run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["fuzz", "run", target, "--", &format!("-max_total_time={seconds}")])
-            .env("RUSTC_BOOTSTRAP", "1"))?;
+        run(
+            Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args([
+                    "fuzz",
+                    "run",
+                    target,
+                    "--",
+                    &format!("-max_total_time={seconds}"),
+                ])
+                .env("RUSTC_BOOTSTRAP", "1"),
+        )?;
     }
     Ok(())
 }
