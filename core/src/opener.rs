@@ -99,8 +99,18 @@ impl Opener {
             .len()
     }
 
-    /// Opens a binary sealed field that was sealed with `context`.
+    /// Opens a binary sealed field that was sealed with `context`. The
+    /// plaintext is wiped when the returned buffer is dropped.
     pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(sealed.len()));
+        self.open_into(sealed, context, &mut out)?;
+        Ok(out)
+    }
+
+    /// As [`Opener::open`], appending the plaintext to `out` (whose wiping is
+    /// then the caller's business), so that one buffer serves many fields.
+    /// On error `out` is unchanged.
+    pub fn open_into(&self, sealed: &[u8], context: &[u8], out: &mut Vec<u8>) -> Result<()> {
         let envelope = format::parse(sealed)?;
         let session_id = envelope
             .header
@@ -111,18 +121,18 @@ impl Opener {
             // reference counting; readers do not block each other.
             let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(session) = cache.get(session_id) {
-                return open_with(session, &envelope, context);
+                return open_with(session, &envelope, context, out);
             }
         }
         let session = self.derive(&envelope)?;
-        let plaintext = open_with(&session, &envelope, context)?;
+        open_with(&session, &envelope, context, out)?;
         // Only sessions proven by a valid tag are cached: forged `enc` values
         // cannot flush the cache.
         self.cache
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(session_id, session);
-        Ok(plaintext)
+        Ok(())
     }
 
     /// Opens a sealed value in text form.
@@ -164,10 +174,13 @@ fn open_with(
     session: &OpenSession,
     envelope: &Envelope<'_>,
     context: &[u8],
-) -> Result<Zeroizing<Vec<u8>>> {
+    out: &mut Vec<u8>,
+) -> Result<()> {
     let nonce = format::field_nonce(&session.base_nonce, envelope.counter);
     let aad = Aad::new(envelope.header, context);
-    session.key.open(nonce, aad.as_slice(), envelope.body)
+    session
+        .key
+        .open_into(nonce, aad.as_slice(), envelope.body, out)
 }
 
 impl core::fmt::Debug for Opener {

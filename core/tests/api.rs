@@ -453,3 +453,29 @@ fn seal_into_appends_and_leaves_the_buffer_alone_on_error() {
     );
     assert_eq!(buf, before);
 }
+
+#[test]
+fn open_into_appends_and_leaves_the_buffer_alone_on_error() {
+    let pair = KeyPair::generate(Suite::P256).unwrap();
+    let sealer = Sealer::new(pair.public_key()).unwrap();
+    let opener = opener_for(&[&pair]);
+    let (a, b) = (
+        sealer.seal(b"alpha", b"c").unwrap(),
+        sealer.seal(b"beta", b"c").unwrap(),
+    );
+    let mut out = b">".to_vec();
+    opener.open_into(&a, b"c", &mut out).unwrap();
+    opener.open_into(&b, b"c", &mut out).unwrap();
+    assert_eq!(out, b">alphabeta");
+    let mut tampered = b.clone();
+    *tampered.last_mut().unwrap() ^= 1;
+    assert_eq!(
+        opener.open_into(&tampered, b"c", &mut out).unwrap_err(),
+        Error::DecryptFailed
+    );
+    assert_eq!(
+        opener.open_into(&b[..10], b"c", &mut out).unwrap_err(),
+        Error::Truncated
+    );
+    assert_eq!(out, b">alphabeta");
+}

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench;
+mod c;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -17,7 +18,10 @@ usage: cargo xtask <task>
   demo      seal and open a sample patient record (cargo run --example patient_record)
   vectors   regenerate tests/vectors/enseal-v1.json from fixed randomness
   bench     run the criterion benchmarks and write docs/PERFORMANCE.md
-  fuzz [S]  run each cargo-fuzz target for S seconds (default 60)";
+  fuzz [S]  run each cargo-fuzz target for S seconds (default 60)
+  c-header  regenerate bindings/c/include/enseal.h with the pinned cbindgen
+  c-test    only the C ABI part of `test`
+  c-install --prefix DIR   install libenseal, enseal.h and enseal.pc under DIR";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -27,6 +31,12 @@ fn main() -> ExitCode {
         Some("vectors") => vectors(),
         Some("bench") => bench::run(),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
+        Some("c-header") => c::header(),
+        Some("c-test") => c::test(),
+        Some("c-install") => match (args.get(1).map(String::as_str), args.get(2)) {
+            (Some("--prefix"), Some(prefix)) => c::install(Path::new(prefix)),
+            _ => Err(USAGE.to_string()),
+        },
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -75,15 +85,21 @@ fn setup() -> Result {
         run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))?;
     }
     // The benchmark crate links OpenSSL (a reference implementation) and is built by clippy.
-    let missing: Vec<&str> = ["libssl-dev", "pkg-config"]
-        .into_iter()
-        .filter(|p| {
-            !Command::new("dpkg")
-                .args(["-s", p])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .collect();
+    let missing: Vec<&str> = [
+        "libssl-dev",
+        "pkg-config",
+        "valgrind",
+        "gcc",
+        "python3-venv",
+    ]
+    .into_iter()
+    .filter(|p| {
+        !Command::new("dpkg")
+            .args(["-s", p])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+    .collect();
     if !missing.is_empty() {
         run(Command::new("apt-get").arg("update").arg("-q"))?;
         run(Command::new("apt-get")
@@ -118,6 +134,8 @@ fn test() -> Result {
     cargo(&["run", "--quiet", "--example", "patient_record"])?;
     python_reference()?;
     cargo(&["bench", "-p", "enseal-bench", "--no-run"])?;
+    cargo(&["test", "-p", "enseal-ffi"])?;
+    c::test()?;
     eprintln!("xtask: all checks passed");
     Ok(())
 }

@@ -8,7 +8,6 @@
 
 use crate::Result;
 use core::fmt;
-use zeroize::Zeroizing;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod ring_backend;
@@ -32,14 +31,29 @@ pub(crate) trait Backend {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<()>;
-    /// Checks the tag and decrypts `ciphertext || tag`; no plaintext is
-    /// returned or left behind unless the tag verifies.
+    /// Checks the tag and appends the decryption of `ciphertext || tag` to
+    /// `out`. On error `out` is left as it was: no plaintext is released or
+    /// left behind unless the tag verifies.
+    fn open_into(
+        key: &Self::Key,
+        nonce: [u8; NONCE_LEN],
+        aad: &[u8],
+        sealed: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()>;
+
+    /// [`Backend::open_into`] a new buffer that is wiped when dropped.
+    #[cfg(test)]
     fn open(
         key: &Self::Key,
         nonce: [u8; NONCE_LEN],
         aad: &[u8],
         sealed: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>>;
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let mut out = zeroize::Zeroizing::new(Vec::with_capacity(sealed.len()));
+        Self::open_into(key, nonce, aad, sealed, &mut out)?;
+        Ok(out)
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -65,13 +79,14 @@ impl FieldKey {
         Active::seal(&self.0, nonce, aad, plaintext, out)
     }
 
-    pub(crate) fn open(
+    pub(crate) fn open_into(
         &self,
         nonce: [u8; NONCE_LEN],
         aad: &[u8],
         sealed: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>> {
-        Active::open(&self.0, nonce, aad, sealed)
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        Active::open_into(&self.0, nonce, aad, sealed, out)
     }
 }
 

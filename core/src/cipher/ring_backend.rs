@@ -1,7 +1,6 @@
 use super::{Backend, NONCE_LEN};
 use crate::{Error, Result};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use zeroize::Zeroizing;
 
 pub(crate) struct Ring;
 
@@ -45,22 +44,33 @@ impl Backend for Ring {
         }
     }
 
-    fn open(
+    fn open_into(
         key: &LessSafeKey,
         nonce: [u8; NONCE_LEN],
         aad: &[u8],
         sealed: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>> {
-        let mut buf = Zeroizing::new(sealed.to_vec());
-        let len = key
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        // ring only decrypts in place: the ciphertext is copied to where the plaintext goes.
+        let start = out.len();
+        out.extend_from_slice(sealed);
+        let opened = key
             .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(aad),
-                buf.as_mut_slice(),
+                &mut out[start..],
             )
-            .map_err(|_| Error::DecryptFailed)?
-            .len();
-        buf.truncate(len);
-        Ok(buf)
+            .map(|plaintext| plaintext.len());
+        match opened {
+            Ok(len) => {
+                out.truncate(start + len);
+                Ok(())
+            }
+            Err(_) => {
+                zeroize::Zeroize::zeroize(&mut out[start..]);
+                out.truncate(start);
+                Err(Error::DecryptFailed)
+            }
+        }
     }
 }

@@ -2,7 +2,6 @@ use super::{Backend, NONCE_LEN};
 use crate::{Error, Result};
 use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::{AeadInOut, Aes256Gcm, KeyInit, Nonce, Tag};
-use zeroize::Zeroizing;
 
 use crate::TAG_LEN;
 
@@ -41,20 +40,28 @@ impl Backend for RustCrypto {
         }
     }
 
-    fn open(
+    fn open_into(
         key: &Aes256Gcm,
         nonce: [u8; NONCE_LEN],
         aad: &[u8],
         sealed: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>> {
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         let ct_len = sealed.len().checked_sub(TAG_LEN).ok_or(Error::Truncated)?;
         let (ct, tag) = sealed.split_at(ct_len);
         let tag = Tag::try_from(tag).map_err(|_| Error::Truncated)?;
-        let mut out = Zeroizing::new(vec![0u8; ct_len]);
-        let buf = InOutBuf::new(ct, out.as_mut_slice())
-            .map_err(|_| Error::Internal("buffer length mismatch"))?;
-        key.decrypt_inout_detached(&Nonce::from(nonce), aad, buf, &tag)
-            .map_err(|_| Error::DecryptFailed)?;
-        Ok(out)
+        let start = out.len();
+        out.resize(start + ct_len, 0);
+        let opened = InOutBuf::new(ct, &mut out[start..])
+            .map_err(|_| Error::Internal("buffer length mismatch"))
+            .and_then(|buf| {
+                key.decrypt_inout_detached(&Nonce::from(nonce), aad, buf, &tag)
+                    .map_err(|_| Error::DecryptFailed)
+            });
+        if opened.is_err() {
+            zeroize::Zeroize::zeroize(&mut out[start..]);
+            out.truncate(start);
+        }
+        opened
     }
 }

@@ -1,0 +1,316 @@
+/* Every entry point's happy path and error paths: NULL arguments, bad lengths,
+ * bad suites, non-UTF-8 text, double frees, status names, the JSON helper. */
+#include "enseal.h"
+#include "test_util.h"
+
+static const uint16_t SUITES[] = {ENSEAL_SUITE_X25519, ENSEAL_SUITE_P256, ENSEAL_SUITE_XWING};
+
+static void round_trip(uint16_t suite) {
+    enseal_keypair *pair = NULL;
+    enseal_public_key *pub = NULL;
+    enseal_sealer *sealer = NULL;
+    enseal_keyring *ring = NULL;
+    enseal_opener *opener = NULL;
+    CHECK_OK(enseal_keypair_generate(suite, &pair));
+    CHECK_OK(enseal_keypair_public_key(pair, &pub));
+
+    /* The public key survives JWK and raw-byte round trips. */
+    char *jwk = NULL;
+    enseal_public_key *from_jwk = NULL, *from_bytes = NULL;
+    enseal_bytes raw = {0};
+    CHECK_OK(enseal_public_key_to_jwk(pub, &jwk));
+    CHECK_OK(enseal_public_key_from_jwk(jwk, &from_jwk));
+    CHECK_OK(enseal_public_key_bytes(pub, &raw));
+    CHECK_OK(enseal_public_key_from_bytes(suite, raw.ptr, raw.len, &from_bytes));
+    char *kid_a = NULL, *kid_b = NULL, *kid_c = NULL;
+    CHECK_OK(enseal_public_key_kid(from_jwk, &kid_a));
+    CHECK_OK(enseal_public_key_kid(from_bytes, &kid_b));
+    CHECK_OK(enseal_keypair_kid(pair, &kid_c));
+    CHECK(strcmp(kid_a, kid_b) == 0 && strcmp(kid_b, kid_c) == 0 && strlen(kid_a) == 11);
+
+    /* The private JWK restores the same key pair. */
+    char *private_jwk = NULL;
+    enseal_keypair *restored = NULL;
+    CHECK_OK(enseal_keypair_to_jwk(pair, &private_jwk));
+    CHECK(strstr(private_jwk, suite == ENSEAL_SUITE_XWING ? "\"priv\"" : "\"d\"") != NULL);
+    CHECK_OK(enseal_keypair_from_jwk(private_jwk, &restored));
+
+    CHECK_OK(enseal_sealer_new(from_jwk, 0, &sealer));
+    CHECK_OK(enseal_keyring_new(&ring));
+    CHECK_OK(enseal_keyring_add(ring, restored));
+    CHECK_STATUS(enseal_keyring_add(ring, pair), ENSEAL_INVALID_KEYSET);
+    CHECK_OK(enseal_opener_new(ring, &opener));
+
+    const char ssn[] = "123-45-6789";
+    const char ctx[] = "patients/8812/ssn";
+    enseal_bytes sealed = {0}, opened = {0};
+    CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)ssn, 11, (const uint8_t *)ctx, strlen(ctx), &sealed));
+    CHECK_OK(enseal_opener_open(opener, sealed.ptr, sealed.len, (const uint8_t *)ctx, strlen(ctx), &opened));
+    CHECK(opened.len == 11 && memcmp(opened.ptr, ssn, 11) == 0);
+    enseal_bytes_free(&opened);
+    CHECK_STATUS(enseal_opener_open(opener, sealed.ptr, sealed.len, (const uint8_t *)"other", 5, &opened),
+                 ENSEAL_DECRYPT_FAILED);
+    CHECK(opened.ptr == NULL);
+    CHECK(strstr(enseal_last_error_message(), "decryption failed") != NULL);
+    CHECK(strstr(enseal_last_error_message(), ssn) == NULL);
+
+    char *text = NULL;
+    CHECK_OK(enseal_sealer_seal_text(sealer, (const uint8_t *)ssn, 11, (const uint8_t *)ctx, strlen(ctx), &text));
+    CHECK(strncmp(text, "enseal1.", 8) == 0);
+    CHECK_OK(enseal_opener_open_text(opener, text, (const uint8_t *)ctx, strlen(ctx), &opened));
+    CHECK(opened.len == 11 && memcmp(opened.ptr, ssn, 11) == 0);
+    enseal_bytes_free(&opened);
+
+    /* Empty plaintext and empty context, with NULL pointers for them. */
+    enseal_bytes empty = {0};
+    CHECK_OK(enseal_sealer_seal(sealer, NULL, 0, NULL, 0, &empty));
+    CHECK_OK(enseal_opener_open(opener, empty.ptr, empty.len, NULL, 0, &opened));
+    CHECK(opened.len == 0 && opened.ptr != NULL);
+    enseal_bytes_free(&opened);
+    enseal_bytes_free(&empty);
+
+    enseal_string_free(&text);
+    enseal_bytes_free(&sealed);
+    enseal_bytes_free(&raw);
+    enseal_string_free(&jwk);
+    enseal_string_free(&private_jwk);
+    enseal_string_free(&kid_a);
+    enseal_string_free(&kid_b);
+    enseal_string_free(&kid_c);
+    enseal_opener_free(&opener);
+    enseal_keyring_free(&ring);
+    enseal_sealer_free(&sealer);
+    enseal_public_key_free(&from_jwk);
+    enseal_public_key_free(&from_bytes);
+    enseal_public_key_free(&pub);
+    enseal_keypair_free(&restored);
+    enseal_keypair_free(&pair);
+}
+
+static void json_documents(void) {
+    enseal_keypair *pair = NULL;
+    enseal_public_key *pub = NULL;
+    enseal_sealer *sealer = NULL;
+    enseal_keyring *ring = NULL;
+    enseal_opener *opener = NULL;
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &pair));
+    CHECK_OK(enseal_keypair_public_key(pair, &pub));
+    CHECK_OK(enseal_sealer_new(pub, 0, &sealer));
+    CHECK_OK(enseal_keyring_new(&ring));
+    CHECK_OK(enseal_keyring_add(ring, pair));
+    CHECK_OK(enseal_opener_new(ring, &opener));
+
+    const char *doc = "{\"name\":\"Ada\",\"ssn\":\"123-45-6789\",\"visits\":[{\"dx\":\"F32.1\",\"n\":1},{\"dx\":\"J45\",\"n\":2}]}";
+    const char *pointers[] = {"/ssn", "/visits/*/dx", "/visits/*/n"};
+    char *sealed = NULL, *opened = NULL, *again = NULL;
+    CHECK_OK(enseal_sealer_seal_json(sealer, doc, pointers, 3, "patient-8812", &sealed));
+    CHECK(strstr(sealed, "123-45-6789") == NULL && strstr(sealed, "F32.1") == NULL);
+    CHECK(strstr(sealed, "\"Ada\"") != NULL);
+    CHECK_OK(enseal_opener_open_json(opener, sealed, "patient-8812", &opened));
+    CHECK(opened && strcmp(opened, doc) == 0);
+    CHECK_STATUS(enseal_opener_open_json(opener, sealed, "patient-8813", &again), ENSEAL_DECRYPT_FAILED);
+    CHECK_STATUS(enseal_opener_open_json(opener, sealed, NULL, &again), ENSEAL_DECRYPT_FAILED);
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, sealed, pointers, 1, NULL, &again), ENSEAL_ALREADY_SEALED);
+    const char *missing[] = {"/visits/*/missing"};
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, missing, 1, NULL, &again), ENSEAL_PATH_NOT_FOUND);
+    CHECK(strstr(enseal_last_error_message(), "/visits/0/missing") != NULL);
+    const char *bad_pointer[] = {"ssn"};
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, bad_pointer, 1, NULL, &again), ENSEAL_INVALID_POINTER);
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, "{", pointers, 1, NULL, &again), ENSEAL_INVALID_JSON);
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, NULL, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
+    const char *null_entry[] = {NULL};
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, null_entry, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
+    CHECK(again == NULL);
+    enseal_string_free(&sealed);
+    enseal_string_free(&opened);
+    enseal_opener_free(&opener);
+    enseal_keyring_free(&ring);
+    enseal_sealer_free(&sealer);
+    enseal_public_key_free(&pub);
+    enseal_keypair_free(&pair);
+}
+
+static void keysets(void) {
+    enseal_keypair *pair = NULL;
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_P256, &pair));
+    enseal_public_key *pub = NULL;
+    CHECK_OK(enseal_keypair_public_key(pair, &pub));
+    char *jwk = NULL, *kid = NULL;
+    CHECK_OK(enseal_public_key_to_jwk(pub, &jwk));
+    CHECK_OK(enseal_public_key_kid(pub, &kid));
+    /* Build a keyset document from the JWK by hand, as a server would publish it. */
+    char doc[1024];
+    size_t jwk_len = strlen(jwk);
+    CHECK(jwk_len > 2 && jwk[jwk_len - 1] == '}');
+    snprintf(doc, sizeof doc, "{\"primary\":\"%s\",\"keys\":[%.*s,\"suite\":\"P-256\",\"created\":1700000000}]}", kid,
+             (int)(jwk_len - 1), jwk);
+    enseal_keyset *keyset = NULL;
+    CHECK_OK(enseal_keyset_from_json(doc, &keyset));
+    enseal_sealer *sealer = NULL;
+    CHECK_OK(enseal_sealer_from_keyset(keyset, &sealer));
+    char *json = NULL;
+    CHECK_OK(enseal_keyset_to_json(keyset, &json));
+    CHECK(strstr(json, kid) != NULL);
+    /* Expired primary: refused. */
+    snprintf(doc, sizeof doc, "{\"primary\":\"%s\",\"keys\":[%.*s,\"suite\":\"P-256\",\"created\":1,\"not_after\":2}]}", kid,
+             (int)(jwk_len - 1), jwk);
+    enseal_keyset *expired = NULL;
+    enseal_sealer *refused = NULL;
+    CHECK_OK(enseal_keyset_from_json(doc, &expired));
+    CHECK_STATUS(enseal_sealer_from_keyset(expired, &refused), ENSEAL_KEY_EXPIRED);
+    CHECK(refused == NULL);
+    enseal_keyset *bad = NULL;
+    CHECK_STATUS(enseal_keyset_from_json("{\"primary\":\"x\",\"keys\":[]}", &bad), ENSEAL_INVALID_KEYSET);
+    CHECK(bad == NULL);
+    /* A private JWK set makes a keyring. */
+    char *private_jwk = NULL;
+    CHECK_OK(enseal_keypair_to_jwk(pair, &private_jwk));
+    char *jwks = malloc(strlen(private_jwk) + 16);
+    sprintf(jwks, "{\"keys\":[%s]}", private_jwk);
+    enseal_keyring *ring = NULL;
+    size_t len = 0;
+    CHECK_OK(enseal_keyring_from_jwks(jwks, &ring));
+    CHECK_OK(enseal_keyring_len(ring, &len));
+    CHECK(len == 1);
+    free(jwks);
+    enseal_string_free(&private_jwk);
+    enseal_keyring_free(&ring);
+    enseal_keyset_free(&expired);
+    enseal_string_free(&json);
+    enseal_sealer_free(&sealer);
+    enseal_keyset_free(&keyset);
+    enseal_string_free(&jwk);
+    enseal_string_free(&kid);
+    enseal_public_key_free(&pub);
+    enseal_keypair_free(&pair);
+}
+
+static void bad_arguments(void) {
+    enseal_keypair *pair = NULL;
+    enseal_public_key *pub = NULL;
+    enseal_sealer *sealer = NULL;
+    enseal_bytes out = {0};
+    char *text = NULL;
+    bool flag = true;
+
+    CHECK_STATUS(enseal_keypair_generate(ENSEAL_SUITE_X25519, NULL), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_keypair_generate(0x0011, &pair), ENSEAL_UNSUPPORTED_SUITE);
+    CHECK_STATUS(enseal_keypair_generate(0xffff, &pair), ENSEAL_UNSUPPORTED_SUITE);
+    CHECK(pair == NULL);
+    CHECK_STATUS(enseal_keypair_from_private_bytes(ENSEAL_SUITE_X25519, NULL, 32, &pair), ENSEAL_INVALID_ARGUMENT);
+    uint8_t short_key[31] = {1};
+    CHECK_STATUS(enseal_keypair_from_private_bytes(ENSEAL_SUITE_X25519, short_key, sizeof short_key, &pair),
+                 ENSEAL_INVALID_KEY);
+    uint8_t zero_scalar[32] = {0};
+    CHECK_STATUS(enseal_keypair_from_private_bytes(ENSEAL_SUITE_P256, zero_scalar, 32, &pair), ENSEAL_INVALID_KEY);
+    CHECK_STATUS(enseal_keypair_from_jwk(NULL, &pair), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_keypair_from_jwk("{\"kty\":\"RSA\"}", &pair), ENSEAL_INVALID_KEY);
+    CHECK_STATUS(enseal_keypair_from_jwk("\xff\xfe", &pair), ENSEAL_INVALID_ARGUMENT);
+    CHECK(strstr(enseal_last_error_message(), "UTF-8") != NULL);
+    CHECK(pair == NULL);
+    CHECK_STATUS(enseal_public_key_from_bytes(ENSEAL_SUITE_P256, short_key, sizeof short_key, &pub), ENSEAL_INVALID_KEY);
+    CHECK_STATUS(enseal_keypair_public_key(NULL, &pub), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_new(NULL, 0, &sealer), ENSEAL_INVALID_ARGUMENT);
+
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &pair));
+    CHECK_OK(enseal_keypair_public_key(pair, &pub));
+    CHECK_STATUS(enseal_sealer_new(pub, (uint64_t)1 << 33, &sealer), ENSEAL_INVALID_ARGUMENT);
+    CHECK_OK(enseal_sealer_new(pub, 3, &sealer));
+    CHECK_STATUS(enseal_sealer_seal(sealer, NULL, 5, NULL, 0, &out), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 9, &out), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 0, NULL), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_seal(NULL, (const uint8_t *)"x", 1, NULL, 0, &out), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_seal(sealer, (const uint8_t *)"x", SIZE_MAX, NULL, 0, &out), ENSEAL_INVALID_ARGUMENT);
+    CHECK(out.ptr == NULL);
+    CHECK_STATUS(enseal_sealer_seal_text(sealer, (const uint8_t *)"x", 1, NULL, 0, NULL), ENSEAL_INVALID_ARGUMENT);
+
+    enseal_keyring *ring = NULL;
+    enseal_opener *opener = NULL;
+    CHECK_OK(enseal_keyring_new(&ring));
+    CHECK_STATUS(enseal_keyring_add(ring, NULL), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_keyring_add(NULL, pair), ENSEAL_INVALID_ARGUMENT);
+    CHECK_OK(enseal_opener_new(ring, &opener));
+    CHECK_STATUS(enseal_opener_open(opener, NULL, 0, NULL, 0, &out), ENSEAL_TRUNCATED);
+    CHECK_STATUS(enseal_opener_open_text(opener, NULL, NULL, 0, &out), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_opener_open_text(opener, "hello", NULL, 0, &out), ENSEAL_BAD_PREFIX);
+    CHECK_STATUS(enseal_opener_open_text(opener, "enseal1.!!", NULL, 0, &out), ENSEAL_BAD_ENCODING);
+    CHECK_STATUS(enseal_opener_open_text(opener, "enseal1.\xc3\x28", NULL, 0, &out), ENSEAL_INVALID_ARGUMENT);
+    CHECK_OK(enseal_sealer_seal_text(sealer, (const uint8_t *)"x", 1, NULL, 0, &text));
+    CHECK_STATUS(enseal_opener_open_text(opener, text, NULL, 0, &out), ENSEAL_UNKNOWN_KEY);
+    CHECK(out.ptr == NULL);
+    CHECK_STATUS(enseal_opener_open_json(opener, NULL, NULL, &text), ENSEAL_INVALID_ARGUMENT);
+
+    CHECK_STATUS(enseal_is_sealed(NULL, &flag), ENSEAL_INVALID_ARGUMENT);
+    CHECK_OK(enseal_is_sealed("enseal1.AAAA", &flag));
+    CHECK(!flag);
+    CHECK_OK(enseal_is_sealed(text, &flag));
+    CHECK(flag);
+
+    const char *name = NULL;
+    bool hardware = false;
+    CHECK_OK(enseal_aes_backend(&name, &hardware));
+    CHECK(name && (strcmp(name, "ring") == 0 || strcmp(name, "aes-gcm") == 0));
+    CHECK_STATUS(enseal_aes_backend(NULL, &hardware), ENSEAL_INVALID_ARGUMENT);
+
+    /* Frees take the handle's address and clear it: a second free is harmless. */
+    enseal_string_free(&text);
+    CHECK(text == NULL);
+    enseal_string_free(&text);
+    enseal_string_free(NULL);
+    enseal_bytes_free(&out);
+    enseal_bytes_free(NULL);
+    enseal_opener_free(&opener);
+    CHECK(opener == NULL);
+    enseal_opener_free(&opener);
+    enseal_keyring_free(&ring);
+    enseal_keyring_free(&ring);
+    enseal_sealer_free(&sealer);
+    enseal_sealer_free(&sealer);
+    enseal_sealer_free(NULL);
+    enseal_public_key_free(&pub);
+    enseal_public_key_free(&pub);
+    enseal_keypair_free(&pair);
+    CHECK(pair == NULL);
+    enseal_keypair_free(&pair);
+    enseal_keypair_free(NULL);
+    enseal_keyset_free(NULL);
+}
+
+static void status_names(void) {
+    static const struct { enseal_status code; const char *name; } all[] = {
+        {ENSEAL_OK, "OK"},
+        {ENSEAL_INVALID_ARGUMENT, "INVALID_ARGUMENT"},
+        {ENSEAL_RANDOMNESS_UNAVAILABLE, "RANDOMNESS_UNAVAILABLE"},
+        {ENSEAL_INTERNAL, "INTERNAL"},
+        {ENSEAL_BAD_PREFIX, "BAD_PREFIX"},
+        {ENSEAL_BAD_ENCODING, "BAD_ENCODING"},
+        {ENSEAL_TRUNCATED, "TRUNCATED"},
+        {ENSEAL_TOO_LARGE, "TOO_LARGE"},
+        {ENSEAL_UNSUPPORTED_VERSION, "UNSUPPORTED_VERSION"},
+        {ENSEAL_UNSUPPORTED_SUITE, "UNSUPPORTED_SUITE"},
+        {ENSEAL_UNKNOWN_KEY, "UNKNOWN_KEY"},
+        {ENSEAL_DECRYPT_FAILED, "DECRYPT_FAILED"},
+        {ENSEAL_INVALID_KEY, "INVALID_KEY"},
+        {ENSEAL_INVALID_KEYSET, "INVALID_KEYSET"},
+        {ENSEAL_KEY_EXPIRED, "KEY_EXPIRED"},
+        {ENSEAL_INVALID_JSON, "INVALID_JSON"},
+        {ENSEAL_INVALID_POINTER, "INVALID_POINTER"},
+        {ENSEAL_PATH_NOT_FOUND, "PATH_NOT_FOUND"},
+        {ENSEAL_ALREADY_SEALED, "ALREADY_SEALED"},
+    };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        CHECK(strcmp(enseal_status_str(all[i].code), all[i].name) == 0);
+    }
+    CHECK(strcmp(enseal_status_str(-1), "UNKNOWN_STATUS") == 0);
+    CHECK(strcmp(enseal_status_str(9999), "UNKNOWN_STATUS") == 0);
+    CHECK(ENSEAL_DECRYPT_FAILED == 201 && ENSEAL_INVALID_ARGUMENT == 1);
+}
+
+int main(void) {
+    for (size_t i = 0; i < sizeof SUITES / sizeof SUITES[0]; i++) round_trip(SUITES[i]);
+    json_documents();
+    keysets();
+    bad_arguments();
+    status_names();
+    return test_summary("test_api");
+}
