@@ -43,6 +43,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("xtask: {e}");
+            println!(
+                "steps: {} passed, 1 failed",
+                STEPS.load(std::sync::atomic::Ordering::Relaxed)
+            );
             ExitCode::FAILURE
         }
     }
@@ -54,6 +58,9 @@ pub(crate) fn root() -> PathBuf {
         .map(Path::to_path_buf)
         .unwrap_or_default()
 }
+
+/// Steps that ran and succeeded, for the closing summary line.
+static STEPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 pub(crate) fn run(cmd: &mut Command) -> Result {
     eprintln!("xtask: $ {cmd:?}");
@@ -137,6 +144,10 @@ fn test() -> Result {
     cargo(&["test", "-p", "enseal-ffi"])?;
     c::test()?;
     eprintln!("xtask: all checks passed");
+    println!(
+        "steps: {} passed, 0 failed",
+        STEPS.load(std::sync::atomic::Ordering::Relaxed)
+    );
     Ok(())
 }
 
