@@ -194,7 +194,7 @@ fn vectors() -> Result {
 
 fn fuzz(seconds: &str) -> Result {
     if !has("cargo-fuzz", "--version") {
-        cargo(&["install", "cargo-fuzz", "--version", "=0.13.1", "--locked"])?;
+        cargo(&["install", "cargo-fuzz", "--version", "=0.13.2", "--locked"])?;
     }
     for target in ["parse_binary", "parse_text"] {
         // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable compiler accept them.
