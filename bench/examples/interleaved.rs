@@ -57,9 +57,16 @@ fn main() {
     let nonce = [7u8; 12];
     let field_aad = [&[0u8; 51][..], CONTEXT].concat();
 
-    println!("| size | pair | enseal | reference | ratio (median of {ROUNDS} interleaved rounds) |");
+    println!(
+        "| size | pair | enseal | reference | ratio (median of {ROUNDS} interleaved rounds) |"
+    );
     println!("|---|---|---|---|---|");
-    for (size, iters) in [(64usize, 20_000usize), (1024, 10_000), (16 * 1024, 1_000), (1024 * 1024, 20)] {
+    for (size, iters) in [
+        (64usize, 20_000usize),
+        (1024, 10_000),
+        (16 * 1024, 1_000),
+        (1024 * 1024, 20),
+    ] {
         let label = match size {
             s if s >= 1 << 20 => "1MiB".to_string(),
             s if s >= 1 << 10 => format!("{}KiB", s >> 10),
@@ -70,7 +77,11 @@ fn main() {
             let mut out = Vec::with_capacity(pt.len() + 16);
             out.extend_from_slice(pt);
             let tag = ring_key
-                .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut out)
+                .seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(aad),
+                    &mut out,
+                )
                 .unwrap();
             out.extend_from_slice(tag.as_ref());
             out
@@ -94,7 +105,11 @@ fn main() {
         let sealed = sealer.seal(&pt, CONTEXT).unwrap();
         let mut ct = pt.clone();
         let tag = ring_key
-            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(CONTEXT), &mut ct)
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(CONTEXT),
+                &mut ct,
+            )
             .unwrap();
         ct.extend_from_slice(tag.as_ref());
         let mut reused = Vec::with_capacity(size + 128);
@@ -106,7 +121,11 @@ fn main() {
                 Box::new(|| {
                     let mut buf = black_box(&ct).clone();
                     let n = ring_key
-                        .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(CONTEXT), &mut buf)
+                        .open_in_place(
+                            Nonce::assume_unique_for_key(nonce),
+                            Aad::from(CONTEXT),
+                            &mut buf,
+                        )
                         .unwrap()
                         .len();
                     buf.truncate(n);
@@ -117,13 +136,19 @@ fn main() {
                 "`open_into` vs ring into a reused buffer",
                 Box::new(|| {
                     reused.clear();
-                    opener.open_into(black_box(&sealed), CONTEXT, &mut reused).unwrap();
+                    opener
+                        .open_into(black_box(&sealed), CONTEXT, &mut reused)
+                        .unwrap();
                 }),
                 Box::new(|| {
                     ring_reused.clear();
                     ring_reused.extend_from_slice(black_box(&ct));
                     let n = ring_key
-                        .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(CONTEXT), &mut ring_reused)
+                        .open_in_place(
+                            Nonce::assume_unique_for_key(nonce),
+                            Aad::from(CONTEXT),
+                            &mut ring_reused,
+                        )
                         .unwrap()
                         .len();
                     ring_reused.truncate(n);

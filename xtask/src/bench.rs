@@ -212,15 +212,31 @@ pub(crate) fn run() -> Result {
         writeln!(w, "| {size} open, cached session, ≤ 1.5× raw AES-256-GCM decryption: `open` / `open_into` vs fastest raw; `open_into` vs same AAD | {open_raw:.2}× / {into_raw:.2}× ; {into_field:.2}× | {} |", verdict(*into_raw <= 1.5)).ok();
     }
 
-    writeln!(w, "\n### The same comparisons, interleaved (`bench/examples/interleaved.rs`)\n").ok();
+    writeln!(
+        w,
+        "\n### The same comparisons, interleaved (`bench/examples/interleaved.rs`)\n"
+    )
+    .ok();
     writeln!(w, "Each pair is timed in alternating rounds in one process; the ratio is the median of the per-round ratios, so machine drift cancels.\n").ok();
-    let interleaved = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["run", "--release", "--quiet", "-p", "enseal-bench", "--example", "interleaved"])
-        .current_dir(root())
-        .output()
-        .map_err(|e| e.to_string())?;
+    let interleaved =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "enseal-bench",
+                "--example",
+                "interleaved",
+            ])
+            .current_dir(root())
+            .output()
+            .map_err(|e| e.to_string())?;
     if !interleaved.status.success() {
-        return Err(format!("interleaved benchmark failed: {}", String::from_utf8_lossy(&interleaved.stderr)));
+        return Err(format!(
+            "interleaved benchmark failed: {}",
+            String::from_utf8_lossy(&interleaved.stderr)
+        ));
     }
     w.push_str(&String::from_utf8_lossy(&interleaved.stdout));
 

@@ -2,7 +2,7 @@
 //! arguments, calls core, and writes its result only on success.
 
 use crate::memory::*;
-use crate::status::{enseal_status, guard};
+use crate::status::{enseal_status, guard, produce};
 use enseal_core::{KeyPair, Keyring, Keyset, Opener, PublicKey, Sealer, Suite};
 use std::ffi::c_char;
 
@@ -54,13 +54,12 @@ pub unsafe extern "C" fn enseal_keypair_generate(
     suite: u16,
     out: *mut *mut enseal_keypair,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         let inner = KeyPair::generate(Suite::from_kem_id(suite)?)?;
-        // SAFETY: `out` was checked by out_arg and is writable per the contract.
-        unsafe { write_out(out, new_handle(enseal_keypair { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_keypair { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// A key pair from a serialized private key (32 bytes; the seed for X-Wing). Thread-safe.
@@ -74,15 +73,14 @@ pub unsafe extern "C" fn enseal_keypair_from_private_bytes(
     key_len: usize,
     out: *mut *mut enseal_keypair,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let key = unsafe { bytes_arg(key, key_len) }?;
         let inner = KeyPair::from_private_bytes(Suite::from_kem_id(suite)?, key)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_keypair { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_keypair { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// A key pair from a private JWK (NUL-terminated JSON). Thread-safe.
@@ -94,14 +92,13 @@ pub unsafe extern "C" fn enseal_keypair_from_jwk(
     jwk: *const c_char,
     out: *mut *mut enseal_keypair,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let inner = KeyPair::from_jwk(unsafe { str_arg(jwk) }?)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_keypair { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_keypair { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// The private JWK of a key pair. Secret: free it with enseal_string_free,
@@ -114,15 +111,14 @@ pub unsafe extern "C" fn enseal_keypair_to_jwk(
     pair: *const enseal_keypair,
     out_jwk: *mut *mut c_char,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out_jwk)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let pair = unsafe { handle(pair) }?;
         let text = secret_string_result(pair.inner.to_jwk())?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out_jwk, text) };
-        Ok(())
-    })
+        Ok(text)
+    };
+    // SAFETY: `produce` checks `out_jwk` for NULL before writing through it.
+    unsafe { produce(out_jwk, make) }
 }
 
 /// The serialized private key (32 bytes). Secret: free with enseal_bytes_free. Thread-safe.
@@ -134,14 +130,13 @@ pub unsafe extern "C" fn enseal_keypair_private_bytes(
     pair: *const enseal_keypair,
     out: *mut enseal_bytes,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let pair = unsafe { handle(pair) }?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, secret_bytes_result(pair.inner.private_bytes())) };
-        Ok(())
-    })
+        Ok(secret_bytes_result(pair.inner.private_bytes()))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// A new handle to the public half of a key pair. Thread-safe.
@@ -153,15 +148,14 @@ pub unsafe extern "C" fn enseal_keypair_public_key(
     pair: *const enseal_keypair,
     out: *mut *mut enseal_public_key,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let pair = unsafe { handle(pair) }?;
         let inner = pair.inner.public_key().clone();
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_public_key { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_public_key { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// The key id (11 characters of base64url); free with enseal_string_free. Thread-safe.
@@ -173,14 +167,13 @@ pub unsafe extern "C" fn enseal_keypair_kid(
     pair: *const enseal_keypair,
     out: *mut *mut c_char,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let kid = string_result(unsafe { handle(pair) }?.inner.kid().to_string())?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, kid) };
-        Ok(())
-    })
+        Ok(kid)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Wipes and frees a key pair and sets `*pair` to NULL. NULL is allowed.
@@ -206,15 +199,14 @@ pub unsafe extern "C" fn enseal_public_key_from_bytes(
     key_len: usize,
     out: *mut *mut enseal_public_key,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let key = unsafe { bytes_arg(key, key_len) }?;
         let inner = PublicKey::from_bytes(Suite::from_kem_id(suite)?, key)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_public_key { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_public_key { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// A public key from a JWK. Thread-safe.
@@ -226,14 +218,13 @@ pub unsafe extern "C" fn enseal_public_key_from_jwk(
     jwk: *const c_char,
     out: *mut *mut enseal_public_key,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let inner = PublicKey::from_jwk(unsafe { str_arg(jwk) }?)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_public_key { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_public_key { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// The public key as a JWK; free with enseal_string_free. Thread-safe.
@@ -245,14 +236,13 @@ pub unsafe extern "C" fn enseal_public_key_to_jwk(
     key: *const enseal_public_key,
     out: *mut *mut c_char,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let text = string_result(unsafe { handle(key) }?.inner.to_jwk())?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, text) };
-        Ok(())
-    })
+        Ok(text)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// The serialized public key; free with enseal_bytes_free. Thread-safe.
@@ -264,14 +254,13 @@ pub unsafe extern "C" fn enseal_public_key_bytes(
     key: *const enseal_public_key,
     out: *mut enseal_bytes,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let bytes = unsafe { handle(key) }?.inner.as_bytes().to_vec();
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, bytes_result(bytes)) };
-        Ok(())
-    })
+        Ok(bytes_result(bytes))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// The key id (11 characters of base64url); free with enseal_string_free. Thread-safe.
@@ -283,14 +272,13 @@ pub unsafe extern "C" fn enseal_public_key_kid(
     key: *const enseal_public_key,
     out: *mut *mut c_char,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let kid = string_result(unsafe { handle(key) }?.inner.kid().to_string())?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, kid) };
-        Ok(())
-    })
+        Ok(kid)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Frees a public key and sets `*key` to NULL. NULL is allowed.
@@ -314,14 +302,13 @@ pub unsafe extern "C" fn enseal_keyset_from_json(
     json: *const c_char,
     out: *mut *mut enseal_keyset,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let inner = Keyset::from_json(unsafe { str_arg(json) }?)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_keyset { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_keyset { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// The keyset document as JSON; free with enseal_string_free. Thread-safe.
@@ -333,14 +320,13 @@ pub unsafe extern "C" fn enseal_keyset_to_json(
     keyset: *const enseal_keyset,
     out: *mut *mut c_char,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let text = string_result(unsafe { handle(keyset) }?.inner.to_json())?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, text) };
-        Ok(())
-    })
+        Ok(text)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Frees a keyset and sets `*keyset` to NULL. NULL is allowed.
@@ -359,19 +345,13 @@ pub unsafe extern "C" fn enseal_keyset_free(keyset: *mut *mut enseal_keyset) {
 /// `out` must be writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn enseal_keyring_new(out: *mut *mut enseal_keyring) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
-        // SAFETY: checked by out_arg.
-        unsafe {
-            write_out(
-                out,
-                new_handle(enseal_keyring {
-                    inner: Keyring::new(),
-                }),
-            )
-        };
-        Ok(())
-    })
+    let make = || {
+        Ok(new_handle(enseal_keyring {
+            inner: Keyring::new(),
+        }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// A keyring from a private JWK set `{"keys": [...]}`. Thread-safe.
@@ -383,14 +363,13 @@ pub unsafe extern "C" fn enseal_keyring_from_jwks(
     jwks: *const c_char,
     out: *mut *mut enseal_keyring,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let inner = Keyring::from_jwks(unsafe { str_arg(jwks) }?)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_keyring { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_keyring { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Adds a copy of `pair` to `keyring` (a duplicate key id is ENSEAL_INVALID_KEYSET).
@@ -421,14 +400,13 @@ pub unsafe extern "C" fn enseal_keyring_len(
     keyring: *const enseal_keyring,
     out: *mut usize,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let len = unsafe { handle(keyring) }?.inner.len();
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, len) };
-        Ok(())
-    })
+        Ok(len)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Wipes and frees a keyring and sets `*keyring` to NULL. NULL is allowed.
@@ -454,18 +432,17 @@ pub unsafe extern "C" fn enseal_sealer_new(
     field_limit: u64,
     out: *mut *mut enseal_sealer,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let recipient = &unsafe { handle(recipient) }?.inner;
         let inner = match field_limit {
             0 => Sealer::new(recipient)?,
             limit => Sealer::with_field_limit(recipient, limit)?,
         };
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_sealer { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_sealer { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// A sealer for the keyset's primary key; ENSEAL_KEY_EXPIRED past its not-after date. Thread-safe.
@@ -477,14 +454,13 @@ pub unsafe extern "C" fn enseal_sealer_from_keyset(
     keyset: *const enseal_keyset,
     out: *mut *mut enseal_sealer,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let inner = Sealer::from_keyset(&unsafe { handle(keyset) }?.inner)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_sealer { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_sealer { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Seals `plaintext` bound to `context`; the binary sealed field goes to `out`
@@ -502,8 +478,7 @@ pub unsafe extern "C" fn enseal_sealer_seal(
     context_len: usize,
     out: *mut enseal_bytes,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let (sealer, plaintext, context) = unsafe {
             (
@@ -513,10 +488,10 @@ pub unsafe extern "C" fn enseal_sealer_seal(
             )
         };
         let sealed = sealer.inner.seal(plaintext, context)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, bytes_result(sealed)) };
-        Ok(())
-    })
+        Ok(bytes_result(sealed))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// As enseal_sealer_seal, returning the text form ("enseal1." + base64url);
@@ -533,8 +508,7 @@ pub unsafe extern "C" fn enseal_sealer_seal_text(
     context_len: usize,
     out: *mut *mut c_char,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let (sealer, plaintext, context) = unsafe {
             (
@@ -544,10 +518,10 @@ pub unsafe extern "C" fn enseal_sealer_seal_text(
             )
         };
         let text = string_result(sealer.inner.seal_text(plaintext, context)?)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, text) };
-        Ok(())
-    })
+        Ok(text)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Seals the values at `pointers` (RFC 6901 JSON Pointers, `*` over array
@@ -566,8 +540,7 @@ pub unsafe extern "C" fn enseal_sealer_seal_json(
     record_id: *const c_char,
     out: *mut *mut c_char,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let (sealer, json, record_id) =
             unsafe { (handle(sealer)?, str_arg(json)?, opt_str_arg(record_id)?) };
@@ -580,10 +553,10 @@ pub unsafe extern "C" fn enseal_sealer_seal_json(
             list.push(unsafe { str_arg(*pointers.add(i)) }?);
         }
         let text = string_result(sealer.inner.seal_json_text(json, &list, record_id)?)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, text) };
-        Ok(())
-    })
+        Ok(text)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Frees a sealer and sets `*sealer` to NULL. NULL is allowed.
@@ -607,14 +580,13 @@ pub unsafe extern "C" fn enseal_opener_new(
     keyring: *const enseal_keyring,
     out: *mut *mut enseal_opener,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let inner = Opener::new(unsafe { handle(keyring) }?.inner.clone());
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, new_handle(enseal_opener { inner })) };
-        Ok(())
-    })
+        Ok(new_handle(enseal_opener { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Opens a binary sealed field sealed with `context`; the plaintext goes to
@@ -631,8 +603,7 @@ pub unsafe extern "C" fn enseal_opener_open(
     context_len: usize,
     out: *mut enseal_bytes,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let (opener, sealed, context) = unsafe {
             (
@@ -642,10 +613,10 @@ pub unsafe extern "C" fn enseal_opener_open(
             )
         };
         let plaintext = opener.inner.open(sealed, context)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, secret_bytes_result(plaintext)) };
-        Ok(())
-    })
+        Ok(secret_bytes_result(plaintext))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Opens a sealed value in text form. Thread-safe.
@@ -660,8 +631,7 @@ pub unsafe extern "C" fn enseal_opener_open_text(
     context_len: usize,
     out: *mut enseal_bytes,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let (opener, text, context) = unsafe {
             (
@@ -671,10 +641,10 @@ pub unsafe extern "C" fn enseal_opener_open_text(
             )
         };
         let plaintext = opener.inner.open_text(text, context)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, secret_bytes_result(plaintext)) };
-        Ok(())
-    })
+        Ok(secret_bytes_result(plaintext))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Opens every sealed value in the JSON document `json`; the opened document
@@ -689,16 +659,15 @@ pub unsafe extern "C" fn enseal_opener_open_json(
     record_id: *const c_char,
     out: *mut *mut c_char,
 ) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let (opener, json, record_id) =
             unsafe { (handle(opener)?, str_arg(json)?, opt_str_arg(record_id)?) };
         let text = secret_string_result(opener.inner.open_json_text(json, record_id)?)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, text) };
-        Ok(())
-    })
+        Ok(text)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Wipes and frees an opener and sets `*opener` to NULL. NULL is allowed.
@@ -719,14 +688,13 @@ pub unsafe extern "C" fn enseal_opener_free(opener: *mut *mut enseal_opener) {
 /// `text` must be NUL-terminated; `out` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn enseal_is_sealed(text: *const c_char, out: *mut bool) -> enseal_status {
-    guard(|| {
-        out_arg(out)?;
+    let make = || {
         // SAFETY: forwarded from the function's contract.
         let sealed = enseal_core::is_sealed(unsafe { str_arg(text) }?);
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out, sealed) };
-        Ok(())
-    })
+        Ok(sealed)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
 }
 
 /// Which AES-256-GCM implementation this build uses ("ring" or "aes-gcm", a

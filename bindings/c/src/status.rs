@@ -79,6 +79,24 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), Error>) -> enseal_status {
     }
 }
 
+/// Runs `make` inside [`guard`] and writes its value through `out` on
+/// success; `out` is checked first, so nothing is computed for a NULL one.
+///
+/// # Safety
+/// `out` must be NULL or valid for a write of `T`.
+pub(crate) unsafe fn produce<T>(
+    out: *mut T,
+    make: impl FnOnce() -> Result<T, Error>,
+) -> enseal_status {
+    guard(|| {
+        crate::memory::out_arg(out)?;
+        let value = make()?;
+        // SAFETY: checked non-NULL just above; writable per the caller's contract.
+        unsafe { out.write(value) };
+        Ok(())
+    })
+}
+
 /// The stable name of a status code ("OK", "DECRYPT_FAILED", ...), or
 /// "UNKNOWN_STATUS". The string is static: never free it. Thread-safe.
 #[unsafe(no_mangle)]
