@@ -56,6 +56,14 @@ pub(crate) trait Backend {
     }
 }
 
+/// Wipes and removes what a failed operation appended to `out` after `start`.
+fn discard_from(out: &mut Vec<u8>, start: usize) {
+    if let Some(tail) = out.get_mut(start..) {
+        zeroize::Zeroize::zeroize(tail);
+    }
+    out.truncate(start);
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 type Active = ring_backend::Ring;
 #[cfg(target_arch = "wasm32")]

@@ -1,4 +1,4 @@
-use super::{Backend, NONCE_LEN};
+use super::{Backend, NONCE_LEN, discard_from};
 use crate::{Error, Result};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 
@@ -37,8 +37,7 @@ impl Backend for Ring {
                 Ok(())
             }
             Err(_) => {
-                zeroize::Zeroize::zeroize(&mut out[start..]);
-                out.truncate(start);
+                discard_from(out, start);
                 Err(Error::TooLarge)
             }
         }
@@ -67,8 +66,7 @@ impl Backend for Ring {
                 Ok(())
             }
             Err(_) => {
-                zeroize::Zeroize::zeroize(&mut out[start..]);
-                out.truncate(start);
+                discard_from(out, start);
                 Err(Error::DecryptFailed)
             }
         }

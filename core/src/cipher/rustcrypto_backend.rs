@@ -1,4 +1,4 @@
-use super::{Backend, NONCE_LEN};
+use super::{Backend, NONCE_LEN, discard_from};
 use crate::{Error, Result};
 use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::{AeadInOut, Aes256Gcm, KeyInit, Nonce, Tag};
@@ -33,8 +33,7 @@ impl Backend for RustCrypto {
                 Ok(())
             }
             Err(_) => {
-                zeroize::Zeroize::zeroize(&mut out[start..]);
-                out.truncate(start);
+                discard_from(out, start);
                 Err(Error::TooLarge)
             }
         }
@@ -59,8 +58,7 @@ impl Backend for RustCrypto {
                     .map_err(|_| Error::DecryptFailed)
             });
         if opened.is_err() {
-            zeroize::Zeroize::zeroize(&mut out[start..]);
-            out.truncate(start);
+            discard_from(out, start);
         }
         opened
     }
