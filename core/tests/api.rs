@@ -479,3 +479,41 @@ fn open_into_appends_and_leaves_the_buffer_alone_on_error() {
     );
     assert_eq!(out, b">alphabeta");
 }
+
+#[test]
+fn batches_are_all_or_nothing() {
+    let pair = KeyPair::generate(Suite::X25519).unwrap();
+    let sealer = Sealer::new(pair.public_key()).unwrap();
+    let opener = opener_for(&[&pair]);
+    let values: Vec<Vec<u8>> = (0..100u8).map(|i| vec![i; usize::from(i)]).collect();
+    let contexts: Vec<Vec<u8>> = (0..100u8)
+        .map(|i| format!("rows/{i}/ssn").into_bytes())
+        .collect();
+    let sealed = sealer.seal_text_batch(&values, &contexts).unwrap();
+    assert_eq!(sealed.len(), 100);
+    let opened = opener.open_text_batch(&sealed, &contexts).unwrap();
+    assert!(
+        opened
+            .iter()
+            .zip(&values)
+            .all(|(o, v)| o.as_slice() == v.as_slice())
+    );
+    let mut broken = sealed.clone();
+    broken[50] = "enseal1.xx".into();
+    let err = opener.open_text_batch(&broken, &contexts).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::BadEncoding);
+    assert_eq!(
+        sealer
+            .seal_text_batch(&values, &contexts[1..])
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        opener
+            .open_text_batch(&sealed[1..], &contexts)
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidArgument
+    );
+}

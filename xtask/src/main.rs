@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode};
 
 mod bench;
 mod c;
+mod python;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -21,6 +22,7 @@ usage: cargo xtask <task>
   fuzz [S]  run each cargo-fuzz target for S seconds (default 60)
   c-header  regenerate bindings/c/include/enseal.h with the pinned cbindgen
   c-test    only the C ABI part of `test`
+  python-test  build the wheel, install it in clean venvs, run pytest on it
   c-install --prefix DIR   install libenseal, enseal.h and enseal.pc under DIR";
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
         Some("c-header") => c::header(),
         Some("c-test") => c::test(),
+        Some("python-test") => python::test(),
         Some("c-install") => match (args.get(1).map(String::as_str), args.get(2)) {
             (Some("--prefix"), Some(prefix)) => c::install(Path::new(prefix)),
             _ => Err(USAGE.to_string()),
@@ -143,6 +146,8 @@ fn test() -> Result {
     cargo(&["bench", "-p", "enseal-bench", "--no-run"])?;
     cargo(&["test", "-p", "enseal-ffi"])?;
     c::test()?;
+    cargo(&["test", "-p", "enseal-uniffi"])?;
+    python::test()?;
     eprintln!("xtask: all checks passed");
     println!(
         "steps: {} passed, 0 failed",

@@ -1,0 +1,136 @@
+"""enseal: client-side field-level encryption.
+
+Seal sensitive fields (SSNs, diagnoses, card numbers) to a recipient's public key
+before the data leaves the client; only the holder of the private key opens them.
+HPKE (RFC 9180) encapsulates a session key, AES-256-GCM seals each field. The
+format is specified in docs/FORMAT.md of the enseal repository.
+
+    >>> import enseal
+    >>> service = enseal.KeyPair.generate(enseal.Suite.X25519)
+    >>> sealer = enseal.Sealer(service.public_key())
+    >>> sealed = sealer.seal_text("123-45-6789", "patients/8812/ssn")
+    >>> enseal.Opener([service]).open(sealed, "patients/8812/ssn")
+    b'123-45-6789'
+
+This module is a thin layer over the generated bindings (``enseal._native``):
+it accepts ``str`` wherever bytes are natural (encoded as UTF-8), takes and
+returns ``dict``/``list`` JSON documents, and re-exports the error classes.
+Every error is an ``EnsealError`` subclass (``EnsealError.DecryptFailed``, ...)
+with ``code`` (the stable number shared by every enseal binding) and ``detail``.
+"""
+
+from __future__ import annotations
+
+import json as _json
+from typing import Any, Iterable, List, Optional, Sequence, Union
+
+from . import _native
+from ._native import (
+    AesBackend,
+    EnsealError,
+    KeyPair,
+    Keyring,
+    Keyset,
+    PublicKey,
+    Suite,
+    aes_backend,
+    is_sealed,
+)
+
+__all__ = [
+    "AesBackend",
+    "EnsealError",
+    "KeyPair",
+    "Keyring",
+    "Keyset",
+    "Opener",
+    "PublicKey",
+    "Sealer",
+    "Suite",
+    "aes_backend",
+    "is_sealed",
+    "json_context",
+]
+
+BytesLike = Union[bytes, bytearray, memoryview, str]
+"""Bytes, or text that is encoded as UTF-8."""
+
+
+def _bytes(value: BytesLike) -> bytes:
+    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+
+
+def json_context(pointer: str, record_id: Optional[str] = None) -> bytes:
+    """The context a JSON document value at ``pointer`` of ``record_id`` is sealed with."""
+    return _native.json_context(pointer, record_id)
+
+
+class Sealer:
+    """Seals fields to one recipient. Cheap per field; safe to share between threads."""
+
+    def __init__(self, recipient: Union[PublicKey, Keyset], *, field_limit: Optional[int] = None) -> None:
+        """``recipient`` is a public key, or a keyset (its primary key is used).
+
+        ``field_limit`` (1 to 2**32) bounds the fields per session before a
+        fresh encapsulation; the default is 2**32.
+        """
+        if isinstance(recipient, Keyset):
+            if field_limit is not None:
+                raise TypeError("field_limit applies to a public key, not a keyset")
+            self._inner = _native.Sealer.from_keyset(recipient)
+        elif field_limit is None:
+            self._inner = _native.Sealer(recipient)
+        else:
+            self._inner = _native.Sealer.with_field_limit(recipient, field_limit)
+
+    def seal(self, value: BytesLike, context: BytesLike) -> bytes:
+        """The binary sealed field (for bytes columns)."""
+        return self._inner.seal(_bytes(value), _bytes(context))
+
+    def seal_text(self, value: BytesLike, context: BytesLike) -> str:
+        """The text form, ``enseal1.`` + base64url (for JSON and text columns)."""
+        return self._inner.seal_text(_bytes(value), _bytes(context))
+
+    def seal_many(self, values: Sequence[BytesLike], contexts: Sequence[BytesLike]) -> List[str]:
+        """Seals a whole column in one call (text form), one context per value. All or nothing."""
+        return self._inner.seal_text_batch([_bytes(v) for v in values], [_bytes(c) for c in contexts])
+
+    def seal_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None) -> Any:
+        """A copy of ``document`` (dict/list) with the values at the JSON Pointers sealed.
+
+        ``*`` in a pointer stands for every element of an array.
+        """
+        sealed = self._inner.seal_json(_json.dumps(document), list(pointers), record_id)
+        return _json.loads(sealed)
+
+
+class Opener:
+    """Opens sealed fields with private keys. Safe to share between threads."""
+
+    def __init__(self, keys: Union[Keyring, Iterable[KeyPair]]) -> None:
+        """``keys`` is a keyring or key pairs; old keys keep opening old data."""
+        if isinstance(keys, Keyring):
+            ring = keys
+        else:
+            ring = Keyring()
+            for key in keys:
+                ring.add(key)
+        self._inner = _native.Opener(ring)
+
+    def open(self, sealed: Union[bytes, bytearray, str], context: BytesLike) -> bytes:
+        """Opens a sealed field, binary (bytes) or text (str), sealed with ``context``."""
+        if isinstance(sealed, str):
+            return self._inner.open_text(sealed, _bytes(context))
+        return self._inner.open(bytes(sealed), _bytes(context))
+
+    def open_str(self, sealed: Union[bytes, bytearray, str], context: BytesLike) -> str:
+        """As :meth:`open`, decoding the plaintext as UTF-8."""
+        return self.open(sealed, context).decode("utf-8")
+
+    def open_many(self, sealed: Sequence[str], contexts: Sequence[BytesLike]) -> List[bytes]:
+        """Opens a whole column (text form) in one call, one context per value. All or nothing."""
+        return self._inner.open_text_batch(list(sealed), [_bytes(c) for c in contexts])
+
+    def open_json(self, document: Any, record_id: Optional[str] = None) -> Any:
+        """A copy of ``document`` with every sealed value opened, each with its JSON type."""
+        return _json.loads(self._inner.open_json(_json.dumps(document), record_id))

@@ -1,0 +1,91 @@
+"""The Python surface: native types, documents, batches, errors, threads."""
+
+import concurrent.futures
+import json
+
+import pytest
+
+import enseal
+
+
+@pytest.fixture(params=[enseal.Suite.X25519, enseal.Suite.P256, enseal.Suite.X_WING])
+def key(request):
+    return enseal.KeyPair.generate(request.param)
+
+
+def test_round_trip_str_and_bytes(key):
+    sealer = enseal.Sealer(key.public_key())
+    opener = enseal.Opener([key])
+    text = sealer.seal_text("123-45-6789", "patients/8812/ssn")
+    assert text.startswith("enseal1.") and enseal.is_sealed(text)
+    assert opener.open(text, "patients/8812/ssn") == b"123-45-6789"
+    assert opener.open_str(text, b"patients/8812/ssn") == "123-45-6789"
+    binary = sealer.seal(b"\x00\xff", bytearray(b"ctx"))
+    assert isinstance(binary, bytes)
+    assert opener.open(binary, "ctx") == b"\x00\xff"
+    with pytest.raises(enseal.EnsealError.DecryptFailed) as err:
+        opener.open(text, "patients/8813/ssn")
+    assert err.value.code == 201
+    assert "123-45-6789" not in str(err.value)
+
+
+def test_json_documents_keep_types():
+    key = enseal.KeyPair.generate(enseal.Suite.X25519)
+    record = {"name": "Ada", "ssn": "123-45-6789", "visits": [{"dx": "F32.1", "copay": 25.5, "urgent": True, "notes": None}]}
+    sealed = enseal.Sealer(key.public_key()).seal_json(record, ["/ssn", "/visits/*/dx", "/visits/*/copay", "/visits/*/urgent"], "patient-8812")
+    assert "123-45-6789" not in json.dumps(sealed) and sealed["name"] == "Ada"
+    assert enseal.Opener([key]).open_json(sealed, "patient-8812") == record
+    with pytest.raises(enseal.EnsealError.DecryptFailed):
+        enseal.Opener([key]).open_json(sealed, "patient-8813")
+    with pytest.raises(enseal.EnsealError.PathNotFound) as err:
+        enseal.Sealer(key.public_key()).seal_json(record, ["/visits/*/missing"])
+    assert err.value.code == 402 and "/visits/0/missing" in err.value.detail
+    with pytest.raises(enseal.EnsealError.AlreadySealed):
+        enseal.Sealer(key.public_key()).seal_json(sealed, ["/ssn"])
+
+
+def test_batches_and_threads():
+    key = enseal.KeyPair.generate(enseal.Suite.X25519)
+    sealer, opener = enseal.Sealer(key.public_key(), field_limit=7), enseal.Opener([key])
+    values = [f"{i:09d}" for i in range(1000)]
+    contexts = [f"rows/{i}/ssn" for i in range(1000)]
+    sealed = sealer.seal_many(values, contexts)
+    assert opener.open_many(sealed, contexts) == [v.encode() for v in values]
+    with pytest.raises(enseal.EnsealError.InvalidArgument):
+        sealer.seal_many(values, contexts[1:])
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: opener.open(sealer.seal_text(str(i), "c"), "c"), range(400)))
+    assert results == [str(i).encode() for i in range(400)]
+
+
+def test_keys_keysets_and_errors():
+    old, new = enseal.KeyPair.generate(enseal.Suite.X25519), enseal.KeyPair.generate(enseal.Suite.X_WING)
+    old_value = enseal.Sealer(old.public_key()).seal_text("old", "c")
+    public = json.loads(new.public_key().to_jwk())
+    doc = {"primary": new.kid(), "keys": [dict(public, suite="X-Wing", created=1_700_000_000)]}
+    keyset = enseal.Keyset.from_json(json.dumps(doc))
+    assert keyset.primary_kid() == new.kid()
+    new_value = enseal.Sealer(keyset).seal_text("new", "c")
+    ring = enseal.Keyring.from_jwks(json.dumps({"keys": [json.loads(old.to_jwk()), json.loads(new.to_jwk())]}))
+    opener = enseal.Opener(ring)
+    assert opener.open(old_value, "c") == b"old" and opener.open(new_value, "c") == b"new"
+    with pytest.raises(enseal.EnsealError.UnknownKey):
+        enseal.Opener([old]).open(new_value, "c")
+    with pytest.raises(enseal.EnsealError.InvalidKeyset):
+        enseal.Keyset.from_json("{}")
+    with pytest.raises(enseal.EnsealError.InvalidKey) as err:
+        enseal.KeyPair.from_jwk('{"kty": "RSA"}')
+    assert err.value.code == 300
+    with pytest.raises(enseal.EnsealError.BadPrefix):
+        opener.open("hello", "c")
+    backend = enseal.aes_backend()
+    assert backend.name in ("ring", "aes-gcm")
+
+
+def test_every_error_class_exists_with_its_code():
+    names = ["InvalidArgument", "RandomnessUnavailable", "Internal", "BadPrefix", "BadEncoding", "Truncated",
+             "TooLarge", "UnsupportedVersion", "UnsupportedSuite", "UnknownKey", "DecryptFailed", "InvalidKey",
+             "InvalidKeyset", "KeyExpired", "InvalidJson", "InvalidPointer", "PathNotFound", "AlreadySealed"]
+    for name in names:
+        cls = getattr(enseal.EnsealError, name)
+        assert issubclass(cls, enseal.EnsealError) and issubclass(cls, Exception)

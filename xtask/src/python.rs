@@ -1,0 +1,77 @@
+//! The Python wheel: build it with maturin, install it alone in a clean
+//! virtual environment and import it, check its platform tag, then run pytest
+//! against the installed wheel (never the source tree) with the pinned test
+//! dependencies.
+
+use crate::{Result, root, run};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MATURIN: &str = "maturin==1.16.0";
+
+fn venv(dir: &Path, fresh: bool) -> Result<PathBuf> {
+    if fresh && dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let python = dir.join("bin/python");
+    if !python.exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(dir))?;
+    }
+    Ok(python)
+}
+
+/// Builds the wheel into target/wheels and returns its path.
+pub(crate) fn build_wheel() -> Result<PathBuf> {
+    let tools = venv(&root().join("target/py-tools"), false)?;
+    run(Command::new(&tools).args(["-m", "pip", "install", "-q", MATURIN]))?;
+    let out = root().join("target/wheels");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| e.to_string())?;
+    }
+    run(Command::new(tools.with_file_name("maturin"))
+        .args(["build", "--release", "--out"])
+        .arg(&out)
+        .current_dir(root().join("bindings/uniffi")))?;
+    let wheel = std::fs::read_dir(&out)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or("maturin produced no wheel")?;
+    let name = wheel
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if !name.contains("manylinux") {
+        return Err(format!("wheel {name} has no manylinux platform tag"));
+    }
+    eprintln!("xtask: wheel {name}");
+    Ok(wheel)
+}
+
+pub(crate) fn test() -> Result {
+    let wheel = build_wheel()?;
+    // The wheel alone, in a clean environment: it installs and imports.
+    let alone = venv(&root().join("target/py-wheel-alone"), true)?;
+    run(Command::new(&alone)
+        .args(["-m", "pip", "install", "-q"])
+        .arg(&wheel))?;
+    run(Command::new(&alone).args([
+        "-c",
+        "import enseal; k = enseal.KeyPair.generate(enseal.Suite.X25519); \
+         s = enseal.Sealer(k.public_key()).seal_text('123-45-6789', 'ssn'); \
+         assert enseal.Opener([k]).open(s, 'ssn') == b'123-45-6789'; print('wheel alone OK:', enseal.aes_backend())",
+    ]))?;
+    // pytest against the installed wheel, run from outside the source tree.
+    let tests = venv(&root().join("target/py-wheel-tests"), true)?;
+    run(Command::new(&tests)
+        .args(["-m", "pip", "install", "-q"])
+        .arg(&wheel))?;
+    run(Command::new(&tests)
+        .args(["-m", "pip", "install", "-q", "-r"])
+        .arg(root().join("bindings/uniffi/tests/python/requirements.txt")))?;
+    run(Command::new(&tests)
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .arg(root().join("bindings/uniffi/tests/python"))
+        .current_dir(std::env::temp_dir()))
+}
