@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode};
 
 mod bench;
 mod c;
+mod kotlin;
 mod python;
 
 type Result<T = ()> = std::result::Result<T, String>;
@@ -23,6 +24,7 @@ usage: cargo xtask <task>
   c-header  regenerate bindings/c/include/enseal.h with the pinned cbindgen
   c-test    only the C ABI part of `test`
   python-test  build the wheel, install it in clean venvs, run pytest on it
+  kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
   c-install --prefix DIR   install libenseal, enseal.h and enseal.pc under DIR";
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Some("c-header") => c::header(),
         Some("c-test") => c::test(),
         Some("python-test") => python::test(),
+        Some("kotlin-test") => kotlin::test(),
         Some("c-install") => match (args.get(1).map(String::as_str), args.get(2)) {
             (Some("--prefix"), Some(prefix)) => c::install(Path::new(prefix)),
             _ => Err(USAGE.to_string()),
@@ -148,6 +151,7 @@ fn test() -> Result {
     c::test()?;
     cargo(&["test", "-p", "enseal-uniffi"])?;
     python::test()?;
+    kotlin::test()?;
     eprintln!("xtask: all checks passed");
     println!(
         "steps: {} passed, 0 failed",
