@@ -104,6 +104,7 @@ fn setup() -> Result {
         "valgrind",
         "gcc",
         "python3-venv",
+        "libjna-java",
     ]
     .into_iter()
     .filter(|p| {
