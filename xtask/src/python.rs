@@ -73,5 +73,34 @@ pub(crate) fn test() -> Result {
     run(Command::new(&tests)
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
         .arg(root().join("bindings/uniffi/tests/python"))
-        .current_dir(std::env::temp_dir()))
+        .current_dir(std::env::temp_dir()))?;
+    // Python seals, Rust opens: fields of every suite and size class.
+    let exchange = root().join("target/py-sealed-fields.json");
+    run(Command::new(&tests)
+        .arg("-c")
+        .arg(SEAL_FOR_RUST)
+        .arg(&exchange))?;
+    crate::cargo(&[
+        "run",
+        "--quiet",
+        "-p",
+        "enseal",
+        "--example",
+        "open_fields",
+        "--",
+        &exchange.display().to_string(),
+    ])
 }
+
+const SEAL_FOR_RUST: &str = r#"
+import json, os, sys, enseal
+fields, keys = [], []
+for suite in (enseal.Suite.X25519, enseal.Suite.P256, enseal.Suite.X_WING):
+    key = enseal.KeyPair.generate(suite)
+    sealer = enseal.Sealer(key.public_key())
+    for size in (0, 1, 11, 1024, 65536):
+        value, context = os.urandom(size), f"rows/{size}/{suite.name}".encode()
+        fields.append({"sealed": sealer.seal_text(value, context), "context_hex": context.hex(), "plaintext_hex": value.hex()})
+    keys.append(json.loads(key.to_jwk()))
+json.dump({"private_jwks": {"keys": keys}, "fields": fields}, open(sys.argv[1], "w"))
+"#;
