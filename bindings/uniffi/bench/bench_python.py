@@ -69,7 +69,12 @@ def reference_rows(value, n):
 
         suite = CipherSuite.new(KEMId.DHKEM_X25519_HKDF_SHA256, KDFId.HKDF_SHA256, AEADId.AES256_GCM)
         pk = suite.kem.derive_key_pair(os.urandom(32)).public_key
-        rows.append(("pyhpke single-shot per field", rate(lambda k: [suite.seal(pk, value, aad=CONTEXT) for _ in range(k)], max(1, n // 50))))
+        def hpke_per_field(k):
+            for _ in range(k):
+                _enc, sender = suite.create_sender_context(pk, info=b"enseal/v1")
+                sender.seal(value, aad=CONTEXT)
+
+        rows.append(("pyhpke, one HPKE context per field", rate(hpke_per_field, max(1, n // 50))))
     except ImportError:
         pass
     try:
