@@ -7,6 +7,7 @@ use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::{AeadInOut, Aes256Gcm, KeyInit};
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use enseal::{KeyPair, Keyring, Opener, Sealer, Suite};
+use enseal_bench::ring_seal_owned;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use std::time::Duration;
 
@@ -59,19 +60,7 @@ fn field_seal_open(c: &mut Criterion) {
         );
         // The same contract as enseal: borrowed plaintext in, owned ciphertext||tag out.
         seal.bench_with_input(BenchmarkId::new("ring", label(size)), &pt, |b, pt| {
-            b.iter(|| {
-                let mut out = Vec::with_capacity(pt.len() + 16);
-                out.extend_from_slice(black_box(pt));
-                let tag = ring_key
-                    .seal_in_place_separate_tag(
-                        Nonce::assume_unique_for_key(nonce),
-                        Aad::from(CONTEXT),
-                        &mut out,
-                    )
-                    .unwrap();
-                out.extend_from_slice(tag.as_ref());
-                out
-            })
+            b.iter(|| ring_seal_owned(&ring_key, nonce, CONTEXT, black_box(pt)))
         });
         // The same, authenticating the AAD an enseal field carries (51-byte X25519
         // header + context): what the format itself asks of AES-GCM.
@@ -79,21 +68,7 @@ fn field_seal_open(c: &mut Criterion) {
         seal.bench_with_input(
             BenchmarkId::new("ring-field-aad", label(size)),
             &pt,
-            |b, pt| {
-                b.iter(|| {
-                    let mut out = Vec::with_capacity(pt.len() + 16);
-                    out.extend_from_slice(black_box(pt));
-                    let tag = ring_key
-                        .seal_in_place_separate_tag(
-                            Nonce::assume_unique_for_key(nonce),
-                            Aad::from(&field_aad),
-                            &mut out,
-                        )
-                        .unwrap();
-                    out.extend_from_slice(tag.as_ref());
-                    out
-                })
-            },
+            |b, pt| b.iter(|| ring_seal_owned(&ring_key, nonce, &field_aad, black_box(pt))),
         );
         // ring encrypting a buffer the caller already owns: no copy at all.
         let mut in_place = pt.clone();
@@ -166,15 +141,7 @@ fn field_seal_open(c: &mut Criterion) {
             },
         );
         let field_aad = [&[0u8; 51][..], CONTEXT].concat();
-        let mut field_ct = pt.clone();
-        let field_tag = ring_key
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(&field_aad),
-                &mut field_ct,
-            )
-            .unwrap();
-        field_ct.extend_from_slice(field_tag.as_ref());
+        let field_ct = ring_seal_owned(&ring_key, nonce, &field_aad, &pt);
         open.bench_with_input(
             BenchmarkId::new("ring-field-aad", label(size)),
             &field_ct,
@@ -194,15 +161,7 @@ fn field_seal_open(c: &mut Criterion) {
                 })
             },
         );
-        let mut ct = pt.clone();
-        let tag = ring_key
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(CONTEXT),
-                &mut ct,
-            )
-            .unwrap();
-        ct.extend_from_slice(tag.as_ref());
+        let ct = ring_seal_owned(&ring_key, nonce, CONTEXT, &pt);
         open.bench_with_input(BenchmarkId::new("ring", label(size)), &ct, |b, ct| {
             b.iter(|| {
                 let mut buf = black_box(ct).clone();

@@ -5,6 +5,7 @@
 //! minutes apart cannot promise. `cargo xtask bench` runs it after criterion.
 
 use enseal::{KeyPair, Keyring, Opener, Sealer, Suite};
+use enseal_bench::ring_seal_owned;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use std::hint::black_box;
 use std::time::Instant;
@@ -73,19 +74,7 @@ fn main() {
             s => format!("{s}B"),
         };
         let pt = vec![0x5au8; size];
-        let ring_seal = |aad: &[u8], pt: &[u8]| {
-            let mut out = Vec::with_capacity(pt.len() + 16);
-            out.extend_from_slice(pt);
-            let tag = ring_key
-                .seal_in_place_separate_tag(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::from(aad),
-                    &mut out,
-                )
-                .unwrap();
-            out.extend_from_slice(tag.as_ref());
-            out
-        };
+        let ring_seal = |aad: &[u8], pt: &[u8]| ring_seal_owned(&ring_key, nonce, aad, pt);
         let rows: [Pair<'_>; 2] = [
             (
                 "`seal` vs ring (same contract, 17-byte AAD)",
@@ -103,15 +92,7 @@ fn main() {
             println!("| {label} | {name} | {ta:.0} ns | {tb:.0} ns | {r:.2}× |");
         }
         let sealed = sealer.seal(&pt, CONTEXT).unwrap();
-        let mut ct = pt.clone();
-        let tag = ring_key
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(CONTEXT),
-                &mut ct,
-            )
-            .unwrap();
-        ct.extend_from_slice(tag.as_ref());
+        let ct = ring_seal_owned(&ring_key, nonce, CONTEXT, &pt);
         let mut reused = Vec::with_capacity(size + 128);
         let mut ring_reused = Vec::with_capacity(size + 128);
         let rows: [Pair<'_>; 2] = [
