@@ -9,6 +9,8 @@ compile_error!(
 );
 
 mod cipher;
+#[cfg(feature = "delegated-aead")]
+pub mod delegated;
 mod document;
 mod error;
 mod format;
@@ -36,7 +38,7 @@ pub use keyset::{Keyset, KeysetEntry};
 pub use opener::{DEFAULT_CACHE_CAPACITY, Opener};
 pub use sealer::{DEFAULT_FIELD_LIMIT, Sealer};
 pub use suite::Suite;
-pub use text::{TEXT_PREFIX, is_sealed};
+pub use text::{TEXT_PREFIX, decode_text, encode_text, is_sealed};
 
 /// The HPKE `info` string every enseal session is set up with.
 pub const HPKE_INFO: &[u8] = b"enseal/v1";

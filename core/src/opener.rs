@@ -176,13 +176,18 @@ impl Opener {
             .map_err(|_| Error::Internal("JSON serialization failed"))
     }
 
-    fn derive(&self, envelope: &Envelope<'_>) -> Result<OpenSession> {
+    /// The session secret of `envelope`, from the keyring (no cache).
+    pub(crate) fn decapsulate(&self, envelope: &Envelope<'_>) -> Result<kem::SessionSecret> {
         let key = self
             .keyring
             .get(&envelope.kid)
             .filter(|k| k.suite() == envelope.suite)
             .ok_or(Error::UnknownKey(envelope.kid))?;
-        let secret = kem::decapsulate(key.kem_secret(), envelope.enc)?;
+        kem::decapsulate(key.kem_secret(), envelope.enc)
+    }
+
+    fn derive(&self, envelope: &Envelope<'_>) -> Result<OpenSession> {
+        let secret = self.decapsulate(envelope)?;
         Ok(OpenSession {
             key: FieldKey::new(&secret.key)?,
             base_nonce: Zeroizing::new(secret.base_nonce),

@@ -36,6 +36,10 @@ struct Session {
     /// `version || kem_id || kid || enc`: every header of the session starts so.
     prefix: Vec<u8>,
     next: AtomicU64,
+    /// The AES key bytes and a process-unique session number, kept only for
+    /// sealing with an external AES-GCM (`crate::delegated`).
+    #[cfg(feature = "delegated-aead")]
+    delegated: (Zeroizing<[u8; 32]>, u64),
 }
 
 impl Sealer {
@@ -185,6 +189,39 @@ impl Sealer {
         self.replace_session(&current)
     }
 
+    /// Takes the next counter value of a live session for a field sealed
+    /// elsewhere (`crate::delegated`), renewing the session as `seal_into` does.
+    #[cfg(feature = "delegated-aead")]
+    pub(crate) fn reserve(
+        &self,
+        plaintext_len: usize,
+        context: &[u8],
+    ) -> Result<crate::delegated::DelegatedSeal> {
+        loop {
+            let exhausted = {
+                let session = self.session.read().unwrap_or_else(PoisonError::into_inner);
+                let counter = session.next.fetch_add(1, Ordering::Relaxed);
+                if counter < self.field_limit {
+                    let mut aad = Vec::with_capacity(session.prefix.len() + 8 + context.len());
+                    aad.extend_from_slice(&session.prefix);
+                    aad.extend_from_slice(&counter.to_be_bytes());
+                    let header_len = aad.len();
+                    aad.extend_from_slice(context);
+                    return Ok(crate::delegated::DelegatedSeal {
+                        key: session.delegated.0.clone(),
+                        session_id: session.delegated.1,
+                        nonce: format::field_nonce(&session.base_nonce, counter),
+                        aad,
+                        header_len,
+                        plaintext_len,
+                    });
+                }
+                Arc::clone(&session)
+            };
+            self.replace_session(&exhausted)?;
+        }
+    }
+
     fn replace_session(&self, exhausted: &Arc<Session>) -> Result<()> {
         let mut current = self.session.write().unwrap_or_else(PoisonError::into_inner);
         // Another thread may have replaced it while this one waited for the lock.
@@ -225,6 +262,8 @@ impl Session {
             suite,
             prefix: format::session_prefix(suite, &recipient.kid(), &enc),
             next: AtomicU64::new(0),
+            #[cfg(feature = "delegated-aead")]
+            delegated: (Zeroizing::new(secret.key), next_session_id()),
         })
     }
 
@@ -247,6 +286,12 @@ impl Session {
         }
         sealed
     }
+}
+
+#[cfg(feature = "delegated-aead")]
+fn next_session_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// `aad = header || context`. Short AADs live on the stack, so the common

@@ -10,7 +10,17 @@ pub const TEXT_PREFIX: &str = "enseal1.";
 
 const MAX_TEXT_LEN: usize = TEXT_PREFIX.len() + (MAX_SEALED_LEN * 4).div_ceil(3);
 
-/// The text form of a binary sealed field.
+/// The text form (`enseal1.` + base64url) of a binary sealed field.
+pub fn encode_text(sealed: &[u8]) -> String {
+    encode(sealed)
+}
+
+/// The binary form of a sealed value in text form. Checks the prefix and the
+/// encoding only; opening checks the rest.
+pub fn decode_text(text: &str) -> Result<Vec<u8>> {
+    decode(text)
+}
+
 pub(crate) fn encode(sealed: &[u8]) -> String {
     let mut text =
         String::with_capacity(TEXT_PREFIX.len() + Base64UrlUnpadded::encoded_len(sealed));

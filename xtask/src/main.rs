@@ -10,6 +10,7 @@ mod bench;
 mod c;
 mod kotlin;
 mod python;
+mod web;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -25,6 +26,9 @@ usage: cargo xtask <task>
   c-test    only the C ABI part of `test`
   python-test  build the wheel, install it in clean venvs, run pytest on it
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
+  web-build    build and pack the npm package into target/npm (prints the .wasm size)
+  web-test     the npm package in Node, headless Chromium, a Vite build and the example form
+  web-bench    seal/open rates in Node and Chromium against @hpke/core, libsodium, WebCrypto
   c-install --prefix DIR   install libenseal, enseal.h and enseal.pc under DIR";
 
 fn main() -> ExitCode {
@@ -39,6 +43,9 @@ fn main() -> ExitCode {
         Some("c-test") => c::test(),
         Some("python-test") => python::test(),
         Some("kotlin-test") => kotlin::test(),
+        Some("web-build") => web::build().map(|_| ()),
+        Some("web-test") => web::test(),
+        Some("web-bench") => web::bench(),
         Some("c-install") => match (args.get(1).map(String::as_str), args.get(2)) {
             (Some("--prefix"), Some(prefix)) => c::install(Path::new(prefix)),
             _ => Err(USAGE.to_string()),
@@ -73,7 +80,9 @@ pub(crate) fn run(cmd: &mut Command) -> Result {
     if cmd.get_current_dir().is_none() {
         cmd.current_dir(root());
     }
+    let started = std::time::Instant::now();
     let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
+    eprintln!("xtask: ({:.0} s)", started.elapsed().as_secs_f64());
     if status.success() {
         STEPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
@@ -86,7 +95,7 @@ pub(crate) fn cargo(args: &[&str]) -> Result {
     run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args(args))
 }
 
-fn has(cmd: &str, arg: &str) -> bool {
+pub(crate) fn has(cmd: &str, arg: &str) -> bool {
     Command::new(cmd)
         .arg(arg)
         .output()
@@ -98,6 +107,7 @@ fn setup() -> Result {
     if !has("cargo-fmt", "--version") || !has("cargo-clippy", "--version") {
         run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))?;
     }
+    web::rust_target()?;
     // The benchmark crate links OpenSSL (a reference implementation) and is built by clippy.
     let missing: Vec<&str> = [
         "libssl-dev",
@@ -106,6 +116,8 @@ fn setup() -> Result {
         "gcc",
         "python3-venv",
         "libjna-java",
+        "chromium",
+        "chromium-driver",
     ]
     .into_iter()
     .filter(|p| {
@@ -132,12 +144,22 @@ fn test() -> Result {
         "--workspace",
         "--all-targets",
         "--features",
-        "enseal/test-vectors",
+        "enseal/test-vectors,enseal/delegated-aead",
         "--",
         "-D",
         "warnings",
     ])?;
     cargo(&["clippy", "-p", "enseal", "--lib", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "-p",
+        "enseal-wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     run(
         Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["doc", "-p", "enseal", "--no-deps"])
@@ -145,7 +167,13 @@ fn test() -> Result {
     )?;
     // The known-answer test regenerates the vector file and diffs it; the
     // feature it needs refuses release builds, so tests run in the dev profile.
-    cargo(&["test", "-p", "enseal", "--features", "test-vectors"])?;
+    cargo(&[
+        "test",
+        "-p",
+        "enseal",
+        "--features",
+        "test-vectors,delegated-aead",
+    ])?;
     cargo(&["run", "--quiet", "--example", "patient_record"])?;
     python_reference()?;
     cargo(&["test", "-p", "enseal-ffi"])?;
@@ -153,6 +181,7 @@ fn test() -> Result {
     cargo(&["test", "-p", "enseal-uniffi"])?;
     python::test()?;
     kotlin::test()?;
+    web::test()?;
     eprintln!("xtask: all checks passed");
     println!(
         "steps: {} passed, 0 failed",

@@ -1,0 +1,161 @@
+//! Fields whose AES-256-GCM runs outside enseal, for runtimes with a faster
+//! AES than enseal's own build there: WebCrypto in browsers and Node, where
+//! wasm has no AES instructions. Core still decides everything that makes the
+//! format (header, counter, nonce, AAD, lengths, the session and its limit);
+//! the caller only runs AES-256-GCM with the key, nonce and AAD given here and
+//! hands the result back. The output is byte-for-byte the format of
+//! [`Sealer::seal`] and opens with [`Opener::open`], and the reverse.
+//!
+//! The session key leaves core through this module, so it is behind the
+//! `delegated-aead` feature, off by default; only the wasm binding enables it.
+
+use crate::format::{self, MAX_PLAINTEXT_LEN, TAG_LEN};
+use crate::{Error, Opener, Result, Sealer};
+use core::fmt;
+use zeroize::Zeroizing;
+
+/// One field to seal with an external AES-256-GCM: encrypt the plaintext with
+/// [`key`](Self::key), [`nonce`](Self::nonce) and [`aad`](Self::aad), then
+/// pass `ciphertext || tag` to [`finish`](Self::finish).
+pub struct DelegatedSeal {
+    pub(crate) key: Zeroizing<[u8; 32]>,
+    pub(crate) session_id: u64,
+    pub(crate) nonce: [u8; 12],
+    pub(crate) aad: Vec<u8>,
+    pub(crate) header_len: usize,
+    pub(crate) plaintext_len: usize,
+}
+
+impl DelegatedSeal {
+    /// The session's AES-256 key. Secret: import it into the external
+    /// implementation as non-extractable and wipe the copy.
+    pub fn key(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// Identifies the session within this process: equal ids mean equal
+    /// keys, so an imported key may be reused for the same id.
+    pub fn session_id(&self) -> u64 {
+        self.session_id
+    }
+
+    /// The 12-byte GCM nonce of this field.
+    pub fn nonce(&self) -> &[u8; 12] {
+        &self.nonce
+    }
+
+    /// The additional authenticated data: `header || context`.
+    pub fn aad(&self) -> &[u8] {
+        &self.aad
+    }
+
+    /// The header: the binary sealed field is `header || ciphertext || tag`.
+    pub fn header(&self) -> &[u8] {
+        &self.aad[..self.header_len]
+    }
+
+    /// Checks that the external output is `ciphertext || tag` of this field
+    /// (plaintext length + 16 bytes), for callers that assemble the field
+    /// themselves without copying it through [`finish`](Self::finish).
+    pub fn check_output_len(&self, ciphertext_and_tag_len: usize) -> Result<()> {
+        if ciphertext_and_tag_len == self.plaintext_len + TAG_LEN {
+            Ok(())
+        } else {
+            Err(Error::Internal(
+                "external AES-GCM output is not plaintext length + 16 bytes",
+            ))
+        }
+    }
+
+    /// The binary sealed field: the header, then `ciphertext || tag` as the
+    /// external AES-256-GCM returned it (16-byte tag appended, as WebCrypto does).
+    pub fn finish(self, ciphertext_and_tag: &[u8]) -> Result<Vec<u8>> {
+        self.check_output_len(ciphertext_and_tag.len())?;
+        let mut sealed = Vec::with_capacity(self.header_len + ciphertext_and_tag.len());
+        sealed.extend_from_slice(self.header());
+        sealed.extend_from_slice(ciphertext_and_tag);
+        Ok(sealed)
+    }
+}
+
+impl fmt::Debug for DelegatedSeal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DelegatedSeal")
+            .field("session_id", &self.session_id)
+            .field("plaintext_len", &self.plaintext_len)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One field to open with an external AES-256-GCM: decrypt
+/// [`ciphertext_and_tag`](Self::ciphertext_and_tag) with [`key`](Self::key),
+/// [`nonce`](Self::nonce) and [`aad`](Self::aad); any failure there is
+/// [`Error::DecryptFailed`].
+pub struct DelegatedOpen<'a> {
+    key: Zeroizing<[u8; 32]>,
+    nonce: [u8; 12],
+    aad: Vec<u8>,
+    body: &'a [u8],
+}
+
+impl DelegatedOpen<'_> {
+    /// The session's AES-256 key. Secret, as for [`DelegatedSeal::key`].
+    pub fn key(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// The 12-byte GCM nonce of this field.
+    pub fn nonce(&self) -> &[u8; 12] {
+        &self.nonce
+    }
+
+    /// The additional authenticated data: `header || context`.
+    pub fn aad(&self) -> &[u8] {
+        &self.aad
+    }
+
+    /// `ciphertext || tag`, what the external AES-256-GCM decrypts.
+    pub fn ciphertext_and_tag(&self) -> &[u8] {
+        self.body
+    }
+}
+
+impl fmt::Debug for DelegatedOpen<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DelegatedOpen")
+            .field("len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sealer {
+    /// Reserves the next field of the session for an external AES-256-GCM
+    /// of a `plaintext_len`-byte value bound to `context`. Counts against the
+    /// field limit like [`Sealer::seal`]; a reserved field that is never
+    /// finished only leaves an unused counter value.
+    pub fn delegate_seal(&self, plaintext_len: usize, context: &[u8]) -> Result<DelegatedSeal> {
+        if plaintext_len > MAX_PLAINTEXT_LEN {
+            return Err(Error::TooLarge);
+        }
+        self.reserve(plaintext_len, context)
+    }
+}
+
+impl Opener {
+    /// Checks a binary sealed field, finds its key and decapsulates, for an
+    /// external AES-256-GCM to decrypt. Errors are those of [`Opener::open`]
+    /// up to the tag check.
+    pub fn delegate_open<'a>(&self, sealed: &'a [u8], context: &[u8]) -> Result<DelegatedOpen<'a>> {
+        let envelope = format::parse(sealed)?;
+        let secret = self.decapsulate(&envelope)?;
+        let mut aad = Vec::with_capacity(envelope.header.len() + context.len());
+        aad.extend_from_slice(envelope.header);
+        aad.extend_from_slice(context);
+        Ok(DelegatedOpen {
+            key: Zeroizing::new(secret.key),
+            nonce: format::field_nonce(&secret.base_nonce, envelope.counter),
+            aad,
+            body: envelope.body,
+        })
+    }
+}

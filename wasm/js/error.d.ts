@@ -1,0 +1,35 @@
+/** The stable error codes: the same names and numbers as core, C, Python, Kotlin and Swift. */
+export type EnsealErrorCode =
+  | 'INVALID_ARGUMENT' // 1
+  | 'RANDOMNESS_UNAVAILABLE' // 2: no crypto.getRandomValues
+  | 'INTERNAL' // 3
+  | 'BAD_PREFIX' // 100
+  | 'BAD_ENCODING' // 101
+  | 'TRUNCATED' // 102
+  | 'TOO_LARGE' // 103
+  | 'UNSUPPORTED_VERSION' // 104
+  | 'UNSUPPORTED_SUITE' // 105
+  | 'UNKNOWN_KEY' // 200
+  | 'DECRYPT_FAILED' // 201: wrong key, wrong context or tampered data
+  | 'INVALID_KEY' // 300
+  | 'INVALID_KEYSET' // 301
+  | 'KEY_EXPIRED' // 302
+  | 'INVALID_JSON' // 400
+  | 'INVALID_POINTER' // 401
+  | 'PATH_NOT_FOUND' // 402
+  | 'ALREADY_SEALED'; // 403
+
+/**
+ * An enseal failure. Messages name what is wrong and where (a JSON Pointer,
+ * a key id), never key material or plaintext.
+ */
+export declare class EnsealError extends Error {
+  readonly name: 'EnsealError';
+  /** Stable code name, e.g. `'DECRYPT_FAILED'`. */
+  readonly code: EnsealErrorCode;
+  /** Stable number of the code, e.g. `201`: the number C and uniffi bindings use. */
+  readonly errno: number;
+}
+
+/** True when `value` is an {@link EnsealError}. */
+export declare function isEnsealError(value: unknown): value is EnsealError;

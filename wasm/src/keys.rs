@@ -1,0 +1,229 @@
+//! Key pairs, public keys, keysets and keyrings as JavaScript classes.
+
+use crate::convert;
+use crate::error::{JsResult, OrThrow};
+use enseal_core as core_api;
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+
+const DATES: &str = "keyset dates must be whole, non-negative Unix seconds";
+
+/// A recipient key pair. The private key is wiped when the object is freed
+/// (call `free()`, or let the garbage collector's finalizer do it).
+#[wasm_bindgen]
+pub struct KeyPair {
+    pub(crate) inner: core_api::KeyPair,
+}
+
+#[wasm_bindgen]
+impl KeyPair {
+    /// A fresh random key pair. `suite` is `"X25519"` (the default), `"P-256"` or `"X-Wing"`.
+    pub fn generate(
+        #[wasm_bindgen(unchecked_param_type = "SuiteName")] suite: Option<String>,
+    ) -> JsResult<KeyPair> {
+        let inner = core_api::KeyPair::generate(convert::suite(suite)?).or_throw()?;
+        Ok(KeyPair { inner })
+    }
+
+    /// A key pair from a private JWK (an object or JSON text).
+    #[wasm_bindgen(js_name = fromJwk)]
+    pub fn from_jwk(
+        #[wasm_bindgen(unchecked_param_type = "JsonWebKey | string")] jwk: JsValue,
+    ) -> JsResult<KeyPair> {
+        let text = zeroize::Zeroizing::new(convert::json_text(
+            &jwk,
+            "a JWK must be an object or JSON text",
+        )?);
+        let inner = core_api::KeyPair::from_jwk(&text).or_throw()?;
+        Ok(KeyPair { inner })
+    }
+
+    /// The public half, to give to sealers.
+    #[wasm_bindgen(getter, js_name = publicKey)]
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey {
+            inner: self.inner.public_key().clone(),
+        }
+    }
+
+    /// The private key as a JWK object. Secret: store it like a password.
+    #[wasm_bindgen(js_name = toJwk, unchecked_return_type = "JsonWebKey")]
+    pub fn to_jwk(&self) -> JsResult<JsValue> {
+        convert::parse_json(&self.inner.to_jwk())
+    }
+
+    /// The key id: 11 characters of base64url, the same in every language.
+    #[wasm_bindgen(getter)]
+    pub fn kid(&self) -> String {
+        self.inner.kid().to_string()
+    }
+
+    /// The suite name.
+    #[wasm_bindgen(getter, unchecked_return_type = "SuiteName")]
+    pub fn suite(&self) -> String {
+        self.inner.suite().name().to_string()
+    }
+}
+
+/// A recipient public key.
+#[wasm_bindgen]
+pub struct PublicKey {
+    pub(crate) inner: core_api::PublicKey,
+}
+
+#[wasm_bindgen]
+impl PublicKey {
+    /// A public key from a JWK (object or JSON text); a private JWK also works, only its public part is kept.
+    #[wasm_bindgen(js_name = fromJwk)]
+    pub fn from_jwk(
+        #[wasm_bindgen(unchecked_param_type = "JsonWebKey | string")] jwk: JsValue,
+    ) -> JsResult<PublicKey> {
+        let text = zeroize::Zeroizing::new(convert::json_text(
+            &jwk,
+            "a JWK must be an object or JSON text",
+        )?);
+        let inner = core_api::PublicKey::from_jwk(&text).or_throw()?;
+        Ok(PublicKey { inner })
+    }
+
+    /// A public key from its serialization (32 bytes for X25519, 65 for P-256, 1216 for X-Wing).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(
+        #[wasm_bindgen(unchecked_param_type = "SuiteName")] suite: String,
+        bytes: &[u8],
+    ) -> JsResult<PublicKey> {
+        let inner =
+            core_api::PublicKey::from_bytes(convert::suite(Some(suite))?, bytes).or_throw()?;
+        Ok(PublicKey { inner })
+    }
+
+    /// The public key as a JWK object.
+    #[wasm_bindgen(js_name = toJwk, unchecked_return_type = "JsonWebKey")]
+    pub fn to_jwk(&self) -> JsResult<JsValue> {
+        convert::parse_json(&self.inner.to_jwk())
+    }
+
+    /// The serialized public key.
+    #[wasm_bindgen(js_name = toBytes)]
+    pub fn to_bytes(&self) -> Uint8Array {
+        Uint8Array::from(self.inner.as_bytes())
+    }
+
+    /// The key id.
+    #[wasm_bindgen(getter)]
+    pub fn kid(&self) -> String {
+        self.inner.kid().to_string()
+    }
+
+    /// The suite name.
+    #[wasm_bindgen(getter, unchecked_return_type = "SuiteName")]
+    pub fn suite(&self) -> String {
+        self.inner.suite().name().to_string()
+    }
+}
+
+/// A public keyset document: what a client fetches from its back end.
+#[wasm_bindgen]
+pub struct Keyset {
+    pub(crate) inner: core_api::Keyset,
+}
+
+#[wasm_bindgen]
+impl Keyset {
+    /// Parses and validates a keyset document (an object or JSON text).
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "object | string")] keyset: JsValue,
+    ) -> JsResult<Keyset> {
+        let text = convert::json_text(&keyset, "a keyset must be an object or JSON text")?;
+        let inner = core_api::Keyset::from_json(&text).or_throw()?;
+        Ok(Keyset { inner })
+    }
+
+    /// A keyset of one primary key. `options.created` and `options.notAfter`
+    /// are Unix seconds; `created` defaults to now, `notAfter` to never.
+    #[wasm_bindgen(js_name = fromPublicKey)]
+    pub fn from_public_key(
+        key: &PublicKey,
+        #[wasm_bindgen(unchecked_param_type = "{ created?: number; notAfter?: number }")]
+        options: Option<js_sys::Object>,
+    ) -> JsResult<Keyset> {
+        let created = convert::whole_option(options.as_ref(), "created", 0.0, DATES)?
+            .unwrap_or_else(|| (js_sys::Date::now() / 1000.0) as u64);
+        let not_after = convert::whole_option(options.as_ref(), "notAfter", 0.0, DATES)?;
+        let entry = core_api::KeysetEntry::new(key.inner.clone(), created, not_after).or_throw()?;
+        Ok(Keyset {
+            inner: core_api::Keyset::new(entry),
+        })
+    }
+
+    /// The keyset document as a plain object.
+    #[wasm_bindgen(js_name = toJson, unchecked_return_type = "object")]
+    pub fn to_json(&self) -> JsResult<JsValue> {
+        convert::parse_json(&self.inner.to_json())
+    }
+
+    /// The key id of the primary key.
+    #[wasm_bindgen(getter, js_name = primaryKid)]
+    pub fn primary_kid(&self) -> String {
+        self.inner.primary().key().kid().to_string()
+    }
+
+    /// Every key id, in document order.
+    #[wasm_bindgen(getter)]
+    pub fn kids(&self) -> Vec<String> {
+        self.inner
+            .entries()
+            .iter()
+            .map(|e| e.key().kid().to_string())
+            .collect()
+    }
+}
+
+/// Private keys by key id, for opening (a back end, or a test).
+#[wasm_bindgen]
+pub struct Keyring {
+    pub(crate) inner: core_api::Keyring,
+}
+
+#[wasm_bindgen]
+impl Keyring {
+    /// An empty keyring.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Keyring {
+        Keyring {
+            inner: core_api::Keyring::new(),
+        }
+    }
+
+    /// A keyring from a private JWK set `{"keys": [...]}` (an object or JSON text).
+    #[wasm_bindgen(js_name = fromJwks)]
+    pub fn from_jwks(
+        #[wasm_bindgen(unchecked_param_type = "{ keys: JsonWebKey[] } | string")] jwks: JsValue,
+    ) -> JsResult<Keyring> {
+        let text = zeroize::Zeroizing::new(convert::json_text(
+            &jwks,
+            "a JWK set must be an object or JSON text",
+        )?);
+        let inner = core_api::Keyring::from_jwks(&text).or_throw()?;
+        Ok(Keyring { inner })
+    }
+
+    /// Adds a key pair; a duplicate key id is an error.
+    pub fn add(&mut self, key: &KeyPair) -> JsResult<()> {
+        self.inner.add(key.inner.clone()).or_throw()
+    }
+
+    /// The key ids.
+    #[wasm_bindgen(getter)]
+    pub fn kids(&self) -> Vec<String> {
+        self.inner.kids().map(|k| k.to_string()).collect()
+    }
+
+    /// The keyring as a private JWK set object. Secret.
+    #[wasm_bindgen(js_name = toJwks, unchecked_return_type = "{ keys: JsonWebKey[] }")]
+    pub fn to_jwks(&self) -> JsResult<JsValue> {
+        convert::parse_json(&self.inner.to_jwks())
+    }
+}

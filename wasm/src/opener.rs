@@ -1,0 +1,120 @@
+//! `Opener`: opens sealed fields with a keyring (a Node back end, a test).
+
+use crate::convert;
+use crate::error::{JsResult, OrThrow, to_js};
+use crate::keys::Keyring;
+use crate::webcrypto;
+use enseal_core as core_api;
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+
+const SEALED: &str = "a sealed value must be a string (text form) or a Uint8Array (binary form)";
+const CONTEXT: &str = "a context must be a string or a Uint8Array";
+
+/// Opens sealed fields with the private keys of a keyring, caching the
+/// session keys it derives (a session's fields cost one decapsulation).
+#[wasm_bindgen]
+pub struct Opener {
+    inner: core_api::Opener,
+}
+
+/// The binary form of a sealed value given in either form.
+fn binary(sealed: &JsValue) -> JsResult<Vec<u8>> {
+    if let Some(text) = sealed.as_string() {
+        core_api::decode_text(&text).or_throw()
+    } else {
+        convert::bytes(sealed, SEALED)
+    }
+}
+
+#[wasm_bindgen]
+impl Opener {
+    /// An opener over a copy of `keyring`'s keys.
+    #[wasm_bindgen(constructor)]
+    pub fn new(keyring: &Keyring) -> Opener {
+        Opener {
+            inner: core_api::Opener::new(keyring.inner.clone()),
+        }
+    }
+
+    /// Opens `sealed` (text or binary form) that was sealed with `context`,
+    /// and returns the value as a string (`INVALID_ARGUMENT` if it is not UTF-8).
+    pub fn open(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] sealed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
+    ) -> JsResult<String> {
+        let opened = self.open_binary(&sealed, &context)?;
+        convert::utf8(&opened)
+    }
+
+    /// As {@link Opener.open}, returning the value's bytes.
+    #[wasm_bindgen(js_name = openBytes)]
+    pub fn open_bytes(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] sealed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
+    ) -> JsResult<Uint8Array> {
+        let opened = self.open_binary(&sealed, &context)?;
+        Ok(Uint8Array::from(&opened[..]))
+    }
+
+    /// Opens every sealed string in a copy of `doc`, each with the context of
+    /// its JSON Pointer and `recordId`, restoring each value's JSON type.
+    #[wasm_bindgen(js_name = openJson, unchecked_return_type = "any")]
+    pub fn open_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "object")] doc: JsValue,
+        #[wasm_bindgen(js_name = recordId)] record_id: Option<String>,
+    ) -> JsResult<JsValue> {
+        let text = convert::json_text(&doc, "a document must be an object or JSON text")?;
+        let opened = self
+            .inner
+            .open_json_text(&text, record_id.as_deref())
+            .or_throw()?;
+        convert::parse_json(&opened)
+    }
+
+    /// As {@link Opener.openBytes}, but values of 2 KiB and more are
+    /// decrypted by WebCrypto (hardware AES) instead of wasm.
+    #[wasm_bindgen(js_name = openBytesAsync, unchecked_return_type = "Promise<Uint8Array>")]
+    pub async fn open_bytes_async(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] sealed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
+    ) -> JsResult<JsValue> {
+        let sealed = binary(&sealed)?;
+        let context = convert::bytes(&context, CONTEXT)?;
+        if sealed.len() < webcrypto::THRESHOLD {
+            let opened = self.inner.open(&sealed, &context).or_throw()?;
+            return Ok(Uint8Array::from(&opened[..]).into());
+        }
+        let field = self.inner.delegate_open(&sealed, &context).or_throw()?;
+        let key = webcrypto::import_key(field.key(), "decrypt").await?;
+        let opened =
+            webcrypto::decrypt(&key, field.nonce(), field.aad(), field.ciphertext_and_tag())
+                .await?;
+        Ok(opened.into())
+    }
+
+    /// The number of session keys currently cached.
+    #[wasm_bindgen(getter, js_name = cachedSessions)]
+    pub fn cached_sessions(&self) -> usize {
+        self.inner.cached_sessions()
+    }
+}
+
+impl Opener {
+    fn open_binary(
+        &self,
+        sealed: &JsValue,
+        context: &JsValue,
+    ) -> JsResult<zeroize::Zeroizing<Vec<u8>>> {
+        let context = convert::bytes(context, CONTEXT)?;
+        if let Some(text) = sealed.as_string() {
+            return self.inner.open_text(&text, &context).or_throw();
+        }
+        let sealed = convert::bytes(sealed, SEALED)?;
+        self.inner.open(&sealed, &context).map_err(to_js)
+    }
+}

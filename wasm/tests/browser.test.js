@@ -1,0 +1,37 @@
+// The packed package in headless Chromium (Debian's, via playwright-core),
+// loaded by a plain <script type="module"> page from a local server.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launchChromium, standardMounts, here } from './serve.js';
+
+let site;
+let browser;
+before(async () => {
+  site = await serve({ ...standardMounts, '/': new URL('browser/', here) });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  site?.server.close();
+});
+
+test('vectors, WebCrypto path, @hpke/core interop and errors in Chromium', async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(`${site.url}/index.html`);
+  await page.waitForFunction(() => window.__report !== undefined, null, { timeout: 60_000 });
+  const report = await page.evaluate(() => window.__report);
+  assert.deepEqual(problems, []);
+  assert.equal(report.crashed, undefined, report.crashed);
+  assert.match(report.userAgent, /Chrome\//);
+  assert.deepEqual(report.vectors.failures, []);
+  assert.equal(report.vectors.passed, 145);
+  for (const r of report.asyncPath) {
+    assert.ok(r.ok, `async size ${r.size}`);
+    assert.equal(r.tampered, 'DECRYPT_FAILED');
+  }
+  assert.deepEqual(report.interop, [true, true, true, true]);
+  assert.deepEqual(report.error, { isEnsealError: true, instanceOfError: true, code: 'BAD_PREFIX', errno: 100 });
+  console.log(`vectors in ${report.userAgent.match(/Chrome\/[\d.]+/)[0]}: ${report.vectors.passed} passed, ${report.vectors.failed} failed`);
+});

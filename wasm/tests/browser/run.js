@@ -1,0 +1,57 @@
+// Runs in headless Chromium: the shared vectors, the WebCrypto path and the
+// @hpke/core interop, through the installed package's browser entry point.
+import * as enseal from '/node_modules/enseal/index.js';
+import { runVectors, runAsyncPath } from '/tests/vectors.js';
+import { peerOpen, peerSession } from '/tests/hpke-peer.js';
+
+const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
+const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+async function interop(vectors) {
+  const results = [];
+  for (const suite of ['X25519', 'P-256']) {
+    const v = vectors.suites.find((s) => s.suite === suite);
+    const kp = enseal.KeyPair.fromJwk(v.private_jwk);
+    const ring = new enseal.Keyring();
+    ring.add(kp);
+    const opener = new enseal.Opener(ring);
+    const value = new TextEncoder().encode('E11.9 type 2 diabetes');
+    const ctx = new TextEncoder().encode('patients/1/dx');
+    const sealed = new enseal.Sealer(kp.publicKey).sealBinary(value, ctx);
+    results.push(same(await peerOpen(suite, hex(v.private_key), sealed, ctx), value));
+    const seal = await peerSession(suite, kp.publicKey.toBytes(), hex(v.kid_hex));
+    results.push(same(opener.openBytes(await seal(value, ctx), ctx), value));
+  }
+  return results;
+}
+
+async function main() {
+  await enseal.init();
+  await enseal.init(); // idempotent
+  const vectors = await (await fetch('/vectors/enseal-v1.json')).json();
+  const report = {
+    userAgent: navigator.userAgent,
+    vectors: runVectors(enseal, vectors),
+    asyncPath: await runAsyncPath(enseal, [0, 32 * 1024, 1 << 20]),
+    interop: await interop(vectors),
+    backend: enseal.aesBackend(),
+  };
+  let bad = null;
+  try {
+    new enseal.Opener(new enseal.Keyring()).open('nope', 'c');
+  } catch (e) {
+    bad = { isEnsealError: enseal.isEnsealError(e), instanceOfError: e instanceof Error, code: e.code, errno: e.errno };
+  }
+  report.error = bad;
+  return report;
+}
+
+main().then(
+  (report) => {
+    window.__report = report;
+    document.getElementById('out').textContent = JSON.stringify(report, null, 1);
+  },
+  (e) => {
+    window.__report = { crashed: `${e} ${e.stack}` };
+  },
+);

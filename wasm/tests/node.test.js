@@ -1,0 +1,203 @@
+// The packed npm package in Node 20, ESM and CommonJS: shared vectors, API and
+// errors, the WebCrypto path, and interop with @hpke/core (FORMAT.md only).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as enseal from 'enseal';
+import { runVectors, runAsyncPath } from './vectors.js';
+import { peerOpen, peerSession } from './hpke-peer.js';
+
+const root = new URL('../../', import.meta.url);
+const vectors = JSON.parse(readFileSync(new URL('tests/vectors/enseal-v1.json', root), 'utf8'));
+const { KeyPair, Keyring, Keyset, Opener, PublicKey, Sealer, EnsealError, isEnsealError } = enseal;
+
+function pair(suite) {
+  const kp = KeyPair.generate(suite);
+  const ring = new Keyring();
+  ring.add(kp);
+  return { kp, sealer: new Sealer(kp.publicKey), opener: new Opener(ring) };
+}
+
+function code(fn) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(isEnsealError(e) && e instanceof EnsealError && e instanceof Error, `not an EnsealError: ${e}`);
+    assert.equal(e.name, 'EnsealError');
+    return e.code;
+  }
+  assert.fail('did not throw');
+}
+
+test('shared vectors: every positive opens, every negative fails with its code', () => {
+  const r = runVectors(enseal, vectors);
+  assert.deepEqual(r.failures, []);
+  assert.equal(r.passed, 3 * 3 + 15 * 3 + 91);
+  console.log(`vectors in Node: ${r.passed} passed, ${r.failed} failed`);
+});
+
+test('CommonJS require() gives the same module and error class', () => {
+  const cjs = createRequire(import.meta.url)('enseal');
+  assert.equal(cjs.Sealer, Sealer);
+  assert.equal(cjs.EnsealError, EnsealError);
+});
+
+test('round trip per suite, strings and bytes, text and binary', () => {
+  for (const suite of ['X25519', 'P-256', 'X-Wing']) {
+    const { kp, sealer, opener } = pair(suite);
+    assert.equal(kp.suite, suite);
+    const sealed = sealer.seal('123-45-6789', 'patients/8812/ssn');
+    assert.ok(sealed.startsWith('enseal1.') && enseal.isSealed(sealed));
+    assert.ok(!sealed.includes('123-45-6789'));
+    assert.equal(opener.open(sealed, 'patients/8812/ssn'), '123-45-6789');
+    const bytes = Uint8Array.of(0, 255, 7);
+    const bin = sealer.sealBinary(bytes, new TextEncoder().encode('ctx'));
+    assert.ok(bin instanceof Uint8Array);
+    assert.deepEqual(opener.openBytes(bin, 'ctx'), bytes);
+    assert.equal(code(() => opener.open(sealed, 'patients/8813/ssn')), 'DECRYPT_FAILED');
+    assert.equal(code(() => opener.open(bin, 'ctx')), 'INVALID_ARGUMENT'); // not UTF-8
+  }
+});
+
+test('JWK, keyset and keyring export and import', () => {
+  const { kp, sealer } = pair('P-256');
+  const jwk = kp.toJwk();
+  assert.equal(jwk.kty, 'EC');
+  assert.equal(KeyPair.fromJwk(JSON.stringify(jwk)).kid, kp.kid);
+  const pub = PublicKey.fromJwk(kp.publicKey.toJwk());
+  assert.equal(pub.toJwk().d, undefined);
+  const keyset = Keyset.fromPublicKey(pub, { notAfter: 4102444800 });
+  const again = Keyset.fromJson(JSON.stringify(keyset.toJson()));
+  assert.equal(again.primaryKid, kp.kid);
+  assert.deepEqual(again.kids, [kp.kid]);
+  const ring = Keyring.fromJwks({ keys: [jwk] });
+  assert.deepEqual(ring.kids, [kp.kid]);
+  assert.equal(new Opener(Keyring.fromJwks(ring.toJwks())).open(Sealer.fromKeyset(again).seal('x', 'c'), 'c'), 'x');
+  assert.equal(new Opener(ring).open(sealer.seal('y', 'c'), 'c'), 'y');
+  const expired = Keyset.fromPublicKey(pub, { created: 1, notAfter: 2 });
+  assert.equal(code(() => Sealer.fromKeyset(expired)), 'KEY_EXPIRED');
+  assert.equal(code(() => Keyset.fromPublicKey(pub, { notAfter: -1 })), 'INVALID_ARGUMENT');
+});
+
+test('bad input gets a specific EnsealError and changes nothing', () => {
+  const { kp, sealer, opener } = pair();
+  assert.equal(code(() => KeyPair.generate('RSA')), 'INVALID_ARGUMENT');
+  assert.equal(code(() => KeyPair.fromJwk('{')), 'INVALID_KEY');
+  assert.equal(code(() => KeyPair.fromJwk({ kty: 'OKP', crv: 'X25519', x: 'AAAA' })), 'INVALID_KEY');
+  assert.equal(code(() => PublicKey.fromBytes('X25519', new Uint8Array(31))), 'INVALID_KEY');
+  assert.equal(code(() => Keyset.fromJson('{"keys":[]}')), 'INVALID_KEYSET');
+  assert.equal(code(() => sealer.seal(42, 'c')), 'INVALID_ARGUMENT');
+  assert.equal(code(() => sealer.seal('v', null)), 'INVALID_ARGUMENT');
+  assert.equal(code(() => new Sealer(kp.publicKey, { fieldLimit: 0 })), 'INVALID_ARGUMENT');
+  assert.equal(code(() => new Sealer(kp.publicKey, { fieldLimit: 2 ** 32 + 1 })), 'INVALID_ARGUMENT');
+  assert.equal(code(() => opener.open('hello', 'c')), 'BAD_PREFIX');
+  assert.equal(code(() => opener.open('enseal1.%%%', 'c')), 'BAD_ENCODING');
+  assert.equal(code(() => opener.open('enseal1.AQ', 'c')), 'TRUNCATED');
+  assert.equal(code(() => new Opener(new Keyring()).open(sealer.seal('v', 'c'), 'c')), 'UNKNOWN_KEY');
+  assert.equal(code(() => sealer.sealJson({ a: 1 }, ['/b'])), 'PATH_NOT_FOUND');
+  assert.equal(code(() => sealer.sealJson({ a: 1 }, ['a'])), 'INVALID_POINTER');
+  const doc = { a: 1 };
+  const sealed = sealer.sealJson(doc, ['/a']);
+  assert.deepEqual(doc, { a: 1 });
+  assert.equal(code(() => sealer.sealJson(sealed, ['/a'])), 'ALREADY_SEALED');
+  assert.equal(code(() => ring(kp).add(kp)), 'INVALID_KEYSET');
+  for (const [name, number] of enseal.errorCodes()) assert.match(name, /^[A-Z_]+$/, `${number}`);
+  assert.equal(enseal.isSealed(42), false);
+  assert.equal(enseal.isSealed('enseal1.AAAA'), false);
+  function ring(k) {
+    const r = new Keyring();
+    r.add(k);
+    return r;
+  }
+});
+
+test('errors and Debug never carry plaintext or keys', () => {
+  const { kp, sealer, opener } = pair();
+  const secret = 'SSN 123-45-6789';
+  const sealed = sealer.seal(secret, 'right');
+  let message = '';
+  try {
+    opener.open(sealed, 'wrong');
+  } catch (e) {
+    message = `${e.message} ${e.stack} ${JSON.stringify(e)}`;
+  }
+  assert.ok(message.length > 0 && !message.includes('123-45-6789'));
+  assert.ok(!String(kp).includes(kp.toJwk().d));
+});
+
+test('JSON helper: plain objects in and out, types restored, record binding', () => {
+  const { sealer, opener } = pair();
+  const record = { id: 'p-1', name: 'Ada', ssn: '123-45-6789', vitals: [{ hr: 61 }, { hr: 72 }], dx: { code: 'E11.9', chronic: true } };
+  const sealed = sealer.sealJson(record, ['/ssn', '/vitals/*/hr', '/dx'], 'p-1');
+  assert.equal(sealed.name, 'Ada');
+  assert.ok(enseal.isSealed(sealed.ssn) && enseal.isSealed(sealed.dx) && enseal.isSealed(sealed.vitals[1].hr));
+  assert.ok(!JSON.stringify(sealed).includes('E11.9'));
+  assert.deepEqual(opener.openJson(sealed, 'p-1'), record);
+  assert.equal(code(() => opener.openJson(sealed, 'p-2')), 'DECRYPT_FAILED');
+  const alone = opener.openBytes(sealed.ssn, enseal.jsonContext('/ssn', 'p-1'));
+  assert.equal(new TextDecoder().decode(alone), '"123-45-6789"');
+});
+
+test('async path: WebCrypto above the threshold, same format both ways', async () => {
+  const sizes = [0, 100, 2047, 2048, 300 * 1024];
+  for (const r of await runAsyncPath(enseal, sizes)) {
+    assert.ok(r.ok, `size ${r.size}`);
+    assert.equal(r.tampered, 'DECRYPT_FAILED', `size ${r.size}`);
+  }
+});
+
+test('field limit renews the session without repeating (enc, counter)', () => {
+  const kp = KeyPair.generate();
+  const sealer = new Sealer(kp.publicKey, { fieldLimit: 3 });
+  const headers = new Set();
+  for (let i = 0; i < 10; i++) {
+    const bin = sealer.sealBinary('v', 'c');
+    headers.add(Buffer.from(bin.slice(0, 51)).toString('hex'));
+  }
+  assert.equal(headers.size, 10);
+});
+
+test('interop: @hpke/core + WebCrypto open what enseal seals, and the reverse', async () => {
+  for (const suite of ['X25519', 'P-256']) {
+    const v = vectors.suites.find((s) => s.suite === suite);
+    const kp = KeyPair.fromJwk(v.private_jwk);
+    const priv = Uint8Array.from(Buffer.from(v.private_key, 'hex'));
+    const sealer = new Sealer(kp.publicKey);
+    const ring = new Keyring();
+    ring.add(kp);
+    const opener = new Opener(ring);
+    for (const size of [0, 11, 1024, 70000]) {
+      const value = new Uint8Array(size).map((_, i) => i & 255);
+      const ctx = new TextEncoder().encode(`records/${size}`);
+      const sealed = sealer.sealBinary(value, ctx);
+      assert.deepEqual(await peerOpen(suite, priv, sealed, ctx), value, `${suite} ${size}: peer opens enseal`);
+    }
+    const seal = await peerSession(suite, kp.publicKey.toBytes(), Buffer.from(v.kid_hex, 'hex'));
+    for (let i = 0; i < 3; i++) {
+      const ctx = new TextEncoder().encode(`peer/${i}`);
+      const sealed = await seal(new TextEncoder().encode(`value ${i}`), ctx);
+      assert.equal(opener.open(sealed, ctx), `value ${i}`, `${suite}: enseal opens peer field ${i}`);
+    }
+  }
+});
+
+test('fields for Rust: sealed here, opened by core (examples/rust/open_fields.rs)', async () => {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const keys = ['X25519', 'P-256', 'X-Wing'].map((s) => KeyPair.generate(s));
+  const toHex = (b) => Buffer.from(b).toString('hex');
+  const fields = [];
+  for (const kp of keys) {
+    const sealer = new Sealer(kp.publicKey);
+    for (const size of [0, 11, 1000, 65536]) {
+      const value = new Uint8Array(size).map((_, i) => (i * 7 + size) & 255);
+      const context = new TextEncoder().encode(`${kp.suite}/${size}`);
+      fields.push({ sealed: sealer.seal(value, context), context_hex: toHex(context), plaintext_hex: toHex(value) });
+    }
+    fields.push({ sealed: await sealer.sealAsync(new Uint8Array(40000).fill(9), 'big'), context_hex: toHex(Buffer.from('big')), plaintext_hex: toHex(new Uint8Array(40000).fill(9)) });
+  }
+  const out = new URL('target/web/', root);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(new URL('wasm-fields.json', out), JSON.stringify({ private_jwks: { keys: keys.map((k) => k.toJwk()) }, fields }));
+  assert.equal(fields.length, 15);
+});

@@ -1,0 +1,80 @@
+// Runs tests/vectors/enseal-v1.json against an enseal module. Plain ESM with
+// no Node imports, so the same checks run in Node and in headless Chromium.
+
+const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
+const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Returns { passed, failed, failures } for every positive and negative case. */
+export function runVectors(enseal, vectors) {
+  const result = { passed: 0, failed: 0, failures: [] };
+  const check = (ok, what) => {
+    if (ok) result.passed++;
+    else {
+      result.failed++;
+      result.failures.push(what);
+    }
+  };
+  const keyring = new enseal.Keyring();
+  for (const suite of vectors.suites) {
+    keyring.add(enseal.KeyPair.fromJwk(suite.private_jwk));
+    const pub = enseal.PublicKey.fromJwk(suite.public_jwk);
+    check(pub.kid === suite.kid, `${suite.suite}: kid`);
+    check(pub.suite === suite.suite, `${suite.suite}: suite name`);
+    check(same(pub.toBytes(), hex(suite.public_key)), `${suite.suite}: public key bytes`);
+  }
+  const opener = new enseal.Opener(keyring);
+  for (const suite of vectors.suites) {
+    for (const c of suite.positive) {
+      const name = `${suite.suite}/${c.name}`;
+      const context = hex(c.context_hex);
+      const plaintext = hex(c.plaintext_hex);
+      try {
+        check(same(opener.openBytes(c.sealed_text, context), plaintext), `${name}: text form`);
+        check(same(opener.openBytes(hex(c.sealed_hex), context), plaintext), `${name}: binary form`);
+        check(enseal.isSealed(c.sealed_text), `${name}: isSealed`);
+      } catch (e) {
+        check(false, `${name}: threw ${e.code} ${e.message}`);
+      }
+    }
+  }
+  for (const c of vectors.negative) {
+    const sealed = c.sealed_text ?? hex(c.sealed_hex);
+    try {
+      opener.openBytes(sealed, hex(c.context_hex));
+      check(false, `${c.name}: opened, expected ${c.error}`);
+    } catch (e) {
+      check(
+        enseal.isEnsealError(e) && e.code === c.error && e.errno === c.code,
+        `${c.name}: expected ${c.error}/${c.code}, got ${e.code}/${e.errno}: ${e.message}`,
+      );
+    }
+  }
+  return result;
+}
+
+/** Seals with the WebCrypto path and the wasm path and opens each with the other. */
+export async function runAsyncPath(enseal, sizes) {
+  const kp = enseal.KeyPair.generate();
+  const ring = new enseal.Keyring();
+  ring.add(kp);
+  const sealer = new enseal.Sealer(kp.publicKey);
+  const opener = new enseal.Opener(ring);
+  const out = [];
+  for (const size of sizes) {
+    const value = new Uint8Array(size).map((_, i) => (i * 31 + 7) & 255);
+    const viaWebCrypto = await sealer.sealBinaryAsync(value, 'attachments/1');
+    const viaWasm = sealer.sealBinary(value, 'attachments/1');
+    const a = opener.openBytes(viaWebCrypto, 'attachments/1');
+    const b = await opener.openBytesAsync(viaWasm, 'attachments/1');
+    const c = await opener.openBytesAsync(await sealer.sealAsync(value, 'attachments/1'), 'attachments/1');
+    let tampered = 'opened';
+    viaWebCrypto[viaWebCrypto.length - 1] ^= 1;
+    try {
+      await opener.openBytesAsync(viaWebCrypto, 'attachments/1');
+    } catch (e) {
+      tampered = e.code;
+    }
+    out.push({ size, ok: same(a, value) && same(b, value) && same(c, value), tampered });
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+//! The npm package `enseal`: build the wasm module, bind it with the pinned
+//! wasm-bindgen CLI, shrink it with npm's binaryen wasm-opt, assemble the
+//! package from `wasm/js`, `npm pack` it; then test the packed tarball in
+//! Node (ESM and CommonJS), headless Chromium, a Vite build and the example
+//! form, and hand fields sealed in JavaScript to Rust.
+//!
+//! wasm-pack is not used: it builds one target per package, while `enseal`
+//! is one module with a browser and a Node entry (see wasm/README.md), and
+//! installing it would cost CI minutes for a cargo build, wasm-bindgen and
+//! wasm-opt that this file runs directly.
+
+use crate::{Result, has, root, run};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The wasm-bindgen CLI must match the library in Cargo.lock exactly.
+const WASM_BINDGEN: &str = "0.2.130";
+const TARGET: &str = "wasm32-unknown-unknown";
+
+fn tests_dir() -> PathBuf {
+    root().join("wasm/tests")
+}
+
+fn npm(args: &[&str], dir: &Path) -> Result {
+    run(Command::new("npm").args(args).current_dir(dir))
+}
+
+/// Adds the wasm32 target to the Rust toolchain when missing.
+pub(crate) fn rust_target() -> Result {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains(TARGET))
+        .unwrap_or(false);
+    if installed {
+        Ok(())
+    } else {
+        run(Command::new("rustup").args(["target", "add", TARGET]))
+    }
+}
+
+/// Installs the Rust target, the wasm-bindgen CLI and the npm tools (binaryen,
+/// playwright-core, vite, the @hpke peer) when missing.
+fn tools() -> Result {
+    rust_target()?;
+    let bindgen_ok = Command::new("wasm-bindgen")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(WASM_BINDGEN));
+    if !bindgen_ok {
+        // Not --locked: its lock file pins a crate version the registry lacks (TOOLCHAIN.md).
+        run(Command::new("cargo").args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &format!("={WASM_BINDGEN}"),
+        ]))?;
+    }
+    npm(&["ci", "--no-audit", "--no-fund"], &tests_dir())
+}
+
+/// Builds and packs the package; returns the tarball.
+pub(crate) fn build() -> Result<PathBuf> {
+    tools()?;
+    run(Command::new(env_cargo()).args([
+        "build",
+        "-p",
+        "enseal-wasm",
+        "--target",
+        TARGET,
+        "--profile",
+        "wasm",
+    ]))?;
+    let out = root().join("target/npm");
+    let package = out.join("enseal");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| e.to_string())?;
+    }
+    let glue = package.join("glue");
+    run(Command::new("wasm-bindgen")
+        .arg(root().join(format!("target/{TARGET}/wasm/enseal_wasm.wasm")))
+        .args(["--target", "web", "--out-name", "enseal", "--out-dir"])
+        .arg(&glue))?;
+    let wasm = glue.join("enseal_bg.wasm");
+    let raw = size(&wasm)?;
+    // npm's binaryen, never Debian's: its wasm-opt 108 corrupts current wasm-bindgen output.
+    run(Command::new(tests_dir().join("node_modules/.bin/wasm-opt"))
+        .arg("-Oz")
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm))?;
+    for entry in std::fs::read_dir(root().join("wasm/js")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path.file_name().ok_or("bad file name")?;
+        std::fs::copy(&path, package.join(name)).map_err(|e| e.to_string())?;
+    }
+    npm(&["pack", "--silent", "./enseal"], &out)?;
+    let optimized = size(&wasm)?;
+    let gzipped = gzip_size(&wasm)?;
+    eprintln!(
+        "xtask: enseal_bg.wasm {raw} B from rustc+wasm-bindgen, {optimized} B after wasm-opt -Oz, {gzipped} B gzipped (-9)"
+    );
+    Ok(out.join("enseal-0.1.0.tgz"))
+}
+
+fn env_cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn size(path: &Path) -> Result<u64> {
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn gzip_size(path: &Path) -> Result<usize> {
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("gzip: {e}"))?;
+    Ok(out.stdout.len())
+}
+
+/// The whole web test: build, install the tarball, run every JS test, open in Rust.
+pub(crate) fn test() -> Result {
+    if !has("chromium", "--version") {
+        return Err("chromium is missing: `cargo xtask test` installs Debian's chromium".into());
+    }
+    let tarball = build()?;
+    // The tarball, as users install it; never the source folder.
+    run(Command::new("npm")
+        .args(["install", "--no-save", "--no-audit", "--no-fund"])
+        .arg(&tarball)
+        .current_dir(tests_dir()))?;
+    run(Command::new("node")
+        .args([
+            "--test",
+            "--test-concurrency=1",
+            "node.test.js",
+            "browser.test.js",
+            "vite.test.js",
+            "web-form.test.js",
+        ])
+        .current_dir(tests_dir()))?;
+    run(Command::new(env_cargo()).args([
+        "run",
+        "--quiet",
+        "--example",
+        "open_fields",
+        "--",
+        "target/web/wasm-fields.json",
+    ]))
+}
+
+/// The browser and Node benchmark (not a test): prints the table for docs/PERFORMANCE.md.
+pub(crate) fn bench() -> Result {
+    let tarball = build()?;
+    run(Command::new("npm")
+        .args(["install", "--no-save", "--no-audit", "--no-fund"])
+        .arg(&tarball)
+        .current_dir(tests_dir()))?;
+    run(Command::new("node")
+        .arg("bench.js")
+        .current_dir(tests_dir()))
+}
