@@ -2,6 +2,7 @@
 //! what the wasm binding does with WebCrypto) are the same format: they open
 //! with `Opener::open`, and sealed fields open through the delegated path.
 #![cfg(feature = "delegated-aead")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -10,14 +11,14 @@ use enseal::{Error, KeyPair, Keyring, Opener, Sealer, Suite};
 fn external_seal(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], msg: &[u8]) -> Vec<u8> {
     let cipher = Aes256Gcm::new_from_slice(key).unwrap();
     cipher
-        .encrypt(Nonce::from_slice(nonce), Payload { msg, aad })
+        .encrypt(&Nonce::from(*nonce), Payload { msg, aad })
         .unwrap()
 }
 
 fn external_open(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], msg: &[u8]) -> Option<Vec<u8>> {
     let cipher = Aes256Gcm::new_from_slice(key).unwrap();
     cipher
-        .decrypt(Nonce::from_slice(nonce), Payload { msg, aad })
+        .decrypt(&Nonce::from(*nonce), Payload { msg, aad })
         .ok()
 }
 

@@ -247,7 +247,12 @@ pub(crate) fn run() -> Result {
         .next()
         .unwrap_or("")
         .to_string();
-    std::fs::write(&path, format!("{head}{md}")).map_err(|e| e.to_string())?;
+    // The binding sections (Python, web) come from their own scripts: keep them.
+    let tail = existing
+        .find("\n## Python")
+        .map(|at| &existing[at..])
+        .unwrap_or("");
+    std::fs::write(&path, format!("{head}{md}{tail}")).map_err(|e| e.to_string())?;
     println!("{md}");
     Ok(())
 }

@@ -50,11 +50,19 @@ def enseal_rows(value, n):
     def open_batch(k):
         opener.open_many(column[:k], contexts[:k])
 
+    def seal_column(k):
+        sealer.seal_many(values[:k], CONTEXT)
+
+    def open_column(k):
+        opener.open_many(column[:k], CONTEXT)
+
     return [
         ("enseal seal, one call per field", rate(seal_one, n)),
         ("enseal open, one call per field", rate(open_one, n)),
         ("enseal seal_many (batch)", rate(seal_batch, n)),
         ("enseal open_many (batch)", rate(open_batch, n)),
+        ("enseal seal_many, one context for the column", rate(seal_column, n)),
+        ("enseal open_many, one context for the column", rate(open_column, n)),
     ]
 
 

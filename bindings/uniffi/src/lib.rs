@@ -295,6 +295,22 @@ impl Sealer {
         Ok(self.inner.seal_text_batch(&plaintexts, &contexts)?)
     }
 
+    /// Seals many values passed as one buffer: `values` concatenated, their
+    /// lengths as little-endian u32s in `value_lengths`, and the same for the
+    /// contexts (one per value, or a single one for all). Returns the text
+    /// forms joined by '\n'. All or nothing.
+    pub fn seal_text_packed(
+        &self,
+        values: Vec<u8>,
+        value_lengths: Vec<u8>,
+        contexts: Vec<u8>,
+        context_lengths: Vec<u8>,
+    ) -> Result<String> {
+        let values = core_api::Packed::new(&values, &value_lengths)?;
+        let contexts = core_api::Packed::new(&contexts, &context_lengths)?;
+        Ok(self.inner.seal_text_packed(&values, &contexts)?)
+    }
+
     /// Seals the values at `pointers` of the JSON document `json`.
     pub fn seal_json(
         &self,
@@ -349,6 +365,22 @@ impl Opener {
             .collect())
     }
 
+    /// Opens many text forms joined by '\n', each with its context (packed
+    /// as for `Sealer::seal_text_packed`). All or nothing.
+    pub fn open_text_packed(
+        &self,
+        sealed: String,
+        contexts: Vec<u8>,
+        context_lengths: Vec<u8>,
+    ) -> Result<PackedValues> {
+        let contexts = core_api::Packed::new(&contexts, &context_lengths)?;
+        let opened = self.inner.open_text_packed(&sealed, &contexts)?;
+        Ok(PackedValues {
+            data: opened.data.to_vec(),
+            lengths: opened.lengths,
+        })
+    }
+
     /// Opens every sealed value in the JSON document `json`.
     pub fn open_json(&self, json: String, record_id: Option<String>) -> Result<String> {
         Ok(self
@@ -356,6 +388,15 @@ impl Opener {
             .open_json_text(&json, record_id.as_deref())?
             .to_string())
     }
+}
+
+/// Values as one buffer: `data` concatenated, `lengths` as little-endian u32s.
+#[derive(uniffi::Record)]
+pub struct PackedValues {
+    /// The values, concatenated.
+    pub data: Vec<u8>,
+    /// Their lengths, 4 bytes each, little-endian.
+    pub lengths: Vec<u8>,
 }
 
 /// True when `text` is a well-formed sealed value (no key needed).

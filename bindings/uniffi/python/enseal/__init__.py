@@ -22,6 +22,8 @@ with ``code`` (the stable number shared by every enseal binding) and ``detail``.
 from __future__ import annotations
 
 import json as _json
+import struct as _struct
+from itertools import accumulate as _accumulate
 from typing import Any, Iterable, List, Optional, Sequence, Union
 
 from . import _native
@@ -60,6 +62,18 @@ def _bytes(value: BytesLike) -> bytes:
     return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
+def _pack(values: Iterable[BytesLike]) -> "tuple[bytes, bytes]":
+    # One buffer and one length table cross into Rust: uniffi would convert a
+    # list element by element, which costs more than sealing the element.
+    items = [v.encode("utf-8") if isinstance(v, str) else bytes(v) for v in values]
+    return b"".join(items), _struct.pack(f"<{len(items)}I", *map(len, items))
+
+
+def _pack_contexts(contexts: Union[BytesLike, Iterable[BytesLike]]) -> "tuple[bytes, bytes]":
+    single = isinstance(contexts, (str, bytes, bytearray, memoryview))
+    return _pack([contexts] if single else contexts)  # type: ignore[list-item]
+
+
 def json_context(pointer: str, record_id: Optional[str] = None) -> bytes:
     """The context a JSON document value at ``pointer`` of ``record_id`` is sealed with."""
     return _native.json_context(pointer, record_id)
@@ -91,9 +105,18 @@ class Sealer:
         """The text form, ``enseal1.`` + base64url (for JSON and text columns)."""
         return self._inner.seal_text(_bytes(value), _bytes(context))
 
-    def seal_many(self, values: Sequence[BytesLike], contexts: Sequence[BytesLike]) -> List[str]:
-        """Seals a whole column in one call (text form), one context per value. All or nothing."""
-        return self._inner.seal_text_batch([_bytes(v) for v in values], [_bytes(c) for c in contexts])
+    def seal_many(
+        self, values: Sequence[BytesLike], contexts: Union[BytesLike, Sequence[BytesLike]]
+    ) -> List[str]:
+        """Seals a whole column in one call (text form). All or nothing.
+
+        ``contexts`` is one context per value, or a single ``str``/``bytes`` for all of them.
+        The column crosses into Rust as one buffer, not value by value.
+        """
+        data, lengths = _pack(values)
+        cdata, clengths = _pack_contexts(contexts)
+        sealed = self._inner.seal_text_packed(data, lengths, cdata, clengths)
+        return sealed.split("\n") if sealed else []
 
     def seal_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None) -> Any:
         """A copy of ``document`` (dict/list) with the values at the JSON Pointers sealed.
@@ -127,9 +150,18 @@ class Opener:
         """As :meth:`open`, decoding the plaintext as UTF-8."""
         return self.open(sealed, context).decode("utf-8")
 
-    def open_many(self, sealed: Sequence[str], contexts: Sequence[BytesLike]) -> List[bytes]:
-        """Opens a whole column (text form) in one call, one context per value. All or nothing."""
-        return self._inner.open_text_batch(list(sealed), [_bytes(c) for c in contexts])
+    def open_many(
+        self, sealed: Sequence[str], contexts: Union[BytesLike, Sequence[BytesLike]]
+    ) -> List[bytes]:
+        """Opens a whole column (text form) in one call. All or nothing.
+
+        ``contexts`` is one context per value, or a single ``str``/``bytes`` for all of them.
+        """
+        cdata, clengths = _pack_contexts(contexts)
+        opened = self._inner.open_text_packed("\n".join(sealed), cdata, clengths)
+        data = opened.data
+        ends = list(_accumulate(_struct.unpack(f"<{len(opened.lengths) // 4}I", opened.lengths)))
+        return [data[a:b] for a, b in zip([0] + ends, ends)]
 
     def open_json(self, document: Any, record_id: Optional[str] = None) -> Any:
         """A copy of ``document`` with every sealed value opened, each with its JSON type."""

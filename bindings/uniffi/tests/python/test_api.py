@@ -53,6 +53,16 @@ def test_batches_and_threads():
     assert opener.open_many(sealed, contexts) == [v.encode() for v in values]
     with pytest.raises(enseal.EnsealError.InvalidArgument):
         sealer.seal_many(values, contexts[1:])
+    # One context for a whole column, bytes values, empty batches, all-or-nothing opening.
+    column = sealer.seal_many([b"\x00\xff", b"", "é"], "patients.ssn")
+    assert opener.open_many(column, b"patients.ssn") == [b"\x00\xff", b"", "é".encode()]
+    assert sealer.seal_many([], "c") == [] and opener.open_many([], "c") == []
+    with pytest.raises(enseal.EnsealError.DecryptFailed):
+        opener.open_many(column, "patients.dob")
+    with pytest.raises(enseal.EnsealError.BadPrefix):
+        opener.open_many(column[:1] + ["not sealed"], "patients.ssn")
+    with pytest.raises(enseal.EnsealError.InvalidArgument):
+        opener.open_many([column[0] + "\n" + column[1], column[2]], ["a", "b"])
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda i: opener.open(sealer.seal_text(str(i), "c"), "c"), range(400)))
     assert results == [str(i).encode() for i in range(400)]
