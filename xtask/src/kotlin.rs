@@ -23,10 +23,12 @@ fn generate(language: &str, out: &Path) -> Result {
     cargo(&["build", "-p", "enseal-uniffi"])?;
     let lib = library().display().to_string();
     let out = out.display().to_string();
+    // `--bin`, not `-p`: the same package selection (the workspace's default
+    // members) as maturin's own call, so the binary it built is reused.
     cargo(&[
         "run",
         "--quiet",
-        "-p",
+        "--bin",
         "uniffi-bindgen",
         "--",
         "generate",

@@ -122,17 +122,22 @@ fn gzip_size(path: &Path) -> Result<usize> {
     Ok(out.stdout.len())
 }
 
+/// Builds the tarball and installs it into wasm/tests as users install it:
+/// from the tarball, never from the source folder.
+fn build_and_install() -> Result {
+    let tarball = build()?;
+    run(Command::new("npm")
+        .args(["install", "--no-save", "--no-audit", "--no-fund"])
+        .arg(&tarball)
+        .current_dir(tests_dir()))
+}
+
 /// The whole web test: build, install the tarball, run every JS test, open in Rust.
 pub(crate) fn test() -> Result {
     if !has("chromium", "--version") {
         return Err("chromium is missing: `cargo xtask test` installs Debian's chromium".into());
     }
-    let tarball = build()?;
-    // The tarball, as users install it; never the source folder.
-    run(Command::new("npm")
-        .args(["install", "--no-save", "--no-audit", "--no-fund"])
-        .arg(&tarball)
-        .current_dir(tests_dir()))?;
+    build_and_install()?;
     run(Command::new("node")
         .args([
             "--test",
@@ -155,11 +160,7 @@ pub(crate) fn test() -> Result {
 
 /// The browser and Node benchmark (not a test): prints the table for docs/PERFORMANCE.md.
 pub(crate) fn bench() -> Result {
-    let tarball = build()?;
-    run(Command::new("npm")
-        .args(["install", "--no-save", "--no-audit", "--no-fund"])
-        .arg(&tarball)
-        .current_dir(tests_dir()))?;
+    build_and_install()?;
     run(Command::new("node")
         .arg("bench.js")
         .current_dir(tests_dir()))
