@@ -10,6 +10,7 @@
 //! `delegated-aead` feature, off by default; only the wasm binding enables it.
 
 use crate::format::{self, MAX_PLAINTEXT_LEN, TAG_LEN};
+use crate::sealer::Aad;
 use crate::{Error, Opener, Result, Sealer};
 use core::fmt;
 use zeroize::Zeroizing;
@@ -94,7 +95,7 @@ impl fmt::Debug for DelegatedSeal {
 pub struct DelegatedOpen<'a> {
     key: Zeroizing<[u8; 32]>,
     nonce: [u8; 12],
-    aad: Vec<u8>,
+    aad: Aad,
     body: &'a [u8],
 }
 
@@ -111,7 +112,7 @@ impl DelegatedOpen<'_> {
 
     /// The additional authenticated data: `header || context`.
     pub fn aad(&self) -> &[u8] {
-        &self.aad
+        self.aad.as_slice()
     }
 
     /// `ciphertext || tag`, what the external AES-256-GCM decrypts.
@@ -148,13 +149,10 @@ impl Opener {
     pub fn delegate_open<'a>(&self, sealed: &'a [u8], context: &[u8]) -> Result<DelegatedOpen<'a>> {
         let envelope = format::parse(sealed)?;
         let secret = self.decapsulate(&envelope)?;
-        let mut aad = Vec::with_capacity(envelope.header.len() + context.len());
-        aad.extend_from_slice(envelope.header);
-        aad.extend_from_slice(context);
         Ok(DelegatedOpen {
             key: Zeroizing::new(secret.key),
             nonce: format::field_nonce(&secret.base_nonce, envelope.counter),
-            aad,
+            aad: Aad::new(envelope.header, context),
             body: envelope.body,
         })
     }

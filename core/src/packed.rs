@@ -127,15 +127,15 @@ impl Opener {
         sealed: &str,
         contexts: &Packed<'_>,
     ) -> Result<PackedPlaintexts> {
-        let count = if sealed.is_empty() {
-            0
-        } else {
-            sealed.bytes().filter(|&b| b == b'\n').count() + 1
+        // An empty string is an empty batch, not one empty value.
+        let values: Vec<&str> = match sealed {
+            "" => Vec::new(),
+            _ => sealed.split('\n').collect(),
         };
         let mut data = Zeroizing::new(Vec::with_capacity(sealed.len() * 3 / 4));
-        let mut lengths = Vec::with_capacity(count * 4);
-        let values = sealed.split('\n').take(count);
-        for (text, context) in values.zip(contexts.contexts_for(count)?) {
+        let mut lengths = Vec::with_capacity(values.len() * 4);
+        let contexts = contexts.contexts_for(values.len())?;
+        for (text, context) in values.into_iter().zip(contexts) {
             let start = data.len();
             self.open_into(&crate::text::decode(text)?, context, &mut data)?;
             let len = u32::try_from(data.len() - start).map_err(|_| Error::TooLarge)?;

@@ -119,12 +119,18 @@ impl Sealer {
         if plaintext.len() > MAX_PLAINTEXT_LEN {
             return Err(Error::TooLarge);
         }
+        self.with_next_field(|session, counter| session.seal(counter, plaintext, context, out))
+    }
+
+    /// Claims the next counter value of a live session and hands both to
+    /// `field`, starting a fresh session first when the current one is used up.
+    fn with_next_field<T>(&self, field: impl FnOnce(&Session, u64) -> Result<T>) -> Result<T> {
         loop {
             let exhausted = {
                 let session = self.session.read().unwrap_or_else(PoisonError::into_inner);
                 let counter = session.next.fetch_add(1, Ordering::Relaxed);
                 if counter < self.field_limit {
-                    return session.seal(counter, plaintext, context, out);
+                    return field(&session, counter);
                 }
                 Arc::clone(&session)
             };
@@ -197,29 +203,21 @@ impl Sealer {
         plaintext_len: usize,
         context: &[u8],
     ) -> Result<crate::delegated::DelegatedSeal> {
-        loop {
-            let exhausted = {
-                let session = self.session.read().unwrap_or_else(PoisonError::into_inner);
-                let counter = session.next.fetch_add(1, Ordering::Relaxed);
-                if counter < self.field_limit {
-                    let mut aad = Vec::with_capacity(session.prefix.len() + 8 + context.len());
-                    aad.extend_from_slice(&session.prefix);
-                    aad.extend_from_slice(&counter.to_be_bytes());
-                    let header_len = aad.len();
-                    aad.extend_from_slice(context);
-                    return Ok(crate::delegated::DelegatedSeal {
-                        key: session.delegated.0.clone(),
-                        session_id: session.delegated.1,
-                        nonce: format::field_nonce(&session.base_nonce, counter),
-                        aad,
-                        header_len,
-                        plaintext_len,
-                    });
-                }
-                Arc::clone(&session)
-            };
-            self.replace_session(&exhausted)?;
-        }
+        self.with_next_field(|session, counter| {
+            let mut aad = Vec::with_capacity(session.prefix.len() + 8 + context.len());
+            aad.extend_from_slice(&session.prefix);
+            aad.extend_from_slice(&counter.to_be_bytes());
+            let header_len = aad.len();
+            aad.extend_from_slice(context);
+            Ok(crate::delegated::DelegatedSeal {
+                key: session.delegated.0.clone(),
+                session_id: session.delegated.1,
+                nonce: format::field_nonce(&session.base_nonce, counter),
+                aad,
+                header_len,
+                plaintext_len,
+            })
+        })
     }
 
     fn replace_session(&self, exhausted: &Arc<Session>) -> Result<()> {

@@ -1,7 +1,7 @@
 //! `Opener`: opens sealed fields with a keyring (a Node back end, a test).
 
 use crate::convert;
-use crate::error::{JsResult, OrThrow, to_js};
+use crate::error::{JsResult, OrThrow};
 use crate::keys::Keyring;
 use crate::webcrypto;
 use enseal_core as core_api;
@@ -110,11 +110,8 @@ impl Opener {
         sealed: &JsValue,
         context: &JsValue,
     ) -> JsResult<zeroize::Zeroizing<Vec<u8>>> {
+        let sealed = binary(sealed)?;
         let context = convert::bytes(context, CONTEXT)?;
-        if let Some(text) = sealed.as_string() {
-            return self.inner.open_text(&text, &context).or_throw();
-        }
-        let sealed = convert::bytes(sealed, SEALED)?;
-        self.inner.open(&sealed, &context).map_err(to_js)
+        self.inner.open(&sealed, &context).or_throw()
     }
 }

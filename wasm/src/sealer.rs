@@ -147,18 +147,26 @@ impl Sealer {
 impl Sealer {
     async fn seal_async_binary(&self, value: JsValue, context: JsValue) -> JsResult<Uint8Array> {
         let context = convert::bytes(&context, CONTEXT)?;
-        // Large byte arrays stay in JavaScript: WebCrypto reads them directly.
+        // Byte arrays stay in JavaScript until the size is known: a large one
+        // goes to WebCrypto as it is, never copied into wasm.
         let value = match value.dyn_into::<Uint8Array>() {
-            Ok(array) => array,
-            Err(other) => Uint8Array::from(convert::bytes(&other, VALUE)?.as_slice()),
+            Ok(array) if array.length() as usize >= webcrypto::THRESHOLD => array,
+            Ok(array) => {
+                let bytes = zeroize::Zeroizing::new(array.to_vec());
+                return self.seal_small(&bytes, &context);
+            }
+            Err(other) => {
+                let bytes = zeroize::Zeroizing::new(convert::bytes(&other, VALUE)?);
+                if bytes.len() < webcrypto::THRESHOLD {
+                    return self.seal_small(&bytes, &context);
+                }
+                Uint8Array::from(bytes.as_slice())
+            }
         };
-        let len = value.length() as usize;
-        if len < webcrypto::THRESHOLD {
-            let plaintext = zeroize::Zeroizing::new(value.to_vec());
-            let sealed = self.inner.seal(&plaintext, &context).or_throw()?;
-            return Ok(Uint8Array::from(sealed.as_slice()));
-        }
-        let field = self.inner.delegate_seal(len, &context).or_throw()?;
+        let field = self
+            .inner
+            .delegate_seal(value.length() as usize, &context)
+            .or_throw()?;
         let key = self.session_key(&field).await?;
         let body = webcrypto::encrypt(&key, field.nonce(), field.aad(), &value).await?;
         field.check_output_len(body.length() as usize).or_throw()?;
@@ -167,6 +175,12 @@ impl Sealer {
         sealed.subarray(0, header.len() as u32).copy_from(header);
         sealed.set(&body, header.len() as u32);
         Ok(sealed)
+    }
+
+    /// Below the WebCrypto threshold: sealed in wasm, as `sealBinary` does.
+    fn seal_small(&self, plaintext: &[u8], context: &[u8]) -> JsResult<Uint8Array> {
+        let sealed = self.inner.seal(plaintext, context).or_throw()?;
+        Ok(Uint8Array::from(sealed.as_slice()))
     }
 
     async fn session_key(&self, field: &core_api::delegated::DelegatedSeal) -> JsResult<CryptoKey> {
