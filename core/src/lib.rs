@@ -8,6 +8,7 @@ compile_error!(
      and must never be enabled in a release build"
 );
 
+mod batch;
 mod cipher;
 #[cfg(feature = "delegated-aead")]
 pub mod delegated;
@@ -20,7 +21,7 @@ mod keyring;
 mod keys;
 mod keyset;
 mod opener;
-mod packed;
+
 mod pointer;
 mod rng;
 mod sealer;
@@ -37,7 +38,6 @@ pub use keyring::Keyring;
 pub use keys::{KeyId, KeyPair, PublicKey};
 pub use keyset::{Keyset, KeysetEntry};
 pub use opener::{DEFAULT_CACHE_CAPACITY, Opener};
-pub use packed::{Packed, PackedPlaintexts};
 pub use sealer::{DEFAULT_FIELD_LIMIT, Sealer};
 pub use suite::Suite;
 pub use text::{TEXT_PREFIX, decode_text, encode_text, is_sealed};

@@ -140,26 +140,6 @@ impl Opener {
         self.open(&text::decode(sealed)?, context)
     }
 
-    /// Opens many sealed values (text form) in one call, each with its own
-    /// context. All or nothing: on the first error the plaintexts opened so
-    /// far are wiped and no result is returned.
-    pub fn open_text_batch<S: AsRef<str>, C: AsRef<[u8]>>(
-        &self,
-        sealed: &[S],
-        contexts: &[C],
-    ) -> Result<Vec<Zeroizing<Vec<u8>>>> {
-        if sealed.len() != contexts.len() {
-            return Err(Error::InvalidArgument(
-                "a batch needs one context per value",
-            ));
-        }
-        sealed
-            .iter()
-            .zip(contexts)
-            .map(|(value, context)| self.open_text(value.as_ref(), context.as_ref()))
-            .collect()
-    }
-
     /// Opens every sealed string in a copy of `doc` (docs/FORMAT.md §7),
     /// restoring each value's JSON type. On any error nothing is returned.
     pub fn open_json(&self, doc: &Value, record_id: Option<&str>) -> Result<Value> {

@@ -144,27 +144,6 @@ impl Sealer {
             .map(|sealed| text::encode(&sealed))
     }
 
-    /// Seals many values in one call, each with its own context, in the text
-    /// form: the batch entry point for pipelines and foreign-language callers,
-    /// where one call per field would cost more than the sealing. All or
-    /// nothing: on the first error no result is returned.
-    pub fn seal_text_batch<P: AsRef<[u8]>, C: AsRef<[u8]>>(
-        &self,
-        plaintexts: &[P],
-        contexts: &[C],
-    ) -> Result<Vec<String>> {
-        if plaintexts.len() != contexts.len() {
-            return Err(Error::InvalidArgument(
-                "a batch needs one context per value",
-            ));
-        }
-        plaintexts
-            .iter()
-            .zip(contexts)
-            .map(|(plaintext, context)| self.seal_text(plaintext.as_ref(), context.as_ref()))
-            .collect()
-    }
-
     /// Seals the values at `pointers` (RFC 6901, `*` over array elements) in a
     /// copy of `doc`; see docs/FORMAT.md §7. On any error nothing is returned.
     pub fn seal_json(

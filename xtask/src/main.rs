@@ -150,6 +150,18 @@ fn test() -> Result {
         "warnings",
     ])?;
     cargo(&["clippy", "-p", "enseal", "--lib", "--", "-D", "warnings"])?;
+    // The wheel's CPython hot path, off in the workspace build (see its Cargo.toml).
+    cargo(&[
+        "clippy",
+        "-p",
+        "enseal-uniffi",
+        "--features",
+        "python",
+        "--lib",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&[
         "clippy",
         "-p",

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const MATURIN: &str = "maturin==1.16.0";
+const WHEEL: &str = "wheel==0.45.1";
 
 fn venv(dir: &Path, fresh: bool) -> Result<PathBuf> {
     if fresh && dir.exists() {
@@ -23,7 +24,7 @@ fn venv(dir: &Path, fresh: bool) -> Result<PathBuf> {
 /// Builds the wheel into target/wheels and returns its path.
 pub(crate) fn build_wheel() -> Result<PathBuf> {
     let tools = venv(&root().join("target/py-tools"), false)?;
-    run(Command::new(&tools).args(["-m", "pip", "install", "-q", MATURIN]))?;
+    run(Command::new(&tools).args(["-m", "pip", "install", "-q", MATURIN, WHEEL]))?;
     let out = root().join("target/wheels");
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|e| e.to_string())?;
@@ -32,21 +33,47 @@ pub(crate) fn build_wheel() -> Result<PathBuf> {
         .args(["build", "--release", "--out"])
         .arg(&out)
         .current_dir(root().join("bindings/uniffi")))?;
-    let wheel = std::fs::read_dir(&out)
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "whl"))
-        .ok_or("maturin produced no wheel")?;
+    // maturin tags a uniffi wheel `py3-none`; the library also holds the
+    // CPython hot path built on the stable ABI of 3.10 (pyo3 `abi3-py310`),
+    // so the honest tag is `cp310-abi3`: pip then refuses it on PyPy.
+    run(Command::new(&tools)
+        .args([
+            "-m",
+            "wheel",
+            "tags",
+            "--remove",
+            "--python-tag",
+            "cp310",
+            "--abi-tag",
+            "abi3",
+        ])
+        .arg(only_wheel(&out)?))?;
+    let wheel = only_wheel(&out)?;
     let name = wheel
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_string();
-    if !name.contains("manylinux") {
-        return Err(format!("wheel {name} has no manylinux platform tag"));
+    if !name.contains("-cp310-abi3-manylinux") {
+        return Err(format!("wheel {name} lacks the cp310-abi3 manylinux tags"));
     }
     eprintln!("xtask: wheel {name}");
     Ok(wheel)
+}
+
+fn only_wheel(dir: &Path) -> Result<PathBuf> {
+    let wheels: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "whl"))
+        .collect();
+    match <[PathBuf; 1]>::try_from(wheels) {
+        Ok([wheel]) => Ok(wheel),
+        Err(found) => Err(format!(
+            "expected one wheel in {}, found {found:?}",
+            dir.display()
+        )),
+    }
 }
 
 pub(crate) fn test() -> Result {

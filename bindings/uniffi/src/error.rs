@@ -27,9 +27,17 @@ macro_rules! error_enum {
         }
 
         impl EnsealError {
-            fn parts(&self) -> (u16, &str) {
+            pub(crate) fn parts(&self) -> (u16, &str) {
                 match self {
                     $(EnsealError::$variant { code, detail } => (*code, detail),)*
+                }
+            }
+
+            /// The variant's name: the name of the generated class in each language.
+            #[cfg_attr(not(feature = "python"), allow(dead_code))]
+            pub(crate) fn variant(&self) -> &'static str {
+                match self {
+                    $(EnsealError::$variant { .. } => stringify!($variant),)*
                 }
             }
         }
@@ -103,6 +111,7 @@ mod tests {
                 .map(|w| w[..1].to_string() + &w[1..].to_lowercase())
                 .collect();
             assert!(variant.starts_with(&expected), "{variant} for {code}");
+            assert_eq!(mapped.variant(), expected);
         }
     }
 }

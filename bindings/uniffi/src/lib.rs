@@ -8,6 +8,8 @@ use std::sync::{Arc, RwLock};
 
 uniffi::setup_scaffolding!("enseal");
 
+#[cfg(feature = "python")]
+mod cpython;
 mod error;
 pub use error::EnsealError;
 
@@ -247,7 +249,7 @@ impl Keyring {
 /// Seals fields to one public key. Safe to share between threads.
 #[derive(uniffi::Object)]
 pub struct Sealer {
-    inner: core_api::Sealer,
+    pub(crate) inner: core_api::Sealer,
 }
 
 #[uniffi::export]
@@ -286,29 +288,14 @@ impl Sealer {
         Ok(self.inner.seal_text(&plaintext, &context)?)
     }
 
-    /// Seals many values, each with its own context, in one call (text form). All or nothing.
+    /// Seals many values in one call (text form), each with its own context or
+    /// all with a single one. All or nothing.
     pub fn seal_text_batch(
         &self,
         plaintexts: Vec<Vec<u8>>,
         contexts: Vec<Vec<u8>>,
     ) -> Result<Vec<String>> {
         Ok(self.inner.seal_text_batch(&plaintexts, &contexts)?)
-    }
-
-    /// Seals many values passed as one buffer: `values` concatenated, their
-    /// lengths as little-endian u32s in `value_lengths`, and the same for the
-    /// contexts (one per value, or a single one for all). Returns the text
-    /// forms joined by '\n'. All or nothing.
-    pub fn seal_text_packed(
-        &self,
-        values: Vec<u8>,
-        value_lengths: Vec<u8>,
-        contexts: Vec<u8>,
-        context_lengths: Vec<u8>,
-    ) -> Result<String> {
-        let values = core_api::Packed::new(&values, &value_lengths)?;
-        let contexts = core_api::Packed::new(&contexts, &context_lengths)?;
-        Ok(self.inner.seal_text_packed(&values, &contexts)?)
     }
 
     /// Seals the values at `pointers` of the JSON document `json`.
@@ -328,7 +315,7 @@ impl Sealer {
 /// Opens sealed fields with a keyring. Safe to share between threads.
 #[derive(uniffi::Object)]
 pub struct Opener {
-    inner: core_api::Opener,
+    pub(crate) inner: core_api::Opener,
 }
 
 #[uniffi::export]
@@ -351,7 +338,8 @@ impl Opener {
         Ok(self.inner.open_text(&sealed, &context)?.to_vec())
     }
 
-    /// Opens many sealed values (text form), each with its own context. All or nothing.
+    /// Opens many sealed values (text form), each with its own context or all
+    /// with a single one. All or nothing.
     pub fn open_text_batch(
         &self,
         sealed: Vec<String>,
@@ -365,22 +353,6 @@ impl Opener {
             .collect())
     }
 
-    /// Opens many text forms joined by '\n', each with its context (packed
-    /// as for `Sealer::seal_text_packed`). All or nothing.
-    pub fn open_text_packed(
-        &self,
-        sealed: String,
-        contexts: Vec<u8>,
-        context_lengths: Vec<u8>,
-    ) -> Result<PackedValues> {
-        let contexts = core_api::Packed::new(&contexts, &context_lengths)?;
-        let opened = self.inner.open_text_packed(&sealed, &contexts)?;
-        Ok(PackedValues {
-            data: opened.data.to_vec(),
-            lengths: opened.lengths,
-        })
-    }
-
     /// Opens every sealed value in the JSON document `json`.
     pub fn open_json(&self, json: String, record_id: Option<String>) -> Result<String> {
         Ok(self
@@ -388,15 +360,6 @@ impl Opener {
             .open_json_text(&json, record_id.as_deref())?
             .to_string())
     }
-}
-
-/// Values as one buffer: `data` concatenated, `lengths` as little-endian u32s.
-#[derive(uniffi::Record)]
-pub struct PackedValues {
-    /// The values, concatenated.
-    pub data: Vec<u8>,
-    /// Their lengths, 4 bytes each, little-endian.
-    pub lengths: Vec<u8>,
 }
 
 /// True when `text` is a well-formed sealed value (no key needed).

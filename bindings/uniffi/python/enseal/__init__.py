@@ -15,6 +15,8 @@ format is specified in docs/FORMAT.md of the enseal repository.
 This module is a thin layer over the generated bindings (``enseal._native``):
 it accepts ``str`` wherever bytes are natural (encoded as UTF-8), takes and
 returns ``dict``/``list`` JSON documents, and re-exports the error classes.
+Sealing and opening go through ``enseal._hot``, CPython entry points in the
+same native library that skip the generated layer's per-call cost.
 Every error is an ``EnsealError`` subclass (``EnsealError.DecryptFailed``, ...)
 with ``code`` (the stable number shared by every enseal binding) and ``detail``.
 """
@@ -22,9 +24,7 @@ with ``code`` (the stable number shared by every enseal binding) and ``detail``.
 from __future__ import annotations
 
 import json as _json
-import struct as _struct
-from itertools import accumulate as _accumulate
-from typing import Any, Iterable, List, Optional, Sequence, Union
+from typing import Any, Iterable, List, Optional, Union
 
 from . import _native
 from ._native import (
@@ -38,6 +38,28 @@ from ._native import (
     aes_backend,
     is_sealed,
 )
+
+
+def _load_hot() -> Any:
+    # The hot path is compiled into the library the generated bindings load
+    # (enseal/_native/lib*enseal_uniffi.*). Importing that same file as an
+    # extension module gives the already loaded library, whose objects it shares.
+    import glob
+    import importlib.machinery
+    import importlib.util
+    import os
+    import sys
+
+    (path,) = glob.glob(os.path.join(os.path.dirname(_native.__file__), "*enseal_uniffi.*"))
+    loader = importlib.machinery.ExtensionFileLoader(f"{__name__}._hot", path)
+    spec = importlib.util.spec_from_file_location(loader.name, path, loader=loader)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    loader.exec_module(module)
+    sys.modules[loader.name] = module
+    return module
+
+
+_hot = _load_hot()
 
 __all__ = [
     "AesBackend",
@@ -56,22 +78,6 @@ __all__ = [
 
 BytesLike = Union[bytes, bytearray, memoryview, str]
 """Bytes, or text that is encoded as UTF-8."""
-
-
-def _bytes(value: BytesLike) -> bytes:
-    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
-
-
-def _pack(values: Iterable[BytesLike]) -> "tuple[bytes, bytes]":
-    # One buffer and one length table cross into Rust: uniffi would convert a
-    # list element by element, which costs more than sealing the element.
-    items = [v.encode("utf-8") if isinstance(v, str) else bytes(v) for v in values]
-    return b"".join(items), _struct.pack(f"<{len(items)}I", *map(len, items))
-
-
-def _pack_contexts(contexts: Union[BytesLike, Iterable[BytesLike]]) -> "tuple[bytes, bytes]":
-    single = isinstance(contexts, (str, bytes, bytearray, memoryview))
-    return _pack([contexts] if single else contexts)  # type: ignore[list-item]
 
 
 def json_context(pointer: str, record_id: Optional[str] = None) -> bytes:
@@ -96,27 +102,24 @@ class Sealer:
             self._inner = _native.Sealer(recipient)
         else:
             self._inner = _native.Sealer.with_field_limit(recipient, field_limit)
+        self._hot = _hot.Sealer(self._inner.hot_path_token())
 
     def seal(self, value: BytesLike, context: BytesLike) -> bytes:
         """The binary sealed field (for bytes columns)."""
-        return self._inner.seal(_bytes(value), _bytes(context))
+        return self._hot.seal(value, context)
 
     def seal_text(self, value: BytesLike, context: BytesLike) -> str:
         """The text form, ``enseal1.`` + base64url (for JSON and text columns)."""
-        return self._inner.seal_text(_bytes(value), _bytes(context))
+        return self._hot.seal_text(value, context)
 
     def seal_many(
-        self, values: Sequence[BytesLike], contexts: Union[BytesLike, Sequence[BytesLike]]
+        self, values: Iterable[BytesLike], contexts: Union[BytesLike, Iterable[BytesLike]]
     ) -> List[str]:
         """Seals a whole column in one call (text form). All or nothing.
 
         ``contexts`` is one context per value, or a single ``str``/``bytes`` for all of them.
-        The column crosses into Rust as one buffer, not value by value.
         """
-        data, lengths = _pack(values)
-        cdata, clengths = _pack_contexts(contexts)
-        sealed = self._inner.seal_text_packed(data, lengths, cdata, clengths)
-        return sealed.split("\n") if sealed else []
+        return self._hot.seal_many(values, contexts)
 
     def seal_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None) -> Any:
         """A copy of ``document`` (dict/list) with the values at the JSON Pointers sealed.
@@ -139,29 +142,24 @@ class Opener:
             for key in keys:
                 ring.add(key)
         self._inner = _native.Opener(ring)
+        self._hot = _hot.Opener(self._inner.hot_path_token())
 
     def open(self, sealed: Union[bytes, bytearray, str], context: BytesLike) -> bytes:
         """Opens a sealed field, binary (bytes) or text (str), sealed with ``context``."""
-        if isinstance(sealed, str):
-            return self._inner.open_text(sealed, _bytes(context))
-        return self._inner.open(bytes(sealed), _bytes(context))
+        return self._hot.open(sealed, context)
 
     def open_str(self, sealed: Union[bytes, bytearray, str], context: BytesLike) -> str:
         """As :meth:`open`, decoding the plaintext as UTF-8."""
-        return self.open(sealed, context).decode("utf-8")
+        return self._hot.open(sealed, context).decode("utf-8")
 
     def open_many(
-        self, sealed: Sequence[str], contexts: Union[BytesLike, Sequence[BytesLike]]
+        self, sealed: Iterable[str], contexts: Union[BytesLike, Iterable[BytesLike]]
     ) -> List[bytes]:
         """Opens a whole column (text form) in one call. All or nothing.
 
         ``contexts`` is one context per value, or a single ``str``/``bytes`` for all of them.
         """
-        cdata, clengths = _pack_contexts(contexts)
-        opened = self._inner.open_text_packed("\n".join(sealed), cdata, clengths)
-        data = opened.data
-        ends = list(_accumulate(_struct.unpack(f"<{len(opened.lengths) // 4}I", opened.lengths)))
-        return [data[a:b] for a, b in zip([0] + ends, ends)]
+        return self._hot.open_many(sealed, contexts)
 
     def open_json(self, document: Any, record_id: Optional[str] = None) -> Any:
         """A copy of ``document`` with every sealed value opened, each with its JSON type."""

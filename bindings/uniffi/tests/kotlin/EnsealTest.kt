@@ -90,6 +90,11 @@ fun api() {
     val contexts = (0 until 500).map { "rows/$it/ssn".toByteArray() }
     val batch = opener.openTextBatch(sealer.sealTextBatch(values, contexts), contexts)
     check(batch.zip(values).all { (a, b) -> a.contentEquals(b) }, "batch round trip")
+    val column = listOf("patients.ssn".toByteArray())
+    val sealedColumn = sealer.sealTextBatch(values, column)
+    check(opener.openTextBatch(sealedColumn, column).zip(values).all { (a, b) -> a.contentEquals(b) }, "one context for a column")
+    expect<EnsealException.DecryptFailed>("column under other contexts") { opener.openTextBatch(sealedColumn, contexts) }
+    expect<EnsealException.InvalidArgument>("two contexts for 500") { sealer.sealTextBatch(values, contexts.take(2)) }
     val pool = Executors.newFixedThreadPool(8)
     val futures = (0 until 400).map { i -> pool.submit<Boolean> { opener.openString(sealer.sealText("v$i", "c"), "c") == "v$i" } }
     check(futures.all { it.get() }, "8 threads sharing a sealer and an opener")

@@ -62,10 +62,52 @@ def test_batches_and_threads():
     with pytest.raises(enseal.EnsealError.BadPrefix):
         opener.open_many(column[:1] + ["not sealed"], "patients.ssn")
     with pytest.raises(enseal.EnsealError.InvalidArgument):
+        opener.open_many(column, ["a", "b"])
+    with pytest.raises(enseal.EnsealError.BadEncoding):
         opener.open_many([column[0] + "\n" + column[1], column[2]], ["a", "b"])
+    # Any iterable column; each value a bytes-like object or str.
+    generated = sealer.seal_many((bytes([i]) for i in range(3)), iter(["a", bytearray(b"b"), memoryview(b"c")]))
+    assert opener.open_many(tuple(generated), ["a", "b", "c"]) == [b"\x00", b"\x01", b"\x02"]
+    # Large values, sealed and opened without holding the GIL, from several threads.
+    big = [bytes([i]) * (64 * 1024 + i) for i in range(16)]
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: opener.open(sealer.seal(big[i], "c"), "c"), range(16)))
+        assert results == big
         results = list(pool.map(lambda i: opener.open(sealer.seal_text(str(i), "c"), "c"), range(400)))
     assert results == [str(i).encode() for i in range(400)]
+
+
+def test_wrong_types_are_type_errors_not_bytes():
+    key = enseal.KeyPair.generate(enseal.Suite.X25519)
+    sealer, opener = enseal.Sealer(key.public_key()), enseal.Opener([key])
+    # bytes(5) would be five zero bytes: an int is refused, never sealed.
+    for bad in (5, None, 1.5, ["a"], {"a": 1}):
+        with pytest.raises(TypeError, match="value must be bytes"):
+            sealer.seal(bad, "c")
+        with pytest.raises(TypeError, match="context must be bytes"):
+            sealer.seal_text("v", bad)
+    with pytest.raises(TypeError, match="not a single str"):
+        sealer.seal_many("123-45-6789", "c")  # a str is not a column of characters
+    with pytest.raises(TypeError, match="must be str"):
+        opener.open_many([sealer.seal(b"v", "c")], "c")
+    with pytest.raises(TypeError):
+        sealer.seal_many([b"a", 7], "c")
+    with pytest.raises(enseal.EnsealError.BadEncoding):
+        opener.open("enseal1.\u00e9", "c")
+
+
+def test_hot_path_tokens_are_claimed_once():
+    key = enseal.KeyPair.generate(enseal.Suite.X25519)
+    native = enseal._native.Sealer(key.public_key())
+    token = native.hot_path_token()
+    hot = enseal._hot.Sealer(token)
+    assert isinstance(hot.seal(b"v", b"c"), bytes)
+    for forged in (token, token + 1_000_000, 0):
+        with pytest.raises(ValueError, match="hot-path token"):
+            enseal._hot.Sealer(forged)
+    opener_token = enseal._native.Opener(enseal.Keyring()).hot_path_token()
+    with pytest.raises(ValueError, match="opener"):
+        enseal._hot.Sealer(opener_token)
 
 
 def test_keys_keysets_and_errors():
