@@ -127,7 +127,7 @@ fn column<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, P
 }
 
 /// One context for the whole column, or an iterable with one per value.
-fn contexts<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+fn context_items<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
     if is_single_value(obj) {
         Ok(vec![obj.clone()])
     } else {
@@ -225,9 +225,9 @@ impl HotSealer {
         &self,
         py: Python<'py>,
         values: &Bound<'py, PyAny>,
-        contexts_: &Bound<'py, PyAny>,
+        contexts: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let (values, contexts) = (column(values, "values")?, contexts(contexts_)?);
+        let (values, contexts) = (column(values, "values")?, context_items(contexts)?);
         let (values, contexts) = (inputs(&values, "value")?, inputs(&contexts, "context")?);
         let sealed = run(py, total(&values), || {
             self.sealer.inner.seal_text_batch(&values, &contexts)
@@ -279,9 +279,9 @@ impl HotOpener {
         &self,
         py: Python<'py>,
         sealed: &Bound<'py, PyAny>,
-        contexts_: &Bound<'py, PyAny>,
+        contexts: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let (sealed, contexts) = (column(sealed, "sealed")?, contexts(contexts_)?);
+        let (sealed, contexts) = (column(sealed, "sealed")?, context_items(contexts)?);
         let texts = sealed
             .iter()
             .map(|s| match s.cast::<PyString>() {
