@@ -2,6 +2,7 @@
 // next to this file (new URL(..., import.meta.url), which bundlers follow) the
 // first time `init()` is awaited. Nothing runs at import: no top-level await.
 import initWasm from './glue/enseal.js';
+import './webcrypto.js';
 
 export * from './glue/enseal.js';
 export { EnsealError, isEnsealError } from './error.js';

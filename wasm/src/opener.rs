@@ -3,7 +3,7 @@
 use crate::convert;
 use crate::error::{JsResult, OrThrow};
 use crate::keys::Keyring;
-use crate::webcrypto;
+use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -75,14 +75,10 @@ impl Opener {
         convert::parse_json(&opened)
     }
 
-    /// As {@link Opener.openBytes}, but values of 2 KiB and more are
-    /// decrypted by WebCrypto (hardware AES) instead of wasm.
-    #[wasm_bindgen(js_name = openBytesAsync, unchecked_return_type = "Promise<Uint8Array>")]
-    pub async fn open_bytes_async(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] sealed: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
-    ) -> JsResult<JsValue> {
+    /// The first half of `openBytesAsync` (`js/webcrypto.js`): a small
+    /// value opened at once, or the WebCrypto job for a large one.
+    #[wasm_bindgen(js_name = _openStart, skip_typescript)]
+    pub fn open_start(&self, sealed: JsValue, context: JsValue) -> JsResult<JsValue> {
         let sealed = binary(&sealed)?;
         let context = convert::bytes(&context, CONTEXT)?;
         if sealed.len() < webcrypto::THRESHOLD {
@@ -90,11 +86,9 @@ impl Opener {
             return Ok(Uint8Array::from(&opened[..]).into());
         }
         let field = self.inner.delegate_open(&sealed, &context).or_throw()?;
-        let key = webcrypto::import_key(field.key(), "decrypt").await?;
-        let opened =
-            webcrypto::decrypt(&key, field.nonce(), field.aad(), field.ciphertext_and_tag())
-                .await?;
-        Ok(opened.into())
+        let key = webcrypto::import_key(field.key(), "decrypt")?;
+        let job = WebCryptoJob::open(key, field.nonce(), field.aad(), field.ciphertext_and_tag())?;
+        Ok(job.into())
     }
 
     /// The number of session keys currently cached.

@@ -3,13 +3,12 @@
 use crate::convert;
 use crate::error::{JsResult, OrThrow};
 use crate::keys::{Keyset, PublicKey};
-use crate::webcrypto;
+use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
-use js_sys::Uint8Array;
+use js_sys::{Promise, Uint8Array};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::CryptoKey;
 
 const VALUE: &str = "a value to seal must be a string or a Uint8Array";
 const CONTEXT: &str = "a context must be a string or a Uint8Array";
@@ -20,8 +19,8 @@ const CONTEXT: &str = "a context must be a string or a Uint8Array";
 #[wasm_bindgen]
 pub struct Sealer {
     inner: core_api::Sealer,
-    /// The WebCrypto key of the session the async path last used.
-    imported: RefCell<Option<(u64, CryptoKey)>>,
+    /// The WebCrypto key (a promise of it) of the session the async path last used.
+    imported: RefCell<Option<(u64, Promise)>>,
 }
 
 impl Sealer {
@@ -114,28 +113,33 @@ impl Sealer {
         convert::parse_json(&sealed)
     }
 
-    /// As {@link Sealer.sealBinary}, but values of 2 KiB and more are
-    /// encrypted by WebCrypto (hardware AES) instead of wasm, without being
-    /// copied into wasm memory. Same format.
-    #[wasm_bindgen(js_name = sealBinaryAsync, unchecked_return_type = "Promise<Uint8Array>")]
-    pub async fn seal_binary_async(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] value: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
-    ) -> JsResult<JsValue> {
-        Ok(self.seal_async_binary(value, context).await?.into())
-    }
-
-    /// As {@link Sealer.seal} (text form), with the WebCrypto path of
-    /// {@link Sealer.sealBinaryAsync} for large values.
-    #[wasm_bindgen(js_name = sealAsync, unchecked_return_type = "Promise<string>")]
-    pub async fn seal_async(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] value: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
-    ) -> JsResult<JsValue> {
-        let sealed = self.seal_async_binary(value, context).await?.to_vec();
-        Ok(JsValue::from_str(&core_api::encode_text(&sealed)))
+    /// The first half of `sealBinaryAsync`/`sealAsync` (`js/webcrypto.js`):
+    /// a small value sealed at once, or the WebCrypto job for a large one.
+    #[wasm_bindgen(js_name = _sealStart, skip_typescript)]
+    pub fn seal_start(&self, value: JsValue, context: JsValue, text: bool) -> JsResult<JsValue> {
+        let context = convert::bytes(&context, CONTEXT)?;
+        // Byte arrays stay in JavaScript until the size is known: a large one
+        // goes to WebCrypto as it is, never copied into wasm.
+        let value = match value.dyn_into::<Uint8Array>() {
+            Ok(array) if array.length() as usize >= webcrypto::THRESHOLD => array,
+            Ok(array) => {
+                let bytes = zeroize::Zeroizing::new(array.to_vec());
+                return self.seal_small(&bytes, &context, text);
+            }
+            Err(other) => {
+                let bytes = zeroize::Zeroizing::new(convert::bytes(&other, VALUE)?);
+                if bytes.len() < webcrypto::THRESHOLD {
+                    return self.seal_small(&bytes, &context, text);
+                }
+                Uint8Array::from(bytes.as_slice())
+            }
+        };
+        let field = self
+            .inner
+            .delegate_seal(value.length() as usize, &context)
+            .or_throw()?;
+        let key = self.session_key(&field)?;
+        Ok(WebCryptoJob::seal(field, key, value, text)?.into())
     }
 
     /// Starts a fresh session now (a new key encapsulation).
@@ -145,55 +149,27 @@ impl Sealer {
 }
 
 impl Sealer {
-    async fn seal_async_binary(&self, value: JsValue, context: JsValue) -> JsResult<Uint8Array> {
-        let context = convert::bytes(&context, CONTEXT)?;
-        // Byte arrays stay in JavaScript until the size is known: a large one
-        // goes to WebCrypto as it is, never copied into wasm.
-        let value = match value.dyn_into::<Uint8Array>() {
-            Ok(array) if array.length() as usize >= webcrypto::THRESHOLD => array,
-            Ok(array) => {
-                let bytes = zeroize::Zeroizing::new(array.to_vec());
-                return self.seal_small(&bytes, &context);
-            }
-            Err(other) => {
-                let bytes = zeroize::Zeroizing::new(convert::bytes(&other, VALUE)?);
-                if bytes.len() < webcrypto::THRESHOLD {
-                    return self.seal_small(&bytes, &context);
-                }
-                Uint8Array::from(bytes.as_slice())
-            }
-        };
-        let field = self
-            .inner
-            .delegate_seal(value.length() as usize, &context)
-            .or_throw()?;
-        let key = self.session_key(&field).await?;
-        let body = webcrypto::encrypt(&key, field.nonce(), field.aad(), &value).await?;
-        field.check_output_len(body.length() as usize).or_throw()?;
-        let header = field.header();
-        let sealed = Uint8Array::new_with_length((header.len() + body.length() as usize) as u32);
-        sealed.subarray(0, header.len() as u32).copy_from(header);
-        sealed.set(&body, header.len() as u32);
-        Ok(sealed)
-    }
-
-    /// Below the WebCrypto threshold: sealed in wasm, as `sealBinary` does.
-    fn seal_small(&self, plaintext: &[u8], context: &[u8]) -> JsResult<Uint8Array> {
-        let sealed = self.inner.seal(plaintext, context).or_throw()?;
-        Ok(Uint8Array::from(sealed.as_slice()))
-    }
-
-    async fn session_key(&self, field: &core_api::delegated::DelegatedSeal) -> JsResult<CryptoKey> {
-        let cached = self
-            .imported
-            .borrow()
-            .as_ref()
-            .and_then(|(id, key)| (*id == field.session_id()).then(|| key.clone()));
-        if let Some(key) = cached {
-            return Ok(key);
+    /// Below the WebCrypto threshold: sealed in wasm, as `sealBinary`/`seal` do.
+    fn seal_small(&self, plaintext: &[u8], context: &[u8], text: bool) -> JsResult<JsValue> {
+        if text {
+            return Ok(JsValue::from_str(
+                &self.inner.seal_text(plaintext, context).or_throw()?,
+            ));
         }
-        let key = webcrypto::import_key(field.key(), "encrypt").await?;
-        *self.imported.borrow_mut() = Some((field.session_id(), key.clone()));
-        Ok(key)
+        let sealed = self.inner.seal(plaintext, context).or_throw()?;
+        Ok(Uint8Array::from(sealed.as_slice()).into())
+    }
+
+    /// The session's imported `CryptoKey`, imported once per session.
+    fn session_key(&self, field: &core_api::delegated::DelegatedSeal) -> JsResult<Promise> {
+        let mut imported = self.imported.borrow_mut();
+        match &*imported {
+            Some((id, key)) if *id == field.session_id() => Ok(key.clone()),
+            _ => {
+                let key = webcrypto::import_key(field.key(), "encrypt")?;
+                *imported = Some((field.session_id(), key.clone()));
+                Ok(key)
+            }
+        }
     }
 }

@@ -1,99 +1,202 @@
 //! Bulk AES-256-GCM through WebCrypto (`crypto.subtle`), which runs the
 //! platform's hardware AES; wasm has no AES instructions. Core supplies key,
 //! nonce and AAD (`enseal::delegated`), so the result is the same format.
+//!
+//! The async methods are split in two synchronous halves around one awaited
+//! WebCrypto call, and the await itself is in `js/webcrypto.js`: wasm-bindgen's
+//! future machinery (a closure registered per await and per promise) cost
+//! ~40 µs a call in Chromium, more than WebCrypto encrypting 16 KiB.
 
 use crate::error::{JsResult, to_js};
 use enseal_core::Error;
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use enseal_core::delegated::DelegatedSeal;
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, SubtleCrypto};
+use web_sys::SubtleCrypto;
+
+// The async methods are defined in js/webcrypto.js; their types merge into
+// the generated classes.
+#[wasm_bindgen(typescript_custom_section)]
+const ASYNC_METHODS: &str = r#"
+export interface Sealer {
+  /**
+   * As {@link Sealer.sealBinary}, but values of 2 KiB and more are encrypted
+   * by WebCrypto (hardware AES) instead of wasm, without being copied into
+   * wasm memory. Same format.
+   */
+  sealBinaryAsync(value: string | Uint8Array, context: string | Uint8Array): Promise<Uint8Array>;
+  /**
+   * As {@link Sealer.seal} (text form), with the WebCrypto path of
+   * {@link Sealer.sealBinaryAsync} for large values.
+   */
+  sealAsync(value: string | Uint8Array, context: string | Uint8Array): Promise<string>;
+}
+export interface Opener {
+  /**
+   * As {@link Opener.openBytes}, but values of 2 KiB and more are decrypted
+   * by WebCrypto (hardware AES) instead of wasm.
+   */
+  openBytesAsync(sealed: string | Uint8Array, context: string | Uint8Array): Promise<Uint8Array>;
+}
+"#;
 
 /// Values at least this long go to WebCrypto in the async methods; shorter
 /// ones are sealed in wasm, where a call costs less than WebCrypto's promise
 /// round trip. Measured crossover: docs/PERFORMANCE.md ("web").
 pub(crate) const THRESHOLD: usize = 2 * 1024;
 
+const UNAVAILABLE: &str = "WebCrypto (crypto.subtle) is not available";
+
 fn subtle() -> JsResult<SubtleCrypto> {
     let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
         .ok()
         .filter(|c| c.is_object())
-        .ok_or_else(|| {
-            to_js(Error::InvalidArgument(
-                "WebCrypto (crypto.subtle) is not available",
-            ))
-        })?;
+        .ok_or_else(|| to_js(Error::InvalidArgument(UNAVAILABLE)))?;
     Reflect::get(&crypto, &JsValue::from_str("subtle"))
         .ok()
         .filter(|s| s.is_object())
         .map(JsCast::unchecked_into)
-        .ok_or_else(|| {
-            to_js(Error::InvalidArgument(
-                "WebCrypto (crypto.subtle) is not available",
-            ))
-        })
+        .ok_or_else(|| to_js(Error::InvalidArgument(UNAVAILABLE)))
 }
 
-fn params(nonce: &[u8; 12], aad: &[u8]) -> JsResult<Object> {
+fn aes_gcm(fields: &[(&str, &JsValue)]) -> JsResult<Object> {
     let params = Object::new();
-    let set = |k: &str, v: &JsValue| Reflect::set(&params, &JsValue::from_str(k), v);
-    set("name", &JsValue::from_str("AES-GCM"))
-        .and_then(|_| set("iv", &Uint8Array::from(&nonce[..])))
-        .and_then(|_| set("additionalData", &Uint8Array::from(aad)))
-        .and_then(|_| set("tagLength", &JsValue::from_f64(128.0)))
-        .map_err(|_| to_js(Error::Internal("cannot build AES-GCM parameters")))?;
+    for (name, value) in [("name", &JsValue::from_str("AES-GCM"))]
+        .into_iter()
+        .chain(fields.iter().copied())
+    {
+        Reflect::set(&params, &JsValue::from_str(name), value)
+            .map_err(|_| to_js(Error::Internal("cannot build AES-GCM parameters")))?;
+    }
     Ok(params)
 }
 
-/// Imports `key` as a non-extractable AES-GCM key and wipes the JS copy.
-pub(crate) async fn import_key(key: &[u8; 32], usage: &str) -> JsResult<CryptoKey> {
+/// Starts importing `key` as a non-extractable AES-GCM key and wipes the JS
+/// copy (WebCrypto copies key data when called, before the promise settles).
+pub(crate) fn import_key(key: &[u8; 32], usage: &str) -> JsResult<Promise> {
     let raw = Uint8Array::from(&key[..]);
-    let algorithm = Object::new();
-    Reflect::set(
-        &algorithm,
-        &JsValue::from_str("name"),
-        &JsValue::from_str("AES-GCM"),
-    )
-    .map_err(|_| to_js(Error::Internal("cannot build AES-GCM parameters")))?;
     let usages = Array::of1(&JsValue::from_str(usage));
-    let promise = subtle()?
-        .import_key_with_object("raw", &raw, &algorithm, false, &usages)
-        .map_err(|_| to_js(Error::Internal("WebCrypto refused the AES key")));
+    let promise = subtle()?.import_key_with_object("raw", &raw, &aes_gcm(&[])?, false, &usages);
     raw.fill(0, 0, 32);
-    let key = JsFuture::from(promise?)
-        .await
-        .map_err(|_| to_js(Error::Internal("WebCrypto refused the AES key")))?;
-    Ok(key.unchecked_into())
+    promise.map_err(|_| to_js(Error::Internal("WebCrypto refused the AES key")))
 }
 
-/// `ciphertext || tag` of `plaintext`, read by WebCrypto where it is.
-pub(crate) async fn encrypt(
-    key: &CryptoKey,
-    nonce: &[u8; 12],
-    aad: &[u8],
-    plaintext: &Uint8Array,
-) -> JsResult<Uint8Array> {
-    let promise = subtle()?
-        .encrypt_with_object_and_buffer_source(&params(nonce, aad)?, key, plaintext)
-        .map_err(|_| to_js(Error::Internal("WebCrypto AES-GCM encryption failed")))?;
-    let sealed = JsFuture::from(promise)
-        .await
-        .map_err(|_| to_js(Error::Internal("WebCrypto AES-GCM encryption failed")))?;
-    Ok(Uint8Array::new(&sealed))
+enum Finish {
+    /// Prepend the header; return binary or text.
+    Seal { field: DelegatedSeal, text: bool },
+    /// WebCrypto's plaintext is the result.
+    Open,
 }
 
-/// The plaintext of `ciphertext || tag`; any WebCrypto failure is a failed tag.
-pub(crate) async fn decrypt(
-    key: &CryptoKey,
-    nonce: &[u8; 12],
-    aad: &[u8],
-    sealed: &[u8],
-) -> JsResult<Uint8Array> {
-    let promise = subtle()?
-        .decrypt_with_object_and_u8_array(&params(nonce, aad)?, key, sealed)
-        .map_err(|_| to_js(Error::DecryptFailed))?;
-    let plaintext = JsFuture::from(promise)
-        .await
-        .map_err(|_| to_js(Error::DecryptFailed))?;
-    Ok(Uint8Array::new(&plaintext))
+/// One WebCrypto AES-GCM call prepared in wasm: `js/webcrypto.js` runs
+/// `crypto.subtle[operation](algorithm, await key, input)` and hands the
+/// result to `finish`, or calls `fail` when WebCrypto rejects.
+#[wasm_bindgen(skip_typescript)]
+pub struct WebCryptoJob {
+    operation: &'static str,
+    algorithm: Object,
+    key: Promise,
+    input: Uint8Array,
+    finish: Finish,
+}
+
+impl WebCryptoJob {
+    /// Encrypts `plaintext` (left where it is in JS) for `field` with `key`.
+    pub(crate) fn seal(
+        field: DelegatedSeal,
+        key: Promise,
+        plaintext: Uint8Array,
+        text: bool,
+    ) -> JsResult<WebCryptoJob> {
+        let algorithm = aes_gcm(&[
+            ("iv", &Uint8Array::from(&field.nonce()[..])),
+            ("additionalData", &Uint8Array::from(field.aad())),
+        ])?;
+        Ok(WebCryptoJob {
+            operation: "encrypt",
+            algorithm,
+            key,
+            input: plaintext,
+            finish: Finish::Seal { field, text },
+        })
+    }
+
+    /// Decrypts `ciphertext_and_tag` with `key`, `nonce` and `aad`.
+    pub(crate) fn open(
+        key: Promise,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        ciphertext_and_tag: &[u8],
+    ) -> JsResult<WebCryptoJob> {
+        let algorithm = aes_gcm(&[
+            ("iv", &Uint8Array::from(&nonce[..])),
+            ("additionalData", &Uint8Array::from(aad)),
+        ])?;
+        Ok(WebCryptoJob {
+            operation: "decrypt",
+            algorithm,
+            key,
+            input: Uint8Array::from(ciphertext_and_tag),
+            finish: Finish::Open,
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl WebCryptoJob {
+    /// "encrypt" or "decrypt".
+    #[wasm_bindgen(getter)]
+    pub fn operation(&self) -> String {
+        self.operation.to_string()
+    }
+
+    /// The AES-GCM parameters (name, iv, additionalData).
+    #[wasm_bindgen(getter)]
+    pub fn algorithm(&self) -> Object {
+        self.algorithm.clone()
+    }
+
+    /// A promise of the session's `CryptoKey`.
+    #[wasm_bindgen(getter)]
+    pub fn key(&self) -> Promise {
+        self.key.clone()
+    }
+
+    /// The bytes WebCrypto works on.
+    #[wasm_bindgen(getter)]
+    pub fn input(&self) -> Uint8Array {
+        self.input.clone()
+    }
+
+    /// The method's result from WebCrypto's output: the sealed field (binary
+    /// or text) or the plaintext.
+    pub fn finish(self, output: Uint8Array) -> JsResult<JsValue> {
+        match self.finish {
+            Finish::Open => Ok(output.into()),
+            Finish::Seal { field, text } => {
+                field
+                    .check_output_len(output.length() as usize)
+                    .map_err(to_js)?;
+                let header = field.header();
+                if text {
+                    let sealed = field.finish(&output.to_vec()).map_err(to_js)?;
+                    return Ok(JsValue::from_str(&enseal_core::encode_text(&sealed)));
+                }
+                // One copy, in JS: the body never passes through wasm memory.
+                let sealed = Uint8Array::new_with_length(header.len() as u32 + output.length());
+                sealed.subarray(0, header.len() as u32).copy_from(header);
+                sealed.set(&output, header.len() as u32);
+                Ok(sealed.into())
+            }
+        }
+    }
+
+    /// The error to throw when WebCrypto rejected the job.
+    pub fn fail(self) -> JsValue {
+        to_js(match self.finish {
+            Finish::Open => Error::DecryptFailed,
+            Finish::Seal { .. } => Error::Internal("WebCrypto AES-GCM encryption failed"),
+        })
+    }
 }

@@ -22,7 +22,7 @@ test('a Vite-built page seals and opens with no configuration', async () => {
     await page.goto(`${site.url}/index.html`);
     await page.waitForFunction(() => window.__report !== undefined, null, { timeout: 30_000 });
     const report = await page.evaluate(() => window.__report);
-    assert.deepEqual(report, { sealedPrefix: 'enseal1.', opened: '078-05-1120', code: 'DECRYPT_FAILED' });
+    assert.deepEqual(report, { sealedPrefix: 'enseal1.', opened: '078-05-1120', code: 'DECRYPT_FAILED', attachmentOk: true });
   } finally {
     await browser.close();
     site.server.close();

@@ -15,7 +15,12 @@ async function main() {
   } catch (e) {
     code = isEnsealError(e) ? e.code : String(e);
   }
-  return { sealedPrefix: sealed.slice(0, 8), opened, code };
+  // The async methods live in a side-effect module the bundler must keep.
+  const attachment = new Uint8Array(64 * 1024).fill(7);
+  const sealedAttachment = await new Sealer(key.publicKey).sealBinaryAsync(attachment, 'patients/1/scan');
+  const reopened = await new Opener(ring).openBytesAsync(sealedAttachment, 'patients/1/scan');
+  const attachmentOk = reopened.length === attachment.length && reopened.every((b) => b === 7);
+  return { sealedPrefix: sealed.slice(0, 8), opened, code, attachmentOk };
 }
 
 main().then(
