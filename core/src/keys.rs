@@ -173,7 +173,7 @@ impl KeyPair {
         if ikm.len() < 32 {
             return Err(Error::InvalidArgument("ikm must be at least 32 bytes"));
         }
-        let (secret, public) = KemSecretKey::derive(suite, ikm);
+        let (secret, public) = KemSecretKey::derive(suite, ikm)?;
         Ok(KeyPair {
             secret,
             public: PublicKey::from_kem(suite, public),

@@ -2,19 +2,15 @@
 // next to this file (new URL(..., import.meta.url), which bundlers follow) the
 // first time `init()` is awaited. Nothing runs at import: no top-level await.
 import initWasm from './glue/enseal.js';
-import './webcrypto.js';
+import './async-all.js';
+import { initOnce } from './init.js';
 
 export * from './glue/enseal.js';
 export { EnsealError, isEnsealError } from './error.js';
-
-let ready;
 
 /**
  * Loads and instantiates the wasm module once; later calls return the same
  * promise. Pass a URL, Response or bytes to load it from elsewhere (a CDN, a
  * Content-Security-Policy-friendly path).
  */
-export function init(input) {
-  ready ??= initWasm(input === undefined ? undefined : { module_or_path: input });
-  return ready.then(() => undefined);
-}
+export const init = initOnce(initWasm);

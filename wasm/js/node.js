@@ -2,7 +2,7 @@
 // everything is usable at once; `init()` exists only for isomorphic code.
 import { readFileSync } from 'node:fs';
 import { initSync } from './glue/enseal.js';
-import './webcrypto.js';
+import './async-all.js';
 
 initSync({ module: readFileSync(new URL('./glue/enseal_bg.wasm', import.meta.url)) });
 

@@ -3,6 +3,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launchChromium, standardMounts, here } from './serve.js';
+import { assertX25519Report } from './vectors.js';
 
 let site;
 let browser;
@@ -32,6 +33,7 @@ test('vectors, WebCrypto path, @hpke/core interop and errors in Chromium', async
     assert.equal(r.tampered, 'DECRYPT_FAILED');
   }
   assert.deepEqual(report.interop, [true, true, true, true]);
+  assertX25519Report(report.x25519, assert);
   assert.deepEqual(report.error, { isEnsealError: true, instanceOfError: true, code: 'BAD_PREFIX', errno: 100 });
   console.log(`vectors in ${report.userAgent.match(/Chrome\/[\d.]+/)[0]}: ${report.vectors.passed} passed, ${report.vectors.failed} failed`);
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as enseal from 'enseal';
-import { runVectors, runAsyncPath } from './vectors.js';
+import { runVectors, runAsyncPath, runX25519Entry, assertX25519Report } from './vectors.js';
 import { peerOpen, peerSession } from './hpke-peer.js';
 
 const root = new URL('../../', import.meta.url);
@@ -137,6 +137,14 @@ test('JSON helper: plain objects in and out, types restored, record binding', ()
   assert.equal(code(() => opener.openJson(sealed, 'p-2')), 'DECRYPT_FAILED');
   const alone = opener.openBytes(sealed.ssn, enseal.jsonContext('/ssn', 'p-1'));
   assert.equal(new TextDecoder().decode(alone), '"123-45-6789"');
+});
+
+test('enseal/x25519: X25519 vectors, other suites refused, fields shared with the main entry', async () => {
+  const lean = await import('enseal/x25519');
+  assertX25519Report(await runX25519Entry(enseal, lean, vectors), assert);
+  const cjs = createRequire(import.meta.url)('enseal/x25519');
+  assert.equal(cjs.Sealer, lean.Sealer);
+  assert.notEqual(lean.Sealer, Sealer); // its own wasm module
 });
 
 test('async path: WebCrypto above the threshold, same format both ways', async () => {

@@ -78,3 +78,51 @@ export async function runAsyncPath(enseal, sizes) {
   }
   return out;
 }
+
+/** Checks the X25519-only entry `lean` against the main entry `full`. */
+export async function runX25519Entry(full, lean, vectors) {
+  const x25519 = vectors.suites.find((s) => s.suite === 'X25519');
+  const report = {
+    vectors: runVectors(lean, { suites: [x25519], negative: [] }),
+    asyncPath: await runAsyncPath(lean, [100, 64 * 1024]),
+    unsupported: [],
+    crossOpen: [],
+    sameErrorClass: lean.EnsealError === full.EnsealError,
+  };
+  const others = vectors.suites.filter((s) => s.suite !== 'X25519');
+  const attempts = [
+    ...others.map((s) => () => lean.KeyPair.generate(s.suite)),
+    ...others.map((s) => () => lean.PublicKey.fromJwk(s.public_jwk)),
+    ...others.map((s) => () => lean.KeyPair.fromJwk(s.private_jwk)),
+  ];
+  for (const attempt of attempts) {
+    try {
+      attempt();
+      report.unsupported.push('accepted');
+    } catch (e) {
+      report.unsupported.push(lean.isEnsealError(e) ? e.code : String(e));
+    }
+  }
+  const ctx = 'patients/1/ssn';
+  for (const [from, to] of [[full, lean], [lean, full]]) {
+    const kp = to.KeyPair.generate();
+    const ring = new to.Keyring();
+    ring.add(kp);
+    const sealed = new from.Sealer(from.PublicKey.fromJwk(kp.publicKey.toJwk())).seal('078-05-1120', ctx);
+    report.crossOpen.push(new to.Opener(ring).open(sealed, ctx) === '078-05-1120');
+  }
+  return report;
+}
+
+/** The assertions on a `runX25519Entry` report (run in Node, with node:assert). */
+export function assertX25519Report(report, assert) {
+  assert.deepEqual(report.vectors.failures, []);
+  assert.equal(report.vectors.passed, 3 + 5 * 3); // 3 key checks, 5 X25519 fields × 3
+  for (const r of report.asyncPath) {
+    assert.ok(r.ok, `x25519 entry, async size ${r.size}`);
+    assert.equal(r.tampered, 'DECRYPT_FAILED');
+  }
+  assert.deepEqual(report.unsupported, Array(6).fill('UNSUPPORTED_SUITE'));
+  assert.deepEqual(report.crossOpen, [true, true]);
+  assert.equal(report.sameErrorClass, true);
+}

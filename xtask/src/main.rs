@@ -162,16 +162,20 @@ fn test() -> Result {
         "-D",
         "warnings",
     ])?;
-    cargo(&[
-        "clippy",
-        "-p",
-        "enseal-wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--",
-        "-D",
-        "warnings",
-    ])?;
+    // The npm package's two builds: every suite, and X25519 only (`enseal/x25519`).
+    for features in ["--features=all-suites", "--no-default-features"] {
+        cargo(&[
+            "clippy",
+            "-p",
+            "enseal-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+            features,
+            "--",
+            "-D",
+            "warnings",
+        ])?;
+    }
     run(
         Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["doc", "-p", "enseal", "--no-deps"])

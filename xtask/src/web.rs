@@ -59,28 +59,48 @@ fn tools() -> Result {
     npm(&["ci", "--no-audit", "--no-fund"], &tests_dir())
 }
 
+/// The package's wasm builds: every suite (the main entry, `glue/`) and
+/// X25519 only (`enseal/x25519`, `glue-x25519/`).
+const WASM_BUILDS: [(&str, &[&str]); 2] =
+    [("glue", &[]), ("glue-x25519", &["--no-default-features"])];
+
 /// Builds and packs the package; returns the tarball.
 pub(crate) fn build() -> Result<PathBuf> {
     tools()?;
-    run(Command::new(env_cargo()).args([
-        "build",
-        "-p",
-        "enseal-wasm",
-        "--target",
-        TARGET,
-        "--profile",
-        "wasm",
-    ]))?;
     let out = root().join("target/npm");
     let package = out.join("enseal");
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|e| e.to_string())?;
     }
-    let glue = package.join("glue");
+    for (dir, features) in WASM_BUILDS {
+        build_wasm(&package.join(dir), features)?;
+    }
+    for entry in std::fs::read_dir(root().join("wasm/js")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path.file_name().ok_or("bad file name")?;
+        std::fs::copy(&path, package.join(name)).map_err(|e| e.to_string())?;
+    }
+    npm(&["pack", "--silent", "./enseal"], &out)?;
+    Ok(out.join("enseal-0.1.0.tgz"))
+}
+
+/// cargo, wasm-bindgen and wasm-opt for one wasm build, into `glue`.
+fn build_wasm(glue: &Path, features: &[&str]) -> Result {
+    run(Command::new(env_cargo())
+        .args([
+            "build",
+            "-p",
+            "enseal-wasm",
+            "--target",
+            TARGET,
+            "--profile",
+            "wasm",
+        ])
+        .args(features))?;
     run(Command::new("wasm-bindgen")
         .arg(root().join(format!("target/{TARGET}/wasm/enseal_wasm.wasm")))
         .args(["--target", "web", "--out-name", "enseal", "--out-dir"])
-        .arg(&glue))?;
+        .arg(glue))?;
     let wasm = glue.join("enseal_bg.wasm");
     let raw = size(&wasm)?;
     // npm's binaryen, never Debian's: its wasm-opt 108 corrupts current wasm-bindgen output.
@@ -89,18 +109,15 @@ pub(crate) fn build() -> Result<PathBuf> {
         .arg(&wasm)
         .arg("-o")
         .arg(&wasm))?;
-    for entry in std::fs::read_dir(root().join("wasm/js")).map_err(|e| e.to_string())? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let name = path.file_name().ok_or("bad file name")?;
-        std::fs::copy(&path, package.join(name)).map_err(|e| e.to_string())?;
-    }
-    npm(&["pack", "--silent", "./enseal"], &out)?;
     let optimized = size(&wasm)?;
     let gzipped = gzip_size(&wasm)?;
     eprintln!(
-        "xtask: enseal_bg.wasm {raw} B from rustc+wasm-bindgen, {optimized} B after wasm-opt -Oz, {gzipped} B gzipped (-9)"
+        "xtask: {}: enseal_bg.wasm {raw} B from rustc+wasm-bindgen, {optimized} B after wasm-opt -Oz, {gzipped} B gzipped (-9)",
+        glue.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
     );
-    Ok(out.join("enseal-0.1.0.tgz"))
+    Ok(())
 }
 
 fn env_cargo() -> String {

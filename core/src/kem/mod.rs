@@ -6,7 +6,11 @@ use crate::rng::FixedRng;
 use crate::{EXPORT_CONTEXT, Error, HPKE_INFO, Result, Suite};
 use hpke::aead::AesGcm256;
 use hpke::kdf::HkdfSha256;
-use hpke::kem::{DhP256HkdfSha256, X25519HkdfSha256, XWing};
+#[cfg(feature = "p256")]
+use hpke::kem::DhP256HkdfSha256;
+use hpke::kem::X25519HkdfSha256;
+#[cfg(feature = "xwing")]
+use hpke::kem::XWing;
 use hpke::{Deserializable, Kem, OpModeR, OpModeS, Serializable};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -44,7 +48,9 @@ type SkOf<K> = <K as Kem>::PrivateKey;
 #[derive(Clone)]
 pub(crate) enum KemPublicKey {
     X25519(PkOf<X25519HkdfSha256>),
+    #[cfg(feature = "p256")]
     P256(PkOf<DhP256HkdfSha256>),
+    #[cfg(feature = "xwing")]
     XWing(Box<PkOf<XWing>>),
 }
 
@@ -52,8 +58,16 @@ pub(crate) enum KemPublicKey {
 #[derive(Clone)]
 pub(crate) enum KemSecretKey {
     X25519(SkOf<X25519HkdfSha256>),
+    #[cfg(feature = "p256")]
     P256(SkOf<DhP256HkdfSha256>),
+    #[cfg(feature = "xwing")]
     XWing(Box<SkOf<XWing>>),
+}
+
+/// The error for a suite this build leaves out (core features `p256`, `xwing`).
+#[cfg_attr(all(feature = "p256", feature = "xwing"), allow(dead_code))]
+fn not_built(suite: Suite) -> Error {
+    Error::UnsupportedSuite(suite.kem_id())
 }
 
 impl KemPublicKey {
@@ -68,19 +82,25 @@ impl KemPublicKey {
             Suite::X25519 => {
                 KemPublicKey::X25519(PkOf::<X25519HkdfSha256>::from_bytes(bytes).map_err(bad)?)
             }
+            #[cfg(feature = "p256")]
             Suite::P256 => {
                 KemPublicKey::P256(PkOf::<DhP256HkdfSha256>::from_bytes(bytes).map_err(bad)?)
             }
+            #[cfg(feature = "xwing")]
             Suite::XWing => {
                 KemPublicKey::XWing(Box::new(PkOf::<XWing>::from_bytes(bytes).map_err(bad)?))
             }
+            #[allow(unreachable_patterns)]
+            _ => return Err(not_built(suite)),
         })
     }
 
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
         match self {
             KemPublicKey::X25519(pk) => pk.to_bytes().to_vec(),
+            #[cfg(feature = "p256")]
             KemPublicKey::P256(pk) => pk.to_bytes().to_vec(),
+            #[cfg(feature = "xwing")]
             KemPublicKey::XWing(pk) => pk.to_bytes().to_vec(),
         }
     }
@@ -88,16 +108,18 @@ impl KemPublicKey {
 
 impl KemSecretKey {
     /// RFC 9180 DeriveKeyPair (draft-ietf-hpke-pq's for X-Wing) from `ikm`.
-    pub(crate) fn derive(suite: Suite, ikm: &[u8]) -> (Self, KemPublicKey) {
-        match suite {
+    pub(crate) fn derive(suite: Suite, ikm: &[u8]) -> Result<(Self, KemPublicKey)> {
+        Ok(match suite {
             Suite::X25519 => {
                 let (sk, pk) = X25519HkdfSha256::derive_keypair(ikm);
                 (KemSecretKey::X25519(sk), KemPublicKey::X25519(pk))
             }
+            #[cfg(feature = "p256")]
             Suite::P256 => {
                 let (sk, pk) = DhP256HkdfSha256::derive_keypair(ikm);
                 (KemSecretKey::P256(sk), KemPublicKey::P256(pk))
             }
+            #[cfg(feature = "xwing")]
             Suite::XWing => {
                 let (sk, pk) = XWing::derive_keypair(ikm);
                 (
@@ -105,7 +127,9 @@ impl KemSecretKey {
                     KemPublicKey::XWing(Box::new(pk)),
                 )
             }
-        }
+            #[allow(unreachable_patterns)]
+            _ => return Err(not_built(suite)),
+        })
     }
 
     pub(crate) fn from_bytes(suite: Suite, bytes: &[u8]) -> Result<Self> {
@@ -119,12 +143,16 @@ impl KemSecretKey {
             Suite::X25519 => {
                 KemSecretKey::X25519(SkOf::<X25519HkdfSha256>::from_bytes(bytes).map_err(bad)?)
             }
+            #[cfg(feature = "p256")]
             Suite::P256 => {
                 KemSecretKey::P256(SkOf::<DhP256HkdfSha256>::from_bytes(bytes).map_err(bad)?)
             }
+            #[cfg(feature = "xwing")]
             Suite::XWing => {
                 KemSecretKey::XWing(Box::new(SkOf::<XWing>::from_bytes(bytes).map_err(bad)?))
             }
+            #[allow(unreachable_patterns)]
+            _ => return Err(not_built(suite)),
         })
     }
 
@@ -132,7 +160,9 @@ impl KemSecretKey {
         let mut out = Zeroizing::new(vec![0u8; 32]);
         match self {
             KemSecretKey::X25519(sk) => sk.write_exact(&mut out),
+            #[cfg(feature = "p256")]
             KemSecretKey::P256(sk) => sk.write_exact(&mut out),
+            #[cfg(feature = "xwing")]
             KemSecretKey::XWing(sk) => sk.write_exact(&mut out),
         }
         out
@@ -141,7 +171,9 @@ impl KemSecretKey {
     pub(crate) fn public_key(&self) -> KemPublicKey {
         match self {
             KemSecretKey::X25519(sk) => KemPublicKey::X25519(X25519HkdfSha256::sk_to_pk(sk)),
+            #[cfg(feature = "p256")]
             KemSecretKey::P256(sk) => KemPublicKey::P256(DhP256HkdfSha256::sk_to_pk(sk)),
+            #[cfg(feature = "xwing")]
             KemSecretKey::XWing(sk) => KemPublicKey::XWing(Box::new(XWing::sk_to_pk(sk))),
         }
     }
@@ -191,9 +223,11 @@ pub(crate) fn setup_sender(
         KemPublicKey::X25519(pk) => {
             setup_sender_with::<X25519HkdfSha256>(pk, randomness, info, use_ctx)
         }
+        #[cfg(feature = "p256")]
         KemPublicKey::P256(pk) => {
             setup_sender_with::<DhP256HkdfSha256>(pk, randomness, info, use_ctx)
         }
+        #[cfg(feature = "xwing")]
         KemPublicKey::XWing(pk) => setup_sender_with::<XWing>(pk, randomness, info, use_ctx),
     }
 }
@@ -207,7 +241,9 @@ pub(crate) fn setup_receiver(
 ) -> Result<()> {
     match sk {
         KemSecretKey::X25519(sk) => setup_receiver_with::<X25519HkdfSha256>(sk, enc, info, use_ctx),
+        #[cfg(feature = "p256")]
         KemSecretKey::P256(sk) => setup_receiver_with::<DhP256HkdfSha256>(sk, enc, info, use_ctx),
+        #[cfg(feature = "xwing")]
         KemSecretKey::XWing(sk) => setup_receiver_with::<XWing>(sk, enc, info, use_ctx),
     }
 }

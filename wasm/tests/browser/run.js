@@ -1,7 +1,8 @@
 // Runs in headless Chromium: the shared vectors, the WebCrypto path and the
 // @hpke/core interop, through the installed package's browser entry point.
 import * as enseal from '/node_modules/enseal/index.js';
-import { runVectors, runAsyncPath } from '/tests/vectors.js';
+import * as lean from '/node_modules/enseal/x25519.js';
+import { runVectors, runAsyncPath, runX25519Entry } from '/tests/vectors.js';
 import { peerOpen, peerSession } from '/tests/hpke-peer.js';
 
 const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
@@ -36,6 +37,8 @@ async function main() {
     interop: await interop(vectors),
     backend: enseal.aesBackend(),
   };
+  await lean.init();
+  report.x25519 = await runX25519Entry(enseal, lean, vectors);
   let bad = null;
   try {
     new enseal.Opener(new enseal.Keyring()).open('nope', 'c');

@@ -1,6 +1,7 @@
 // A page built by `vite build` with no configuration: the bare import and the
 // .wasm asset must resolve through the package alone.
 import { init, KeyPair, Keyring, Opener, Sealer, isEnsealError } from 'enseal';
+import * as lean from 'enseal/x25519';
 
 async function main() {
   await init();
@@ -20,7 +21,14 @@ async function main() {
   const sealedAttachment = await new Sealer(key.publicKey).sealBinaryAsync(attachment, 'patients/1/scan');
   const reopened = await new Opener(ring).openBytesAsync(sealedAttachment, 'patients/1/scan');
   const attachmentOk = reopened.length === attachment.length && reopened.every((b) => b === 7);
-  return { sealedPrefix: sealed.slice(0, 8), opened, code, attachmentOk };
+  // The X25519-only entry and its own .wasm resolve through the package's exports too.
+  await lean.init();
+  const leanKey = lean.KeyPair.generate();
+  const leanRing = new lean.Keyring();
+  leanRing.add(leanKey);
+  const leanSealed = await new lean.Sealer(leanKey.publicKey).sealAsync('E11.9', 'patients/1/dx');
+  const x25519Ok = new lean.Opener(leanRing).open(leanSealed, 'patients/1/dx') === 'E11.9';
+  return { sealedPrefix: sealed.slice(0, 8), opened, code, attachmentOk, x25519Ok };
 }
 
 main().then(

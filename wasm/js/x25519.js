@@ -1,0 +1,12 @@
+// `enseal/x25519` for browsers and bundlers: index.js with a wasm module built
+// without the P-256 and X-Wing suites (~30 KB gzipped smaller). Keys of those
+// suites are refused with UNSUPPORTED_SUITE; the sealed format is the same.
+import initWasm from './glue-x25519/enseal.js';
+import './async-x25519.js';
+import { initOnce } from './init.js';
+
+export * from './glue-x25519/enseal.js';
+export { EnsealError, isEnsealError } from './error.js';
+
+/** As `init` of the main entry, for the X25519-only wasm module. */
+export const init = initOnce(initWasm);
