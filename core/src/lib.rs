@@ -21,7 +21,6 @@ mod keyring;
 mod keys;
 mod keyset;
 mod opener;
-
 mod pointer;
 mod rng;
 mod sealer;

@@ -184,8 +184,7 @@ impl Sealer {
     ) -> Result<crate::delegated::DelegatedSeal> {
         self.with_next_field(|session, counter| {
             let mut aad = Vec::with_capacity(session.prefix.len() + 8 + context.len());
-            aad.extend_from_slice(&session.prefix);
-            aad.extend_from_slice(&counter.to_be_bytes());
+            session.write_header(counter, &mut aad);
             let header_len = aad.len();
             aad.extend_from_slice(context);
             Ok(crate::delegated::DelegatedSeal {
@@ -244,6 +243,12 @@ impl Session {
         })
     }
 
+    /// Appends the header of field `counter`: the session prefix, then the counter.
+    fn write_header(&self, counter: u64, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.prefix);
+        out.extend_from_slice(&counter.to_be_bytes());
+    }
+
     fn seal(
         &self,
         counter: u64,
@@ -253,8 +258,7 @@ impl Session {
     ) -> Result<()> {
         let start = out.len();
         out.reserve(format::sealed_len(self.suite, plaintext.len()));
-        out.extend_from_slice(&self.prefix);
-        out.extend_from_slice(&counter.to_be_bytes());
+        self.write_header(counter, out);
         let nonce = format::field_nonce(&self.base_nonce, counter);
         let aad = Aad::new(&out[start..], context);
         let sealed = self.key.seal(nonce, aad.as_slice(), plaintext, out);

@@ -24,14 +24,9 @@ pub fn decode_text(text: &str) -> Result<Vec<u8>> {
 pub(crate) fn encode(sealed: &[u8]) -> String {
     let mut text =
         String::with_capacity(TEXT_PREFIX.len() + Base64UrlUnpadded::encoded_len(sealed));
-    encode_into(sealed, &mut text);
+    text.push_str(TEXT_PREFIX);
+    text.push_str(&Base64UrlUnpadded::encode_string(sealed));
     text
-}
-
-/// Appends the text form of `sealed` to `out`.
-pub(crate) fn encode_into(sealed: &[u8], out: &mut String) {
-    out.push_str(TEXT_PREFIX);
-    out.push_str(&Base64UrlUnpadded::encode_string(sealed));
 }
 
 /// The binary form of a sealed value in text form. Only checks the encoding.

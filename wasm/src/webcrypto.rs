@@ -72,6 +72,14 @@ fn aes_gcm(fields: &[(&str, &JsValue)]) -> JsResult<Object> {
     Ok(params)
 }
 
+/// The AES-GCM parameters of one field.
+fn field_params(nonce: &[u8; 12], aad: &[u8]) -> JsResult<Object> {
+    aes_gcm(&[
+        ("iv", &Uint8Array::from(&nonce[..])),
+        ("additionalData", &Uint8Array::from(aad)),
+    ])
+}
+
 /// Starts importing `key` as a non-extractable AES-GCM key and wipes the JS
 /// copy (WebCrypto copies key data when called, before the promise settles).
 pub(crate) fn import_key(key: &[u8; 32], usage: &str) -> JsResult<Promise> {
@@ -109,13 +117,9 @@ impl WebCryptoJob {
         plaintext: Uint8Array,
         text: bool,
     ) -> JsResult<WebCryptoJob> {
-        let algorithm = aes_gcm(&[
-            ("iv", &Uint8Array::from(&field.nonce()[..])),
-            ("additionalData", &Uint8Array::from(field.aad())),
-        ])?;
         Ok(WebCryptoJob {
             operation: "encrypt",
-            algorithm,
+            algorithm: field_params(field.nonce(), field.aad())?,
             key,
             input: plaintext,
             finish: Finish::Seal { field, text },
@@ -129,13 +133,9 @@ impl WebCryptoJob {
         aad: &[u8],
         ciphertext_and_tag: &[u8],
     ) -> JsResult<WebCryptoJob> {
-        let algorithm = aes_gcm(&[
-            ("iv", &Uint8Array::from(&nonce[..])),
-            ("additionalData", &Uint8Array::from(aad)),
-        ])?;
         Ok(WebCryptoJob {
             operation: "decrypt",
-            algorithm,
+            algorithm: field_params(nonce, aad)?,
             key,
             input: Uint8Array::from(ciphertext_and_tag),
             finish: Finish::Open,
@@ -174,15 +174,15 @@ impl WebCryptoJob {
     pub fn finish(self, output: Uint8Array) -> JsResult<JsValue> {
         match self.finish {
             Finish::Open => Ok(output.into()),
-            Finish::Seal { field, text } => {
+            Finish::Seal { field, text: true } => {
+                let sealed = field.finish(&output.to_vec()).map_err(to_js)?;
+                Ok(JsValue::from_str(&enseal_core::encode_text(&sealed)))
+            }
+            Finish::Seal { field, text: false } => {
                 field
                     .check_output_len(output.length() as usize)
                     .map_err(to_js)?;
                 let header = field.header();
-                if text {
-                    let sealed = field.finish(&output.to_vec()).map_err(to_js)?;
-                    return Ok(JsValue::from_str(&enseal_core::encode_text(&sealed)));
-                }
                 // One copy, in JS: the body never passes through wasm memory.
                 let sealed = Uint8Array::new_with_length(header.len() as u32 + output.length());
                 sealed.subarray(0, header.len() as u32).copy_from(header);
