@@ -2,8 +2,9 @@
 //! pointers, open every sealed string. Each value's plaintext is its JSON
 //! text, so it comes back with its type; its context names its place.
 
+use crate::json::{self, Value};
 use crate::{Error, Opener, Result, Sealer, pointer, text};
-use serde_json::Value;
+use zeroize::Zeroizing;
 
 /// The context a document value is sealed with:
 /// `u32be(len(record_id)) || record_id || u32be(len(pointer)) || pointer`,
@@ -20,13 +21,14 @@ pub fn json_context(pointer: &str, record_id: Option<&str>) -> Vec<u8> {
     context
 }
 
+/// Seals the values at `pointers` in the document `json`; returns its JSON text.
 pub(crate) fn seal(
     sealer: &Sealer,
-    doc: &Value,
+    json: &str,
     pointers: &[&str],
     record_id: Option<&str>,
-) -> Result<Value> {
-    let mut out = doc.clone();
+) -> Result<String> {
+    let mut out = parse(json)?;
     for pointer_text in pointers {
         let tokens = pointer::parse(pointer_text)?;
         for path in pointer::expand(&out, &tokens)? {
@@ -38,22 +40,29 @@ pub(crate) fn seal(
                     return Err(Error::AlreadySealed(at));
                 }
             }
-            let plaintext = zeroize::Zeroizing::new(
-                serde_json::to_vec(slot)
-                    .map_err(|_| Error::Internal("JSON serialization failed"))?,
-            );
-            let sealed = sealer.seal_text(&plaintext, &json_context(&at, record_id))?;
-            *slot = Value::String(sealed);
+            let plaintext = json::to_string(slot);
+            let sealed = sealer.seal_text(plaintext.as_bytes(), &json_context(&at, record_id))?;
+            *slot = Value::string(sealed);
         }
     }
-    Ok(out)
+    // Only sealed text and what the caller left in the clear remain.
+    Ok(core::mem::take(&mut *json::to_string(&out)))
 }
 
-pub(crate) fn open(opener: &Opener, doc: &Value, record_id: Option<&str>) -> Result<Value> {
-    let mut out = doc.clone();
+/// Opens every sealed string of the document `json`; returns its JSON text.
+pub(crate) fn open(
+    opener: &Opener,
+    json: &str,
+    record_id: Option<&str>,
+) -> Result<Zeroizing<String>> {
+    let mut out = parse(json)?;
     let mut path = Vec::new();
     open_in(opener, &mut out, &mut path, record_id)?;
-    Ok(out)
+    Ok(json::to_string(&out))
+}
+
+fn parse(text: &str) -> Result<Value> {
+    json::parse(text).map_err(|_| Error::InvalidJson("document is not valid JSON"))
 }
 
 fn open_in(
@@ -66,8 +75,10 @@ fn open_in(
         Value::String(s) if s.starts_with(text::TEXT_PREFIX) => {
             let context = json_context(&pointer::to_text(path), record_id);
             let plaintext = opener.open_text(s, &context)?;
-            *value = serde_json::from_slice(&plaintext)
-                .map_err(|_| Error::InvalidJson("an opened value does not hold JSON"))?;
+            *value = core::str::from_utf8(&plaintext)
+                .ok()
+                .and_then(|text| json::parse(text).ok())
+                .ok_or(Error::InvalidJson("an opened value does not hold JSON"))?;
             Ok(())
         }
         Value::Array(items) => items.iter_mut().enumerate().try_for_each(|(i, item)| {

@@ -192,7 +192,7 @@ impl fmt::Display for Error {
             Error::Internal(what) => write!(f, "internal error: {what}"),
             Error::BadPrefix => write!(
                 f,
-                "not a sealed value: text does not start with {:?}",
+                "not a sealed value: text does not start with \"{}\"",
                 crate::TEXT_PREFIX
             ),
             Error::BadEncoding => {

@@ -2,43 +2,31 @@
 //! `AKP` shape of draft-ietf-jose-pqc-kem style for X-Wing. Keysets add
 //! `suite`, `created` and `not_after` members to the same object.
 
+use crate::json::{self, Value};
 use crate::{Error, KeyId, Result, Suite};
 use base64ct::{Base64UrlUnpadded, Encoding};
-use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
-#[derive(Serialize, Deserialize, Default)]
+/// The members enseal reads and writes; others are ignored on reading.
+#[derive(Default)]
 pub(crate) struct Jwk {
     pub(crate) kty: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) crv: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) alg: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) kid: Option<String>,
-    #[serde(default, rename = "use", skip_serializing_if = "Option::is_none")]
     pub(crate) use_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) x: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) y: Option<String>,
-    #[serde(default, rename = "pub", skip_serializing_if = "Option::is_none")]
     pub(crate) pub_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) d: Option<SecretMember>,
-    #[serde(default, rename = "priv", skip_serializing_if = "Option::is_none")]
     pub(crate) priv_: Option<SecretMember>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) suite: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) created: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) not_after: Option<u64>,
 }
 
 /// A private-key member, wiped when the JWK is dropped.
-#[derive(Serialize, Deserialize, Default)]
-#[serde(transparent)]
+#[derive(Default)]
 pub(crate) struct SecretMember(String);
 
 impl Drop for SecretMember {
@@ -63,16 +51,103 @@ fn unb64(member: Option<&String>, len: usize, what: &'static str) -> Result<Zero
     Ok(bytes)
 }
 
-pub(crate) fn to_json(jwk: &Jwk) -> String {
-    // Serializing plain strings and integers cannot fail.
-    serde_json::to_string(jwk).unwrap_or_default()
+/// A JWK's JSON text; wiped on drop, as a private JWK's is secret.
+pub(crate) fn to_json(jwk: &Jwk) -> Zeroizing<String> {
+    json::to_string(&jwk.to_value())
 }
 
-pub(crate) fn from_json(json: &str) -> Result<Jwk> {
-    serde_json::from_str(json).map_err(|_| Error::InvalidKey("not a JSON Web Key object"))
+pub(crate) fn from_json(text: &str) -> Result<Jwk> {
+    json::parse(text)
+        .ok()
+        .and_then(|value| Jwk::from_value(&value))
+        .ok_or(Error::InvalidKey("not a JSON Web Key object"))
+}
+
+/// The JWKs of a document's `"keys"` array (keysets and keyrings); `None`
+/// when it is missing or holds anything but JWK objects.
+pub(crate) fn key_list(doc: &Value) -> Option<Vec<Jwk>> {
+    let Some(Value::Array(keys)) = doc.get("keys") else {
+        return None;
+    };
+    keys.iter().map(Jwk::from_value).collect()
+}
+
+/// A member that is absent or `null` is `None`; one of another type is `Err`.
+fn optional<'v, T>(
+    object: &'v Value,
+    name: &str,
+    read: impl Fn(&'v Value) -> Option<T>,
+) -> core::result::Result<Option<T>, ()> {
+    match object.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => read(value).map(Some).ok_or(()),
+    }
 }
 
 impl Jwk {
+    /// The JWK in a parsed JSON object; `None` when it is not an object, `kty`
+    /// is missing, or a member enseal reads has the wrong type.
+    pub(crate) fn from_value(object: &Value) -> Option<Jwk> {
+        let Value::Object(_) = object else {
+            return None;
+        };
+        let text = |name| optional(object, name, |v| v.as_str().map(str::to_owned));
+        let secret = |name| {
+            optional(object, name, |v| {
+                v.as_str().map(|s| SecretMember(s.to_owned()))
+            })
+        };
+        let whole = |name| optional(object, name, Value::as_u64);
+        (|| {
+            Ok::<_, ()>(Jwk {
+                kty: text("kty")?.ok_or(())?,
+                crv: text("crv")?,
+                alg: text("alg")?,
+                kid: text("kid")?,
+                use_: text("use")?,
+                x: text("x")?,
+                y: text("y")?,
+                pub_: text("pub")?,
+                d: secret("d")?,
+                priv_: secret("priv")?,
+                suite: text("suite")?,
+                created: whole("created")?,
+                not_after: whole("not_after")?,
+            })
+        })()
+        .ok()
+    }
+
+    /// The JWK as a JSON object, members in a fixed order.
+    pub(crate) fn to_value(&self) -> Value {
+        let texts = [
+            ("kty", Some(self.kty.as_str())),
+            ("crv", self.crv.as_deref()),
+            ("alg", self.alg.as_deref()),
+            ("kid", self.kid.as_deref()),
+            ("use", self.use_.as_deref()),
+            ("x", self.x.as_deref()),
+            ("y", self.y.as_deref()),
+            ("pub", self.pub_.as_deref()),
+            ("d", self.d.as_ref().map(|m| m.0.as_str())),
+            ("priv", self.priv_.as_ref().map(|m| m.0.as_str())),
+            ("suite", self.suite.as_deref()),
+        ];
+        let numbers = [("created", self.created), ("not_after", self.not_after)];
+        let texts = texts
+            .into_iter()
+            .filter_map(|(name, v)| Some((name, Value::string(v?))));
+        let numbers = numbers
+            .into_iter()
+            .filter_map(|(name, v)| Some((name, Value::Number(Zeroizing::new(v?.to_string())))));
+        Value::Object(
+            texts
+                .chain(numbers)
+                .map(|(n, v)| (n.to_owned(), v))
+                .collect(),
+        )
+    }
+
     pub(crate) fn public(suite: Suite, pk: &[u8], kid: KeyId) -> Jwk {
         let mut jwk = Jwk {
             kid: Some(kid.to_string()),

@@ -1,10 +1,10 @@
 //! The private keyring an opener decrypts with: key pairs by key id, so old
 //! keys keep opening old data after the keyset's primary moves on.
 
-use crate::jwk::Jwk;
+use crate::json::{self, Value};
+use crate::jwk;
 use crate::{Error, KeyId, KeyPair, Result};
 use core::fmt;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
@@ -12,11 +12,6 @@ use zeroize::Zeroizing;
 #[derive(Clone, Default)]
 pub struct Keyring {
     keys: BTreeMap<KeyId, KeyPair>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct KeyringDoc {
-    keys: Vec<Jwk>,
 }
 
 impl Keyring {
@@ -59,10 +54,11 @@ impl Keyring {
 
     /// Parses a private JWK set `{"keys": [private JWK, ...]}`.
     pub fn from_jwks(json: &str) -> Result<Keyring> {
-        let doc: KeyringDoc = serde_json::from_str(json)
-            .map_err(|_| Error::InvalidKeyset("expected {\"keys\": [private JWK, ...]}".into()))?;
+        let shape = || Error::InvalidKeyset("expected {\"keys\": [private JWK, ...]}".into());
+        let doc = json::parse(json).map_err(|_| shape())?;
+        let jwks = jwk::key_list(&doc).ok_or_else(shape)?;
         let mut ring = Keyring::new();
-        for (i, jwk) in doc.keys.iter().enumerate() {
+        for (i, jwk) in jwks.iter().enumerate() {
             let pair = KeyPair::from_jwk_struct(jwk)
                 .map_err(|e| Error::InvalidKeyset(format!("keys[{i}]: {e}")))?;
             ring.add(pair)?;
@@ -72,10 +68,12 @@ impl Keyring {
 
     /// The keyring as a private JWK set, zeroized on drop.
     pub fn to_jwks(&self) -> Zeroizing<String> {
-        let doc = KeyringDoc {
-            keys: self.keys.values().map(KeyPair::to_jwk_struct).collect(),
-        };
-        Zeroizing::new(serde_json::to_string_pretty(&doc).unwrap_or_default())
+        let keys = self
+            .keys
+            .values()
+            .map(|pair| pair.to_jwk_struct().to_value())
+            .collect();
+        json::to_string_pretty(&Value::Object(vec![("keys".into(), Value::Array(keys))]))
     }
 }
 

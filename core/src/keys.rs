@@ -110,7 +110,7 @@ impl PublicKey {
 
     /// The public key as a JWK (JSON text); see docs/FORMAT.md §5 for the shapes.
     pub fn to_jwk(&self) -> String {
-        jwk::to_json(&self.to_jwk_struct())
+        jwk::to_json(&self.to_jwk_struct()).as_str().to_owned()
     }
 
     pub(crate) fn to_jwk_struct(&self) -> Jwk {
@@ -210,7 +210,7 @@ impl KeyPair {
 
     /// The private key as a JWK (JSON text, with `d` or `priv`), zeroized on drop.
     pub fn to_jwk(&self) -> Zeroizing<String> {
-        Zeroizing::new(jwk::to_json(&self.to_jwk_struct()))
+        jwk::to_json(&self.to_jwk_struct())
     }
 
     pub(crate) fn to_jwk_struct(&self) -> Jwk {

@@ -1,9 +1,9 @@
 //! The public keyset document a frontend fetches: several public keys with
 //! their dates, and which one is primary. Sealers built from it seal to the primary.
 
-use crate::jwk::Jwk;
+use crate::json::{self, Value};
+use crate::jwk;
 use crate::{Error, KeyId, PublicKey, Result};
-use serde::{Deserialize, Serialize};
 
 /// One public key of a keyset, with its validity dates (Unix seconds, as JWT NumericDate).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,12 +57,6 @@ pub struct Keyset {
     primary: KeyId,
 }
 
-#[derive(Serialize, Deserialize)]
-struct KeysetDoc {
-    primary: String,
-    keys: Vec<Jwk>,
-}
-
 impl Keyset {
     /// A keyset holding one key, which is primary.
     pub fn new(primary: KeysetEntry) -> Keyset {
@@ -114,15 +108,19 @@ impl Keyset {
     /// Parses a keyset document (docs/FORMAT.md §6). Every key is validated:
     /// its kid must match the key, kids are unique, the primary exists.
     pub fn from_json(json: &str) -> Result<Keyset> {
-        let doc: KeysetDoc = serde_json::from_str(json).map_err(|_| {
-            Error::InvalidKeyset("expected {\"primary\": kid, \"keys\": [JWK, ...]}".into())
-        })?;
-        let primary: KeyId = doc
-            .primary
+        let shape =
+            || Error::InvalidKeyset("expected {\"primary\": kid, \"keys\": [JWK, ...]}".into());
+        let doc = json::parse(json).map_err(|_| shape())?;
+        let primary = doc
+            .get("primary")
+            .and_then(Value::as_str)
+            .ok_or_else(shape)?;
+        let jwks = jwk::key_list(&doc).ok_or_else(shape)?;
+        let primary: KeyId = primary
             .parse()
             .map_err(|_| Error::InvalidKeyset("\"primary\" is not a key id".into()))?;
-        let mut entries: Vec<KeysetEntry> = Vec::with_capacity(doc.keys.len());
-        for (i, jwk) in doc.keys.iter().enumerate() {
+        let mut entries: Vec<KeysetEntry> = Vec::with_capacity(jwks.len());
+        for (i, jwk) in jwks.iter().enumerate() {
             let key = PublicKey::from_jwk_struct(jwk)
                 .map_err(|e| Error::InvalidKeyset(format!("keys[{i}]: {e}")))?;
             if jwk.kid.is_none() || jwk.suite.is_none() {
@@ -160,13 +158,13 @@ impl Keyset {
                 jwk.suite = Some(e.key.suite().name().into());
                 jwk.created = Some(e.created);
                 jwk.not_after = e.not_after;
-                jwk
+                jwk.to_value()
             })
             .collect();
-        let doc = KeysetDoc {
-            primary: self.primary.to_string(),
-            keys,
-        };
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
+        let doc = Value::Object(vec![
+            ("primary".into(), Value::string(self.primary.to_string())),
+            ("keys".into(), Value::Array(keys)),
+        ]);
+        json::to_string_pretty(&doc).as_str().to_owned()
     }
 }

@@ -15,6 +15,7 @@ pub mod delegated;
 mod document;
 mod error;
 mod format;
+mod json;
 mod jwk;
 mod kem;
 mod keyring;

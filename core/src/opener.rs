@@ -6,7 +6,6 @@ use crate::cipher::FieldKey;
 use crate::format::{self, Envelope};
 use crate::sealer::Aad;
 use crate::{Error, Keyring, Result, kem, text};
-use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, PoisonError, RwLock};
 use zeroize::Zeroizing;
@@ -140,20 +139,24 @@ impl Opener {
         self.open(&text::decode(sealed)?, context)
     }
 
-    /// Opens every sealed string in a copy of `doc` (docs/FORMAT.md §7),
-    /// restoring each value's JSON type. On any error nothing is returned.
-    pub fn open_json(&self, doc: &Value, record_id: Option<&str>) -> Result<Value> {
-        crate::document::open(self, doc, record_id)
+    /// Opens every sealed string in a copy of the document `json`
+    /// (docs/FORMAT.md §7), restoring each value's JSON type, and returns its
+    /// JSON text. On any error nothing is returned.
+    pub fn open_json_text(&self, json: &str, record_id: Option<&str>) -> Result<Zeroizing<String>> {
+        crate::document::open(self, json, record_id)
     }
 
-    /// [`Opener::open_json`] on JSON text.
-    pub fn open_json_text(&self, json: &str, record_id: Option<&str>) -> Result<Zeroizing<String>> {
-        let doc: Value = serde_json::from_str(json)
+    /// [`Opener::open_json_text`] on a `serde_json` value.
+    #[cfg(feature = "serde_json")]
+    pub fn open_json(
+        &self,
+        doc: &serde_json::Value,
+        record_id: Option<&str>,
+    ) -> Result<serde_json::Value> {
+        let text = serde_json::to_string(doc)
             .map_err(|_| Error::InvalidJson("document is not valid JSON"))?;
-        let opened = self.open_json(&doc, record_id)?;
-        serde_json::to_string(&opened)
-            .map(Zeroizing::new)
-            .map_err(|_| Error::Internal("JSON serialization failed"))
+        let opened = self.open_json_text(&text, record_id)?;
+        serde_json::from_str(&opened).map_err(|_| Error::Internal("opened document did not parse"))
     }
 
     /// The session secret of `envelope`, from the keyring (no cache).

@@ -1,8 +1,8 @@
 //! JSON Pointer (RFC 6901) with one extension: a `*` token stands for every
 //! element of an array. On an object, `*` is the member named "*", as in RFC 6901.
 
+use crate::json::Value;
 use crate::{Error, Result};
-use serde_json::Value;
 
 /// A parsed pointer: its unescaped reference tokens.
 pub(crate) fn parse(pointer: &str) -> Result<Vec<String>> {
@@ -90,8 +90,8 @@ fn expand_into(
             path.pop();
             Ok(())
         }
-        Value::Object(members) => {
-            let member = members.get(token).ok_or_else(|| missing(path))?;
+        Value::Object(_) => {
+            let member = value.get(token).ok_or_else(|| missing(path))?;
             path.push(token.clone());
             expand_into(member, rest, path, found)?;
             path.pop();
@@ -108,7 +108,7 @@ pub(crate) fn get_mut<'a>(doc: &'a mut Value, path: &[String]) -> Option<&'a mut
             let len = items.len();
             items.get_mut(array_index(token, len)?)
         }
-        Value::Object(members) => members.get_mut(token),
+        Value::Object(_) => v.get_mut(token),
         _ => None,
     })
 }
@@ -116,7 +116,7 @@ pub(crate) fn get_mut<'a>(doc: &'a mut Value, path: &[String]) -> Option<&'a mut
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn parses_rfc6901_escapes() {
@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn expands_wildcards_and_reports_missing() {
-        let doc = json!({"p": [{"ssn": 1}, {"ssn": 2}], "*": {"x": 0}});
+        let doc = json::parse(r#"{"p": [{"ssn": 1}, {"ssn": 2}], "*": {"x": 0}}"#).unwrap();
         let paths = expand(&doc, &parse("/p/*/ssn").unwrap()).unwrap();
         assert_eq!(
             paths.iter().map(|p| to_text(p)).collect::<Vec<_>>(),

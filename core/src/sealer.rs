@@ -6,7 +6,6 @@ use crate::cipher::FieldKey;
 use crate::format::{self, MAX_PLAINTEXT_LEN};
 use crate::kem;
 use crate::{Error, Keyset, PublicKey, Result, Suite, text};
-use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use zeroize::Zeroizing;
@@ -145,27 +144,32 @@ impl Sealer {
     }
 
     /// Seals the values at `pointers` (RFC 6901, `*` over array elements) in a
-    /// copy of `doc`; see docs/FORMAT.md §7. On any error nothing is returned.
-    pub fn seal_json(
-        &self,
-        doc: &Value,
-        pointers: &[&str],
-        record_id: Option<&str>,
-    ) -> Result<Value> {
-        crate::document::seal(self, doc, pointers, record_id)
-    }
-
-    /// [`Sealer::seal_json`] on JSON text.
+    /// copy of the document `json` and returns its JSON text; see
+    /// docs/FORMAT.md §7. On any error nothing is returned. The document must be
+    /// I-JSON (RFC 7493): a duplicate member name is `InvalidJson`.
     pub fn seal_json_text(
         &self,
         json: &str,
         pointers: &[&str],
         record_id: Option<&str>,
     ) -> Result<String> {
-        let doc: Value = serde_json::from_str(json)
-            .map_err(|_| Error::InvalidJson("document is not valid JSON"))?;
-        let sealed = self.seal_json(&doc, pointers, record_id)?;
-        serde_json::to_string(&sealed).map_err(|_| Error::Internal("JSON serialization failed"))
+        crate::document::seal(self, json, pointers, record_id)
+    }
+
+    /// [`Sealer::seal_json_text`] on a `serde_json` value.
+    #[cfg(feature = "serde_json")]
+    pub fn seal_json(
+        &self,
+        doc: &serde_json::Value,
+        pointers: &[&str],
+        record_id: Option<&str>,
+    ) -> Result<serde_json::Value> {
+        let text = Zeroizing::new(
+            serde_json::to_string(doc)
+                .map_err(|_| Error::InvalidJson("document is not valid JSON"))?,
+        );
+        let sealed = self.seal_json_text(&text, pointers, record_id)?;
+        serde_json::from_str(&sealed).map_err(|_| Error::Internal("sealed document did not parse"))
     }
 
     /// Starts a fresh session now (a new encapsulation), e.g. to separate batches.

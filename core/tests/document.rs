@@ -208,3 +208,46 @@ fn text_api_round_trips() {
     assert!(whole.is_string());
     assert_eq!(opener.open_json(&whole, None).unwrap(), json!({"a": 1}));
 }
+
+#[test]
+fn text_api_keeps_member_order_and_numbers_exactly() {
+    let (sealer, opener) = pair_and_tools();
+    // A 23-digit account number would lose digits through an f64.
+    let doc = r#"{"z":1,"acct":12345678901234567890123,"a":{"y":1E5,"b":-0.10},"m":"\u00e9\n"}"#;
+    let sealed = sealer
+        .seal_json_text(doc, &["/acct", "/a/y"], Some("r"))
+        .unwrap();
+    assert!(sealed.starts_with(r#"{"z":1,"acct":"enseal1."#), "{sealed}");
+    assert!(!sealed.contains("12345678901234567890123"));
+    let opened = opener.open_json_text(&sealed, Some("r")).unwrap();
+    assert_eq!(
+        opened.as_str(),
+        r#"{"z":1,"acct":12345678901234567890123,"a":{"y":1E5,"b":-0.10},"m":"é\n"}"#
+    );
+}
+
+#[test]
+fn duplicate_member_names_are_refused_not_merged() {
+    let (sealer, opener) = pair_and_tools();
+    // Readers disagree on which "ssn" counts: sealing one of them could leave the other readable.
+    let doc = r#"{"ssn":"123-45-6789","ssn":"x"}"#;
+    let err = sealer.seal_json_text(doc, &["/ssn"], None).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidJson);
+    assert!(!err.to_string().contains("123-45-6789"));
+    let sealed = sealer
+        .seal_json_text(r#"{"ssn":"123-45-6789"}"#, &["/ssn"], None)
+        .unwrap();
+    let twice = sealed.replacen('{', r#"{"ssn":"plain","#, 1);
+    assert_eq!(
+        opener.open_json_text(&twice, None).unwrap_err().code(),
+        ErrorCode::InvalidJson
+    );
+    // The same holds for keys and keysets.
+    let pair = KeyPair::generate(Suite::X25519).unwrap();
+    let jwk = pair.public_key().to_jwk();
+    let doubled = jwk.replacen('{', r#"{"x":"AAAA","#, 1);
+    assert_eq!(
+        enseal::PublicKey::from_jwk(&doubled).unwrap_err().code(),
+        ErrorCode::InvalidKey
+    );
+}

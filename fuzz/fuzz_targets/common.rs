@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 pub struct Fixture {
     pub opener: Opener,
     pub seeds: Vec<Vec<u8>>,
+    /// Seals to the opener's X25519 key.
+    pub sealer: Sealer,
 }
 
 pub static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
@@ -14,5 +16,6 @@ pub static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
         .iter()
         .map(|p| Sealer::new(p.public_key()).unwrap().seal(b"123-45-6789", b"ctx").unwrap())
         .collect();
-    Fixture { opener: Opener::new(Keyring::from_iter(pairs)), seeds }
+    let sealer = Sealer::new(pairs[0].public_key()).unwrap();
+    Fixture { opener: Opener::new(Keyring::from_iter(pairs)), seeds, sealer }
 });

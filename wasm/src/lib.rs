@@ -19,6 +19,11 @@ pub use opener::Opener;
 pub use sealer::Sealer;
 
 use enseal_core as core_api;
+
+// The page is single threaded (no `atomics` target feature) so talc needs no lock.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -101,6 +101,11 @@ test('bad input gets a specific EnsealError and changes nothing', () => {
   const sealed = sealer.sealJson(doc, ['/a']);
   assert.deepEqual(doc, { a: 1 });
   assert.equal(code(() => sealer.sealJson(sealed, ['/a'])), 'ALREADY_SEALED');
+  // JSON text is read by core: a member named twice is refused, not merged as JSON.parse would.
+  assert.equal(code(() => sealer.sealJson('{"ssn":"1","ssn":"2"}', ['/ssn'])), 'INVALID_JSON');
+  assert.equal(code(() => sealer.sealJson('{"ssn":', ['/ssn'])), 'INVALID_JSON');
+  assert.equal(code(() => opener.openJson('{"a":1,"a":1}')), 'INVALID_JSON');
+  assert.equal(code(() => PublicKey.fromJwk('{"kty":"OKP","kty":"OKP"}')), 'INVALID_KEY');
   assert.equal(code(() => ring(kp).add(kp)), 'INVALID_KEYSET');
   for (const [name, number] of enseal.errorCodes()) assert.match(name, /^[A-Z_]+$/, `${number}`);
   assert.equal(enseal.isSealed(42), false);

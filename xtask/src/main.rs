@@ -251,7 +251,7 @@ fn fuzz(seconds: &str) -> Result {
     if !has("cargo-fuzz", "--version") {
         cargo(&["install", "cargo-fuzz", "--version", "=0.13.2", "--locked"])?;
     }
-    for target in ["parse_binary", "parse_text"] {
+    for target in ["parse_binary", "parse_text", "parse_json"] {
         // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable compiler accept them.
         run(
             Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))

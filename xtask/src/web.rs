@@ -96,6 +96,7 @@ fn build_wasm(glue: &Path, features: &[&str]) -> Result {
             "--profile",
             "wasm",
         ])
+        .env("CARGO_ENCODED_RUSTFLAGS", remapped_paths())
         .args(features))?;
     run(Command::new("wasm-bindgen")
         .arg(root().join(format!("target/{TARGET}/wasm/enseal_wasm.wasm")))
@@ -118,6 +119,25 @@ fn build_wasm(glue: &Path, features: &[&str]) -> Result {
             .unwrap_or_default()
     );
     Ok(())
+}
+
+/// Panic locations name source files: ship `crates.io/aes-0.9.2/src/…` and
+/// `enseal/core/src/…`, not this machine's directories (shorter, too).
+fn remapped_paths() -> String {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|_| std::env::var("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    let registries = std::fs::read_dir(home.join("registry/src"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| format!("--remap-path-prefix={}=crates.io", entry.path().display()));
+    let workspace = format!("--remap-path-prefix={}=enseal", root().display());
+    registries
+        .chain([workspace])
+        .collect::<Vec<_>>()
+        .join("\x1f")
 }
 
 fn env_cargo() -> String {
