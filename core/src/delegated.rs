@@ -10,6 +10,7 @@
 //! `delegated-aead` feature, off by default; only the wasm binding enables it.
 
 use crate::format::{self, MAX_PLAINTEXT_LEN, TAG_LEN};
+use crate::opener::{OpenSession, session_id};
 use crate::sealer::Aad;
 use crate::{Error, Opener, Result, Sealer};
 use core::fmt;
@@ -97,6 +98,34 @@ pub struct DelegatedOpen<'a> {
     nonce: [u8; 12],
     aad: Aad,
     body: &'a [u8],
+    pending: PendingSession,
+}
+
+/// The session of a [`DelegatedOpen`], kept until the external AES-256-GCM
+/// has checked the tag: [`Opener::confirm_delegated`] then caches it, so later
+/// fields of the session skip the decapsulation. An unconfirmed session is
+/// never cached (a forged `enc` cannot flush the cache).
+pub struct PendingSession {
+    id: Box<[u8]>,
+    /// `None` when the session came from the cache. Boxed: an expanded
+    /// software AES key is ~1 KB, and this value travels with async jobs.
+    derived: Option<Box<OpenSession>>,
+}
+
+impl PendingSession {
+    /// Identifies the session (public header bytes: version, suite, key id,
+    /// `enc`), e.g. to reuse a key imported into WebCrypto.
+    pub fn session_id(&self) -> &[u8] {
+        &self.id
+    }
+}
+
+impl fmt::Debug for PendingSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingSession")
+            .field("cached", &self.derived.is_none())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DelegatedOpen<'_> {
@@ -118,6 +147,16 @@ impl DelegatedOpen<'_> {
     /// `ciphertext || tag`, what the external AES-256-GCM decrypts.
     pub fn ciphertext_and_tag(&self) -> &[u8] {
         self.body
+    }
+
+    /// Identifies the field's session; see [`PendingSession::session_id`].
+    pub fn session_id(&self) -> &[u8] {
+        self.pending.session_id()
+    }
+
+    /// The session, for [`Opener::confirm_delegated`] once the tag checked out.
+    pub fn into_pending(self) -> PendingSession {
+        self.pending
     }
 }
 
@@ -143,17 +182,41 @@ impl Sealer {
 }
 
 impl Opener {
-    /// Checks a binary sealed field, finds its key and decapsulates, for an
-    /// external AES-256-GCM to decrypt. Errors are those of [`Opener::open`]
-    /// up to the tag check.
+    /// Checks a binary sealed field and finds its session key (cached, or by
+    /// decapsulation), for an external AES-256-GCM to decrypt. Errors are
+    /// those of [`Opener::open`] up to the tag check.
     pub fn delegate_open<'a>(&self, sealed: &'a [u8], context: &[u8]) -> Result<DelegatedOpen<'a>> {
         let envelope = format::parse(sealed)?;
-        let secret = self.decapsulate(&envelope)?;
+        let id = session_id(&envelope)?;
+        let cached = self.with_cached(id, |s| (s.raw_key.clone(), s.base_nonce.clone()));
+        let (key, base_nonce, derived) = match cached {
+            Some((key, base_nonce)) => (key, base_nonce, None),
+            None => {
+                let session = self.derive(&envelope)?;
+                (
+                    session.raw_key.clone(),
+                    session.base_nonce.clone(),
+                    Some(Box::new(session)),
+                )
+            }
+        };
         Ok(DelegatedOpen {
-            key: Zeroizing::new(secret.key),
-            nonce: format::field_nonce(&secret.base_nonce, envelope.counter),
+            key,
+            nonce: format::field_nonce(&base_nonce, envelope.counter),
             aad: Aad::new(envelope.header, context),
             body: envelope.body,
+            pending: PendingSession {
+                id: id.into(),
+                derived,
+            },
         })
+    }
+
+    /// Caches the session of a field the external AES-256-GCM opened (its
+    /// tag was valid), as [`Opener::open`] caches the sessions it proves.
+    pub fn confirm_delegated(&self, pending: PendingSession) {
+        if let Some(session) = pending.derived {
+            self.remember(&pending.id, *session);
+        }
     }
 }

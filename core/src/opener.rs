@@ -19,9 +19,31 @@ pub struct Opener {
     cache: RwLock<SessionCache>,
 }
 
-struct OpenSession {
+pub(crate) struct OpenSession {
     key: FieldKey,
-    base_nonce: Zeroizing<[u8; 12]>,
+    pub(crate) base_nonce: Zeroizing<[u8; 12]>,
+    /// The raw key, for an AES-GCM outside core (WebCrypto) to import.
+    #[cfg(feature = "delegated-aead")]
+    pub(crate) raw_key: Zeroizing<[u8; 32]>,
+}
+
+impl OpenSession {
+    fn new(secret: &kem::SessionSecret) -> Result<OpenSession> {
+        Ok(OpenSession {
+            key: FieldKey::new(&secret.key)?,
+            base_nonce: Zeroizing::new(secret.base_nonce),
+            #[cfg(feature = "delegated-aead")]
+            raw_key: Zeroizing::new(secret.key),
+        })
+    }
+}
+
+/// What the cache knows a session by: `version || kem_id || kid || enc`.
+pub(crate) fn session_id<'e>(envelope: &Envelope<'e>) -> Result<&'e [u8]> {
+    envelope
+        .header
+        .get(..envelope.header.len() - 8)
+        .ok_or(Error::Truncated)
 }
 
 /// Session keys by `version || kem_id || kid || enc` (the header minus its
@@ -111,10 +133,7 @@ impl Opener {
     /// On error `out` is unchanged.
     pub fn open_into(&self, sealed: &[u8], context: &[u8], out: &mut Vec<u8>) -> Result<()> {
         let envelope = format::parse(sealed)?;
-        let session_id = envelope
-            .header
-            .get(..envelope.header.len() - 8)
-            .ok_or(Error::Truncated)?;
+        let session_id = session_id(&envelope)?;
         {
             // Decrypting under the read lock keeps the hot path free of
             // reference counting; readers do not block each other.
@@ -127,10 +146,7 @@ impl Opener {
         open_with(&session, &envelope, context, out)?;
         // Only sessions proven by a valid tag are cached: forged `enc` values
         // cannot flush the cache.
-        self.cache
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(session_id, session);
+        self.remember(session_id, session);
         Ok(())
     }
 
@@ -169,12 +185,27 @@ impl Opener {
         kem::decapsulate(key.kem_secret(), envelope.enc)
     }
 
-    fn derive(&self, envelope: &Envelope<'_>) -> Result<OpenSession> {
-        let secret = self.decapsulate(envelope)?;
-        Ok(OpenSession {
-            key: FieldKey::new(&secret.key)?,
-            base_nonce: Zeroizing::new(secret.base_nonce),
-        })
+    pub(crate) fn derive(&self, envelope: &Envelope<'_>) -> Result<OpenSession> {
+        OpenSession::new(&self.decapsulate(envelope)?)
+    }
+
+    /// Caches a session whose tag was found valid.
+    pub(crate) fn remember(&self, session_id: &[u8], session: OpenSession) {
+        self.cache
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(session_id, session);
+    }
+
+    /// Runs `read` on the cached session `session_id`, if there is one.
+    #[cfg(feature = "delegated-aead")]
+    pub(crate) fn with_cached<T>(
+        &self,
+        session_id: &[u8],
+        read: impl FnOnce(&OpenSession) -> T,
+    ) -> Option<T> {
+        let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+        cache.get(session_id).map(read)
     }
 }
 

@@ -123,3 +123,59 @@ fn field_limit_applies_to_delegated_fields() {
     assert_eq!(ids[2], ids[3]);
     assert_ne!(ids[3], ids[4]);
 }
+
+#[test]
+fn a_delegated_open_caches_its_session_only_once_confirmed() {
+    let (sealer, opener) = setup(Suite::X25519);
+    let first = sealer.seal(b"first", b"c").unwrap();
+    let second = sealer.seal(b"second", b"c").unwrap();
+
+    // A forged tag: WebCrypto would reject it, so nothing is confirmed or cached.
+    let mut forged = first.clone();
+    *forged.last_mut().unwrap() ^= 1;
+    let field = opener.delegate_open(&forged, b"c").unwrap();
+    let rejected = external_open(
+        field.key(),
+        field.nonce(),
+        field.aad(),
+        field.ciphertext_and_tag(),
+    );
+    assert!(rejected.is_none());
+    drop(field);
+    assert_eq!(opener.cached_sessions(), 0);
+
+    let field = opener.delegate_open(&first, b"c").unwrap();
+    let id = field.session_id().to_vec();
+    let opened = external_open(
+        field.key(),
+        field.nonce(),
+        field.aad(),
+        field.ciphertext_and_tag(),
+    );
+    assert_eq!(opened.as_deref(), Some(&b"first"[..]));
+    opener.confirm_delegated(field.into_pending());
+    assert_eq!(opener.cached_sessions(), 1);
+
+    // The next field of the session comes from the cache: same key and id, its own nonce.
+    let field = opener.delegate_open(&second, b"c").unwrap();
+    assert_eq!(field.session_id(), &id[..]);
+    let opened = external_open(
+        field.key(),
+        field.nonce(),
+        field.aad(),
+        field.ciphertext_and_tag(),
+    );
+    assert_eq!(opened.as_deref(), Some(&b"second"[..]));
+    opener.confirm_delegated(field.into_pending());
+    assert_eq!(opener.cached_sessions(), 1);
+    // And core's own open uses the session the delegated path cached.
+    assert_eq!(&opener.open(&second, b"c").unwrap()[..], b"second");
+
+    // A field of a new session has another id, and is decapsulated again.
+    sealer.rekey().unwrap();
+    let third = sealer.seal(b"third", b"c").unwrap();
+    let field = opener.delegate_open(&third, b"c").unwrap();
+    assert_ne!(field.session_id(), &id[..]);
+    opener.confirm_delegated(field.into_pending());
+    assert_eq!(opener.cached_sessions(), 2);
+}

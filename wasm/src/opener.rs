@@ -5,7 +5,9 @@ use crate::error::{JsResult, OrThrow};
 use crate::keys::Keyring;
 use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
-use js_sys::Uint8Array;
+use js_sys::{Promise, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 const SEALED: &str = "a sealed value must be a string (text form) or a Uint8Array (binary form)";
@@ -15,7 +17,10 @@ const CONTEXT: &str = "a context must be a string or a Uint8Array";
 /// session keys it derives (a session's fields cost one decapsulation).
 #[wasm_bindgen]
 pub struct Opener {
-    inner: core_api::Opener,
+    /// Shared with the WebCrypto jobs, which confirm the sessions they open.
+    inner: Rc<core_api::Opener>,
+    /// The `CryptoKey` of the last session opened through WebCrypto.
+    imported: RefCell<Option<(Box<[u8]>, Promise)>>,
 }
 
 /// The binary form of a sealed value given in either form.
@@ -33,7 +38,8 @@ impl Opener {
     #[wasm_bindgen(constructor)]
     pub fn new(keyring: &Keyring) -> Opener {
         Opener {
-            inner: core_api::Opener::new(keyring.inner.clone()),
+            inner: Rc::new(core_api::Opener::new(keyring.inner.clone())),
+            imported: RefCell::new(None),
         }
     }
 
@@ -86,8 +92,8 @@ impl Opener {
             return Ok(Uint8Array::from(&opened[..]).into());
         }
         let field = self.inner.delegate_open(&sealed, &context).or_throw()?;
-        let key = webcrypto::import_key(field.key(), "decrypt")?;
-        let job = WebCryptoJob::open(key, field.nonce(), field.aad(), field.ciphertext_and_tag())?;
+        let key = self.session_key(&field)?;
+        let job = WebCryptoJob::open(key, field, Rc::clone(&self.inner))?;
         Ok(job.into())
     }
 
@@ -99,6 +105,19 @@ impl Opener {
 }
 
 impl Opener {
+    /// The session's imported `CryptoKey`, imported once per session.
+    fn session_key(&self, field: &core_api::delegated::DelegatedOpen<'_>) -> JsResult<Promise> {
+        let mut imported = self.imported.borrow_mut();
+        match &*imported {
+            Some((id, key)) if **id == *field.session_id() => Ok(key.clone()),
+            _ => {
+                let key = webcrypto::import_key(field.key(), "decrypt")?;
+                *imported = Some((field.session_id().into(), key.clone()));
+                Ok(key)
+            }
+        }
+    }
+
     fn open_binary(
         &self,
         sealed: &JsValue,

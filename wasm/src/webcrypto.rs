@@ -9,8 +9,9 @@
 
 use crate::error::{JsResult, to_js};
 use enseal_core::Error;
-use enseal_core::delegated::DelegatedSeal;
+use enseal_core::delegated::{DelegatedOpen, DelegatedSeal, PendingSession};
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::SubtleCrypto;
@@ -93,8 +94,11 @@ pub(crate) fn import_key(key: &[u8; 32], usage: &str) -> JsResult<Promise> {
 enum Finish {
     /// Prepend the header; return binary or text.
     Seal { field: DelegatedSeal, text: bool },
-    /// WebCrypto's plaintext is the result.
-    Open,
+    /// WebCrypto's plaintext is the result; its session is now proven.
+    Open {
+        opener: Rc<enseal_core::Opener>,
+        session: PendingSession,
+    },
 }
 
 /// One WebCrypto AES-GCM call prepared in wasm: `js/webcrypto.js` runs
@@ -126,19 +130,21 @@ impl WebCryptoJob {
         })
     }
 
-    /// Decrypts `ciphertext_and_tag` with `key`, `nonce` and `aad`.
+    /// Decrypts `field` with `key`; on success `opener` caches its session.
     pub(crate) fn open(
         key: Promise,
-        nonce: &[u8; 12],
-        aad: &[u8],
-        ciphertext_and_tag: &[u8],
+        field: DelegatedOpen<'_>,
+        opener: Rc<enseal_core::Opener>,
     ) -> JsResult<WebCryptoJob> {
         Ok(WebCryptoJob {
             operation: "decrypt",
-            algorithm: field_params(nonce, aad)?,
+            algorithm: field_params(field.nonce(), field.aad())?,
             key,
-            input: Uint8Array::from(ciphertext_and_tag),
-            finish: Finish::Open,
+            input: Uint8Array::from(field.ciphertext_and_tag()),
+            finish: Finish::Open {
+                opener,
+                session: field.into_pending(),
+            },
         })
     }
 }
@@ -173,7 +179,10 @@ impl WebCryptoJob {
     /// or text) or the plaintext.
     pub fn finish(self, output: Uint8Array) -> JsResult<JsValue> {
         match self.finish {
-            Finish::Open => Ok(output.into()),
+            Finish::Open { opener, session } => {
+                opener.confirm_delegated(session);
+                Ok(output.into())
+            }
             Finish::Seal { field, text: true } => {
                 let sealed = field.finish(&output.to_vec()).map_err(to_js)?;
                 Ok(JsValue::from_str(&enseal_core::encode_text(&sealed)))
@@ -195,7 +204,7 @@ impl WebCryptoJob {
     /// The error to throw when WebCrypto rejected the job.
     pub fn fail(self) -> JsValue {
         to_js(match self.finish {
-            Finish::Open => Error::DecryptFailed,
+            Finish::Open { .. } => Error::DecryptFailed,
             Finish::Seal { .. } => Error::Internal("WebCrypto AES-GCM encryption failed"),
         })
     }

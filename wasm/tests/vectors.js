@@ -74,9 +74,33 @@ export async function runAsyncPath(enseal, sizes) {
     } catch (e) {
       tampered = e.code;
     }
-    out.push({ size, ok: same(a, value) && same(b, value) && same(c, value), tampered });
+    // A fresh opener caches a session once a field of it opened, not before.
+    sealer.rekey();
+    const fresh = new enseal.Opener(ring);
+    const first = await sealer.sealBinaryAsync(value, 'attachments/2');
+    const second = await sealer.sealBinaryAsync(value, 'attachments/2');
+    const forged = first.slice();
+    forged[forged.length - 1] ^= 1;
+    const sessions = [];
+    await fresh.openBytesAsync(forged, 'attachments/2').catch(() => {});
+    sessions.push(fresh.cachedSessions);
+    const d = await fresh.openBytesAsync(first, 'attachments/2');
+    sessions.push(fresh.cachedSessions);
+    const e = await fresh.openBytesAsync(second, 'attachments/2');
+    sessions.push(fresh.cachedSessions);
+    const ok = [a, b, c, d, e].every((opened) => same(opened, value));
+    out.push({ size, ok, tampered, sessions });
   }
   return out;
+}
+
+/** The checks every report of `runAsyncPath` must pass. */
+export function assertAsyncPath(rows, assert, label = '') {
+  for (const r of rows) {
+    assert.ok(r.ok, `${label}async size ${r.size}`);
+    assert.equal(r.tampered, 'DECRYPT_FAILED', `${label}size ${r.size}`);
+    assert.deepEqual(r.sessions, [0, 1, 1], `${label}session cache, size ${r.size}`);
+  }
 }
 
 /** Checks the X25519-only entry `lean` against the main entry `full`. */
@@ -118,10 +142,7 @@ export async function runX25519Entry(full, lean, vectors) {
 export function assertX25519Report(report, assert) {
   assert.deepEqual(report.vectors.failures, []);
   assert.equal(report.vectors.passed, 3 + 5 * 3); // 3 key checks, 5 X25519 fields × 3
-  for (const r of report.asyncPath) {
-    assert.ok(r.ok, `x25519 entry, async size ${r.size}`);
-    assert.equal(r.tampered, 'DECRYPT_FAILED');
-  }
+  assertAsyncPath(report.asyncPath, assert, 'x25519 entry, ');
   assert.deepEqual(report.unsupported, Array(6).fill('UNSUPPORTED_SUITE'));
   assert.deepEqual(report.crossOpen, [true, true]);
   assert.equal(report.sameErrorClass, true);
