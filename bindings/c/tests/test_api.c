@@ -117,6 +117,9 @@ static void json_documents(void) {
     const char *bad_pointer[] = {"ssn"};
     CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, bad_pointer, 1, NULL, &again), ENSEAL_INVALID_POINTER);
     CHECK_STATUS(enseal_sealer_seal_json(sealer, "{", pointers, 1, NULL, &again), ENSEAL_INVALID_JSON);
+    /* A member named twice is refused, not merged. */
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, "{\"ssn\":\"1\",\"ssn\":\"2\"}", pointers, 1, NULL, &again),
+                 ENSEAL_INVALID_JSON);
     CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, NULL, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
     const char *null_entry[] = {NULL};
     CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, null_entry, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
@@ -205,6 +208,7 @@ static void bad_arguments(void) {
     CHECK_STATUS(enseal_keypair_from_private_bytes(ENSEAL_SUITE_P256, zero_scalar, 32, &pair), ENSEAL_INVALID_KEY);
     CHECK_STATUS(enseal_keypair_from_jwk(NULL, &pair), ENSEAL_INVALID_ARGUMENT);
     CHECK_STATUS(enseal_keypair_from_jwk("{\"kty\":\"RSA\"}", &pair), ENSEAL_INVALID_KEY);
+    CHECK_STATUS(enseal_keypair_from_jwk("{\"kty\":\"OKP\",\"kty\":\"OKP\"}", &pair), ENSEAL_INVALID_KEY);
     CHECK_STATUS(enseal_keypair_from_jwk("\xff\xfe", &pair), ENSEAL_INVALID_ARGUMENT);
     CHECK(strstr(enseal_last_error_message(), "UTF-8") != NULL);
     CHECK(pair == NULL);

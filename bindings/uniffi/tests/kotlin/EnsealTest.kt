@@ -83,6 +83,11 @@ fun api() {
     expect<EnsealException.DecryptFailed>("other record") { opener.openJson(sealedDoc, "patient-8813") }
     expect<EnsealException.PathNotFound>("missing path") { sealer.sealJson(doc, listOf("/visits/*/x"), null) }
     expect<EnsealException.AlreadySealed>("sealed twice") { sealer.sealJson(sealedDoc, listOf("/ssn"), null) }
+    expect<EnsealException.InvalidJson>("member named twice") {
+        sealer.sealJson("{\"ssn\":\"1\",\"ssn\":\"2\"}", listOf("/ssn"), null)
+    }
+    val exact = "{\"acct\":12345678901234567890123,\"rate\":0.10}"
+    check(opener.openJson(sealer.sealJson(exact, listOf("/acct", "/rate"), "r"), "r") == exact, "numbers kept as written")
     expect<EnsealException.BadPrefix>("not sealed") { opener.openString("hello", "c") }
     expect<EnsealException.InvalidKey>("bad JWK") { KeyPair.fromJwk("""{"kty":"RSA"}""") }
     expect<EnsealException.InvalidArgument>("batch lengths") { sealer.sealTextBatch(listOf(byteArrayOf(1)), listOf()) }

@@ -44,6 +44,18 @@ def test_json_documents_keep_types():
         enseal.Sealer(key.public_key()).seal_json(sealed, ["/ssn"])
 
 
+def test_json_numbers_come_back_exactly_and_nan_is_refused():
+    key = enseal.KeyPair.generate(enseal.Suite.X25519)
+    sealer, opener = enseal.Sealer(key.public_key()), enseal.Opener([key])
+    # A 23-digit account number would lose digits through a float.
+    record = {"acct": 12345678901234567890123, "rate": 0.1, "big": -(2**70)}
+    sealed = sealer.seal_json(record, ["/acct", "/rate", "/big"], "r")
+    assert "12345678901234567890123" not in json.dumps(sealed)
+    assert opener.open_json(sealed, "r") == record
+    with pytest.raises(enseal.EnsealError.InvalidJson):
+        sealer.seal_json({"x": float("nan")}, ["/x"])
+
+
 def test_batches_and_threads():
     key = enseal.KeyPair.generate(enseal.Suite.X25519)
     sealer, opener = enseal.Sealer(key.public_key(), field_limit=7), enseal.Opener([key])
