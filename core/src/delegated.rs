@@ -188,16 +188,11 @@ impl Opener {
     pub fn delegate_open<'a>(&self, sealed: &'a [u8], context: &[u8]) -> Result<DelegatedOpen<'a>> {
         let envelope = format::parse(sealed)?;
         let id = session_id(&envelope)?;
-        let cached = self.with_cached(id, |s| (s.raw_key.clone(), s.base_nonce.clone()));
-        let (key, base_nonce, derived) = match cached {
-            Some((key, base_nonce)) => (key, base_nonce, None),
+        let ((key, base_nonce), derived) = match self.with_cached(id, OpenSession::delegated_keys) {
+            Some(keys) => (keys, None),
             None => {
                 let session = self.derive(&envelope)?;
-                (
-                    session.raw_key.clone(),
-                    session.base_nonce.clone(),
-                    Some(Box::new(session)),
-                )
+                (session.delegated_keys(), Some(Box::new(session)))
             }
         };
         Ok(DelegatedOpen {

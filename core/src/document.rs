@@ -46,7 +46,7 @@ pub(crate) fn seal(
         }
     }
     // Only sealed text and what the caller left in the clear remain.
-    Ok(core::mem::take(&mut *json::to_string(&out)))
+    Ok(json::public_text(json::to_string(&out)))
 }
 
 /// Opens every sealed string of the document `json`; returns its JSON text.

@@ -314,6 +314,12 @@ pub(crate) fn to_string(value: &Value) -> Zeroizing<String> {
     write_sized(value, None)
 }
 
+/// The text of JSON that holds no secret (public keys, keysets, sealed
+/// documents), taken out of its wiping wrapper without a copy.
+pub(crate) fn public_text(mut text: Zeroizing<String>) -> String {
+    core::mem::take(&mut *text)
+}
+
 /// Indented JSON text (two spaces), as serde_json's `to_string_pretty` writes it.
 pub(crate) fn to_string_pretty(value: &Value) -> Zeroizing<String> {
     write_sized(value, Some(0))

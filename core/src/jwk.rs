@@ -72,15 +72,16 @@ pub(crate) fn key_list(doc: &Value) -> Option<Vec<Jwk>> {
     keys.iter().map(Jwk::from_value).collect()
 }
 
-/// A member that is absent or `null` is `None`; one of another type is `Err`.
+/// `Some(None)` for a member that is absent or `null`; `None` for one of
+/// another type than `read` takes.
 fn optional<'v, T>(
     object: &'v Value,
     name: &str,
     read: impl Fn(&'v Value) -> Option<T>,
-) -> core::result::Result<Option<T>, ()> {
+) -> Option<Option<T>> {
     match object.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => read(value).map(Some).ok_or(()),
+        None | Some(Value::Null) => Some(None),
+        Some(value) => read(value).map(Some),
     }
 }
 
@@ -98,24 +99,21 @@ impl Jwk {
             })
         };
         let whole = |name| optional(object, name, Value::as_u64);
-        (|| {
-            Ok::<_, ()>(Jwk {
-                kty: text("kty")?.ok_or(())?,
-                crv: text("crv")?,
-                alg: text("alg")?,
-                kid: text("kid")?,
-                use_: text("use")?,
-                x: text("x")?,
-                y: text("y")?,
-                pub_: text("pub")?,
-                d: secret("d")?,
-                priv_: secret("priv")?,
-                suite: text("suite")?,
-                created: whole("created")?,
-                not_after: whole("not_after")?,
-            })
-        })()
-        .ok()
+        Some(Jwk {
+            kty: text("kty")??,
+            crv: text("crv")?,
+            alg: text("alg")?,
+            kid: text("kid")?,
+            use_: text("use")?,
+            x: text("x")?,
+            y: text("y")?,
+            pub_: text("pub")?,
+            d: secret("d")?,
+            priv_: secret("priv")?,
+            suite: text("suite")?,
+            created: whole("created")?,
+            not_after: whole("not_after")?,
+        })
     }
 
     /// The JWK as a JSON object, members in a fixed order.

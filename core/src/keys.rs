@@ -1,5 +1,6 @@
 //! Key pairs, public keys and key ids, with raw-byte and JWK (RFC 7517) forms.
 
+use crate::json;
 use crate::jwk::{self, Jwk};
 use crate::kem::{KemPublicKey, KemSecretKey};
 use crate::{Error, KID_LABEL, Result, Suite, rng};
@@ -110,7 +111,7 @@ impl PublicKey {
 
     /// The public key as a JWK (JSON text); see docs/FORMAT.md §5 for the shapes.
     pub fn to_jwk(&self) -> String {
-        jwk::to_json(&self.to_jwk_struct()).as_str().to_owned()
+        json::public_text(jwk::to_json(&self.to_jwk_struct()))
     }
 
     pub(crate) fn to_jwk_struct(&self) -> Jwk {

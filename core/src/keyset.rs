@@ -165,6 +165,6 @@ impl Keyset {
             ("primary".into(), Value::string(self.primary.to_string())),
             ("keys".into(), Value::Array(keys)),
         ]);
-        json::to_string_pretty(&doc).as_str().to_owned()
+        json::public_text(json::to_string_pretty(&doc))
     }
 }

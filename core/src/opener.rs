@@ -21,10 +21,10 @@ pub struct Opener {
 
 pub(crate) struct OpenSession {
     key: FieldKey,
-    pub(crate) base_nonce: Zeroizing<[u8; 12]>,
+    base_nonce: Zeroizing<[u8; 12]>,
     /// The raw key, for an AES-GCM outside core (WebCrypto) to import.
     #[cfg(feature = "delegated-aead")]
-    pub(crate) raw_key: Zeroizing<[u8; 32]>,
+    raw_key: Zeroizing<[u8; 32]>,
 }
 
 impl OpenSession {
@@ -35,6 +35,12 @@ impl OpenSession {
             #[cfg(feature = "delegated-aead")]
             raw_key: Zeroizing::new(secret.key),
         })
+    }
+
+    /// Copies of the raw key and base nonce, for an external AES-GCM.
+    #[cfg(feature = "delegated-aead")]
+    pub(crate) fn delegated_keys(&self) -> (Zeroizing<[u8; 32]>, Zeroizing<[u8; 12]>) {
+        (self.raw_key.clone(), self.base_nonce.clone())
     }
 }
 

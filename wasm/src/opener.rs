@@ -5,8 +5,7 @@ use crate::error::{JsResult, OrThrow};
 use crate::keys::Keyring;
 use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
-use js_sys::{Promise, Uint8Array};
-use std::cell::RefCell;
+use js_sys::Uint8Array;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -19,8 +18,8 @@ const CONTEXT: &str = "a context must be a string or a Uint8Array";
 pub struct Opener {
     /// Shared with the WebCrypto jobs, which confirm the sessions they open.
     inner: Rc<core_api::Opener>,
-    /// The `CryptoKey` of the last session opened through WebCrypto.
-    imported: RefCell<Option<(Box<[u8]>, Promise)>>,
+    /// The WebCrypto key of the session the async path last used.
+    imported: webcrypto::ImportedKey,
 }
 
 /// The binary form of a sealed value given in either form.
@@ -39,7 +38,7 @@ impl Opener {
     pub fn new(keyring: &Keyring) -> Opener {
         Opener {
             inner: Rc::new(core_api::Opener::new(keyring.inner.clone())),
-            imported: RefCell::new(None),
+            imported: webcrypto::ImportedKey::default(),
         }
     }
 
@@ -92,7 +91,9 @@ impl Opener {
             return Ok(Uint8Array::from(&opened[..]).into());
         }
         let field = self.inner.delegate_open(&sealed, &context).or_throw()?;
-        let key = self.session_key(&field)?;
+        let key = self
+            .imported
+            .get(field.session_id(), field.key(), "decrypt")?;
         let job = WebCryptoJob::open(key, field, Rc::clone(&self.inner))?;
         Ok(job.into())
     }
@@ -105,19 +106,6 @@ impl Opener {
 }
 
 impl Opener {
-    /// The session's imported `CryptoKey`, imported once per session.
-    fn session_key(&self, field: &core_api::delegated::DelegatedOpen<'_>) -> JsResult<Promise> {
-        let mut imported = self.imported.borrow_mut();
-        match &*imported {
-            Some((id, key)) if **id == *field.session_id() => Ok(key.clone()),
-            _ => {
-                let key = webcrypto::import_key(field.key(), "decrypt")?;
-                *imported = Some((field.session_id().into(), key.clone()));
-                Ok(key)
-            }
-        }
-    }
-
     fn open_binary(
         &self,
         sealed: &JsValue,

@@ -5,8 +5,7 @@ use crate::error::{JsResult, OrThrow};
 use crate::keys::{Keyset, PublicKey};
 use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
-use js_sys::{Promise, Uint8Array};
-use std::cell::RefCell;
+use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -19,15 +18,15 @@ const CONTEXT: &str = "a context must be a string or a Uint8Array";
 #[wasm_bindgen]
 pub struct Sealer {
     inner: core_api::Sealer,
-    /// The WebCrypto key (a promise of it) of the session the async path last used.
-    imported: RefCell<Option<(u64, Promise)>>,
+    /// The WebCrypto key of the session the async path last used.
+    imported: webcrypto::ImportedKey,
 }
 
 impl Sealer {
     fn wrap(inner: core_api::Sealer) -> Sealer {
         Sealer {
             inner,
-            imported: RefCell::new(None),
+            imported: webcrypto::ImportedKey::default(),
         }
     }
 }
@@ -138,7 +137,8 @@ impl Sealer {
             .inner
             .delegate_seal(value.length() as usize, &context)
             .or_throw()?;
-        let key = self.session_key(&field)?;
+        let id = field.session_id().to_be_bytes();
+        let key = self.imported.get(&id, field.key(), "encrypt")?;
         Ok(WebCryptoJob::seal(field, key, value, text)?.into())
     }
 
@@ -158,18 +158,5 @@ impl Sealer {
         }
         let sealed = self.inner.seal(plaintext, context).or_throw()?;
         Ok(Uint8Array::from(sealed.as_slice()).into())
-    }
-
-    /// The session's imported `CryptoKey`, imported once per session.
-    fn session_key(&self, field: &core_api::delegated::DelegatedSeal) -> JsResult<Promise> {
-        let mut imported = self.imported.borrow_mut();
-        match &*imported {
-            Some((id, key)) if *id == field.session_id() => Ok(key.clone()),
-            _ => {
-                let key = webcrypto::import_key(field.key(), "encrypt")?;
-                *imported = Some((field.session_id(), key.clone()));
-                Ok(key)
-            }
-        }
     }
 }

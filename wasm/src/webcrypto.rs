@@ -11,6 +11,7 @@ use crate::error::{JsResult, to_js};
 use enseal_core::Error;
 use enseal_core::delegated::{DelegatedOpen, DelegatedSeal, PendingSession};
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -81,9 +82,30 @@ fn field_params(nonce: &[u8; 12], aad: &[u8]) -> JsResult<Object> {
     ])
 }
 
+/// The `CryptoKey` (a promise of it) of the last session a sealer or opener
+/// handed to WebCrypto: a session's key is imported once, not per value.
+#[derive(Default)]
+pub(crate) struct ImportedKey(RefCell<Option<(Box<[u8]>, Promise)>>);
+
+impl ImportedKey {
+    /// The key of session `id`, imported from `key` for `usage` unless it is
+    /// the session imported last.
+    pub(crate) fn get(&self, id: &[u8], key: &[u8; 32], usage: &str) -> JsResult<Promise> {
+        let mut imported = self.0.borrow_mut();
+        match &*imported {
+            Some((last, promise)) if **last == *id => Ok(promise.clone()),
+            _ => {
+                let promise = import_key(key, usage)?;
+                *imported = Some((id.into(), promise.clone()));
+                Ok(promise)
+            }
+        }
+    }
+}
+
 /// Starts importing `key` as a non-extractable AES-GCM key and wipes the JS
 /// copy (WebCrypto copies key data when called, before the promise settles).
-pub(crate) fn import_key(key: &[u8; 32], usage: &str) -> JsResult<Promise> {
+fn import_key(key: &[u8; 32], usage: &str) -> JsResult<Promise> {
     let raw = Uint8Array::from(&key[..]);
     let usages = Array::of1(&JsValue::from_str(usage));
     let promise = subtle()?.import_key_with_object("raw", &raw, &aes_gcm(&[])?, false, &usages);
