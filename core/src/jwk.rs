@@ -57,62 +57,75 @@ pub(crate) fn to_json(jwk: &Jwk) -> Zeroizing<String> {
 }
 
 pub(crate) fn from_json(text: &str) -> Result<Jwk> {
-    json::parse(text)
-        .ok()
-        .and_then(|value| Jwk::from_value(&value))
-        .ok_or(Error::InvalidKey("not a JSON Web Key object"))
+    let value = json::parse(text).map_err(|_| Error::InvalidKey("JWK is not valid JSON"))?;
+    Jwk::from_value(&value).map_err(Error::InvalidKey)
 }
 
-/// The JWKs of a document's `"keys"` array (keysets and keyrings); `None`
-/// when it is missing or holds anything but JWK objects.
-pub(crate) fn key_list(doc: &Value) -> Option<Vec<Jwk>> {
+/// The JWKs of a document's `"keys"` array (keysets and keyrings). `Ok(None)`
+/// when the array is missing; an error naming the key for a bad JWK in it.
+pub(crate) fn key_list(doc: &Value) -> core::result::Result<Option<Vec<Jwk>>, String> {
     let Some(Value::Array(keys)) = doc.get("keys") else {
-        return None;
+        return Ok(None);
     };
-    keys.iter().map(Jwk::from_value).collect()
+    keys.iter()
+        .enumerate()
+        .map(|(i, key)| Jwk::from_value(key).map_err(|e| format!("keys[{i}]: {e}")))
+        .collect::<core::result::Result<_, _>>()
+        .map(Some)
 }
 
-/// `Some(None)` for a member that is absent or `null`; `None` for one of
-/// another type than `read` takes.
+/// `Ok(None)` for an absent member; the member's own error for one of
+/// another type than `read` takes, `null` included (FORMAT.md §6: a known
+/// member of the wrong type refuses the key; `"d": null` is no public key).
 fn optional<'v, T>(
     object: &'v Value,
-    name: &str,
+    (name, wrong_type): (&str, &'static str),
     read: impl Fn(&'v Value) -> Option<T>,
-) -> Option<Option<T>> {
+) -> core::result::Result<Option<T>, &'static str> {
     match object.get(name) {
-        None | Some(Value::Null) => Some(None),
-        Some(value) => read(value).map(Some),
+        None => Ok(None),
+        Some(value) => read(value).map(Some).ok_or(wrong_type),
     }
 }
 
+/// A member name with the error for a value of the wrong type or `null`.
+macro_rules! member {
+    ($name:literal, $kind:literal) => {
+        (
+            $name,
+            concat!("JWK \"", $name, "\" must be ", $kind, " (null is refused)"),
+        )
+    };
+}
+
 impl Jwk {
-    /// The JWK in a parsed JSON object; `None` when it is not an object, `kty`
-    /// is missing, or a member enseal reads has the wrong type.
-    pub(crate) fn from_value(object: &Value) -> Option<Jwk> {
+    /// The JWK in a parsed JSON object; an error when it is not an object,
+    /// `kty` is missing, or a member enseal reads has the wrong type.
+    pub(crate) fn from_value(object: &Value) -> core::result::Result<Jwk, &'static str> {
         let Value::Object(_) = object else {
-            return None;
+            return Err("a JWK must be a JSON object");
         };
-        let text = |name| optional(object, name, |v| v.as_str().map(str::to_owned));
-        let secret = |name| {
-            optional(object, name, |v| {
+        let text = |member| optional(object, member, |v| v.as_str().map(str::to_owned));
+        let secret = |member| {
+            optional(object, member, |v| {
                 v.as_str().map(|s| SecretMember(s.to_owned()))
             })
         };
-        let whole = |name| optional(object, name, Value::as_u64);
-        Some(Jwk {
-            kty: text("kty")??,
-            crv: text("crv")?,
-            alg: text("alg")?,
-            kid: text("kid")?,
-            use_: text("use")?,
-            x: text("x")?,
-            y: text("y")?,
-            pub_: text("pub")?,
-            d: secret("d")?,
-            priv_: secret("priv")?,
-            suite: text("suite")?,
-            created: whole("created")?,
-            not_after: whole("not_after")?,
+        let whole = |member| optional(object, member, Value::as_u64);
+        Ok(Jwk {
+            kty: text(member!("kty", "a string"))?.ok_or("JWK has no \"kty\"")?,
+            crv: text(member!("crv", "a string"))?,
+            alg: text(member!("alg", "a string"))?,
+            kid: text(member!("kid", "a string"))?,
+            use_: text(member!("use", "a string"))?,
+            x: text(member!("x", "a string"))?,
+            y: text(member!("y", "a string"))?,
+            pub_: text(member!("pub", "a string"))?,
+            d: secret(member!("d", "a string"))?,
+            priv_: secret(member!("priv", "a string"))?,
+            suite: text(member!("suite", "a string"))?,
+            created: whole(member!("created", "a whole number of seconds"))?,
+            not_after: whole(member!("not_after", "a whole number of seconds"))?,
         })
     }
 
@@ -253,6 +266,15 @@ impl Jwk {
             )?,
         };
         Ok((suite, bytes))
+    }
+
+    /// The name of the private-key member this JWK carries, if any.
+    pub(crate) fn private_member(&self) -> Option<&'static str> {
+        match (&self.d, &self.priv_) {
+            (Some(_), _) => Some("d"),
+            (None, Some(_)) => Some("priv"),
+            (None, None) => None,
+        }
     }
 
     /// The public part when the JWK has its public members (a private JWK may omit them).

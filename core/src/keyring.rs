@@ -56,7 +56,9 @@ impl Keyring {
     pub fn from_jwks(json: &str) -> Result<Keyring> {
         let shape = || Error::InvalidKeyset("expected {\"keys\": [private JWK, ...]}".into());
         let doc = json::parse(json).map_err(|_| shape())?;
-        let jwks = jwk::key_list(&doc).ok_or_else(shape)?;
+        let jwks = jwk::key_list(&doc)
+            .map_err(Error::InvalidKeyset)?
+            .ok_or_else(shape)?;
         let mut ring = Keyring::new();
         for (i, jwk) in jwks.iter().enumerate() {
             let pair = KeyPair::from_jwk_struct(jwk)

@@ -106,7 +106,8 @@ impl Keyset {
     }
 
     /// Parses a keyset document (docs/FORMAT.md §6). Every key is validated:
-    /// its kid must match the key, kids are unique, the primary exists.
+    /// its kid must match the key, kids are unique, the primary exists, and
+    /// no key carries a private member (`d`, `priv`).
     pub fn from_json(json: &str) -> Result<Keyset> {
         let shape =
             || Error::InvalidKeyset("expected {\"primary\": kid, \"keys\": [JWK, ...]}".into());
@@ -115,12 +116,20 @@ impl Keyset {
             .get("primary")
             .and_then(Value::as_str)
             .ok_or_else(shape)?;
-        let jwks = jwk::key_list(&doc).ok_or_else(shape)?;
+        let jwks = jwk::key_list(&doc)
+            .map_err(Error::InvalidKeyset)?
+            .ok_or_else(shape)?;
         let primary: KeyId = primary
             .parse()
             .map_err(|_| Error::InvalidKeyset("\"primary\" is not a key id".into()))?;
         let mut entries: Vec<KeysetEntry> = Vec::with_capacity(jwks.len());
         for (i, jwk) in jwks.iter().enumerate() {
+            if let Some(member) = jwk.private_member() {
+                return Err(Error::InvalidKeyset(format!(
+                    "keys[{i}] holds a private key (\"{member}\"): a keyset is published \
+                     to every sealer and must carry public keys only"
+                )));
+            }
             let key = PublicKey::from_jwk_struct(jwk)
                 .map_err(|e| Error::InvalidKeyset(format!("keys[{i}]: {e}")))?;
             if jwk.kid.is_none() || jwk.suite.is_none() {

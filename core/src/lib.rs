@@ -10,10 +10,12 @@ compile_error!(
 
 mod batch;
 mod cipher;
+mod clock;
 #[cfg(feature = "delegated-aead")]
 pub mod delegated;
 mod document;
 mod error;
+mod fork;
 mod format;
 mod json;
 mod jwk;
@@ -31,6 +33,7 @@ mod test_support;
 mod text;
 
 pub use cipher::{AesBackend, aes_backend};
+pub use clock::{Clock, SystemClock};
 pub use document::json_context;
 pub use error::{Error, ErrorCode};
 pub use format::{MAX_PLAINTEXT_LEN, TAG_LEN, VERSION, header_len, sealed_len};

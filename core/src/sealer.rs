@@ -1,8 +1,12 @@
 //! Sealing sessions: one HPKE encapsulation, then many fields, each with its
 //! own counter-derived nonce. Shared across threads through an atomic counter;
-//! after `field_limit` fields a fresh session is encapsulated automatically.
+//! after `field_limit` fields, or in a child process after `fork()`, a fresh
+//! session is encapsulated automatically. A sealer built from a keyset stops
+//! sealing once its key's `not_after` has passed.
 
 use crate::cipher::FieldKey;
+use crate::clock::{Clock, SystemClock};
+use crate::fork::ForkGuard;
 use crate::format::{self, MAX_PLAINTEXT_LEN};
 use crate::kem;
 use crate::{Error, Keyset, PublicKey, Result, Suite, text};
@@ -14,12 +18,23 @@ use zeroize::Zeroizing;
 pub const DEFAULT_FIELD_LIMIT: u64 = 1 << 32;
 
 /// Seals fields to one recipient public key. Cheap per field, safe to share
-/// between threads (`Sealer: Send + Sync`), never reuses a (key, nonce).
+/// between threads (`Sealer: Send + Sync`), never reuses a (key, nonce): not
+/// across threads, and not across `fork()` (a child's first field starts a
+/// fresh session). A process restored from a snapshot (VM clone, Lambda
+/// SnapStart, CRaC) must call [`Sealer::rekey`] before sealing again: no
+/// fork happened there, so nothing tells the sealer it was duplicated.
 pub struct Sealer {
     recipient: PublicKey,
     field_limit: u64,
     randomness: Randomness,
+    expiry: Option<Expiry>,
     session: RwLock<Arc<Session>>,
+}
+
+/// The recipient key's `not_after` and the clock it is checked against.
+struct Expiry {
+    not_after: u64,
+    clock: Box<dyn Clock>,
 }
 
 enum Randomness {
@@ -35,6 +50,8 @@ struct Session {
     /// `version || kem_id || kid || enc`: every header of the session starts so.
     prefix: Vec<u8>,
     next: AtomicU64,
+    /// Set in the process that encapsulated the session; a child must not use it.
+    fork_guard: ForkGuard,
     /// The AES key bytes and a process-unique session number, kept only for
     /// sealing with an external AES-GCM (`crate::delegated`).
     #[cfg(feature = "delegated-aead")]
@@ -49,25 +66,25 @@ impl Sealer {
 
     /// A sealer that re-encapsulates after every `field_limit` fields (1 ..= 2^32).
     pub fn with_field_limit(recipient: &PublicKey, field_limit: u64) -> Result<Sealer> {
-        Sealer::build(recipient, field_limit, Randomness::Os)
+        Sealer::build(recipient, field_limit, Randomness::Os, None)
     }
 
-    /// A sealer for the keyset's primary key, refused when that key is past its not-after date.
+    /// A sealer for the keyset's primary key. When that key has a
+    /// `not_after`, every seal (and every new session) first reads the system
+    /// clock and fails with [`Error::KeyExpired`] once `now > not_after`, so a
+    /// long-lived sealer stops at the end of its key's cryptoperiod.
     pub fn from_keyset(keyset: &Keyset) -> Result<Sealer> {
-        let now = web_time::SystemTime::now()
-            .duration_since(web_time::UNIX_EPOCH)
-            .map_err(|_| Error::Internal("system clock is before 1970"))?
-            .as_secs();
-        Sealer::from_keyset_at(keyset, now)
+        Sealer::from_keyset_with_clock(keyset, SystemClock)
     }
 
-    /// As [`Sealer::from_keyset`], with the current time given (Unix seconds).
-    pub fn from_keyset_at(keyset: &Keyset, now: u64) -> Result<Sealer> {
+    /// As [`Sealer::from_keyset`], with the time read from `clock`.
+    pub fn from_keyset_with_clock(keyset: &Keyset, clock: impl Clock + 'static) -> Result<Sealer> {
         let primary = keyset.primary();
-        if primary.is_expired_at(now) {
-            return Err(Error::KeyExpired(primary.key().kid()));
-        }
-        Sealer::new(primary.key())
+        let expiry = primary.not_after().map(|not_after| Expiry {
+            not_after,
+            clock: Box::new(clock),
+        });
+        Sealer::build(primary.key(), DEFAULT_FIELD_LIMIT, Randomness::Os, expiry)
     }
 
     /// A sealer whose encapsulations draw `randomness` in order instead of OS
@@ -80,22 +97,37 @@ impl Sealer {
         randomness: &[u8],
     ) -> Result<Sealer> {
         let fixed = std::sync::Mutex::new(randomness.iter().copied().collect());
-        Sealer::build(recipient, field_limit, Randomness::Fixed(fixed))
+        Sealer::build(recipient, field_limit, Randomness::Fixed(fixed), None)
     }
 
-    fn build(recipient: &PublicKey, field_limit: u64, randomness: Randomness) -> Result<Sealer> {
+    fn build(
+        recipient: &PublicKey,
+        field_limit: u64,
+        randomness: Randomness,
+        expiry: Option<Expiry>,
+    ) -> Result<Sealer> {
         if !(1..=DEFAULT_FIELD_LIMIT).contains(&field_limit) {
             return Err(Error::InvalidArgument(
                 "field limit must be between 1 and 2^32",
             ));
+        }
+        if let Some(expiry) = &expiry {
+            expiry.check(recipient)?;
         }
         let first = Session::open(recipient, &randomness)?;
         Ok(Sealer {
             recipient: recipient.clone(),
             field_limit,
             randomness,
+            expiry,
             session: RwLock::new(Arc::new(first)),
         })
+    }
+
+    /// The recipient key's `not_after` (Unix seconds), when the sealer was
+    /// built from a keyset entry that has one.
+    pub fn not_after(&self) -> Option<u64> {
+        self.expiry.as_ref().map(|e| e.not_after)
     }
 
     /// The recipient public key.
@@ -122,18 +154,26 @@ impl Sealer {
     }
 
     /// Claims the next counter value of a live session and hands both to
-    /// `field`, starting a fresh session first when the current one is used up.
+    /// `field`, starting a fresh session first when the current one is used
+    /// up or belongs to the parent of this (forked) process.
     fn with_next_field<T>(&self, field: impl FnOnce(&Session, u64) -> Result<T>) -> Result<T> {
+        if let Some(expiry) = &self.expiry {
+            expiry.check(&self.recipient)?;
+        }
         loop {
-            let exhausted = {
+            let unusable = {
                 let session = self.session.read().unwrap_or_else(PoisonError::into_inner);
-                let counter = session.next.fetch_add(1, Ordering::Relaxed);
-                if counter < self.field_limit {
-                    return field(&session, counter);
+                // Checked before the counter moves: the parent may still be
+                // using the counter values a child would claim.
+                if !session.fork_guard.forked() {
+                    let counter = session.next.fetch_add(1, Ordering::Relaxed);
+                    if counter < self.field_limit {
+                        return field(&session, counter);
+                    }
                 }
                 Arc::clone(&session)
             };
-            self.replace_session(&exhausted)?;
+            self.replace_session(&unusable)?;
         }
     }
 
@@ -172,8 +212,13 @@ impl Sealer {
         serde_json::from_str(&sealed).map_err(|_| Error::Internal("sealed document did not parse"))
     }
 
-    /// Starts a fresh session now (a new encapsulation), e.g. to separate batches.
+    /// Starts a fresh session now (a new encapsulation), e.g. to separate
+    /// batches, or after the process was restored from a snapshot. Refused
+    /// with [`Error::KeyExpired`] once a keyset sealer's key has expired.
     pub fn rekey(&self) -> Result<()> {
+        if let Some(expiry) = &self.expiry {
+            expiry.check(&self.recipient)?;
+        }
         let current = Arc::clone(&self.session.read().unwrap_or_else(PoisonError::into_inner));
         self.replace_session(&current)
     }
@@ -202,10 +247,10 @@ impl Sealer {
         })
     }
 
-    fn replace_session(&self, exhausted: &Arc<Session>) -> Result<()> {
+    fn replace_session(&self, unusable: &Arc<Session>) -> Result<()> {
         let mut current = self.session.write().unwrap_or_else(PoisonError::into_inner);
         // Another thread may have replaced it while this one waited for the lock.
-        if Arc::ptr_eq(&current, exhausted) {
+        if Arc::ptr_eq(&current, unusable) {
             *current = Arc::new(Session::open(&self.recipient, &self.randomness)?);
         }
         Ok(())
@@ -217,6 +262,7 @@ impl core::fmt::Debug for Sealer {
         f.debug_struct("Sealer")
             .field("recipient", &self.recipient)
             .field("field_limit", &self.field_limit)
+            .field("not_after", &self.not_after())
             .finish_non_exhaustive()
     }
 }
@@ -242,6 +288,7 @@ impl Session {
             suite,
             prefix: format::session_prefix(suite, &recipient.kid(), &enc),
             next: AtomicU64::new(0),
+            fork_guard: ForkGuard::new(),
             #[cfg(feature = "delegated-aead")]
             delegated: (Zeroizing::new(secret.key), next_session_id()),
         })
@@ -270,6 +317,15 @@ impl Session {
             out.truncate(start);
         }
         sealed
+    }
+}
+
+impl Expiry {
+    fn check(&self, key: &PublicKey) -> Result<()> {
+        if self.clock.now()? > self.not_after {
+            return Err(Error::KeyExpired(key.kid()));
+        }
+        Ok(())
     }
 }
 

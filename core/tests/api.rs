@@ -142,7 +142,7 @@ fn keyring_keeps_opening_after_rotation() {
         )
         .unwrap();
     keyset.set_primary(&new.kid()).unwrap();
-    let sealer = Sealer::from_keyset_at(&keyset, 1_800_000_000).unwrap();
+    let sealer = Sealer::from_keyset_with_clock(&keyset, || 1_800_000_000).unwrap();
     assert_eq!(sealer.recipient(), new.public_key());
     let new_value = sealer.seal_text(b"new", b"c").unwrap();
     let opener = opener_for(&[&old, &new]);
@@ -161,7 +161,7 @@ fn keyring_keeps_opening_after_rotation() {
     );
     // Past its not-after date the primary is refused.
     assert_eq!(
-        Sealer::from_keyset_at(&keyset, 1_900_000_001).unwrap_err(),
+        Sealer::from_keyset_with_clock(&keyset, || 1_900_000_001).unwrap_err(),
         Error::KeyExpired(new.kid())
     );
     assert!(Sealer::from_keyset(&keyset).is_ok());
@@ -346,6 +346,82 @@ fn bad_jwks_are_refused_with_invalid_key() {
         KeyPair::derive(Suite::X25519, &[1; 31]).unwrap_err().code(),
         ErrorCode::InvalidArgument
     );
+}
+
+#[test]
+fn null_members_refuse_the_key_and_name_the_member() {
+    let pair = KeyPair::generate(Suite::X25519).unwrap();
+    let public: serde_json::Value = serde_json::from_str(&pair.public_key().to_jwk()).unwrap();
+    for member in ["kid", "use", "x", "d", "crv", "priv", "suite", "created"] {
+        let mut jwk = public.clone();
+        jwk[member] = serde_json::Value::Null;
+        let err = PublicKey::from_jwk(&jwk.to_string()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidKey, "{member}");
+        assert!(err.to_string().contains(&format!("\"{member}\"")), "{err}");
+    }
+    let keyset = Keyset::new(KeysetEntry::new(pair.public_key().clone(), 1, Some(2)).unwrap());
+    let mut doc: serde_json::Value = serde_json::from_str(&keyset.to_json()).unwrap();
+    doc["keys"][0]["not_after"] = serde_json::Value::Null;
+    let err = Keyset::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidKeyset);
+    assert!(err.to_string().contains("keys[0]") && err.to_string().contains("not_after"));
+}
+
+#[test]
+fn a_keyset_holding_private_keys_is_refused() {
+    // An operator who publishes the keyring as the keyset is told, not obeyed.
+    let pair = KeyPair::generate(Suite::X25519).unwrap();
+    let xwing = KeyPair::generate(Suite::XWing).unwrap();
+    for (key, member) in [(&pair, "d"), (&xwing, "priv")] {
+        let keyset = Keyset::new(KeysetEntry::new(key.public_key().clone(), 1, None).unwrap());
+        let mut doc: serde_json::Value = serde_json::from_str(&keyset.to_json()).unwrap();
+        let private: serde_json::Value = serde_json::from_str(&key.to_jwk()).unwrap();
+        doc["keys"][0][member] = private[member].clone();
+        let err = Keyset::from_json(&doc.to_string()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidKeyset);
+        let message = err.to_string();
+        assert!(
+            message.contains("private") && message.contains(member),
+            "{message}"
+        );
+        assert!(!message.contains(private[member].as_str().unwrap()));
+    }
+}
+
+#[test]
+fn low_order_x25519_keys_are_refused_in_every_form() {
+    let mut order8 = [0u8; 32];
+    order8.copy_from_slice(
+        &hex::decode("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800").unwrap(),
+    );
+    let mut high_bit = [0u8; 32];
+    high_bit[0] = 1;
+    high_bit[31] = 0x80;
+    for bad in [[0u8; 32], order8, high_bit] {
+        assert_eq!(
+            PublicKey::from_bytes(Suite::X25519, &bad)
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidKey
+        );
+        let x = {
+            use base64ct::Encoding;
+            base64ct::Base64UrlUnpadded::encode_string(&bad)
+        };
+        let jwk = format!(r#"{{"kty":"OKP","crv":"X25519","x":"{x}"}}"#);
+        assert_eq!(
+            PublicKey::from_jwk(&jwk).unwrap_err().code(),
+            ErrorCode::InvalidKey
+        );
+        let kid = enseal::KeyId::compute(Suite::X25519, &bad);
+        let keyset = format!(
+            r#"{{"primary":"{kid}","keys":[{{"kty":"OKP","crv":"X25519","x":"{x}","kid":"{kid}","suite":"X25519","created":1}}]}}"#
+        );
+        assert_eq!(
+            Keyset::from_json(&keyset).unwrap_err().code(),
+            ErrorCode::InvalidKeyset
+        );
+    }
 }
 
 #[test]

@@ -80,6 +80,11 @@ impl KemPublicKey {
         let bad = |_| Error::InvalidKey("public key bytes are not a valid point or key");
         Ok(match suite {
             Suite::X25519 => {
+                if x25519_low_order(bytes) {
+                    return Err(Error::InvalidKey(
+                        "X25519 public key is a low-order point (every shared secret would be zero)",
+                    ));
+                }
                 KemPublicKey::X25519(PkOf::<X25519HkdfSha256>::from_bytes(bytes).map_err(bad)?)
             }
             #[cfg(feature = "p256")]
@@ -177,6 +182,48 @@ impl KemSecretKey {
             KemSecretKey::XWing(sk) => KemPublicKey::XWing(Box::new(XWing::sk_to_pk(sk))),
         }
     }
+}
+
+/// The X25519 public keys of small order, on the curve or its twist:
+/// libsodium's list (`has_small_order`), u-coordinates 0, 1, the two of
+/// order 8, p − 1, p and p + 1. RFC 7748 ignores the top bit, so it is
+/// masked before comparing. Every DH with such a key gives zero (which
+/// RFC 9180 §7.1.4 refuses), so a sealer could never use it.
+fn x25519_low_order(key: &[u8]) -> bool {
+    const LOW_ORDER: [[u8; 32]; 7] = [
+        [0; 32],
+        {
+            let mut one = [0; 32];
+            one[0] = 1;
+            one
+        },
+        [
+            0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f,
+            0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16,
+            0x5f, 0x49, 0xb8, 0x00,
+        ],
+        [
+            0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83,
+            0xef, 0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd,
+            0xd0, 0x9f, 0x11, 0x57,
+        ],
+        p_plus(-1),
+        p_plus(0),
+        p_plus(1),
+    ];
+    /// p + d for p = 2^255 - 19, little-endian.
+    const fn p_plus(d: i8) -> [u8; 32] {
+        let mut k = [0xff; 32];
+        k[0] = (0xed_i16 + d as i16) as u8;
+        k[31] = 0x7f;
+        k
+    }
+    let Some((last, rest)) = key.split_last() else {
+        return false;
+    };
+    LOW_ORDER
+        .iter()
+        .any(|bad| bad[..31] == *rest && bad[31] == last & 0x7f)
 }
 
 /// `SetupBaseS(pkR, "enseal/v1")`, then `Export("enseal/v1 field", 44)`.

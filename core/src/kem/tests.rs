@@ -288,6 +288,32 @@ fn wycheproof_x25519_through_decapsulation() {
 }
 
 #[test]
+fn low_order_x25519_public_keys_are_refused_when_parsed() {
+    // Wycheproof's public keys whose shared secret is zero are exactly the
+    // small-order points; every other one parses.
+    let file = read_json("upstream/wycheproof/x25519_test.json");
+    let (mut refused, mut accepted) = (0, 0);
+    for group in file["testGroups"].as_array().unwrap() {
+        for t in group["tests"].as_array().unwrap() {
+            let public = hexf(t, "public");
+            let parsed = KemPublicKey::from_bytes(Suite::X25519, &public);
+            if hexf(t, "shared").iter().all(|b| *b == 0) {
+                assert!(
+                    matches!(parsed, Err(Error::InvalidKey(_))),
+                    "tcId {}",
+                    t["tcId"]
+                );
+                refused += 1;
+            } else {
+                assert!(parsed.is_ok(), "tcId {}", t["tcId"]);
+                accepted += 1;
+            }
+        }
+    }
+    assert_eq!((refused, accepted), (31, 487));
+}
+
+#[test]
 fn wycheproof_p256_ecpoint_through_decapsulation() {
     let file = read_json("upstream/wycheproof/ecdh_secp256r1_ecpoint_test.json");
     let (mut matched, mut rejected) = (0, 0);
