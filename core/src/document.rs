@@ -1,6 +1,7 @@
 //! The JSON document helper (docs/FORMAT.md §7): seal the values at chosen
-//! pointers, open every sealed string. Each value's plaintext is its JSON
-//! text, so it comes back with its type; its context names its place.
+//! pointers, open the values at chosen pointers (or every sealed string).
+//! Each value's plaintext is its JSON text, padded with spaces to a bucket,
+//! so it comes back with its type; its context names its place.
 
 use crate::json::{self, Value};
 use crate::{Error, Opener, Result, Sealer, pointer, text};
@@ -21,36 +22,153 @@ pub fn json_context(pointer: &str, record_id: Option<&str>) -> Vec<u8> {
     context
 }
 
-/// Seals the values at `pointers` in the document `json`; returns its JSON text.
+/// The bucket sealed JSON values are padded to by default: the JSON text of
+/// each value is followed by spaces up to a multiple of this many bytes, so
+/// `true` and `false`, small numbers, short codes and strings of up to 14
+/// characters all seal to one length (docs/FORMAT.md §7 gives the measurement).
+pub const DEFAULT_JSON_PADDING: usize = 16;
+
+/// The largest padding bucket accepted.
+const MAX_JSON_PADDING: usize = 1 << 16;
+
+/// Seals the values at `pointers` in the document `json`, each padded to a
+/// multiple of `pad_to` bytes (0 or 1: no padding); returns its JSON text.
 pub(crate) fn seal(
     sealer: &Sealer,
     json: &str,
     pointers: &[&str],
     record_id: Option<&str>,
+    pad_to: usize,
 ) -> Result<String> {
+    if pad_to > MAX_JSON_PADDING {
+        return Err(Error::InvalidArgument(
+            "JSON padding must be at most 65536 bytes",
+        ));
+    }
     let mut out = parse(json)?;
-    for pointer_text in pointers {
-        let tokens = pointer::parse(pointer_text)?;
-        for path in pointer::expand(&out, &tokens)? {
-            let at = pointer::to_text(&path);
-            let slot =
-                pointer::get_mut(&mut out, &path).ok_or_else(|| Error::PathNotFound(at.clone()))?;
-            if let Value::String(s) = slot {
-                if text::is_sealed(s) {
-                    return Err(Error::AlreadySealed(at));
-                }
+    let paths = concrete_paths(&out, pointers)?;
+    refuse_prefixed_clear_strings(&out, &paths)?;
+    for path in &paths {
+        let at = pointer::to_text(path);
+        let slot =
+            pointer::get_mut(&mut out, path).ok_or_else(|| Error::PathNotFound(at.clone()))?;
+        if let Value::String(s) = slot {
+            if text::is_sealed(s) {
+                return Err(Error::AlreadySealed(at));
             }
-            let plaintext = json::to_string(slot);
-            let sealed = sealer.seal_text(plaintext.as_bytes(), &json_context(&at, record_id))?;
-            *slot = Value::string(sealed);
         }
+        let plaintext = padded(json::to_string(slot), pad_to);
+        let sealed = sealer.seal_text(plaintext.as_bytes(), &json_context(&at, record_id))?;
+        *slot = Value::string(sealed);
     }
     // Only sealed text and what the caller left in the clear remain.
     Ok(json::public_text(json::to_string(&out)))
 }
 
+/// `text` followed by spaces up to a multiple of `pad_to` bytes. Trailing
+/// whitespace is valid JSON, so openers need not know about it.
+fn padded(text: Zeroizing<String>, pad_to: usize) -> Zeroizing<String> {
+    let len = text.len();
+    let target = match pad_to {
+        0 | 1 => return text,
+        bucket => len.div_ceil(bucket) * bucket,
+    };
+    // Sized once: growing would leave an unwiped copy of the value behind.
+    let mut out = Zeroizing::new(String::with_capacity(target.max(len)));
+    out.push_str(&text);
+    out.extend(core::iter::repeat_n(' ', target - len));
+    out
+}
+
+/// The concrete paths of all `pointers`, refused when any two overlap (one
+/// contains the other, or they are the same), which would seal a value twice.
+fn concrete_paths(doc: &Value, pointers: &[&str]) -> Result<Vec<Vec<String>>> {
+    let mut paths = Vec::new();
+    for pointer_text in pointers {
+        let tokens = pointer::parse(pointer_text)?;
+        paths.extend(pointer::expand(doc, &tokens)?);
+    }
+    let mut sorted: Vec<&Vec<String>> = paths.iter().collect();
+    sorted.sort();
+    // In lexicographic order a path that contains another follows it directly.
+    if let Some(pair) = sorted.windows(2).find(|w| w[1].starts_with(w[0])) {
+        return Err(Error::InvalidPointer(format!(
+            "{} and {} overlap: a value would be sealed or opened twice",
+            pointer::to_text(pair[0]),
+            pointer::to_text(pair[1])
+        )));
+    }
+    Ok(paths)
+}
+
+/// A clear string that starts with the prefix but is not a sealed value
+/// would make the document unopenable for an opener that opens every
+/// prefixed string: refused before anything is sealed.
+fn refuse_prefixed_clear_strings(doc: &Value, sealing: &[Vec<String>]) -> Result<()> {
+    let mut path = Vec::new();
+    let mut found = None;
+    walk_strings(doc, &mut path, &mut |at, s| {
+        if found.is_none()
+            && s.starts_with(text::TEXT_PREFIX)
+            && !text::is_sealed(s)
+            && !sealing.iter().any(|p| p.as_slice() == at)
+        {
+            found = Some(pointer::to_text(at));
+        }
+    });
+    match found {
+        Some(at) => Err(Error::AlreadySealed(at)),
+        None => Ok(()),
+    }
+}
+
+fn walk_strings(value: &Value, path: &mut Vec<String>, visit: &mut impl FnMut(&[String], &str)) {
+    match value {
+        Value::String(s) => visit(path, s),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                walk_strings(item, path, visit);
+                path.pop();
+            }
+        }
+        Value::Object(members) => {
+            for (name, item) in members {
+                path.push(name.clone());
+                walk_strings(item, path, visit);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Opens exactly the values at `pointers` of the document `json`; returns
+/// its JSON text. A value there that is not a sealed string is `NotSealed`;
+/// strings elsewhere stay as they are, prefixed or not.
+pub(crate) fn open_at(
+    opener: &Opener,
+    json: &str,
+    pointers: &[&str],
+    record_id: Option<&str>,
+) -> Result<Zeroizing<String>> {
+    let mut out = parse(json)?;
+    for path in concrete_paths(&out, pointers)? {
+        let at = pointer::to_text(&path);
+        let slot =
+            pointer::get_mut(&mut out, &path).ok_or_else(|| Error::PathNotFound(at.clone()))?;
+        match slot {
+            Value::String(s) if s.starts_with(text::TEXT_PREFIX) => {
+                *slot = open_value(opener, s, &at, record_id)?;
+            }
+            _ => return Err(Error::NotSealed(at)),
+        }
+    }
+    Ok(json::to_string(&out))
+}
+
 /// Opens every sealed string of the document `json`; returns its JSON text.
-pub(crate) fn open(
+pub(crate) fn open_all(
     opener: &Opener,
     json: &str,
     record_id: Option<&str>,
@@ -59,6 +177,15 @@ pub(crate) fn open(
     let mut path = Vec::new();
     open_in(opener, &mut out, &mut path, record_id)?;
     Ok(json::to_string(&out))
+}
+
+/// The JSON value sealed in `sealed` at pointer `at`.
+fn open_value(opener: &Opener, sealed: &str, at: &str, record_id: Option<&str>) -> Result<Value> {
+    let plaintext = opener.open_text(sealed, &json_context(at, record_id))?;
+    core::str::from_utf8(&plaintext)
+        .ok()
+        .and_then(|text| json::parse(text).ok())
+        .ok_or(Error::InvalidJson("an opened value does not hold JSON"))
 }
 
 fn parse(text: &str) -> Result<Value> {
@@ -73,12 +200,7 @@ fn open_in(
 ) -> Result<()> {
     match value {
         Value::String(s) if s.starts_with(text::TEXT_PREFIX) => {
-            let context = json_context(&pointer::to_text(path), record_id);
-            let plaintext = opener.open_text(s, &context)?;
-            *value = core::str::from_utf8(&plaintext)
-                .ok()
-                .and_then(|text| json::parse(text).ok())
-                .ok_or(Error::InvalidJson("an opened value does not hold JSON"))?;
+            *value = open_value(opener, s, &pointer::to_text(path), record_id)?;
             Ok(())
         }
         Value::Array(items) => items.iter_mut().enumerate().try_for_each(|(i, item)| {

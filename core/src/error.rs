@@ -42,13 +42,15 @@ pub enum ErrorCode {
     InvalidPointer = 401,
     /// A JSON Pointer names a location the document does not have.
     PathNotFound = 402,
-    /// The value at a JSON Pointer is already sealed.
+    /// The value at a JSON Pointer is already sealed (or a clear string carries the prefix).
     AlreadySealed = 403,
+    /// The value at a JSON Pointer to open is not a sealed string.
+    NotSealed = 404,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order. Bindings walk this list in their tests.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidArgument,
         ErrorCode::RandomnessUnavailable,
         ErrorCode::Internal,
@@ -67,6 +69,7 @@ impl ErrorCode {
         ErrorCode::InvalidPointer,
         ErrorCode::PathNotFound,
         ErrorCode::AlreadySealed,
+        ErrorCode::NotSealed,
     ];
 
     /// The stable number.
@@ -100,6 +103,7 @@ impl ErrorCode {
             ErrorCode::InvalidPointer => "INVALID_POINTER",
             ErrorCode::PathNotFound => "PATH_NOT_FOUND",
             ErrorCode::AlreadySealed => "ALREADY_SEALED",
+            ErrorCode::NotSealed => "NOT_SEALED",
         }
     }
 }
@@ -152,8 +156,11 @@ pub enum Error {
     InvalidPointer(String),
     /// A JSON Pointer names a location the document does not have.
     PathNotFound(String),
-    /// The value at this JSON Pointer is already sealed.
+    /// The value at this JSON Pointer is already sealed, or is a clear
+    /// string that starts with the sealed prefix.
     AlreadySealed(String),
+    /// The value at this JSON Pointer was to be opened but is not a sealed string.
+    NotSealed(String),
 }
 
 impl Error {
@@ -178,6 +185,7 @@ impl Error {
             Error::InvalidPointer(_) => ErrorCode::InvalidPointer,
             Error::PathNotFound(_) => ErrorCode::PathNotFound,
             Error::AlreadySealed(_) => ErrorCode::AlreadySealed,
+            Error::NotSealed(_) => ErrorCode::NotSealed,
         }
     }
 }
@@ -214,9 +222,14 @@ impl fmt::Display for Error {
             Error::InvalidKeyset(what) => write!(f, "invalid keyset: {what}"),
             Error::KeyExpired(kid) => write!(f, "primary key {kid} is past its not-after date"),
             Error::InvalidJson(what) => write!(f, "invalid JSON: {what}"),
-            Error::InvalidPointer(p) => write!(f, "invalid JSON Pointer {p:?}"),
+            Error::InvalidPointer(what) => write!(f, "invalid JSON Pointer: {what}"),
             Error::PathNotFound(p) => write!(f, "no value at JSON Pointer {p:?}"),
-            Error::AlreadySealed(p) => write!(f, "value at JSON Pointer {p:?} is already sealed"),
+            Error::AlreadySealed(p) => write!(
+                f,
+                "value at JSON Pointer {p:?} is already sealed or starts with \"{}\"",
+                crate::TEXT_PREFIX
+            ),
+            Error::NotSealed(p) => write!(f, "value at JSON Pointer {p:?} is not a sealed string"),
         }
     }
 }
@@ -266,6 +279,7 @@ mod tests {
                 (401, "INVALID_POINTER"),
                 (402, "PATH_NOT_FOUND"),
                 (403, "ALREADY_SEALED"),
+                (404, "NOT_SEALED"),
             ]
         );
     }

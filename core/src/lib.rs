@@ -34,7 +34,7 @@ mod text;
 
 pub use cipher::{AesBackend, aes_backend};
 pub use clock::{Clock, SystemClock};
-pub use document::json_context;
+pub use document::{DEFAULT_JSON_PADDING, json_context};
 pub use error::{Error, ErrorCode};
 pub use format::{MAX_PLAINTEXT_LEN, TAG_LEN, VERSION, header_len, sealed_len};
 pub use keyring::Keyring;

@@ -161,11 +161,34 @@ impl Opener {
         self.open(&text::decode(sealed)?, context)
     }
 
-    /// Opens every sealed string in a copy of the document `json`
-    /// (docs/FORMAT.md §7), restoring each value's JSON type, and returns its
-    /// JSON text. On any error nothing is returned.
-    pub fn open_json_text(&self, json: &str, record_id: Option<&str>) -> Result<Zeroizing<String>> {
-        crate::document::open(self, json, record_id)
+    /// Opens the values at `pointers` (the syntax of [`Sealer::seal_json_text`])
+    /// in a copy of the document `json`, restoring each value's JSON type,
+    /// and returns its JSON text (docs/FORMAT.md §7). Exactly those values
+    /// are opened: a value there that is not a sealed string is
+    /// [`Error::NotSealed`], and strings elsewhere stay as they are, so a
+    /// client cannot have a sealed value it planted in a clear field opened.
+    /// This is the way for servers. On any error nothing is returned.
+    ///
+    /// [`Sealer::seal_json_text`]: crate::Sealer::seal_json_text
+    pub fn open_json_text(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        record_id: Option<&str>,
+    ) -> Result<Zeroizing<String>> {
+        crate::document::open_at(self, json, pointers, record_id)
+    }
+
+    /// Opens every string that starts with `enseal1.` in a copy of the
+    /// document `json`, wherever it is. For tools that do not know the
+    /// document's schema; servers use [`Opener::open_json_text`], since here
+    /// a clear value that carries the prefix makes the document unopenable.
+    pub fn open_json_text_all(
+        &self,
+        json: &str,
+        record_id: Option<&str>,
+    ) -> Result<Zeroizing<String>> {
+        crate::document::open_all(self, json, record_id)
     }
 
     /// [`Opener::open_json_text`] on a `serde_json` value.
@@ -173,11 +196,25 @@ impl Opener {
     pub fn open_json(
         &self,
         doc: &serde_json::Value,
+        pointers: &[&str],
         record_id: Option<&str>,
     ) -> Result<serde_json::Value> {
         let text = serde_json::to_string(doc)
             .map_err(|_| Error::InvalidJson("document is not valid JSON"))?;
-        let opened = self.open_json_text(&text, record_id)?;
+        let opened = self.open_json_text(&text, pointers, record_id)?;
+        serde_json::from_str(&opened).map_err(|_| Error::Internal("opened document did not parse"))
+    }
+
+    /// [`Opener::open_json_text_all`] on a `serde_json` value.
+    #[cfg(feature = "serde_json")]
+    pub fn open_json_all(
+        &self,
+        doc: &serde_json::Value,
+        record_id: Option<&str>,
+    ) -> Result<serde_json::Value> {
+        let text = serde_json::to_string(doc)
+            .map_err(|_| Error::InvalidJson("document is not valid JSON"))?;
+        let opened = self.open_json_text_all(&text, record_id)?;
         serde_json::from_str(&opened).map_err(|_| Error::Internal("opened document did not parse"))
     }
 

@@ -1,5 +1,6 @@
 //! JSON Pointer (RFC 6901) with one extension: a `*` token stands for every
-//! element of an array. On an object, `*` is the member named "*", as in RFC 6901.
+//! element of an array. On an object, `*` is refused: RFC 6901 would read
+//! it as the member named "*" and silently leave every other member clear.
 
 use crate::json::Value;
 use crate::{Error, Result};
@@ -9,9 +10,7 @@ pub(crate) fn parse(pointer: &str) -> Result<Vec<String>> {
     if pointer.is_empty() {
         return Ok(Vec::new());
     }
-    let rest = pointer
-        .strip_prefix('/')
-        .ok_or_else(|| Error::InvalidPointer(pointer.into()))?;
+    let rest = pointer.strip_prefix('/').ok_or_else(|| syntax(pointer))?;
     rest.split('/').map(|t| unescape(t, pointer)).collect()
 }
 
@@ -23,13 +22,19 @@ fn unescape(token: &str, pointer: &str) -> Result<String> {
             match chars.next() {
                 Some('0') => out.push('~'),
                 Some('1') => out.push('/'),
-                _ => return Err(Error::InvalidPointer(pointer.into())),
+                _ => return Err(syntax(pointer)),
             }
         } else {
             out.push(c);
         }
     }
     Ok(out)
+}
+
+fn syntax(pointer: &str) -> Error {
+    Error::InvalidPointer(format!(
+        "{pointer:?} is not RFC 6901 syntax (\"\" or \"/\"-separated tokens, ~0 and ~1 escapes)"
+    ))
 }
 
 /// The pointer text of concrete tokens.
@@ -90,6 +95,10 @@ fn expand_into(
             path.pop();
             Ok(())
         }
+        Value::Object(_) if token == "*" => Err(Error::InvalidPointer(format!(
+            "`*` matches array elements, but the value at {:?} is an object",
+            to_text(path)
+        ))),
         Value::Object(_) => {
             let member = value.get(token).ok_or_else(|| missing(path))?;
             path.push(token.clone());
@@ -136,7 +145,10 @@ mod tests {
             paths.iter().map(|p| to_text(p)).collect::<Vec<_>>(),
             ["/p/0/ssn", "/p/1/ssn"]
         );
-        assert_eq!(expand(&doc, &parse("/*/x").unwrap()).unwrap().len(), 1);
+        assert!(matches!(
+            expand(&doc, &parse("/*/x").unwrap()),
+            Err(Error::InvalidPointer(_))
+        ));
         assert_eq!(
             expand(&doc, &parse("/p/*/dob").unwrap()).unwrap_err(),
             Error::PathNotFound("/p/0/dob".into())

@@ -185,15 +185,33 @@ impl Sealer {
 
     /// Seals the values at `pointers` (RFC 6901, `*` over array elements) in a
     /// copy of the document `json` and returns its JSON text; see
-    /// docs/FORMAT.md §7. On any error nothing is returned. The document must be
-    /// I-JSON (RFC 7493): a duplicate member name is `InvalidJson`.
+    /// docs/FORMAT.md §7. Each value's JSON text is padded with spaces to a
+    /// multiple of [`DEFAULT_JSON_PADDING`](crate::DEFAULT_JSON_PADDING)
+    /// bytes, so that `true` and `false` seal to the same length. On any
+    /// error nothing is returned. The document must be I-JSON (RFC 7493): a
+    /// duplicate member name is `InvalidJson`. Pointers that overlap, `*` on
+    /// an object, and a clear string that already starts with `enseal1.` are
+    /// refused.
     pub fn seal_json_text(
         &self,
         json: &str,
         pointers: &[&str],
         record_id: Option<&str>,
     ) -> Result<String> {
-        crate::document::seal(self, json, pointers, record_id)
+        self.seal_json_text_padded(json, pointers, record_id, crate::DEFAULT_JSON_PADDING)
+    }
+
+    /// As [`Sealer::seal_json_text`], padding each value to a multiple of
+    /// `pad_to` bytes (0 or 1: no padding; at most 65536), e.g. 64 to hide
+    /// the length of names.
+    pub fn seal_json_text_padded(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        record_id: Option<&str>,
+        pad_to: usize,
+    ) -> Result<String> {
+        crate::document::seal(self, json, pointers, record_id, pad_to)
     }
 
     /// [`Sealer::seal_json_text`] on a `serde_json` value.
@@ -204,11 +222,23 @@ impl Sealer {
         pointers: &[&str],
         record_id: Option<&str>,
     ) -> Result<serde_json::Value> {
+        self.seal_json_padded(doc, pointers, record_id, crate::DEFAULT_JSON_PADDING)
+    }
+
+    /// [`Sealer::seal_json_text_padded`] on a `serde_json` value.
+    #[cfg(feature = "serde_json")]
+    pub fn seal_json_padded(
+        &self,
+        doc: &serde_json::Value,
+        pointers: &[&str],
+        record_id: Option<&str>,
+        pad_to: usize,
+    ) -> Result<serde_json::Value> {
         let text = Zeroizing::new(
             serde_json::to_string(doc)
                 .map_err(|_| Error::InvalidJson("document is not valid JSON"))?,
         );
-        let sealed = self.seal_json_text(&text, pointers, record_id)?;
+        let sealed = self.seal_json_text_padded(&text, pointers, record_id, pad_to)?;
         serde_json::from_str(&sealed).map_err(|_| Error::Internal("sealed document did not parse"))
     }
 

@@ -56,16 +56,24 @@ fn seals_selected_fields_and_restores_every_type() {
         assert!(!text.contains(secret), "{secret} leaked");
     }
     assert_eq!(
-        opener.open_json(&sealed, Some("patient-8812")).unwrap(),
+        opener
+            .open_json(&sealed, &pointers, Some("patient-8812"))
+            .unwrap(),
+        doc
+    );
+    assert_eq!(
+        opener.open_json_all(&sealed, Some("patient-8812")).unwrap(),
         doc
     );
     // The record id is bound: another record's id does not open it.
     assert_eq!(
-        opener.open_json(&sealed, Some("patient-8813")).unwrap_err(),
+        opener
+            .open_json(&sealed, &pointers, Some("patient-8813"))
+            .unwrap_err(),
         Error::DecryptFailed
     );
     assert_eq!(
-        opener.open_json(&sealed, None).unwrap_err(),
+        opener.open_json_all(&sealed, None).unwrap_err(),
         Error::DecryptFailed
     );
 }
@@ -79,7 +87,9 @@ fn a_value_moved_to_another_field_does_not_open() {
     let ssn = sealed["ssn"].clone();
     sealed["dob"] = ssn;
     assert_eq!(
-        opener.open_json(&sealed, None).unwrap_err(),
+        opener
+            .open_json(&sealed, &["/ssn", "/dob"], None)
+            .unwrap_err(),
         Error::DecryptFailed
     );
 }
@@ -106,7 +116,7 @@ fn context_is_length_prefixed() {
             .open_text(value, &json_context("/a~1b/~0", Some("r")))
             .unwrap()
             .as_slice(),
-        b"5"
+        b"5               "
     );
 }
 
@@ -151,7 +161,7 @@ fn errors_are_specific_and_leave_nothing_half_done() {
             .seal_json(&doc, &["/ssn", "/ssn"], None)
             .unwrap_err()
             .code(),
-        ErrorCode::AlreadySealed
+        ErrorCode::InvalidPointer
     );
     assert_eq!(
         sealer
@@ -175,7 +185,14 @@ fn open_json_rejects_broken_sealed_strings() {
     let mut sealed = sealer.seal_json(&record(), &["/ssn"], None).unwrap();
     sealed["ssn"] = format!("{}!", sealed["ssn"].as_str().unwrap()).into();
     assert_eq!(
-        opener.open_json(&sealed, None).unwrap_err().code(),
+        opener
+            .open_json(&sealed, &["/ssn"], None)
+            .unwrap_err()
+            .code(),
+        ErrorCode::BadEncoding
+    );
+    assert_eq!(
+        opener.open_json_all(&sealed, None).unwrap_err().code(),
         ErrorCode::BadEncoding
     );
     // A sealed non-JSON plaintext in a document is reported as such.
@@ -184,7 +201,7 @@ fn open_json_rejects_broken_sealed_strings() {
         .unwrap();
     assert_eq!(
         opener
-            .open_json(&json!({"x": raw}), None)
+            .open_json(&json!({"x": raw}), &["/x"], None)
             .unwrap_err()
             .code(),
         ErrorCode::InvalidJson
@@ -198,7 +215,9 @@ fn text_api_round_trips() {
         .seal_json_text(r#"{"ssn":"123-45-6789","n":1}"#, &["/ssn"], Some("r"))
         .unwrap();
     assert!(!sealed.contains("123-45-6789"));
-    let opened = opener.open_json_text(&sealed, Some("r")).unwrap();
+    let opened = opener
+        .open_json_text(&sealed, &["/ssn"], Some("r"))
+        .unwrap();
     assert_eq!(
         serde_json::from_str::<Value>(&opened).unwrap(),
         json!({"ssn":"123-45-6789","n":1})
@@ -206,7 +225,10 @@ fn text_api_round_trips() {
     // The whole document may be sealed with the empty pointer.
     let whole = sealer.seal_json(&json!({"a": 1}), &[""], None).unwrap();
     assert!(whole.is_string());
-    assert_eq!(opener.open_json(&whole, None).unwrap(), json!({"a": 1}));
+    assert_eq!(
+        opener.open_json(&whole, &[""], None).unwrap(),
+        json!({"a": 1})
+    );
 }
 
 #[test]
@@ -219,7 +241,9 @@ fn text_api_keeps_member_order_and_numbers_exactly() {
         .unwrap();
     assert!(sealed.starts_with(r#"{"z":1,"acct":"enseal1."#), "{sealed}");
     assert!(!sealed.contains("12345678901234567890123"));
-    let opened = opener.open_json_text(&sealed, Some("r")).unwrap();
+    let opened = opener
+        .open_json_text(&sealed, &["/acct", "/a/y"], Some("r"))
+        .unwrap();
     assert_eq!(
         opened.as_str(),
         r#"{"z":1,"acct":12345678901234567890123,"a":{"y":1E5,"b":-0.10},"m":"é\n"}"#
@@ -239,7 +263,10 @@ fn duplicate_member_names_are_refused_not_merged() {
         .unwrap();
     let twice = sealed.replacen('{', r#"{"ssn":"plain","#, 1);
     assert_eq!(
-        opener.open_json_text(&twice, None).unwrap_err().code(),
+        opener
+            .open_json_text(&twice, &["/ssn"], None)
+            .unwrap_err()
+            .code(),
         ErrorCode::InvalidJson
     );
     // The same holds for keys and keysets.
@@ -249,5 +276,155 @@ fn duplicate_member_names_are_refused_not_merged() {
     assert_eq!(
         enseal::PublicKey::from_jwk(&doubled).unwrap_err().code(),
         ErrorCode::InvalidKey
+    );
+}
+
+#[test]
+fn values_are_padded_so_booleans_and_short_values_seal_to_one_length() {
+    let (sealer, opener) = pair_and_tools();
+    let len = |doc: Value, pad: Option<usize>| {
+        let sealed = match pad {
+            None => sealer.seal_json(&doc, &["/v"], None).unwrap(),
+            Some(pad) => sealer.seal_json_padded(&doc, &["/v"], None, pad).unwrap(),
+        };
+        assert_eq!(opener.open_json(&sealed, &["/v"], None).unwrap(), doc);
+        sealed["v"].as_str().unwrap().len()
+    };
+    // The review's probe: 113 vs 114 characters before padding.
+    assert_eq!(
+        len(json!({"v": true}), Some(0)) + 1,
+        len(json!({"v": false}), Some(0))
+    );
+    let same = [
+        json!({"v": true}),
+        json!({"v": false}),
+        json!({"v": null}),
+        json!({"v": 7}),
+        json!({"v": "F32.1"}),
+        json!({"v": "123-45-6789"}),
+        json!({"v": "fourteen chars"}),
+    ];
+    let lengths: Vec<usize> = same.into_iter().map(|d| len(d, None)).collect();
+    assert!(lengths.windows(2).all(|w| w[0] == w[1]), "{lengths:?}");
+    // 16 JSON bytes fill the bucket; the 17th opens the next one.
+    assert!(len(json!({"v": "fifteen chars.."}), None) > lengths[0]);
+    // A bigger bucket hides names of different lengths.
+    assert_eq!(
+        len(json!({"v": "Ada"}), Some(64)),
+        len(
+            json!({"v": "Augusta Ada King, Countess of Lovelace"}),
+            Some(64)
+        )
+    );
+    // The padding is spaces after the JSON text, as FORMAT.md §7 says.
+    let sealed = sealer
+        .seal_json(&json!({"v": true}), &["/v"], None)
+        .unwrap();
+    let raw = opener
+        .open_text(sealed["v"].as_str().unwrap(), &json_context("/v", None))
+        .unwrap();
+    assert_eq!(raw.as_slice(), b"true            ");
+    assert_eq!(
+        sealer
+            .seal_json_padded(&json!({"v": 1}), &["/v"], None, 65537)
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidArgument
+    );
+}
+
+#[test]
+fn wildcards_on_objects_and_overlapping_pointers_are_refused() {
+    let (sealer, opener) = pair_and_tools();
+    let doc = json!({"o": {"i": "x", "*": "y"}, "a": [1, 2]});
+    for pointers in [
+        &["/o/*"][..],
+        &["/o", "/o/i"],
+        &["/o/i", "/o"],
+        &["/a/*", "/a/1"],
+        &["/a", "/a/*"],
+        &["", "/a"],
+    ] {
+        let err = sealer.seal_json(&doc, pointers, None).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidPointer, "{pointers:?}");
+        let err = opener.open_json(&doc, pointers, None).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidPointer, "{pointers:?}");
+    }
+    let err = sealer.seal_json(&doc, &["/o/*"], None).unwrap_err();
+    assert!(err.to_string().contains("object"), "{err}");
+    let err = sealer.seal_json(&doc, &["/o", "/o/i"], None).unwrap_err();
+    assert!(err.to_string().contains("/o and /o/i overlap"), "{err}");
+    // Siblings and a prefix of a member's name are not overlaps.
+    let doc = json!({"o": 1, "oo": 2, "p": [3, 4]});
+    sealer
+        .seal_json(&doc, &["/o", "/oo", "/p/0", "/p/1"], None)
+        .unwrap();
+}
+
+#[test]
+fn sealing_refuses_clear_strings_that_carry_the_prefix() {
+    let (sealer, _) = pair_and_tools();
+    let doc = json!({"ssn": "123-45-6789", "notes": ["ok", "enseal1.hello"]});
+    assert_eq!(
+        sealer.seal_json(&doc, &["/ssn"], None).unwrap_err(),
+        Error::AlreadySealed("/notes/1".into())
+    );
+    // Sealing that very string is fine: it comes back as the text it was.
+    sealer.seal_json(&doc, &["/ssn", "/notes/1"], None).unwrap();
+    // Values sealed earlier stay where they are while more fields are sealed.
+    let once = sealer.seal_json(&record(), &["/ssn"], None).unwrap();
+    let twice = sealer.seal_json(&once, &["/dob"], None).unwrap();
+    assert_eq!(twice["ssn"], once["ssn"]);
+}
+
+#[test]
+fn opening_by_pointers_opens_only_those_values() {
+    let (sealer, opener) = pair_and_tools();
+    let sealed = sealer
+        .seal_json(&record(), &["/ssn", "/visits/*/diagnosis"], Some("r"))
+        .unwrap();
+    // A client plants a value sealed for /name (anyone with the public key can).
+    let mut planted = sealed.clone();
+    planted["name"] = sealer
+        .seal_json(&json!({"name": {"admin": true}}), &["/name"], Some("r"))
+        .unwrap()["name"]
+        .clone();
+    planted["notes"] = "enseal1.hello".into();
+    let opened = opener
+        .open_json(&planted, &["/ssn", "/visits/*/diagnosis"], Some("r"))
+        .unwrap();
+    assert_eq!(opened["ssn"], "123-45-6789");
+    assert_eq!(opened["visits"][1]["diagnosis"]["code"], "J45");
+    assert_eq!(
+        opened["name"], planted["name"],
+        "a planted value was opened"
+    );
+    assert_eq!(opened["notes"], "enseal1.hello");
+    // open_json_all opens the planted value and chokes on the clear one.
+    assert_eq!(
+        opener
+            .open_json_all(&planted, Some("r"))
+            .unwrap_err()
+            .code(),
+        ErrorCode::BadEncoding
+    );
+    // A protected field sent in the clear is refused, naming it.
+    let mut clear = sealed.clone();
+    clear["ssn"] = "123-45-6789".into();
+    let err = opener.open_json(&clear, &["/ssn"], Some("r")).unwrap_err();
+    assert_eq!(err, Error::NotSealed("/ssn".into()));
+    assert!(!err.to_string().contains("123-45-6789"));
+    let mut number = sealed;
+    number["ssn"] = 123456789.into();
+    assert_eq!(
+        opener.open_json(&number, &["/ssn"], Some("r")).unwrap_err(),
+        Error::NotSealed("/ssn".into())
+    );
+    assert_eq!(
+        opener
+            .open_json(&number, &["/missing"], Some("r"))
+            .unwrap_err()
+            .code(),
+        ErrorCode::PathNotFound
     );
 }

@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Service side: the keyring holds the private key.
     let opener = Opener::new(Keyring::from_iter([service_key]));
-    let opened = opener.open_json(&sealed, Some("patient-8812"))?;
+    let opened = opener.open_json(&sealed, &sensitive, Some("patient-8812"))?;
     println!("== what the records service opens ==");
     println!("{}", serde_json::to_string_pretty(&opened)?);
 

@@ -75,7 +75,7 @@ impl Opener {
         let text = convert::json_text(&doc, "a document must be an object or JSON text")?;
         let opened = self
             .inner
-            .open_json_text(&text, record_id.as_deref())
+            .open_json_text_all(&text, record_id.as_deref())
             .or_throw()?;
         convert::parse_json(&opened)
     }

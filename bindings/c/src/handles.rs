@@ -663,7 +663,7 @@ pub unsafe extern "C" fn enseal_opener_open_json(
         // SAFETY: forwarded from the function's contract.
         let (opener, json, record_id) =
             unsafe { (handle(opener)?, str_arg(json)?, opt_str_arg(record_id)?) };
-        let text = secret_string_result(opener.inner.open_json_text(json, record_id)?)?;
+        let text = secret_string_result(opener.inner.open_json_text_all(json, record_id)?)?;
         Ok(text)
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.

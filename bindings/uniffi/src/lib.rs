@@ -357,7 +357,7 @@ impl Opener {
     pub fn open_json(&self, json: String, record_id: Option<String>) -> Result<String> {
         Ok(self
             .inner
-            .open_json_text(&json, record_id.as_deref())?
+            .open_json_text_all(&json, record_id.as_deref())?
             .to_string())
     }
 }
