@@ -35,7 +35,7 @@ fn positive_cases_open_to_their_plaintext() {
             opened += 1;
         }
     }
-    assert_eq!(opened, 15);
+    assert_eq!(opened, 16);
 }
 
 #[test]
@@ -63,6 +63,29 @@ fn negative_cases_fail_with_their_code() {
         }
         codes.insert(want.name());
     }
+    assert_eq!(cases.len(), 111);
+    // The cases that catch lenient decoders and point parsers, by name and code.
+    let count = |prefix: &str, code: &str| {
+        cases
+            .iter()
+            .filter(|c| c["name"].as_str().unwrap().starts_with(prefix) && c["error"] == code)
+            .count()
+    };
+    assert_eq!(count("text: correct padding", "BAD_ENCODING"), 2);
+    assert_eq!(
+        count("X25519: enc is a low-order point", "DECRYPT_FAILED"),
+        14
+    );
+    assert_eq!(
+        count("P-256: enc compressed (33 bytes), SSN", "TRUNCATED"),
+        1
+    );
+    assert_eq!(
+        count("P-256: enc compressed (33 bytes), 1KiB", "DECRYPT_FAILED"),
+        1
+    );
+    assert_eq!(count("P-256: enc in hybrid form", "DECRYPT_FAILED"), 1);
+    assert_eq!(count("X-Wing: X25519 part of enc", "DECRYPT_FAILED"), 1);
     assert_eq!(
         codes.into_iter().collect::<Vec<_>>(),
         [
@@ -160,6 +183,84 @@ mod generate {
         }
     }
 
+    /// The X25519 encodings of low-order points (libsodium's blocklist, RFC 7748
+    /// little-endian u): 0, 1, the two points of order 8, p-1, p, p+1.
+    fn low_order_points() -> Vec<(&'static str, [u8; 32])> {
+        let le = |h: &str| -> [u8; 32] { hex::decode(h).unwrap().try_into().unwrap() };
+        vec![
+            ("0", [0; 32]),
+            (
+                "1",
+                le("0100000000000000000000000000000000000000000000000000000000000000"),
+            ),
+            (
+                "order 8, first",
+                le("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+            ),
+            (
+                "order 8, second",
+                le("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"),
+            ),
+            (
+                "p-1",
+                le("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+            ),
+            (
+                "p",
+                le("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+            ),
+            (
+                "p+1",
+                le("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+            ),
+        ]
+    }
+
+    /// An X-Wing field whose enc carries the zero point as its X25519 part
+    /// (`ct_x`), sealed validly: X-Wing decapsulation never fails, and a
+    /// sealer who ran the ML-KEM encapsulation knows `ss_M`, while `ss_X` is
+    /// the all-zero X25519 output, so anyone with the public key can build
+    /// it. The generator takes the session secret from `SetupBaseR` (it has
+    /// the private key), then seals with a plain AES-256-GCM.
+    fn xwing_low_order_positive(pair: &KeyPair, session_enc: &[u8]) -> Value {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        use aes_gcm::{Aes256Gcm, Nonce};
+        let mut enc = session_enc.to_vec();
+        enc[1088..].fill(0);
+        let secret = exported_secret(pair, &enc);
+        let (counter, context) = (0u64, "patients/8812/ssn");
+        let mut header = vec![1u8];
+        header.extend_from_slice(&Suite::XWing.kem_id().to_be_bytes());
+        header.extend_from_slice(pair.kid().as_bytes());
+        header.extend_from_slice(&enc);
+        header.extend_from_slice(&counter.to_be_bytes());
+        let mut nonce: [u8; 12] = secret[32..44].try_into().unwrap();
+        for (n, c) in nonce[4..].iter_mut().zip(counter.to_be_bytes()) {
+            *n ^= c;
+        }
+        let aad = [header.as_slice(), context.as_bytes()].concat();
+        let body = Aes256Gcm::new_from_slice(&secret[..32])
+            .unwrap()
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: SSN,
+                    aad: &aad,
+                },
+            )
+            .unwrap();
+        let sealed = [header, body].concat();
+        json!({
+            "name": "ssn, X25519 part of enc is the zero point (own session)",
+            "counter": counter,
+            "context": context,
+            "context_hex": hex::encode(context),
+            "plaintext_hex": hex::encode(SSN),
+            "sealed_hex": hex::encode(&sealed),
+            "sealed_text": format!("{TEXT_PREFIX}{}", base64url(&sealed)),
+        })
+    }
+
     struct SuiteCases {
         json: Value,
         pair: KeyPair,
@@ -201,6 +302,9 @@ mod generate {
                 "sealed_hex": hex::encode(&sealed),
                 "sealed_text": text,
             }));
+        }
+        if suite == Suite::XWing {
+            positive.push(xwing_low_order_positive(&pair, &enc));
         }
         let outsider = KeyPair::derive(
             suite,
@@ -405,6 +509,91 @@ mod generate {
             ctx,
             ErrorCode::DecryptFailed,
         ));
+        out.extend(enc_form_negatives(s));
+        out
+    }
+
+    /// Encapsulated keys in forms the suite does not allow.
+    fn enc_form_negatives(s: &SuiteCases) -> Vec<Value> {
+        let suite = s.pair.suite();
+        let n = suite.name();
+        let (ssn, ctx) = (&s.ssn.0, &s.ssn.1);
+        let enc_at = 11;
+        let mut out = Vec::new();
+        match suite {
+            Suite::X25519 => {
+                // A low-order enc gives an all-zero DH output: decapsulation fails.
+                for (point, bytes) in low_order_points() {
+                    for top_bit in [false, true] {
+                        let mut v = ssn.clone();
+                        v[enc_at..enc_at + 32].copy_from_slice(&bytes);
+                        if top_bit {
+                            v[enc_at + 31] |= 0x80;
+                        }
+                        let top = if top_bit { ", top bit set" } else { "" };
+                        out.push(binary(
+                            format!("{n}: enc is a low-order point (u = {point}{top})"),
+                            &v,
+                            ctx,
+                            ErrorCode::DecryptFailed,
+                        ));
+                    }
+                }
+            }
+            Suite::P256 => {
+                let enc = &ssn[enc_at..enc_at + 65];
+                let odd = enc[64] & 1;
+                // Compressed SEC1 (33 bytes): the field is 32 bytes shorter.
+                let compressed = [&[0x02 | odd], &enc[1..33]].concat();
+                let shorten = |sealed: &[u8]| {
+                    [
+                        &sealed[..enc_at],
+                        compressed.as_slice(),
+                        &sealed[enc_at + 65..],
+                    ]
+                    .concat()
+                };
+                let short_ssn = shorten(ssn);
+                assert!(short_ssn.len() < enseal::sealed_len(suite, 0));
+                out.push(binary(
+                    format!("{n}: enc compressed (33 bytes), SSN value"),
+                    &short_ssn,
+                    ctx,
+                    ErrorCode::Truncated,
+                ));
+                // Long enough to parse: the 65 bytes read as enc start with 0x02/0x03.
+                let short_kib = shorten(&s.kib.0);
+                assert_eq!(&s.kib.0[enc_at..enc_at + 65], enc);
+                out.push(binary(
+                    format!("{n}: enc compressed (33 bytes), 1KiB value"),
+                    &short_kib,
+                    &s.kib.1,
+                    ErrorCode::DecryptFailed,
+                ));
+                // Hybrid SEC1 (0x06/0x07 || x || y, 65 bytes): a valid point, a wrong form.
+                let mut v = ssn.clone();
+                v[enc_at] = 0x06 | odd;
+                out.push(binary(
+                    format!("{n}: enc in hybrid form (0x0{})", 6 | odd),
+                    &v,
+                    ctx,
+                    ErrorCode::DecryptFailed,
+                ));
+            }
+            _ => {
+                // X-Wing never fails decapsulation: a zero-point X25519 part
+                // decapsulates to another secret and the tag fails (the suite's
+                // positive cases hold a valid field with such an enc).
+                let mut v = ssn.clone();
+                v[enc_at + 1088..enc_at + 1120].fill(0);
+                out.push(binary(
+                    format!("{n}: X25519 part of enc replaced by the zero point"),
+                    &v,
+                    ctx,
+                    ErrorCode::DecryptFailed,
+                ));
+            }
+        }
         out
     }
 
@@ -494,6 +683,23 @@ mod generate {
             b"patients/8812/notes",
             ErrorCode::BadEncoding,
         ));
+        // Correct `=` padding, as a standard (padding) encoder writes it, on
+        // values whose unpadded length is not a multiple of 4.
+        for (i, pads) in [(0, "=="), (1, "=")] {
+            let case = &s.json["positive"][i];
+            let sealed = hex::decode(case["sealed_hex"].as_str().unwrap()).unwrap();
+            let body = base64url(&sealed);
+            assert_eq!((body.len() + pads.len()) % 4, 0);
+            out.push(text(
+                format!(
+                    "text: correct padding \"{pads}\" ({} value)",
+                    case["name"].as_str().unwrap()
+                ),
+                &format!("{TEXT_PREFIX}{body}{pads}"),
+                case["context"].as_str().unwrap().as_bytes(),
+                ErrorCode::BadEncoding,
+            ));
+        }
         out
     }
 
