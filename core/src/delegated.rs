@@ -104,7 +104,7 @@ pub struct DelegatedOpen<'a> {
 /// The session of a [`DelegatedOpen`], kept until the external AES-256-GCM
 /// has checked the tag: [`Opener::confirm_delegated`] then caches it, so later
 /// fields of the session skip the decapsulation. An unconfirmed session is
-/// never cached (a forged `enc` cannot flush the cache).
+/// never cached (a forged `enc` takes no slot in the cache).
 pub struct PendingSession {
     id: Box<[u8]>,
     /// `None` when the session came from the cache. Boxed: an expanded
