@@ -220,6 +220,13 @@ impl Keyring {
         }))
     }
 
+    /// An independent copy: keys added to either one later are not in the other.
+    pub fn copy(&self) -> Arc<Self> {
+        Arc::new(Keyring {
+            inner: RwLock::new(self.snapshot()),
+        })
+    }
+
     /// Adds a key pair; a duplicate key id is an error.
     pub fn add(&self, key: Arc<KeyPair>) -> Result<()> {
         let mut ring = self
@@ -409,3 +416,28 @@ pub fn aes_backend() -> AesBackend {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copied_keyring_is_independent_and_opens() {
+        let (first, second) = (
+            KeyPair::generate(Suite::X25519).unwrap(),
+            KeyPair::generate(Suite::P256).unwrap(),
+        );
+        let ring = Keyring::new();
+        ring.add(first.clone()).unwrap();
+        let copy = ring.copy();
+        copy.add(second.clone()).unwrap();
+        assert_eq!(ring.kids(), vec![first.kid()]);
+        assert_eq!(copy.kids().len(), 2);
+        let sealed = Sealer::new(second.public_key())
+            .unwrap()
+            .seal_text(b"v".to_vec(), b"c".to_vec())
+            .unwrap();
+        let opened = Opener::new(copy).open_text(sealed.clone(), b"c".to_vec());
+        assert_eq!(opened.unwrap(), b"v");
+        assert!(Opener::new(ring).open_text(sealed, b"c".to_vec()).is_err());
+    }
+}
