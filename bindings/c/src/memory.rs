@@ -91,7 +91,10 @@ pub(crate) unsafe fn write_out<T>(ptr: *mut T, value: T) {
 }
 
 pub(crate) fn bytes_result(bytes: Vec<u8>) -> enseal_bytes {
-    let boxed = bytes.into_boxed_slice();
+    boxed_result(bytes.into_boxed_slice())
+}
+
+fn boxed_result(boxed: Box<[u8]>) -> enseal_bytes {
     let len = boxed.len();
     enseal_bytes {
         ptr: Box::into_raw(boxed).cast(),
@@ -99,21 +102,42 @@ pub(crate) fn bytes_result(bytes: Vec<u8>) -> enseal_bytes {
     }
 }
 
-/// Moves secret bytes out without leaving an unwiped copy behind.
+/// Moves secret bytes out without leaving an unwiped copy behind: they are
+/// copied once into an allocation of exactly their length (so nothing
+/// reallocates or shrinks it later), and `bytes` is wiped when dropped.
 pub(crate) fn secret_bytes_result(bytes: Zeroizing<Vec<u8>>) -> enseal_bytes {
-    let exact: Box<[u8]> = bytes.as_slice().into();
-    drop(bytes);
-    bytes_result(exact.into_vec())
+    boxed_result(bytes.as_slice().into())
+}
+
+/// Copies `text` into a new C string whose allocation is sized for the NUL
+/// from the start: `CString::new(String)` would reallocate to append it and
+/// free the old block unwiped. Nothing is allocated if `text` holds a NUL.
+fn c_string(text: &str) -> Result<*mut c_char, Error> {
+    let bytes = text.as_bytes();
+    if bytes.contains(&0) {
+        return Err(Error::Internal("result text contains a NUL byte"));
+    }
+    let mut with_nul = Vec::with_capacity(bytes.len() + 1);
+    with_nul.extend_from_slice(bytes);
+    with_nul.push(0);
+    match CString::from_vec_with_nul(with_nul) {
+        Ok(text) => Ok(text.into_raw()),
+        // Unreachable (checked above); wipe the copy all the same.
+        Err(refused) => {
+            refused.into_bytes().zeroize();
+            Err(Error::Internal("result text contains a NUL byte"))
+        }
+    }
 }
 
 pub(crate) fn string_result(text: String) -> Result<*mut c_char, Error> {
-    CString::new(text)
-        .map(CString::into_raw)
-        .map_err(|_| Error::Internal("result text contains a NUL byte"))
+    c_string(&text)
 }
 
+/// Moves secret text out as a C string; `text` is wiped when dropped and no
+/// other copy is made or freed on the way.
 pub(crate) fn secret_string_result(text: Zeroizing<String>) -> Result<*mut c_char, Error> {
-    string_result(text.as_str().to_owned())
+    c_string(&text)
 }
 
 /// Wipes and frees bytes enseal returned, then sets `bytes->ptr` to NULL and
@@ -174,4 +198,249 @@ pub(crate) unsafe fn free_handle<T>(slot: *mut *mut T) {
 
 pub(crate) fn new_handle<T>(value: T) -> *mut T {
     Box::into_raw(Box::new(value))
+}
+
+#[cfg(test)]
+mod tests {
+    //! A global allocator that looks into every block freed on a watching
+    //! thread: a block that still holds the watched secret when it is freed
+    //! (dropped, or left behind by a reallocation) is an unwiped copy.
+
+    use super::*;
+    use crate::handles::*;
+    use crate::status::ENSEAL_OK;
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+    use std::ffi::CStr;
+
+    struct Watching;
+
+    #[global_allocator]
+    static ALLOCATOR: Watching = Watching;
+
+    thread_local! {
+        static SECRET: Cell<Option<&'static [u8]>> = const { Cell::new(None) };
+        static UNWIPED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn holds(ptr: *const u8, size: usize, secret: &[u8]) -> bool {
+        // Volatile reads: the block may hold bytes never written.
+        // SAFETY: `ptr` is a live block of `size` bytes (it is being freed).
+        let byte = |i: usize| unsafe { ptr.add(i).read_volatile() };
+        size >= secret.len()
+            && (0..=size - secret.len())
+                .any(|at| (0..secret.len()).all(|i| byte(at + i) == secret[i]))
+    }
+
+    // SAFETY: every call goes to the system allocator unchanged; `dealloc`
+    // only reads the block before freeing it. The default `realloc` frees the
+    // old block through `dealloc`, so a reallocation's leftover is seen too.
+    unsafe impl GlobalAlloc for Watching {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: forwarded contract.
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            let _ = SECRET.try_with(|secret| {
+                if let Some(secret) = secret.get()
+                    && holds(ptr, layout.size(), secret)
+                {
+                    UNWIPED.with(|n| n.set(n.get() + 1));
+                }
+            });
+            // SAFETY: forwarded contract.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    /// How many blocks holding `secret` `work` freed unwiped on this thread.
+    fn unwiped_copies(secret: &[u8], work: impl FnOnce()) -> usize {
+        let secret: &'static [u8] = Box::leak(secret.into());
+        UNWIPED.with(|n| n.set(0));
+        SECRET.with(|s| s.set(Some(secret)));
+        work();
+        SECRET.with(|s| s.set(None));
+        UNWIPED.with(Cell::get)
+    }
+
+    const MARKER: &str = "SECRET-7f3c9e21-opened-plaintext";
+
+    /// The text (in a wiping buffer: the tests' own copies must not count), freed.
+    fn free_text(mut text: *mut c_char) -> Zeroizing<String> {
+        // SAFETY: `text` is a string enseal returned.
+        let copy = Zeroizing::new(unsafe { CStr::from_ptr(text) }.to_str().unwrap().to_owned());
+        // SAFETY: as above; freed once.
+        unsafe { enseal_string_free(&mut text) };
+        copy
+    }
+
+    #[test]
+    fn the_watcher_sees_an_unwiped_copy() {
+        // The checks below can fail: a plain String dropped, or the old
+        // `CString::new(text)` (which reallocates to append the NUL), is seen.
+        assert_eq!(
+            unwiped_copies(MARKER.as_bytes(), || drop(String::from(MARKER))),
+            1
+        );
+        let old_way = unwiped_copies(MARKER.as_bytes(), || {
+            let text = CString::new(MARKER.to_owned()).unwrap();
+            text.into_bytes_with_nul().zeroize();
+        });
+        assert!(
+            old_way >= 1,
+            "CString::new on an exact-capacity String reallocates"
+        );
+        assert_eq!(
+            unwiped_copies(MARKER.as_bytes(), || drop(Zeroizing::new(String::from(
+                MARKER
+            )))),
+            0
+        );
+    }
+
+    #[test]
+    fn secret_results_leave_no_unwiped_copy() {
+        let freed = unwiped_copies(MARKER.as_bytes(), || {
+            let text = secret_string_result(Zeroizing::new(String::from(MARKER))).unwrap();
+            assert_eq!(free_text(text).len(), MARKER.len());
+        });
+        assert_eq!(freed, 0, "secret_string_result");
+        let freed = unwiped_copies(MARKER.as_bytes(), || {
+            let mut bytes = secret_bytes_result(Zeroizing::new(MARKER.as_bytes().to_vec()));
+            assert_eq!(bytes.len, MARKER.len());
+            // SAFETY: filled by enseal just above; freed once.
+            unsafe { enseal_bytes_free(&mut bytes) };
+        });
+        assert_eq!(freed, 0, "secret_bytes_result");
+        assert_eq!(
+            string_result(String::from("a\0b")).err().map(|e| e.code()),
+            Some(enseal_core::ErrorCode::Internal)
+        );
+    }
+
+    #[test]
+    fn private_jwks_and_opened_values_leave_no_unwiped_copy() {
+        let (mut key, mut public, mut ring, mut sealer, mut opener) = (
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        );
+        let (context, record) = (b"patients/8812/ssn", c"patient-8812");
+        // SAFETY: every pointer below is a live handle or a writable out-pointer.
+        unsafe {
+            assert_eq!(
+                enseal_keypair_generate(ENSEAL_SUITE_X25519, &mut key),
+                ENSEAL_OK
+            );
+            assert_eq!(enseal_keypair_public_key(key, &mut public), ENSEAL_OK);
+            assert_eq!(enseal_keyring_new(&mut ring), ENSEAL_OK);
+            assert_eq!(enseal_keyring_add(ring, key), ENSEAL_OK);
+            assert_eq!(enseal_sealer_new(public, 0, &mut sealer), ENSEAL_OK);
+            assert_eq!(enseal_opener_new(ring, &mut opener), ENSEAL_OK);
+        }
+
+        // The private JWK: its "d" member is the secret.
+        let mut jwk = std::ptr::null_mut();
+        // SAFETY: live handle, writable out-pointer.
+        assert_eq!(unsafe { enseal_keypair_to_jwk(key, &mut jwk) }, ENSEAL_OK);
+        let jwk = free_text(jwk);
+        let d = jwk
+            .split("\"d\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let freed = unwiped_copies(d.as_bytes(), || {
+            let mut jwk = std::ptr::null_mut();
+            // SAFETY: live handle, writable out-pointer.
+            assert_eq!(unsafe { enseal_keypair_to_jwk(key, &mut jwk) }, ENSEAL_OK);
+            assert!(free_text(jwk).contains(&d));
+        });
+        assert_eq!(freed, 0, "enseal_keypair_to_jwk");
+
+        // An opened binary field.
+        let mut sealed = enseal_bytes {
+            ptr: std::ptr::null_mut(),
+            len: 0,
+        };
+        // SAFETY: live handle, readable inputs, writable out-pointer.
+        let status = unsafe {
+            enseal_sealer_seal(
+                sealer,
+                MARKER.as_ptr(),
+                MARKER.len(),
+                context.as_ptr(),
+                context.len(),
+                &mut sealed,
+            )
+        };
+        assert_eq!(status, ENSEAL_OK);
+        let freed = unwiped_copies(MARKER.as_bytes(), || {
+            let mut opened = enseal_bytes {
+                ptr: std::ptr::null_mut(),
+                len: 0,
+            };
+            // SAFETY: as above; `sealed` holds `sealed.len` bytes; freed once.
+            unsafe {
+                let status = enseal_opener_open(
+                    opener,
+                    sealed.ptr,
+                    sealed.len,
+                    context.as_ptr(),
+                    context.len(),
+                    &mut opened,
+                );
+                assert_eq!(status, ENSEAL_OK);
+                assert_eq!(
+                    std::slice::from_raw_parts(opened.ptr, opened.len),
+                    MARKER.as_bytes()
+                );
+                enseal_bytes_free(&mut opened);
+            }
+        });
+        assert_eq!(freed, 0, "enseal_opener_open");
+        // SAFETY: filled by enseal; freed once.
+        unsafe { enseal_bytes_free(&mut sealed) };
+
+        // An opened JSON document.
+        let document = CString::new(format!("{{\"ssn\":\"{MARKER}\",\"name\":\"Ada\"}}")).unwrap();
+        let pointers = [c"/ssn".as_ptr()];
+        let mut sealed = std::ptr::null_mut();
+        // SAFETY: live handle, NUL-terminated inputs, writable out-pointer.
+        let status = unsafe {
+            enseal_sealer_seal_json(
+                sealer,
+                document.as_ptr(),
+                pointers.as_ptr(),
+                1,
+                record.as_ptr(),
+                &mut sealed,
+            )
+        };
+        assert_eq!(status, ENSEAL_OK);
+        let freed = unwiped_copies(MARKER.as_bytes(), || {
+            let mut opened = std::ptr::null_mut();
+            // SAFETY: live handle, NUL-terminated inputs, writable out-pointer.
+            let status =
+                unsafe { enseal_opener_open_json(opener, sealed, record.as_ptr(), &mut opened) };
+            assert_eq!(status, ENSEAL_OK);
+            assert!(free_text(opened).contains(MARKER));
+        });
+        assert_eq!(freed, 0, "enseal_opener_open_json");
+        free_text(sealed);
+
+        // SAFETY: live handles, each freed once.
+        unsafe {
+            enseal_opener_free(&mut opener);
+            enseal_sealer_free(&mut sealer);
+            enseal_keyring_free(&mut ring);
+            enseal_public_key_free(&mut public);
+            enseal_keypair_free(&mut key);
+        }
+    }
 }

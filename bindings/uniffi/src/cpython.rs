@@ -174,6 +174,12 @@ fn raise(py: Python<'_>, error: core_api::Error) -> PyErr {
     }
 }
 
+fn not_pickled(name: &str) -> PyErr {
+    PyTypeError::new_err(format!(
+        "{name} cannot be pickled: it has no serialized form"
+    ))
+}
+
 fn total<T: AsRef<[u8]>>(values: &[T]) -> usize {
     values.iter().map(|v| v.as_ref().len()).sum()
 }
@@ -192,6 +198,24 @@ impl HotSealer {
             Handoff::Sealer(sealer) => Ok(HotSealer { sealer }),
             Handoff::Opener(_) => Err(PyValueError::new_err("the token is an opener's")),
         }
+    }
+
+    /// The object itself: it is immutable and thread-safe.
+    fn __copy__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// The object itself: it is immutable and thread-safe.
+    fn __deepcopy__<'py>(slf: PyRef<'py, Self>, _memo: &Bound<'py, PyAny>) -> PyRef<'py, Self> {
+        slf
+    }
+
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(not_pickled("enseal._hot.Sealer"))
+    }
+
+    fn __reduce_ex__(&self, _protocol: i32) -> PyResult<()> {
+        Err(not_pickled("enseal._hot.Sealer"))
     }
 
     fn seal<'py>(
@@ -250,6 +274,24 @@ impl HotOpener {
             Handoff::Opener(opener) => Ok(HotOpener { opener }),
             Handoff::Sealer(_) => Err(PyValueError::new_err("the token is a sealer's")),
         }
+    }
+
+    /// The object itself: it is immutable and thread-safe.
+    fn __copy__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// The object itself: it is immutable and thread-safe.
+    fn __deepcopy__<'py>(slf: PyRef<'py, Self>, _memo: &Bound<'py, PyAny>) -> PyRef<'py, Self> {
+        slf
+    }
+
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(not_pickled("enseal._hot.Opener"))
+    }
+
+    fn __reduce_ex__(&self, _protocol: i32) -> PyResult<()> {
+        Err(not_pickled("enseal._hot.Opener"))
     }
 
     /// Opens the text form (`str`) or the binary form (`bytes`).

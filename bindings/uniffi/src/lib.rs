@@ -2,9 +2,16 @@
 //! core type (`inner`) and each method converts arguments and errors; every
 //! decision is core's. Objects are `Send + Sync`, as core's are, so the
 //! generated classes may be shared between threads.
+//!
+//! Secrets that Rust receives (plaintext, private keys and JWKs, documents to
+//! seal) are wiped when the call returns, and each secret result is copied
+//! once out of core's wiping buffer, which is then wiped: the copy handed to
+//! uniffi's lowering code is the only one left, and that code frees it
+//! without wiping (SECURITY.md, "Secrets in memory").
 
 use enseal_core as core_api;
 use std::sync::{Arc, RwLock};
+use zeroize::Zeroizing;
 
 uniffi::setup_scaffolding!("enseal");
 
@@ -63,6 +70,7 @@ impl KeyPair {
     /// A key pair from a private JWK.
     #[uniffi::constructor]
     pub fn from_jwk(jwk: String) -> Result<Arc<Self>> {
+        let jwk = Zeroizing::new(jwk);
         Ok(Arc::new(KeyPair {
             inner: core_api::KeyPair::from_jwk(&jwk)?,
         }))
@@ -71,6 +79,7 @@ impl KeyPair {
     /// A key pair from a serialized private key (32 bytes; the seed for X-Wing).
     #[uniffi::constructor]
     pub fn from_private_bytes(suite: Suite, private_key: Vec<u8>) -> Result<Arc<Self>> {
+        let private_key = Zeroizing::new(private_key);
         Ok(Arc::new(KeyPair {
             inner: core_api::KeyPair::from_private_bytes(suite.into(), &private_key)?,
         }))
@@ -85,12 +94,12 @@ impl KeyPair {
 
     /// The private key as a JWK. Secret.
     pub fn to_jwk(&self) -> String {
-        self.inner.to_jwk().to_string()
+        self.inner.to_jwk().as_str().to_owned()
     }
 
     /// The serialized private key. Secret.
     pub fn private_bytes(&self) -> Vec<u8> {
-        self.inner.private_bytes().to_vec()
+        self.inner.private_bytes().as_slice().to_vec()
     }
 
     /// The key id (11 characters of base64url).
@@ -115,6 +124,7 @@ impl PublicKey {
     /// A public key from a JWK (a private JWK also works; only its public part is kept).
     #[uniffi::constructor]
     pub fn from_jwk(jwk: String) -> Result<Arc<Self>> {
+        let jwk = Zeroizing::new(jwk);
         Ok(Arc::new(PublicKey {
             inner: core_api::PublicKey::from_jwk(&jwk)?,
         }))
@@ -204,9 +214,17 @@ impl Keyring {
     /// A keyring from a private JWK set `{"keys": [...]}`.
     #[uniffi::constructor]
     pub fn from_jwks(json: String) -> Result<Arc<Self>> {
+        let json = Zeroizing::new(json);
         Ok(Arc::new(Keyring {
             inner: RwLock::new(core_api::Keyring::from_jwks(&json)?),
         }))
+    }
+
+    /// An independent copy: keys added to either one later are not in the other.
+    pub fn copy(&self) -> Arc<Self> {
+        Arc::new(Keyring {
+            inner: RwLock::new(self.snapshot()),
+        })
     }
 
     /// Adds a key pair; a duplicate key id is an error.
@@ -233,7 +251,7 @@ impl Keyring {
             .inner
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        ring.to_jwks().to_string()
+        ring.to_jwks().as_str().to_owned()
     }
 }
 
@@ -280,11 +298,13 @@ impl Sealer {
 
     /// Seals `plaintext` bound to `context`; the binary form.
     pub fn seal(&self, plaintext: Vec<u8>, context: Vec<u8>) -> Result<Vec<u8>> {
+        let plaintext = Zeroizing::new(plaintext);
         Ok(self.inner.seal(&plaintext, &context)?)
     }
 
     /// Seals `plaintext` bound to `context`; the text form ("enseal1." + base64url).
     pub fn seal_text(&self, plaintext: Vec<u8>, context: Vec<u8>) -> Result<String> {
+        let plaintext = Zeroizing::new(plaintext);
         Ok(self.inner.seal_text(&plaintext, &context)?)
     }
 
@@ -295,6 +315,7 @@ impl Sealer {
         plaintexts: Vec<Vec<u8>>,
         contexts: Vec<Vec<u8>>,
     ) -> Result<Vec<String>> {
+        let plaintexts = Zeroizing::new(plaintexts);
         Ok(self.inner.seal_text_batch(&plaintexts, &contexts)?)
     }
 
@@ -305,6 +326,7 @@ impl Sealer {
         pointers: Vec<String>,
         record_id: Option<String>,
     ) -> Result<String> {
+        let json = Zeroizing::new(json);
         let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
         Ok(self
             .inner
@@ -330,12 +352,12 @@ impl Opener {
 
     /// Opens a binary sealed field sealed with `context`.
     pub fn open(&self, sealed: Vec<u8>, context: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(self.inner.open(&sealed, &context)?.to_vec())
+        Ok(self.inner.open(&sealed, &context)?.as_slice().to_vec())
     }
 
     /// Opens a sealed value in text form.
     pub fn open_text(&self, sealed: String, context: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(self.inner.open_text(&sealed, &context)?.to_vec())
+        Ok(self.inner.open_text(&sealed, &context)?.as_slice().to_vec())
     }
 
     /// Opens many sealed values (text form), each with its own context or all
@@ -349,7 +371,7 @@ impl Opener {
             .inner
             .open_text_batch(&sealed, &contexts)?
             .iter()
-            .map(|p| p.to_vec())
+            .map(|p| p.as_slice().to_vec())
             .collect())
     }
 
@@ -358,7 +380,8 @@ impl Opener {
         Ok(self
             .inner
             .open_json_text_all(&json, record_id.as_deref())?
-            .to_string())
+            .as_str()
+            .to_owned())
     }
 }
 
@@ -390,5 +413,31 @@ pub fn aes_backend() -> AesBackend {
     AesBackend {
         name: b.name().to_string(),
         hardware_accelerated: b.hardware_accelerated(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copied_keyring_is_independent_and_opens() {
+        let (first, second) = (
+            KeyPair::generate(Suite::X25519).unwrap(),
+            KeyPair::generate(Suite::P256).unwrap(),
+        );
+        let ring = Keyring::new();
+        ring.add(first.clone()).unwrap();
+        let copy = ring.copy();
+        copy.add(second.clone()).unwrap();
+        assert_eq!(ring.kids(), vec![first.kid()]);
+        assert_eq!(copy.kids().len(), 2);
+        let sealed = Sealer::new(second.public_key())
+            .unwrap()
+            .seal_text(b"v".to_vec(), b"c".to_vec())
+            .unwrap();
+        let opened = Opener::new(copy).open_text(sealed.clone(), b"c".to_vec());
+        assert_eq!(opened.unwrap(), b"v");
+        assert!(Opener::new(ring).open_text(sealed, b"c".to_vec()).is_err());
     }
 }

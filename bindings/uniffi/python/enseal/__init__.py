@@ -61,6 +61,69 @@ def _load_hot() -> Any:
 
 _hot = _load_hot()
 
+
+# Copying and pickling. A generated class keeps its Rust object's handle as a
+# plain int attribute, so the default machinery (``copy``, ``pickle`` and
+# ``copyreg`` all copy ``__dict__``) would make two Python owners of one handle,
+# each freeing it: a use-after-free of objects that hold private keys. Copies
+# therefore share the object, which is immutable from Python and thread-safe,
+# except a ``Keyring`` (keys can be added), which is cloned in Rust. Pickling is
+# refused: it would write a pointer, or private keys nobody meant to export.
+
+
+def _same(self: Any) -> Any:
+    return self
+
+
+def _same_deep(self: Any, memo: Any) -> Any:
+    return self
+
+
+def _keyring_copy(self: Any, memo: Any = None) -> Any:
+    return self.copy()
+
+
+def _refuse_pickling(cls: type, name: str, reason: str) -> None:
+    message = f"{name} cannot be pickled: {reason}"
+
+    def refuse(self: Any, *args: Any) -> Any:
+        raise TypeError(message)
+
+    # __reduce_ex__/__reduce__ are what pickle and copyreg call (every protocol);
+    # __getstate__/__setstate__ close object.__reduce_ex__ called directly and
+    # copyreg._reduce_ex, and refuse a state crafted by hand.
+    for method in ("__reduce_ex__", "__reduce__", "__getstate__", "__setstate__"):
+        setattr(cls, method, refuse)
+
+
+def _guard(cls: type, name: str, reason: str) -> None:
+    if cls is Keyring:
+        cls.__copy__ = _keyring_copy  # type: ignore[attr-defined]
+        cls.__deepcopy__ = _keyring_copy  # type: ignore[attr-defined]
+    else:
+        cls.__copy__ = _same  # type: ignore[attr-defined]
+        cls.__deepcopy__ = _same_deep  # type: ignore[attr-defined]
+    _refuse_pickling(cls, name, reason)
+
+
+_PRIVATE_KEY = "a private key must not be serialized by accident; export it explicitly with {}"
+_NO_PICKLE = {
+    "KeyPair": _PRIVATE_KEY.format("to_jwk() (or private_bytes())"),
+    "PublicKey": "export it explicitly with to_jwk() (or to_bytes())",
+    "Keyset": "export it explicitly with to_json()",
+    "Keyring": "private keys must not be serialized by accident; export them explicitly with to_jwks()",
+    "Sealer": "it has no serialized form; keep its recipient (PublicKey.to_jwk() or Keyset.to_json()) "
+    "and make a new Sealer from it",
+    "Opener": "private keys must not be serialized by accident; keep its keys (Keyring.to_jwks() or "
+    "KeyPair.to_jwk()) and make a new Opener from them",
+}
+
+for _name, _reason in _NO_PICKLE.items():
+    _cls = getattr(_native, _name)
+    _public = _name not in ("Sealer", "Opener")  # enseal.Sealer/Opener wrap these
+    _guard(_cls, f"enseal.{_name}" if _public else f"enseal._native.{_name}", _reason)
+del _name, _reason, _cls, _public
+
 __all__ = [
     "AesBackend",
     "EnsealError",
@@ -129,6 +192,14 @@ class Sealer:
         sealed = self._inner.seal_json(_json.dumps(document), list(pointers), record_id)
         return _json.loads(sealed)
 
+    def __copy__(self) -> "Sealer":
+        """The sealer itself: it is immutable and safe to share."""
+        return self
+
+    def __deepcopy__(self, memo: Any) -> "Sealer":
+        """The sealer itself: it is immutable and safe to share."""
+        return self
+
 
 class Opener:
     """Opens sealed fields with private keys. Safe to share between threads."""
@@ -164,3 +235,15 @@ class Opener:
     def open_json(self, document: Any, record_id: Optional[str] = None) -> Any:
         """A copy of ``document`` with every sealed value opened, each with its JSON type."""
         return _json.loads(self._inner.open_json(_json.dumps(document), record_id))
+
+    def __copy__(self) -> "Opener":
+        """The opener itself: it is immutable and safe to share."""
+        return self
+
+    def __deepcopy__(self, memo: Any) -> "Opener":
+        """The opener itself: it is immutable and safe to share."""
+        return self
+
+
+_refuse_pickling(Sealer, "enseal.Sealer", _NO_PICKLE["Sealer"])
+_refuse_pickling(Opener, "enseal.Opener", _NO_PICKLE["Opener"])
