@@ -63,6 +63,7 @@ error_enum!(
     InvalidPointer,
     PathNotFound,
     AlreadySealed,
+    NotSealed,
 );
 
 impl fmt::Display for EnsealError {
@@ -99,6 +100,7 @@ mod tests {
             Error::InvalidPointer("x".into()),
             Error::PathNotFound("x".into()),
             Error::AlreadySealed("x".into()),
+            Error::NotSealed("x".into()),
         ];
         assert_eq!(samples.len(), ErrorCode::ALL.len());
         for (error, code) in samples.into_iter().zip(ErrorCode::ALL) {

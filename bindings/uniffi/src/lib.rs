@@ -319,7 +319,8 @@ impl Sealer {
         Ok(self.inner.seal_text_batch(&plaintexts, &contexts)?)
     }
 
-    /// Seals the values at `pointers` of the JSON document `json`.
+    /// Seals the values at `pointers` of the JSON document `json`, each
+    /// padded to a multiple of 16 bytes.
     pub fn seal_json(
         &self,
         json: String,
@@ -331,6 +332,36 @@ impl Sealer {
         Ok(self
             .inner
             .seal_json_text(&json, &pointers, record_id.as_deref())?)
+    }
+
+    /// As `seal_json`, padding each value to a multiple of `pad_to` bytes (0: none).
+    pub fn seal_json_padded(
+        &self,
+        json: String,
+        pointers: Vec<String>,
+        record_id: Option<String>,
+        pad_to: u32,
+    ) -> Result<String> {
+        let json = Zeroizing::new(json);
+        let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
+        Ok(self.inner.seal_json_text_padded(
+            &json,
+            &pointers,
+            record_id.as_deref(),
+            pad_to as usize,
+        )?)
+    }
+
+    /// Starts a fresh session now. Call it after the process was restored
+    /// from a snapshot (VM clone, Lambda SnapStart, CRaC); a `fork()` is
+    /// detected without it.
+    pub fn rekey(&self) -> Result<()> {
+        Ok(self.inner.rekey()?)
+    }
+
+    /// The recipient key's `not_after` (Unix seconds) for a keyset sealer, if any.
+    pub fn not_after(&self) -> Option<u64> {
+        self.inner.not_after()
     }
 }
 
@@ -375,8 +406,24 @@ impl Opener {
             .collect())
     }
 
-    /// Opens every sealed value in the JSON document `json`.
-    pub fn open_json(&self, json: String, record_id: Option<String>) -> Result<String> {
+    /// Opens exactly the values at `pointers` of the JSON document `json`; a
+    /// value there that is not sealed is `NotSealed`.
+    pub fn open_json(
+        &self,
+        json: String,
+        pointers: Vec<String>,
+        record_id: Option<String>,
+    ) -> Result<String> {
+        let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
+        Ok(self
+            .inner
+            .open_json_text(&json, &pointers, record_id.as_deref())?
+            .as_str()
+            .to_owned())
+    }
+
+    /// Opens every string that starts with `enseal1.` in the JSON document `json`.
+    pub fn open_json_all(&self, json: String, record_id: Option<String>) -> Result<String> {
         Ok(self
             .inner
             .open_json_text_all(&json, record_id.as_deref())?

@@ -184,13 +184,39 @@ class Sealer:
         """
         return self._hot.seal_many(values, contexts)
 
-    def seal_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None) -> Any:
+    def seal_json(
+        self,
+        document: Any,
+        pointers: Iterable[str],
+        record_id: Optional[str] = None,
+        *,
+        pad_to: int = 16,
+    ) -> Any:
         """A copy of ``document`` (dict/list) with the values at the JSON Pointers sealed.
 
-        ``*`` in a pointer stands for every element of an array.
+        ``*`` in a pointer stands for every element of an array. Each value's
+        JSON text is padded with spaces to a multiple of ``pad_to`` bytes
+        (0: none), so that ``True`` and ``False`` seal to the same length.
         """
-        sealed = self._inner.seal_json(_json.dumps(document), list(pointers), record_id)
+        if isinstance(pointers, str):
+            raise TypeError("pointers must be a list of JSON Pointers, not one string")
+        sealed = self._inner.seal_json_padded(_json.dumps(document), list(pointers), record_id, pad_to)
         return _json.loads(sealed)
+
+    def rekey(self) -> None:
+        """Starts a fresh session now.
+
+        Call it after the process was restored from a snapshot (VM clone,
+        Lambda SnapStart, CRaC). A ``fork()`` (``multiprocessing``, gunicorn
+        ``--preload``, Celery prefork) needs nothing: a child seals with a
+        session of its own.
+        """
+        self._inner.rekey()
+
+    @property
+    def not_after(self) -> Optional[int]:
+        """For a sealer built from a keyset: its key's ``not_after`` (Unix seconds), else None."""
+        return self._inner.not_after()
 
     def __copy__(self) -> "Sealer":
         """The sealer itself: it is immutable and safe to share."""
@@ -232,9 +258,20 @@ class Opener:
         """
         return self._hot.open_many(sealed, contexts)
 
-    def open_json(self, document: Any, record_id: Optional[str] = None) -> Any:
-        """A copy of ``document`` with every sealed value opened, each with its JSON type."""
-        return _json.loads(self._inner.open_json(_json.dumps(document), record_id))
+    def open_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None) -> Any:
+        """A copy of ``document`` with the values at the JSON Pointers opened, each with its JSON type.
+
+        Exactly those values: one that is not a sealed string raises
+        ``EnsealError.NotSealed``, and strings elsewhere stay as they are. The
+        way for servers: the server, not the document, decides what is opened.
+        """
+        if isinstance(pointers, str):
+            raise TypeError("pointers must be a list of JSON Pointers, not one string")
+        return _json.loads(self._inner.open_json(_json.dumps(document), list(pointers), record_id))
+
+    def open_json_all(self, document: Any, record_id: Optional[str] = None) -> Any:
+        """A copy of ``document`` with every string that starts with ``enseal1.`` opened."""
+        return _json.loads(self._inner.open_json_all(_json.dumps(document), record_id))
 
     def __copy__(self) -> "Opener":
         """The opener itself: it is immutable and safe to share."""

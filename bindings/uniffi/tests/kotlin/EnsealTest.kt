@@ -79,15 +79,18 @@ fun api() {
     val doc = """{"name":"Ada","ssn":"123-45-6789","visits":[{"dx":"F32.1"},{"dx":"J45"}]}"""
     val sealedDoc = sealer.sealJson(doc, listOf("/ssn", "/visits/*/dx"), "patient-8812")
     check(!sealedDoc.contains("123-45-6789") && !sealedDoc.contains("F32.1"), "document sealed")
-    check(opener.openJson(sealedDoc, "patient-8812") == doc, "document opened")
-    expect<EnsealException.DecryptFailed>("other record") { opener.openJson(sealedDoc, "patient-8813") }
+    val fields = listOf("/ssn", "/visits/*/dx")
+    check(opener.openJson(sealedDoc, fields, "patient-8812") == doc, "document opened")
+    check(opener.openJsonAll(sealedDoc, "patient-8812") == doc, "document opened everywhere")
+    expect<EnsealException.DecryptFailed>("other record") { opener.openJson(sealedDoc, fields, "patient-8813") }
     expect<EnsealException.PathNotFound>("missing path") { sealer.sealJson(doc, listOf("/visits/*/x"), null) }
     expect<EnsealException.AlreadySealed>("sealed twice") { sealer.sealJson(sealedDoc, listOf("/ssn"), null) }
     expect<EnsealException.InvalidJson>("member named twice") {
         sealer.sealJson("{\"ssn\":\"1\",\"ssn\":\"2\"}", listOf("/ssn"), null)
     }
     val exact = "{\"acct\":12345678901234567890123,\"rate\":0.10}"
-    check(opener.openJson(sealer.sealJson(exact, listOf("/acct", "/rate"), "r"), "r") == exact, "numbers kept as written")
+    val numbers = listOf("/acct", "/rate")
+    check(opener.openJson(sealer.sealJson(exact, numbers, "r"), numbers, "r") == exact, "numbers kept as written")
     expect<EnsealException.BadPrefix>("not sealed") { opener.openString("hello", "c") }
     expect<EnsealException.InvalidKey>("bad JWK") { KeyPair.fromJwk("""{"kty":"RSA"}""") }
     expect<EnsealException.InvalidArgument>("batch lengths") { sealer.sealTextBatch(listOf(byteArrayOf(1)), listOf()) }
@@ -108,9 +111,51 @@ fun api() {
     check(aesBackend().name in setOf("ring", "aes-gcm"), "aes backend")
 }
 
+/** The security review's fixes: expiry while in use, padding, opening by pointers, strict pointers. */
+fun reviewFixes() {
+    val key = KeyPair.generate(Suite.X25519)
+    val now = System.currentTimeMillis() / 1000
+    val jwk = key.publicKey().toJwk().trimEnd('}')
+    val keyset = Keyset.fromJson(
+        """{"primary":"${key.kid()}","keys":[$jwk,"suite":"X25519","created":${now - 10},"not_after":${now + 1}}]}"""
+    )
+    val expiring = Sealer.fromKeyset(keyset)
+    check(expiring.notAfter() == (now + 1).toULong(), "keyset sealer knows its not_after")
+    check(openerOf(key).openString(expiring.sealText("in time", "c"), "c") == "in time", "seals before not_after")
+    Thread.sleep(maxOf(0L, (now + 2) * 1000 + 200 - System.currentTimeMillis()))
+    expect<EnsealException.KeyExpired>("seal after not_after") { expiring.sealText("late", "c") }
+    expect<EnsealException.KeyExpired>("rekey after not_after") { expiring.rekey() }
+    expect<EnsealException.KeyExpired>("new sealer after not_after") { Sealer.fromKeyset(keyset) }
+
+    val sealer = Sealer(key.publicKey())
+    val opener = openerOf(key)
+    sealer.rekey()
+    val lengths = listOf("true", "false", "null", "\"123-45-6789\"").map {
+        sealer.sealJson("{\"hiv\":$it}", listOf("/hiv"), null).length
+    }
+    check(lengths.toSet().size == 1, "short values seal to one length: $lengths")
+    val unpadded = listOf("true", "false").map { sealer.sealJsonPadded("{\"hiv\":$it}", listOf("/hiv"), null, 0u).length }
+    check(unpadded[0] + 1 == unpadded[1], "pad 0 leaves lengths as they were")
+    val sealed = sealer.sealJson("""{"ssn":"123-45-6789","memo":"x"}""", listOf("/ssn"), "r")
+    val planted = sealed.replace("\"x\"", "\"enseal1.hello\"")
+    check(opener.openJson(planted, listOf("/ssn"), "r").contains("enseal1.hello"), "strings elsewhere stay")
+    expect<EnsealException.NotSealed>("clear protected field") {
+        opener.openJson("""{"ssn":"123-45-6789"}""", listOf("/ssn"), "r")
+    }
+    try {
+        opener.openJson("""{"ssn":"123-45-6789"}""", listOf("/ssn"), "r")
+    } catch (e: EnsealException) {
+        check(e.errorCode == 404 && !e.detail.contains("123-45-6789"), "NOT_SEALED is 404, no value in it")
+    }
+    expect<EnsealException.InvalidPointer>("* on an object") { sealer.sealJson("""{"o":{"i":1}}""", listOf("/o/*"), null) }
+    expect<EnsealException.InvalidPointer>("overlap") { sealer.sealJson("""{"o":{"i":1}}""", listOf("/o", "/o/i"), null) }
+    expect<EnsealException.InvalidKey>("all-zero X25519 key") { PublicKey.fromBytes(Suite.X25519, ByteArray(32)) }
+}
+
 fun main(args: Array<String>) {
     vectors(args[0])
     api()
+    reviewFixes()
     println("kotlin: $passed passed, $failed failed")
     if (failed > 0) kotlin.system.exitProcess(1)
 }

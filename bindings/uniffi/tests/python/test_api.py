@@ -34,9 +34,11 @@ def test_json_documents_keep_types():
     record = {"name": "Ada", "ssn": "123-45-6789", "visits": [{"dx": "F32.1", "copay": 25.5, "urgent": True, "notes": None}]}
     sealed = enseal.Sealer(key.public_key()).seal_json(record, ["/ssn", "/visits/*/dx", "/visits/*/copay", "/visits/*/urgent"], "patient-8812")
     assert "123-45-6789" not in json.dumps(sealed) and sealed["name"] == "Ada"
-    assert enseal.Opener([key]).open_json(sealed, "patient-8812") == record
+    fields = ["/ssn", "/visits/*/dx", "/visits/*/copay", "/visits/*/urgent"]
+    assert enseal.Opener([key]).open_json(sealed, fields, "patient-8812") == record
+    assert enseal.Opener([key]).open_json_all(sealed, "patient-8812") == record
     with pytest.raises(enseal.EnsealError.DecryptFailed):
-        enseal.Opener([key]).open_json(sealed, "patient-8813")
+        enseal.Opener([key]).open_json(sealed, fields, "patient-8813")
     with pytest.raises(enseal.EnsealError.PathNotFound) as err:
         enseal.Sealer(key.public_key()).seal_json(record, ["/visits/*/missing"])
     assert err.value.code == 402 and "/visits/0/missing" in err.value.detail
@@ -51,7 +53,7 @@ def test_json_numbers_come_back_exactly_and_nan_is_refused():
     record = {"acct": 12345678901234567890123, "rate": 0.1, "big": -(2**70)}
     sealed = sealer.seal_json(record, ["/acct", "/rate", "/big"], "r")
     assert "12345678901234567890123" not in json.dumps(sealed)
-    assert opener.open_json(sealed, "r") == record
+    assert opener.open_json(sealed, ["/acct", "/rate", "/big"], "r") == record
     with pytest.raises(enseal.EnsealError.InvalidJson):
         sealer.seal_json({"x": float("nan")}, ["/x"])
 
@@ -149,7 +151,8 @@ def test_keys_keysets_and_errors():
 def test_every_error_class_exists_with_its_code():
     names = ["InvalidArgument", "RandomnessUnavailable", "Internal", "BadPrefix", "BadEncoding", "Truncated",
              "TooLarge", "UnsupportedVersion", "UnsupportedSuite", "UnknownKey", "DecryptFailed", "InvalidKey",
-             "InvalidKeyset", "KeyExpired", "InvalidJson", "InvalidPointer", "PathNotFound", "AlreadySealed"]
+             "InvalidKeyset", "KeyExpired", "InvalidJson", "InvalidPointer", "PathNotFound", "AlreadySealed",
+             "NotSealed"]
     for name in names:
         cls = getattr(enseal.EnsealError, name)
         assert issubclass(cls, enseal.EnsealError) and issubclass(cls, Exception)

@@ -37,6 +37,7 @@ val EnsealException.errorCode: Int
         is EnsealException.InvalidPointer -> code
         is EnsealException.PathNotFound -> code
         is EnsealException.AlreadySealed -> code
+        is EnsealException.NotSealed -> code
     }.toInt()
 
 /** What went wrong, without secrets. */
@@ -60,4 +61,5 @@ val EnsealException.detail: String
         is EnsealException.InvalidPointer -> detail
         is EnsealException.PathNotFound -> detail
         is EnsealException.AlreadySealed -> detail
+        is EnsealException.NotSealed -> detail
     }
