@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Seal-path cost of a change, measured against a baseline commit in one
+# process: both versions of core are linked side by side (the baseline
+# renamed to 0.0.1) and timed in alternating rounds (src/main.rs).
+# Usage: bench/baseline-ab/run.sh [BASELINE_COMMIT]   (default 646aa1b, before the review fixes)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+base="${1:-646aa1b}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/base" "$work/cmp/src"
+git -C "$root" archive "$base" Cargo.toml Cargo.lock core tests/vectors README.md examples | tar -x -C "$work/base"
+python3 - "$work/base/Cargo.toml" <<'PY'
+import re, sys
+p = sys.argv[1]; s = open(p).read()
+s = re.sub(r'members = \[.*?\]', 'members = ["core"]', s)
+s = re.sub(r'default-members = \[.*?\]\n', '', s)
+s = s.replace('version = "0.1.0"', 'version = "0.0.1"', 1)
+open(p, 'w').write(s)
+PY
+cp "$root/bench/baseline-ab/src/main.rs" "$work/cmp/src/"
+cp "$root/Cargo.lock" "$work/cmp/"
+cat > "$work/cmp/Cargo.toml" <<TOML
+[package]
+name = "baseline-ab"
+version = "0.0.0"
+edition = "2024"
+publish = false
+[dependencies]
+enseal = { path = "$root/core", default-features = false }
+enseal_base = { package = "enseal", version = "0.0.1", path = "$work/base/core", default-features = false }
+[profile.release]
+lto = "thin"
+codegen-units = 1
+opt-level = 3
+TOML
+cargo run --quiet --release --manifest-path "$work/cmp/Cargo.toml"
