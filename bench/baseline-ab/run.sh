@@ -28,6 +28,7 @@ edition = "2024"
 publish = false
 [dependencies]
 enseal = { path = "$root/core", default-features = false }
+enseal-bench = { path = "$root/bench" }
 enseal_base = { package = "enseal", version = "0.0.1", path = "$work/base/core", default-features = false }
 [profile.release]
 lto = "thin"

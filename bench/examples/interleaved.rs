@@ -5,48 +5,14 @@
 //! minutes apart cannot promise. `cargo xtask bench` runs it after criterion.
 
 use enseal::{KeyPair, Keyring, Opener, Sealer, Suite};
-use enseal_bench::ring_seal_owned;
+use enseal_bench::{ROUNDS, compare, ring_seal_owned};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use std::hint::black_box;
-use std::time::Instant;
 
 const CONTEXT: &[u8] = b"patients/8812/ssn";
-const ROUNDS: usize = 41;
 
 /// A named pair: the enseal operation and its reference.
 type Pair<'a> = (&'static str, Box<dyn FnMut() + 'a>, Box<dyn FnMut() + 'a>);
-
-fn time(iters: usize, f: &mut dyn FnMut()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..iters {
-        f();
-    }
-    start.elapsed().as_nanos() as f64 / iters as f64
-}
-
-/// Median ns/op of `a`, of `b`, and the median of the per-round ratios a/b.
-fn compare(iters: usize, a: &mut dyn FnMut(), b: &mut dyn FnMut()) -> (f64, f64, f64) {
-    let (mut ta, mut tb, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    time(iters, a);
-    time(iters, b);
-    for round in 0..ROUNDS {
-        let (x, y) = if round % 2 == 0 {
-            let x = time(iters, a);
-            (x, time(iters, b))
-        } else {
-            let y = time(iters, b);
-            (time(iters, a), y)
-        };
-        ta.push(x);
-        tb.push(y);
-        ratios.push(x / y);
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(|p, q| p.total_cmp(q));
-        v[v.len() / 2]
-    };
-    (median(&mut ta), median(&mut tb), median(&mut ratios))
-}
 
 fn main() {
     let pair = KeyPair::generate(Suite::X25519).unwrap();
