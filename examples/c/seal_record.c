@@ -45,7 +45,9 @@ int main(void) {
     enseal_bytes opened_ssn = {0};
     char *opened_record = NULL;
     TRY(enseal_opener_open_text(opener, sealed_ssn, (const uint8_t *)context, strlen(context), &opened_ssn));
-    TRY(enseal_opener_open_json(opener, sealed_record, "patient-8812", &opened_record));
+    /* The service opens the fields it expects sealed, no others: a clear SSN
+     * would be ENSEAL_NOT_SEALED, and a sealed value planted elsewhere stays sealed. */
+    TRY(enseal_opener_open_json(opener, sealed_record, sensitive, 2, "patient-8812", &opened_record));
     printf("opened SSN: %.*s\nopened record: %s\n", (int)opened_ssn.len, (const char *)opened_ssn.ptr, opened_record);
     int ok = opened_ssn.len == strlen(ssn) && memcmp(opened_ssn.ptr, ssn, opened_ssn.len) == 0 &&
              strcmp(opened_record, record) == 0;

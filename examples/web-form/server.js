@@ -7,6 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// The fields the form seals, and so the only ones the clinic opens: a sealed
+// value planted in any other field stays sealed, and a clear SSN is refused.
+const SEALED_FIELDS = ['/ssn', '/diagnosis'];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
 /** Starts the server; `enseal` is the package's Node entry, `packageDir` its browser files. */
@@ -24,9 +27,16 @@ export async function startServer({ enseal, packageDir, port = 0, onIntake = () 
     if (req.method === 'POST' && path === '/intake') {
       let raw = '';
       for await (const chunk of req) raw += chunk;
-      const { recordId, patient } = JSON.parse(raw);
       // What a log or database would store is `raw`; only the opener sees plaintext.
-      const opened = opener.openJson(patient, recordId);
+      let opened;
+      try {
+        const { recordId, patient } = JSON.parse(raw);
+        opened = opener.openJson(patient, SEALED_FIELDS, recordId);
+      } catch (e) {
+        // NOT_SEALED: a field that must arrive sealed came in the clear.
+        res.writeHead(400, { 'content-type': 'text/plain' }).end(enseal.isEnsealError(e) ? e.code : 'bad request');
+        return;
+      }
       onIntake({ raw, headers: req.headers, url: req.url, opened });
       res.writeHead(204).end();
       return;

@@ -15,9 +15,10 @@ export type EnsealErrorCode =
   | 'INVALID_KEYSET' // 301
   | 'KEY_EXPIRED' // 302
   | 'INVALID_JSON' // 400
-  | 'INVALID_POINTER' // 401
+  | 'INVALID_POINTER' // 401: not RFC 6901, `*` on an object, or overlapping pointers
   | 'PATH_NOT_FOUND' // 402
-  | 'ALREADY_SEALED'; // 403
+  | 'ALREADY_SEALED' // 403: already sealed, or a clear string starts with enseal1.
+  | 'NOT_SEALED'; // 404: a value openJson was told to open is not sealed
 
 /**
  * An enseal failure. Messages name what is wrong and where (a JSON Pointer,

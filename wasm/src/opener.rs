@@ -64,10 +64,35 @@ impl Opener {
         Ok(Uint8Array::from(&opened[..]))
     }
 
-    /// Opens every sealed string in a copy of `doc`, each with the context of
-    /// its JSON Pointer and `recordId`, restoring each value's JSON type.
+    /// Opens the values at `pointers` (the syntax of {@link Sealer.sealJson})
+    /// in a copy of `doc`, each with the context of its JSON Pointer and
+    /// `recordId`, restoring each value's JSON type. Exactly those values are
+    /// opened: a value there that is not a sealed string throws `NOT_SEALED`,
+    /// and strings elsewhere stay as they are, so a client cannot have a
+    /// sealed value it planted in a clear field opened. The way for servers.
     #[wasm_bindgen(js_name = openJson, unchecked_return_type = "any")]
     pub fn open_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "object")] doc: JsValue,
+        pointers: Vec<String>,
+        #[wasm_bindgen(js_name = recordId)] record_id: Option<String>,
+    ) -> JsResult<JsValue> {
+        let text = convert::json_text(&doc, "a document must be an object or JSON text")?;
+        let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
+        let opened = self
+            .inner
+            .open_json_text(&text, &pointers, record_id.as_deref())
+            .or_throw()?;
+        convert::parse_json(&opened)
+    }
+
+    /// Opens every string that starts with `enseal1.` in a copy of `doc`,
+    /// wherever it is, each with the context of its JSON Pointer and
+    /// `recordId`. For tools that do not know the document's schema; servers
+    /// use {@link Opener.openJson}, since here a clear value that carries the
+    /// prefix makes the document unopenable.
+    #[wasm_bindgen(js_name = openJsonAll, unchecked_return_type = "any")]
+    pub fn open_json_all(
         &self,
         #[wasm_bindgen(unchecked_param_type = "object")] doc: JsValue,
         #[wasm_bindgen(js_name = recordId)] record_id: Option<String>,

@@ -38,7 +38,7 @@ impl Sealer {
     #[wasm_bindgen(constructor)]
     pub fn new(
         recipient: &PublicKey,
-        #[wasm_bindgen(unchecked_param_type = "{ fieldLimit?: number }")] options: Option<
+        #[wasm_bindgen(unchecked_optional_param_type = "{ fieldLimit?: number }")] options: Option<
             js_sys::Object,
         >,
     ) -> JsResult<Sealer> {
@@ -55,7 +55,9 @@ impl Sealer {
         Ok(Sealer::wrap(inner))
     }
 
-    /// A sealer for the keyset's primary key; refused (`KEY_EXPIRED`) past its `notAfter`.
+    /// A sealer for the keyset's primary key. When that key has a `notAfter`,
+    /// every seal (and `rekey`) first reads the clock and throws
+    /// `KEY_EXPIRED` once it has passed; so does this, for an expired key.
     #[wasm_bindgen(js_name = fromKeyset)]
     pub fn from_keyset(keyset: &Keyset) -> JsResult<Sealer> {
         Ok(Sealer::wrap(
@@ -91,15 +93,35 @@ impl Sealer {
     }
 
     /// Seals the values at `pointers` (JSON Pointers, RFC 6901; `*` matches
-    /// every array element) of a copy of `doc`, each bound to its pointer and
+    /// every array element, and is `INVALID_POINTER` on an object, as are
+    /// overlapping pointers) of a copy of `doc`, each bound to its pointer and
     /// `recordId`. Returns the copy; `doc` is not changed. All or nothing.
+    /// Each value's JSON text is padded with spaces to a multiple of
+    /// `options.padTo` bytes (default 16, so `true` and `false` seal to the
+    /// same length; 0 or 1: no padding; at most 65536), e.g. 64 to hide the
+    /// length of names. A clear string that already starts with `enseal1.`
+    /// is `ALREADY_SEALED`.
     #[wasm_bindgen(js_name = sealJson, unchecked_return_type = "any")]
     pub fn seal_json(
         &self,
         #[wasm_bindgen(unchecked_param_type = "object")] doc: JsValue,
         pointers: Vec<String>,
-        #[wasm_bindgen(js_name = recordId)] record_id: Option<String>,
+        #[wasm_bindgen(js_name = recordId, unchecked_optional_param_type = "string | null")]
+        record_id: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ padTo?: number }")] options: Option<
+            js_sys::Object,
+        >,
     ) -> JsResult<JsValue> {
+        let pad_to = match convert::whole_option(
+            options.as_ref(),
+            "padTo",
+            0.0,
+            "padTo must be a whole number from 0 to 65536",
+        )? {
+            // Out of range on wasm32 is refused by core, as any value over 65536.
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            None => core_api::DEFAULT_JSON_PADDING,
+        };
         let text = zeroize::Zeroizing::new(convert::json_text(
             &doc,
             "a document must be an object or JSON text",
@@ -107,7 +129,7 @@ impl Sealer {
         let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
         let sealed = self
             .inner
-            .seal_json_text(&text, &pointers, record_id.as_deref())
+            .seal_json_text_padded(&text, &pointers, record_id.as_deref(), pad_to)
             .or_throw()?;
         convert::parse_json(&sealed)
     }
@@ -142,7 +164,10 @@ impl Sealer {
         Ok(WebCryptoJob::seal(field, key, value, text)?.into())
     }
 
-    /// Starts a fresh session now (a new key encapsulation).
+    /// Starts a fresh session now (a new key encapsulation): to separate
+    /// batches, and right after the process was restored from a snapshot (VM
+    /// clone, Lambda SnapStart), which no sealer can detect. `KEY_EXPIRED`
+    /// once a keyset sealer's key is past its `notAfter`.
     pub fn rekey(&self) -> JsResult<()> {
         self.inner.rekey().or_throw()
     }

@@ -3,7 +3,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launchChromium, standardMounts, here } from './serve.js';
-import { assertAsyncPath, assertX25519Report } from './vectors.js';
+import { assertAsyncPath, assertX25519Report, assertJsonHelper } from './vectors.js';
 
 let site;
 let browser;
@@ -16,7 +16,7 @@ after(async () => {
   site?.server.close();
 });
 
-test('vectors, WebCrypto path, @hpke/core interop and errors in Chromium', async () => {
+test('vectors, WebCrypto path, @hpke/core interop, JSON helper and errors in Chromium', async () => {
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
@@ -31,6 +31,8 @@ test('vectors, WebCrypto path, @hpke/core interop and errors in Chromium', async
   assertAsyncPath(report.asyncPath, assert);
   assert.deepEqual(report.interop, [true, true, true, true]);
   assertX25519Report(report.x25519, assert);
+  assertJsonHelper(report.json, assert, 'Chromium: ');
+  assertJsonHelper(report.jsonX25519, assert, 'Chromium, x25519 entry: ');
   assert.deepEqual(report.error, { isEnsealError: true, instanceOfError: true, code: 'BAD_PREFIX', errno: 100 });
   console.log(`vectors in ${report.userAgent.match(/Chrome\/[\d.]+/)[0]}: ${report.vectors.passed} passed, ${report.vectors.failed} failed`);
 });

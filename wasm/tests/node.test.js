@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as enseal from 'enseal';
-import { runVectors, runAsyncPath, assertAsyncPath, runX25519Entry, assertX25519Report } from './vectors.js';
+import { runVectors, runAsyncPath, assertAsyncPath, runX25519Entry, assertX25519Report, runJsonHelper, assertJsonHelper } from './vectors.js';
 import { peerOpen, peerSession } from './hpke-peer.js';
 
 const root = new URL('../../', import.meta.url);
@@ -20,12 +20,16 @@ function pair(suite) {
 }
 
 function code(fn) {
+  return thrown(fn).code;
+}
+
+function thrown(fn) {
   try {
     fn();
   } catch (e) {
     assert.ok(isEnsealError(e) && e instanceof EnsealError && e instanceof Error, `not an EnsealError: ${e}`);
     assert.equal(e.name, 'EnsealError');
-    return e.code;
+    return e;
   }
   assert.fail('did not throw');
 }
@@ -104,10 +108,10 @@ test('bad input gets a specific EnsealError and changes nothing', () => {
   // JSON text is read by core: a member named twice is refused, not merged as JSON.parse would.
   assert.equal(code(() => sealer.sealJson('{"ssn":"1","ssn":"2"}', ['/ssn'])), 'INVALID_JSON');
   assert.equal(code(() => sealer.sealJson('{"ssn":', ['/ssn'])), 'INVALID_JSON');
-  assert.equal(code(() => opener.openJson('{"a":1,"a":1}')), 'INVALID_JSON');
+  assert.equal(code(() => opener.openJson('{"a":1,"a":1}', ['/a'])), 'INVALID_JSON');
+  assert.equal(code(() => opener.openJsonAll('{"a":1,"a":1}')), 'INVALID_JSON');
   assert.equal(code(() => PublicKey.fromJwk('{"kty":"OKP","kty":"OKP"}')), 'INVALID_KEY');
   assert.equal(code(() => ring(kp).add(kp)), 'INVALID_KEYSET');
-  for (const [name, number] of enseal.errorCodes()) assert.match(name, /^[A-Z_]+$/, `${number}`);
   assert.equal(enseal.isSealed(42), false);
   assert.equal(enseal.isSealed('enseal1.AAAA'), false);
   function ring(k) {
@@ -138,10 +142,104 @@ test('JSON helper: plain objects in and out, types restored, record binding', ()
   assert.equal(sealed.name, 'Ada');
   assert.ok(enseal.isSealed(sealed.ssn) && enseal.isSealed(sealed.dx) && enseal.isSealed(sealed.vitals[1].hr));
   assert.ok(!JSON.stringify(sealed).includes('E11.9'));
-  assert.deepEqual(opener.openJson(sealed, 'p-1'), record);
-  assert.equal(code(() => opener.openJson(sealed, 'p-2')), 'DECRYPT_FAILED');
+  assert.deepEqual(opener.openJson(sealed, ['/ssn', '/vitals/*/hr', '/dx'], 'p-1'), record);
+  assert.deepEqual(opener.openJsonAll(sealed, 'p-1'), record);
+  assert.equal(code(() => opener.openJson(sealed, ['/ssn'], 'p-2')), 'DECRYPT_FAILED');
+  assert.equal(code(() => opener.openJsonAll(sealed, 'p-2')), 'DECRYPT_FAILED');
+  // Only the pointers given are opened.
+  const partial = opener.openJson(sealed, ['/dx'], 'p-1');
+  assert.deepEqual(partial.dx, record.dx);
+  assert.equal(partial.ssn, sealed.ssn);
+  // Opened alone, a value is its JSON text padded with spaces to 16 bytes.
   const alone = opener.openBytes(sealed.ssn, enseal.jsonContext('/ssn', 'p-1'));
-  assert.equal(new TextDecoder().decode(alone), '"123-45-6789"');
+  assert.equal(new TextDecoder().decode(alone), '"123-45-6789"   ');
+});
+
+test('JSON helper: openJson opens exactly its pointers, padding, pointer rules (both entries)', async () => {
+  assertJsonHelper(runJsonHelper(enseal), assert);
+  assertJsonHelper(runJsonHelper(await import('enseal/x25519')), assert, 'x25519 entry: ');
+  // A planted sealed value in a field the server keeps clear stays sealed.
+  const { sealer, opener } = pair();
+  const body = sealer.sealJson({ ssn: '078-05-1120', name: 'Ada' }, ['/ssn', '/name'], 'r');
+  const opened = opener.openJson(body, ['/ssn'], 'r');
+  assert.equal(opened.ssn, '078-05-1120');
+  assert.equal(opened.name, body.name);
+  // A protected field that arrives clear is refused, naming its pointer.
+  const e = thrown(() => opener.openJson({ ssn: '078-05-1120', name: 'Ada' }, ['/ssn'], 'r'));
+  assert.equal(e.code, 'NOT_SEALED');
+  assert.equal(e.errno, 404);
+  assert.match(e.message, /\/ssn/);
+  assert.ok(!e.message.includes('078-05-1120'));
+  // {"hiv":true} and {"hiv":false}: one length by default, two without padding.
+  const len = (doc, options) => JSON.stringify(sealer.sealJson(doc, ['/hiv'], 'r', options)).length;
+  assert.equal(len({ hiv: true }), len({ hiv: false }));
+  assert.equal(len({ hiv: true }, {}), len({ hiv: false }, { padTo: 16 }));
+  assert.notEqual(len({ hiv: true }, { padTo: 0 }), len({ hiv: false }, { padTo: 0 }));
+  assert.notEqual(len({ hiv: true }, { padTo: 1 }), len({ hiv: false }, { padTo: 1 }));
+  assert.equal(code(() => sealer.sealJson({ hiv: true }, ['/hiv'], 'r', { padTo: 1.5 })), 'INVALID_ARGUMENT');
+  assert.equal(code(() => sealer.sealJson({ dx: { a: 1 } }, ['/dx/*'])), 'INVALID_POINTER');
+});
+
+test('TypeScript declarations of both entries: openJson takes pointers, sealJson options are optional', () => {
+  for (const glue of ['glue', 'glue-x25519']) {
+    const dts = readFileSync(new URL(`node_modules/enseal/${glue}/enseal.d.ts`, import.meta.url), 'utf8');
+    assert.ok(dts.includes('openJson(doc: object, pointers: string[], recordId?: string | null): any;'), glue);
+    assert.ok(dts.includes('openJsonAll(doc: object, recordId?: string | null): any;'), glue);
+    assert.ok(dts.includes('sealJson(doc: object, pointers: string[], recordId?: string | null, options?: { padTo?: number }): any;'), glue);
+    assert.ok(dts.includes('constructor(recipient: PublicKey, options?: { fieldLimit?: number });'), glue);
+  }
+});
+
+test('every error code: errorCodes() is core\'s list and error.d.ts names each one', () => {
+  const codes = enseal.errorCodes();
+  assert.deepEqual(codes.at(-1), ['NOT_SEALED', 404]);
+  const dts = readFileSync(new URL('node_modules/enseal/error.d.ts', import.meta.url), 'utf8');
+  const declared = [...dts.matchAll(/'([A-Z_]+)';? \/\/ (\d+)/g)].map((m) => [m[1], Number(m[2])]);
+  assert.deepEqual(declared, codes);
+  const numbers = codes.map(([, n]) => n);
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
+});
+
+test('keyset expiry is checked before every seal, not only when the sealer is made', async () => {
+  const kp = KeyPair.generate();
+  const now = Math.floor(Date.now() / 1000);
+  const keyset = Keyset.fromJson({
+    primary: kp.kid,
+    keys: [{ ...kp.publicKey.toJwk(), suite: 'X25519', created: now - 10, not_after: now + 1 }],
+  });
+  const sealer = Sealer.fromKeyset(keyset);
+  const ring = new Keyring();
+  ring.add(kp);
+  assert.equal(new Opener(ring).open(sealer.seal('v', 'c'), 'c'), 'v');
+  await new Promise((resolve) => setTimeout(resolve, 2200)); // now > not_after
+  for (const attempt of [
+    () => sealer.seal('v', 'c'),
+    () => sealer.sealBinary('v', 'c'),
+    () => sealer.sealJson({ a: 1 }, ['/a']),
+    () => sealer.rekey(),
+  ]) {
+    const e = thrown(attempt);
+    assert.equal(e.code, 'KEY_EXPIRED');
+    assert.equal(e.errno, 302);
+  }
+  await assert.rejects(sealer.sealAsync(new Uint8Array(4096), 'c'), (e) => isEnsealError(e) && e.code === 'KEY_EXPIRED');
+  assert.equal(code(() => Sealer.fromKeyset(keyset)), 'KEY_EXPIRED');
+});
+
+test('keys: a keyset carrying a private key, and a low-order X25519 key, are refused', () => {
+  const kp = KeyPair.generate();
+  const jwk = kp.toJwk();
+  assert.ok(jwk.d);
+  const keyset = { primary: kp.kid, keys: [{ ...jwk, suite: 'X25519', created: 1 }] };
+  const e = thrown(() => Keyset.fromJson(keyset));
+  assert.equal(e.code, 'INVALID_KEYSET');
+  assert.ok(!e.message.includes(jwk.d));
+  const { d, ...publicOnly } = jwk;
+  assert.ok(d);
+  assert.equal(Keyset.fromJson({ ...keyset, keys: [{ ...publicOnly, suite: 'X25519', created: 1 }] }).primaryKid, kp.kid);
+  assert.equal(code(() => Keyset.fromJson({ ...keyset, keys: [{ ...publicOnly, suite: 'X25519', created: 1, use: null }] })), 'INVALID_KEYSET');
+  assert.equal(code(() => PublicKey.fromBytes('X25519', new Uint8Array(32))), 'INVALID_KEY');
+  assert.equal(code(() => PublicKey.fromJwk({ kty: 'OKP', crv: 'X25519', x: 'A'.repeat(43) })), 'INVALID_KEY');
 });
 
 test('enseal/x25519: X25519 vectors, other suites refused, fields shared with the main entry', async () => {

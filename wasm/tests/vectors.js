@@ -147,3 +147,64 @@ export function assertX25519Report(report, assert) {
   assert.deepEqual(report.crossOpen, [true, true]);
   assert.equal(report.sameErrorClass, true);
 }
+
+/**
+ * The JSON helper's pointer and padding rules through one entry: what
+ * `openJson` opens, `NOT_SEALED`, padding buckets, `*` on an object. Returns
+ * plain data, so a browser page can hand it back; see `assertJsonHelper`.
+ */
+export function runJsonHelper(enseal) {
+  const kp = enseal.KeyPair.generate();
+  const ring = new enseal.Keyring();
+  ring.add(kp);
+  const sealer = new enseal.Sealer(kp.publicKey);
+  const opener = new enseal.Opener(ring);
+  const fail = (fn) => {
+    try {
+      fn();
+      return 'did not throw';
+    } catch (e) {
+      return enseal.isEnsealError(e) ? `${e.code} ${e.errno}` : `not an EnsealError: ${e}`;
+    }
+  };
+  // A client seals its free-text note too: the server opens /ssn only.
+  const planted = sealer.sealJson({ ssn: '078-05-1120', note: 'planted' }, ['/ssn', '/note'], 'r1');
+  const byPointer = opener.openJson(planted, ['/ssn'], 'r1');
+  const sealedLength = (doc, options) => sealer.sealJson(doc, ['/v'], 'r1', options).v.length;
+  return {
+    byPointer: { ssn: byPointer.ssn, noteStillSealed: enseal.isSealed(byPointer.note) && byPointer.note === planted.note },
+    all: opener.openJsonAll(planted, 'r1'),
+    clearProtected: fail(() => opener.openJson({ ssn: '078-05-1120' }, ['/ssn'], 'r1')),
+    numberProtected: fail(() => opener.openJson({ ssn: 42 }, ['/ssn'])),
+    typed: opener.openJson(sealer.sealJson({ v: false, n: [1, 2] }, ['/v', '/n/*']), ['/v', '/n/*']),
+    bools: [sealedLength({ v: true }), sealedLength({ v: false })],
+    boolsUnpadded: [sealedLength({ v: true }, { padTo: 0 }), sealedLength({ v: false }, { padTo: 0 })],
+    names64: [sealedLength({ v: 'Al' }, { padTo: 64 }), sealedLength({ v: 'Bartholomew Montgomery-Smith' }, { padTo: 64 })],
+    names16: [sealedLength({ v: 'Al' }), sealedLength({ v: 'Bartholomew Montgomery-Smith' })],
+    padTooLarge: fail(() => sealer.sealJson({ v: 1 }, ['/v'], 'r1', { padTo: 65537 })),
+    padNegative: fail(() => sealer.sealJson({ v: 1 }, ['/v'], 'r1', { padTo: -1 })),
+    starOnObject: fail(() => sealer.sealJson({ dx: { a: 'x', b: 'y' } }, ['/dx/*'])),
+    starOnObjectOpen: fail(() => opener.openJson({ dx: { a: 'x' } }, ['/dx/*'])),
+    overlapping: fail(() => sealer.sealJson({ dx: { a: 'x' } }, ['/dx', '/dx/a'])),
+    prefixedClear: fail(() => sealer.sealJson({ ssn: '1', note: 'enseal1.not-a-value' }, ['/ssn'])),
+  };
+}
+
+/** The assertions on a `runJsonHelper` report. */
+export function assertJsonHelper(r, assert, label = '') {
+  assert.deepEqual(r.byPointer, { ssn: '078-05-1120', noteStillSealed: true }, `${label}openJson by pointer`);
+  assert.deepEqual(r.all, { ssn: '078-05-1120', note: 'planted' }, `${label}openJsonAll`);
+  assert.equal(r.clearProtected, 'NOT_SEALED 404', `${label}clear protected field`);
+  assert.equal(r.numberProtected, 'NOT_SEALED 404', `${label}number at a protected pointer`);
+  assert.deepEqual(r.typed, { v: false, n: [1, 2] }, `${label}types restored`);
+  assert.equal(r.bools[0], r.bools[1], `${label}true and false seal to one length by default`);
+  assert.ok(r.boolsUnpadded[0] < r.boolsUnpadded[1], `${label}padTo 0: false seals longer than true`);
+  assert.equal(r.names64[0], r.names64[1], `${label}padTo 64 hides name lengths`);
+  assert.notEqual(r.names16[0], r.names16[1], `${label}the default bucket does not hide a 30-byte name`);
+  assert.equal(r.padTooLarge, 'INVALID_ARGUMENT 1', `${label}padTo over 65536`);
+  assert.equal(r.padNegative, 'INVALID_ARGUMENT 1', `${label}padTo below 0`);
+  assert.equal(r.starOnObject, 'INVALID_POINTER 401', `${label}* on an object (seal)`);
+  assert.equal(r.starOnObjectOpen, 'INVALID_POINTER 401', `${label}* on an object (open)`);
+  assert.equal(r.overlapping, 'INVALID_POINTER 401', `${label}overlapping pointers`);
+  assert.equal(r.prefixedClear, 'ALREADY_SEALED 403', `${label}clear string with the prefix`);
+}

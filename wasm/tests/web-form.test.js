@@ -41,6 +41,16 @@ test('patient intake form seals SSN and diagnosis before they leave the browser'
     assert.ok(enseal.isSealed(wire.patient.ssn) && enseal.isSealed(wire.patient.diagnosis));
     assert.equal(wire.patient.name, typed.name); // not marked sensitive: sent as typed
     assert.deepEqual(opened, typed);
+
+    // The server opens the fields it expects sealed, and refuses them in the clear.
+    const clear = await fetch(`${url}/intake`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ recordId: wire.recordId, patient: { ...wire.patient, ssn: typed.ssn } }),
+    });
+    assert.equal(clear.status, 400);
+    assert.equal(await clear.text(), 'NOT_SEALED');
+    assert.equal(received.length, 1);
   } finally {
     await browser.close();
     server.close();

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const CBINDGEN_VERSION: &str = "0.29.4";
-const TESTS: [&str; 3] = ["test_vectors", "test_api", "test_threads"];
+const TESTS: [&str; 4] = ["test_vectors", "test_api", "test_threads", "test_fork"];
 const CFLAGS: [&str; 6] = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-O1"];
 const LINK_STATIC_DEPS: [&str; 3] = ["-lpthread", "-ldl", "-lm"];
 
@@ -146,10 +146,16 @@ fn compile(source: &Path, output: &Path, link: &[&str], extra: &[&str]) -> Resul
         .args(link))
 }
 
+/// Valgrind runs a forked child (test_fork) under the same tool and options
+/// and checks its leaks when it exits: with `--error-exitcode` the child then
+/// exits 1, which the parent test reports. `--trace-children` also follows an
+/// `exec`, should a test ever run one.
 fn valgrind(binary: &Path) -> Result {
     run(Command::new("valgrind")
         .args([
             "--quiet",
+            "--trace-children=yes",
+            "--child-silent-after-fork=no",
             "--leak-check=full",
             "--errors-for-leak-kinds=definite,indirect,possible",
             "--error-exitcode=1",

@@ -173,7 +173,7 @@ typedef struct {
 #define ENSEAL_INVALID_JSON 400
 
 /**
- * A JSON Pointer is not RFC 6901 syntax.
+ * A JSON Pointer is not RFC 6901 syntax, uses `*` on an object, or overlaps another.
  */
 #define ENSEAL_INVALID_POINTER 401
 
@@ -183,9 +183,14 @@ typedef struct {
 #define ENSEAL_PATH_NOT_FOUND 402
 
 /**
- * The value at a JSON Pointer is already sealed.
+ * The value at a JSON Pointer is already sealed, or a clear string starts with "enseal1.".
  */
 #define ENSEAL_ALREADY_SEALED 403
+
+/**
+ * The value at a JSON Pointer to open is not a sealed string.
+ */
+#define ENSEAL_NOT_SEALED 404
 
 #ifdef __cplusplus
 extern "C" {
@@ -373,13 +378,26 @@ void enseal_keyring_free(enseal_keyring **keyring);
  * A sealer for `recipient`. `field_limit` is the number of fields per session
  * before a fresh encapsulation (1 to 2^32), or 0 for the default (2^32). Thread-safe.
  *
+ * Fork-safe: a sealer used in a child after `fork()` starts a fresh session
+ * there before its first field, so parent and child never share a (key,
+ * nonce). A snapshot restore (VM clone, Lambda SnapStart, CRaC) duplicates
+ * the process without a fork and cannot be detected: call
+ * enseal_sealer_rekey right after restoring.
+ *
  * # Safety
  * `recipient` must be a live public key; `out` must be writable.
  */
 enseal_status enseal_sealer_new(const enseal_public_key *recipient, uint64_t field_limit, enseal_sealer **out);
 
 /**
- * A sealer for the keyset's primary key; ENSEAL_KEY_EXPIRED past its not-after date. Thread-safe.
+ * A sealer for the keyset's primary key. When that key has a `not_after`,
+ * the clock is read before every seal (and every rekey or new session), and
+ * each fails with ENSEAL_KEY_EXPIRED once it has passed, so a long-lived
+ * sealer stops at the end of its key's cryptoperiod; this function also
+ * refuses an already expired key. Thread-safe.
+ *
+ * Fork-safe, and after a snapshot restore call enseal_sealer_rekey, as for
+ * enseal_sealer_new.
  *
  * # Safety
  * `keyset` must be a live keyset; `out` must be writable.
@@ -407,14 +425,42 @@ enseal_status enseal_sealer_seal_text(const enseal_sealer *sealer, const uint8_t
 
 /**
  * Seals the values at `pointers` (RFC 6901 JSON Pointers, `*` over array
- * elements) in the JSON document `json`; the sealed document goes to `out`
- * (free with enseal_string_free). `record_id` may be NULL. Thread-safe.
+ * elements; `*` on an object and overlapping pointers are
+ * ENSEAL_INVALID_POINTER) in the JSON document `json`; the sealed document
+ * goes to `out` (free with enseal_string_free). Each value's JSON text is
+ * padded with spaces to a multiple of 16 bytes before sealing, so that
+ * `true` and `false` (and short values) seal to the same length; see
+ * enseal_sealer_seal_json_padded for another bucket. A clear string that
+ * already starts with "enseal1." is ENSEAL_ALREADY_SEALED. `record_id` may
+ * be NULL. Thread-safe.
  *
  * # Safety
  * `json` and each of the `pointer_count` entries of `pointers` must be
  * NUL-terminated strings; `record_id` NULL or NUL-terminated; `out` writable.
  */
 enseal_status enseal_sealer_seal_json(const enseal_sealer *sealer, const char *json, const char *const *pointers, size_t pointer_count, const char *record_id, char **out);
+
+/**
+ * As enseal_sealer_seal_json, padding each value's JSON text with spaces to
+ * a multiple of `pad_to` bytes: 0 or 1 for no padding, 16 is the default,
+ * e.g. 64 to hide the length of names; more than 65536 is
+ * ENSEAL_INVALID_ARGUMENT. Thread-safe.
+ *
+ * # Safety
+ * As enseal_sealer_seal_json.
+ */
+enseal_status enseal_sealer_seal_json_padded(const enseal_sealer *sealer, const char *json, const char *const *pointers, size_t pointer_count, const char *record_id, size_t pad_to, char **out);
+
+/**
+ * Starts a fresh session now (a new encapsulation): to separate batches, and
+ * right after the process was restored from a snapshot (VM clone, Lambda
+ * SnapStart, CRaC), which no sealer can detect. ENSEAL_KEY_EXPIRED once a
+ * keyset sealer's key is past its not-after date. Thread-safe.
+ *
+ * # Safety
+ * `sealer` must be a live sealer.
+ */
+enseal_status enseal_sealer_rekey(const enseal_sealer *sealer);
 
 /**
  * Frees a sealer and sets `*sealer` to NULL. NULL is allowed.
@@ -450,13 +496,31 @@ enseal_status enseal_opener_open(const enseal_opener *opener, const uint8_t *sea
 enseal_status enseal_opener_open_text(const enseal_opener *opener, const char *text, const uint8_t *context, size_t context_len, enseal_bytes *out);
 
 /**
- * Opens every sealed value in the JSON document `json`; the opened document
- * goes to `out` (free with enseal_string_free, which wipes it). `record_id` may be NULL. Thread-safe.
+ * Opens the values at `pointers` (the syntax of enseal_sealer_seal_json) in
+ * the JSON document `json`, restoring each value's JSON type; the opened
+ * document goes to `out` (free with enseal_string_free, which wipes it).
+ * Exactly those values are opened: a value there that is not a sealed
+ * string is ENSEAL_NOT_SEALED, and strings elsewhere stay as they are, so a
+ * client cannot have a sealed value it planted in a clear field opened. This
+ * is the way for servers. `record_id` may be NULL. Thread-safe.
+ *
+ * # Safety
+ * `json` and each of the `pointer_count` entries of `pointers` must be
+ * NUL-terminated strings; `record_id` NULL or NUL-terminated; `out` writable.
+ */
+enseal_status enseal_opener_open_json(const enseal_opener *opener, const char *json, const char *const *pointers, size_t pointer_count, const char *record_id, char **out);
+
+/**
+ * Opens every string that starts with "enseal1." in the JSON document
+ * `json`, wherever it is; the opened document goes to `out` (free with
+ * enseal_string_free, which wipes it). For tools that do not know the
+ * document's schema; servers use enseal_opener_open_json. `record_id` may be
+ * NULL. Thread-safe.
  *
  * # Safety
  * `json` NUL-terminated; `record_id` NULL or NUL-terminated; `out` writable.
  */
-enseal_status enseal_opener_open_json(const enseal_opener *opener, const char *json, const char *record_id, char **out);
+enseal_status enseal_opener_open_json_all(const enseal_opener *opener, const char *json, const char *record_id, char **out);
 
 /**
  * Wipes and frees an opener and sets `*opener` to NULL. NULL is allowed.

@@ -424,6 +424,12 @@ pub unsafe extern "C" fn enseal_keyring_free(keyring: *mut *mut enseal_keyring) 
 /// A sealer for `recipient`. `field_limit` is the number of fields per session
 /// before a fresh encapsulation (1 to 2^32), or 0 for the default (2^32). Thread-safe.
 ///
+/// Fork-safe: a sealer used in a child after `fork()` starts a fresh session
+/// there before its first field, so parent and child never share a (key,
+/// nonce). A snapshot restore (VM clone, Lambda SnapStart, CRaC) duplicates
+/// the process without a fork and cannot be detected: call
+/// enseal_sealer_rekey right after restoring.
+///
 /// # Safety
 /// `recipient` must be a live public key; `out` must be writable.
 #[unsafe(no_mangle)]
@@ -445,7 +451,14 @@ pub unsafe extern "C" fn enseal_sealer_new(
     unsafe { produce(out, make) }
 }
 
-/// A sealer for the keyset's primary key; ENSEAL_KEY_EXPIRED past its not-after date. Thread-safe.
+/// A sealer for the keyset's primary key. When that key has a `not_after`,
+/// the clock is read before every seal (and every rekey or new session), and
+/// each fails with ENSEAL_KEY_EXPIRED once it has passed, so a long-lived
+/// sealer stops at the end of its key's cryptoperiod; this function also
+/// refuses an already expired key. Thread-safe.
+///
+/// Fork-safe, and after a snapshot restore call enseal_sealer_rekey, as for
+/// enseal_sealer_new.
 ///
 /// # Safety
 /// `keyset` must be a live keyset; `out` must be writable.
@@ -525,8 +538,14 @@ pub unsafe extern "C" fn enseal_sealer_seal_text(
 }
 
 /// Seals the values at `pointers` (RFC 6901 JSON Pointers, `*` over array
-/// elements) in the JSON document `json`; the sealed document goes to `out`
-/// (free with enseal_string_free). `record_id` may be NULL. Thread-safe.
+/// elements; `*` on an object and overlapping pointers are
+/// ENSEAL_INVALID_POINTER) in the JSON document `json`; the sealed document
+/// goes to `out` (free with enseal_string_free). Each value's JSON text is
+/// padded with spaces to a multiple of 16 bytes before sealing, so that
+/// `true` and `false` (and short values) seal to the same length; see
+/// enseal_sealer_seal_json_padded for another bucket. A clear string that
+/// already starts with "enseal1." is ENSEAL_ALREADY_SEALED. `record_id` may
+/// be NULL. Thread-safe.
 ///
 /// # Safety
 /// `json` and each of the `pointer_count` entries of `pointers` must be
@@ -540,23 +559,89 @@ pub unsafe extern "C" fn enseal_sealer_seal_json(
     record_id: *const c_char,
     out: *mut *mut c_char,
 ) -> enseal_status {
+    // SAFETY: forwarded from the function's contract.
+    unsafe {
+        enseal_sealer_seal_json_padded(
+            sealer,
+            json,
+            pointers,
+            pointer_count,
+            record_id,
+            enseal_core::DEFAULT_JSON_PADDING,
+            out,
+        )
+    }
+}
+
+/// As enseal_sealer_seal_json, padding each value's JSON text with spaces to
+/// a multiple of `pad_to` bytes: 0 or 1 for no padding, 16 is the default,
+/// e.g. 64 to hide the length of names; more than 65536 is
+/// ENSEAL_INVALID_ARGUMENT. Thread-safe.
+///
+/// # Safety
+/// As enseal_sealer_seal_json.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_sealer_seal_json_padded(
+    sealer: *const enseal_sealer,
+    json: *const c_char,
+    pointers: *const *const c_char,
+    pointer_count: usize,
+    record_id: *const c_char,
+    pad_to: usize,
+    out: *mut *mut c_char,
+) -> enseal_status {
     let make = || {
         // SAFETY: forwarded from the function's contract.
-        let (sealer, json, record_id) =
-            unsafe { (handle(sealer)?, str_arg(json)?, opt_str_arg(record_id)?) };
-        if pointers.is_null() && pointer_count > 0 {
-            return Err(invalid("the pointer array is NULL but its count is not 0"));
-        }
-        let mut list = Vec::with_capacity(pointer_count);
-        for i in 0..pointer_count {
-            // SAFETY: the caller promises `pointer_count` readable entries.
-            list.push(unsafe { str_arg(*pointers.add(i)) }?);
-        }
-        let text = string_result(sealer.inner.seal_json_text(json, &list, record_id)?)?;
-        Ok(text)
+        let (sealer, json, record_id, list) = unsafe {
+            (
+                handle(sealer)?,
+                str_arg(json)?,
+                opt_str_arg(record_id)?,
+                pointer_list(pointers, pointer_count)?,
+            )
+        };
+        let sealed = sealer
+            .inner
+            .seal_json_text_padded(json, &list, record_id, pad_to)?;
+        string_result(sealed)
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }
+}
+
+/// Starts a fresh session now (a new encapsulation): to separate batches, and
+/// right after the process was restored from a snapshot (VM clone, Lambda
+/// SnapStart, CRaC), which no sealer can detect. ENSEAL_KEY_EXPIRED once a
+/// keyset sealer's key is past its not-after date. Thread-safe.
+///
+/// # Safety
+/// `sealer` must be a live sealer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_sealer_rekey(sealer: *const enseal_sealer) -> enseal_status {
+    guard(|| {
+        // SAFETY: forwarded from the function's contract.
+        unsafe { handle(sealer) }?.inner.rekey()
+    })
+}
+
+/// The `count` NUL-terminated strings at `pointers`.
+///
+/// # Safety
+/// `pointers` must be NULL (with `count` 0) or hold `count` readable entries,
+/// each NULL or NUL-terminated.
+unsafe fn pointer_list<'a>(
+    pointers: *const *const c_char,
+    count: usize,
+) -> Result<Vec<&'a str>, enseal_core::Error> {
+    if pointers.is_null() && count > 0 {
+        return Err(invalid("the pointer array is NULL but its count is not 0"));
+    }
+    let mut list = Vec::with_capacity(count);
+    for i in 0..count {
+        // SAFETY: the caller promises `count` readable entries.
+        list.push(unsafe { str_arg(*pointers.add(i)) }?);
+    }
+    Ok(list)
 }
 
 /// Frees a sealer and sets `*sealer` to NULL. NULL is allowed.
@@ -647,13 +732,52 @@ pub unsafe extern "C" fn enseal_opener_open_text(
     unsafe { produce(out, make) }
 }
 
-/// Opens every sealed value in the JSON document `json`; the opened document
-/// goes to `out` (free with enseal_string_free, which wipes it). `record_id` may be NULL. Thread-safe.
+/// Opens the values at `pointers` (the syntax of enseal_sealer_seal_json) in
+/// the JSON document `json`, restoring each value's JSON type; the opened
+/// document goes to `out` (free with enseal_string_free, which wipes it).
+/// Exactly those values are opened: a value there that is not a sealed
+/// string is ENSEAL_NOT_SEALED, and strings elsewhere stay as they are, so a
+/// client cannot have a sealed value it planted in a clear field opened. This
+/// is the way for servers. `record_id` may be NULL. Thread-safe.
+///
+/// # Safety
+/// `json` and each of the `pointer_count` entries of `pointers` must be
+/// NUL-terminated strings; `record_id` NULL or NUL-terminated; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_opener_open_json(
+    opener: *const enseal_opener,
+    json: *const c_char,
+    pointers: *const *const c_char,
+    pointer_count: usize,
+    record_id: *const c_char,
+    out: *mut *mut c_char,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let (opener, json, record_id, list) = unsafe {
+            (
+                handle(opener)?,
+                str_arg(json)?,
+                opt_str_arg(record_id)?,
+                pointer_list(pointers, pointer_count)?,
+            )
+        };
+        secret_string_result(opener.inner.open_json_text(json, &list, record_id)?)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
+/// Opens every string that starts with "enseal1." in the JSON document
+/// `json`, wherever it is; the opened document goes to `out` (free with
+/// enseal_string_free, which wipes it). For tools that do not know the
+/// document's schema; servers use enseal_opener_open_json. `record_id` may be
+/// NULL. Thread-safe.
 ///
 /// # Safety
 /// `json` NUL-terminated; `record_id` NULL or NUL-terminated; `out` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn enseal_opener_open_json(
+pub unsafe extern "C" fn enseal_opener_open_json_all(
     opener: *const enseal_opener,
     json: *const c_char,
     record_id: *const c_char,
@@ -663,8 +787,7 @@ pub unsafe extern "C" fn enseal_opener_open_json(
         // SAFETY: forwarded from the function's contract.
         let (opener, json, record_id) =
             unsafe { (handle(opener)?, str_arg(json)?, opt_str_arg(record_id)?) };
-        let text = secret_string_result(opener.inner.open_json_text_all(json, record_id)?)?;
-        Ok(text)
+        secret_string_result(opener.inner.open_json_text_all(json, record_id)?)
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }

@@ -44,12 +44,14 @@ pub const ENSEAL_INVALID_KEYSET: enseal_status = 301;
 pub const ENSEAL_KEY_EXPIRED: enseal_status = 302;
 /// A document is not JSON, or an opened value holds no JSON.
 pub const ENSEAL_INVALID_JSON: enseal_status = 400;
-/// A JSON Pointer is not RFC 6901 syntax.
+/// A JSON Pointer is not RFC 6901 syntax, uses `*` on an object, or overlaps another.
 pub const ENSEAL_INVALID_POINTER: enseal_status = 401;
 /// A JSON Pointer names a missing location.
 pub const ENSEAL_PATH_NOT_FOUND: enseal_status = 402;
-/// The value at a JSON Pointer is already sealed.
+/// The value at a JSON Pointer is already sealed, or a clear string starts with "enseal1.".
 pub const ENSEAL_ALREADY_SEALED: enseal_status = 403;
+/// The value at a JSON Pointer to open is not a sealed string.
+pub const ENSEAL_NOT_SEALED: enseal_status = 404;
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
@@ -125,7 +127,7 @@ fn name_with_nul(code: ErrorCode) -> &'static [u8] {
         UnsupportedSuite => "UNSUPPORTED_SUITE", UnknownKey => "UNKNOWN_KEY", DecryptFailed => "DECRYPT_FAILED",
         InvalidKey => "INVALID_KEY", InvalidKeyset => "INVALID_KEYSET", KeyExpired => "KEY_EXPIRED",
         InvalidJson => "INVALID_JSON", InvalidPointer => "INVALID_POINTER", PathNotFound => "PATH_NOT_FOUND",
-        AlreadySealed => "ALREADY_SEALED",
+        AlreadySealed => "ALREADY_SEALED", NotSealed => "NOT_SEALED",
     }
 }
 
@@ -163,6 +165,7 @@ mod tests {
             ENSEAL_INVALID_POINTER,
             ENSEAL_PATH_NOT_FOUND,
             ENSEAL_ALREADY_SEALED,
+            ENSEAL_NOT_SEALED,
         ];
         assert_eq!(constants.len(), ErrorCode::ALL.len());
         for (constant, code) in constants.iter().zip(ErrorCode::ALL) {

@@ -1,5 +1,8 @@
 /* Every entry point's happy path and error paths: NULL arguments, bad lengths,
  * bad suites, non-UTF-8 text, double frees, status names, the JSON helper. */
+#define _POSIX_C_SOURCE 200809L /* sleep() */
+#include <time.h>
+#include <unistd.h>
 #include "enseal.h"
 #include "test_util.h"
 
@@ -106,10 +109,15 @@ static void json_documents(void) {
     CHECK_OK(enseal_sealer_seal_json(sealer, doc, pointers, 3, "patient-8812", &sealed));
     CHECK(strstr(sealed, "123-45-6789") == NULL && strstr(sealed, "F32.1") == NULL);
     CHECK(strstr(sealed, "\"Ada\"") != NULL);
-    CHECK_OK(enseal_opener_open_json(opener, sealed, "patient-8812", &opened));
+    CHECK_OK(enseal_opener_open_json(opener, sealed, pointers, 3, "patient-8812", &opened));
     CHECK(opened && strcmp(opened, doc) == 0);
-    CHECK_STATUS(enseal_opener_open_json(opener, sealed, "patient-8813", &again), ENSEAL_DECRYPT_FAILED);
-    CHECK_STATUS(enseal_opener_open_json(opener, sealed, NULL, &again), ENSEAL_DECRYPT_FAILED);
+    enseal_string_free(&opened);
+    CHECK_OK(enseal_opener_open_json_all(opener, sealed, "patient-8812", &opened));
+    CHECK(opened && strcmp(opened, doc) == 0);
+    CHECK_STATUS(enseal_opener_open_json(opener, sealed, pointers, 3, "patient-8813", &again), ENSEAL_DECRYPT_FAILED);
+    CHECK_STATUS(enseal_opener_open_json(opener, sealed, pointers, 3, NULL, &again), ENSEAL_DECRYPT_FAILED);
+    CHECK_STATUS(enseal_opener_open_json_all(opener, sealed, "patient-8813", &again), ENSEAL_DECRYPT_FAILED);
+    CHECK_STATUS(enseal_opener_open_json(opener, sealed, NULL, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
     CHECK_STATUS(enseal_sealer_seal_json(sealer, sealed, pointers, 1, NULL, &again), ENSEAL_ALREADY_SEALED);
     const char *missing[] = {"/visits/*/missing"};
     CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, missing, 1, NULL, &again), ENSEAL_PATH_NOT_FOUND);
@@ -129,6 +137,173 @@ static void json_documents(void) {
     enseal_opener_free(&opener);
     enseal_keyring_free(&ring);
     enseal_sealer_free(&sealer);
+    enseal_public_key_free(&pub);
+    enseal_keypair_free(&pair);
+}
+
+/* Opening by pointers opens exactly those values; padding hides short lengths;
+ * `*` on an object is refused. */
+static void json_pointers_and_padding(void) {
+    enseal_keypair *pair = NULL;
+    enseal_public_key *pub = NULL;
+    enseal_sealer *sealer = NULL;
+    enseal_keyring *ring = NULL;
+    enseal_opener *opener = NULL;
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &pair));
+    CHECK_OK(enseal_keypair_public_key(pair, &pub));
+    CHECK_OK(enseal_sealer_new(pub, 0, &sealer));
+    CHECK_OK(enseal_keyring_new(&ring));
+    CHECK_OK(enseal_keyring_add(ring, pair));
+    CHECK_OK(enseal_opener_new(ring, &opener));
+
+    /* A client seals its free-text "note" too (a value planted in a field the
+     * server keeps clear): opening "/ssn" leaves it sealed. */
+    const char *both[] = {"/ssn", "/note"};
+    const char *ssn_only[] = {"/ssn"};
+    char *sealed = NULL, *opened = NULL, *none = NULL;
+    CHECK_OK(enseal_sealer_seal_json(sealer, "{\"ssn\":\"123-45-6789\",\"note\":\"planted\"}", both, 2, "r1", &sealed));
+    CHECK_OK(enseal_opener_open_json(opener, sealed, ssn_only, 1, "r1", &opened));
+    CHECK(opened && strstr(opened, "\"ssn\":\"123-45-6789\"") != NULL);
+    CHECK(opened && strstr(opened, "\"note\":\"enseal1.") != NULL && strstr(opened, "planted") == NULL);
+    enseal_string_free(&opened);
+    /* The old behaviour opens everything. */
+    CHECK_OK(enseal_opener_open_json_all(opener, sealed, "r1", &opened));
+    CHECK(opened && strstr(opened, "\"note\":\"planted\"") != NULL);
+    enseal_string_free(&opened);
+    enseal_string_free(&sealed);
+
+    /* A protected field that arrives clear: NOT_SEALED, nothing returned. */
+    CHECK_STATUS(enseal_opener_open_json(opener, "{\"ssn\":\"123-45-6789\"}", ssn_only, 1, NULL, &none),
+                 ENSEAL_NOT_SEALED);
+    CHECK(strstr(enseal_last_error_message(), "/ssn") != NULL);
+    CHECK_STATUS(enseal_opener_open_json(opener, "{\"ssn\":42}", ssn_only, 1, NULL, &none), ENSEAL_NOT_SEALED);
+    CHECK(none == NULL);
+
+    /* Default padding: true and false seal to one length; unpadded they differ. */
+    const char *hiv[] = {"/hiv"};
+    char *t = NULL, *f = NULL, *t0 = NULL, *f0 = NULL;
+    CHECK_OK(enseal_sealer_seal_json(sealer, "{\"hiv\":true}", hiv, 1, NULL, &t));
+    CHECK_OK(enseal_sealer_seal_json(sealer, "{\"hiv\":false}", hiv, 1, NULL, &f));
+    CHECK(t && f && strlen(t) == strlen(f));
+    CHECK_OK(enseal_sealer_seal_json_padded(sealer, "{\"hiv\":true}", hiv, 1, NULL, 0, &t0));
+    CHECK_OK(enseal_sealer_seal_json_padded(sealer, "{\"hiv\":false}", hiv, 1, NULL, 0, &f0));
+    CHECK(t0 && f0 && strlen(t0) + 1 == strlen(f0));
+    CHECK(t0 && strlen(t0) < strlen(t));
+    CHECK_OK(enseal_opener_open_json(opener, f, hiv, 1, NULL, &opened));
+    CHECK(opened && strcmp(opened, "{\"hiv\":false}") == 0);
+    enseal_string_free(&opened);
+    /* A 64-byte bucket hides the length of names. */
+    const char *name[] = {"/name"};
+    char *short_name = NULL, *long_name = NULL;
+    CHECK_OK(enseal_sealer_seal_json_padded(sealer, "{\"name\":\"Al\"}", name, 1, NULL, 64, &short_name));
+    CHECK_OK(enseal_sealer_seal_json_padded(sealer, "{\"name\":\"Bartholomew Montgomery-Smith\"}", name, 1, NULL, 64,
+                                            &long_name));
+    CHECK(short_name && long_name && strlen(short_name) == strlen(long_name));
+    CHECK_STATUS(enseal_sealer_seal_json_padded(sealer, "{\"hiv\":true}", hiv, 1, NULL, 65537, &none),
+                 ENSEAL_INVALID_ARGUMENT);
+
+    /* `*` applies to arrays only; overlapping pointers are refused. */
+    const char *star[] = {"/dx/*"};
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, "{\"dx\":{\"a\":\"x\",\"b\":\"y\"}}", star, 1, NULL, &none),
+                 ENSEAL_INVALID_POINTER);
+    CHECK_STATUS(enseal_opener_open_json(opener, "{\"dx\":{\"a\":\"x\"}}", star, 1, NULL, &none),
+                 ENSEAL_INVALID_POINTER);
+    const char *overlap[] = {"/dx", "/dx/a"};
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, "{\"dx\":{\"a\":\"x\"}}", overlap, 2, NULL, &none),
+                 ENSEAL_INVALID_POINTER);
+    CHECK(none == NULL);
+
+    enseal_string_free(&t);
+    enseal_string_free(&f);
+    enseal_string_free(&t0);
+    enseal_string_free(&f0);
+    enseal_string_free(&short_name);
+    enseal_string_free(&long_name);
+    enseal_opener_free(&opener);
+    enseal_keyring_free(&ring);
+    enseal_sealer_free(&sealer);
+    enseal_public_key_free(&pub);
+    enseal_keypair_free(&pair);
+}
+
+/* rekey starts a fresh session: the header's session part changes. */
+static void rekey(void) {
+    enseal_keypair *pair = NULL;
+    enseal_public_key *pub = NULL;
+    enseal_sealer *sealer = NULL;
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &pair));
+    CHECK_OK(enseal_keypair_public_key(pair, &pub));
+    CHECK_OK(enseal_sealer_new(pub, 0, &sealer));
+    enseal_bytes a = {0}, b = {0}, c = {0};
+    CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 0, &a));
+    CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 0, &b));
+    CHECK_OK(enseal_sealer_rekey(sealer));
+    CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 0, &c));
+    /* version || kem_id || kid || enc: the first 51 - 8 bytes of an X25519 header. */
+    CHECK(a.len > 43 && b.len > 43 && c.len > 43);
+    CHECK(memcmp(a.ptr, b.ptr, 43) == 0);
+    CHECK(memcmp(a.ptr, c.ptr, 43) != 0);
+    CHECK_STATUS(enseal_sealer_rekey(NULL), ENSEAL_INVALID_ARGUMENT);
+    enseal_bytes_free(&a);
+    enseal_bytes_free(&b);
+    enseal_bytes_free(&c);
+    enseal_sealer_free(&sealer);
+    enseal_public_key_free(&pub);
+    enseal_keypair_free(&pair);
+}
+
+/* A keyset sealer checks not_after before every seal, not only when built. */
+static void key_expiry(void) {
+    enseal_keypair *pair = NULL;
+    enseal_public_key *pub = NULL;
+    char *jwk = NULL, *kid = NULL;
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &pair));
+    CHECK_OK(enseal_keypair_public_key(pair, &pub));
+    CHECK_OK(enseal_public_key_to_jwk(pub, &jwk));
+    CHECK_OK(enseal_public_key_kid(pub, &kid));
+    size_t jwk_len = strlen(jwk);
+    long long now = (long long)time(NULL);
+    char doc[1024];
+    snprintf(doc, sizeof doc,
+             "{\"primary\":\"%s\",\"keys\":[%.*s,\"suite\":\"X25519\",\"created\":%lld,\"not_after\":%lld}]}", kid,
+             (int)(jwk_len - 1), jwk, now - 10, now + 1);
+    enseal_keyset *keyset = NULL;
+    enseal_sealer *sealer = NULL;
+    CHECK_OK(enseal_keyset_from_json(doc, &keyset));
+    CHECK_OK(enseal_sealer_from_keyset(keyset, &sealer));
+    enseal_bytes sealed = {0};
+    char *text = NULL;
+    CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 0, &sealed));
+    enseal_bytes_free(&sealed);
+    sleep(2); /* now > not_after */
+    CHECK_STATUS(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 0, &sealed), ENSEAL_KEY_EXPIRED);
+    CHECK_STATUS(enseal_sealer_seal_text(sealer, (const uint8_t *)"x", 1, NULL, 0, &text), ENSEAL_KEY_EXPIRED);
+    const char *pointers[] = {"/a"};
+    CHECK_STATUS(enseal_sealer_seal_json(sealer, "{\"a\":1}", pointers, 1, NULL, &text), ENSEAL_KEY_EXPIRED);
+    CHECK_STATUS(enseal_sealer_rekey(sealer), ENSEAL_KEY_EXPIRED);
+    CHECK(sealed.ptr == NULL && text == NULL);
+    CHECK(strstr(enseal_last_error_message(), kid) != NULL);
+
+    /* A keyset that carries a private key is refused. */
+    char *private_jwk = NULL;
+    enseal_keyset *leaked = NULL;
+    CHECK_OK(enseal_keypair_to_jwk(pair, &private_jwk));
+    size_t private_len = strlen(private_jwk);
+    snprintf(doc, sizeof doc, "{\"primary\":\"%s\",\"keys\":[%.*s,\"suite\":\"X25519\",\"created\":1}]}", kid,
+             (int)(private_len - 1), private_jwk);
+    CHECK_STATUS(enseal_keyset_from_json(doc, &leaked), ENSEAL_INVALID_KEYSET);
+    CHECK(leaked == NULL);
+    /* A low-order X25519 public key (all zero) is refused. */
+    uint8_t zero[32] = {0};
+    enseal_public_key *low = NULL;
+    CHECK_STATUS(enseal_public_key_from_bytes(ENSEAL_SUITE_X25519, zero, sizeof zero, &low), ENSEAL_INVALID_KEY);
+    CHECK(low == NULL);
+
+    enseal_string_free(&private_jwk);
+    enseal_sealer_free(&sealer);
+    enseal_keyset_free(&keyset);
+    enseal_string_free(&jwk);
+    enseal_string_free(&kid);
     enseal_public_key_free(&pub);
     enseal_keypair_free(&pair);
 }
@@ -242,7 +417,8 @@ static void bad_arguments(void) {
     CHECK_OK(enseal_sealer_seal_text(sealer, (const uint8_t *)"x", 1, NULL, 0, &text));
     CHECK_STATUS(enseal_opener_open_text(opener, text, NULL, 0, &out), ENSEAL_UNKNOWN_KEY);
     CHECK(out.ptr == NULL);
-    CHECK_STATUS(enseal_opener_open_json(opener, NULL, NULL, &text), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_opener_open_json(opener, NULL, NULL, 0, NULL, &text), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_opener_open_json_all(opener, NULL, NULL, &text), ENSEAL_INVALID_ARGUMENT);
 
     CHECK_STATUS(enseal_is_sealed(NULL, &flag), ENSEAL_INVALID_ARGUMENT);
     CHECK_OK(enseal_is_sealed("enseal1.AAAA", &flag));
@@ -301,18 +477,22 @@ static void status_names(void) {
         {ENSEAL_INVALID_POINTER, "INVALID_POINTER"},
         {ENSEAL_PATH_NOT_FOUND, "PATH_NOT_FOUND"},
         {ENSEAL_ALREADY_SEALED, "ALREADY_SEALED"},
+        {ENSEAL_NOT_SEALED, "NOT_SEALED"},
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         CHECK(strcmp(enseal_status_str(all[i].code), all[i].name) == 0);
     }
     CHECK(strcmp(enseal_status_str(-1), "UNKNOWN_STATUS") == 0);
     CHECK(strcmp(enseal_status_str(9999), "UNKNOWN_STATUS") == 0);
-    CHECK(ENSEAL_DECRYPT_FAILED == 201 && ENSEAL_INVALID_ARGUMENT == 1);
+    CHECK(ENSEAL_DECRYPT_FAILED == 201 && ENSEAL_INVALID_ARGUMENT == 1 && ENSEAL_NOT_SEALED == 404);
 }
 
 int main(void) {
     for (size_t i = 0; i < sizeof SUITES / sizeof SUITES[0]; i++) round_trip(SUITES[i]);
     json_documents();
+    json_pointers_and_padding();
+    rekey();
+    key_expiry();
     keysets();
     bad_arguments();
     status_names();

@@ -2,7 +2,7 @@
 // @hpke/core interop, through the installed package's browser entry point.
 import * as enseal from '/node_modules/enseal/index.js';
 import * as lean from '/node_modules/enseal/x25519.js';
-import { runVectors, runAsyncPath, runX25519Entry } from '/tests/vectors.js';
+import { runVectors, runAsyncPath, runX25519Entry, runJsonHelper } from '/tests/vectors.js';
 import { peerOpen, peerSession } from '/tests/hpke-peer.js';
 
 const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
@@ -36,9 +36,11 @@ async function main() {
     asyncPath: await runAsyncPath(enseal, [0, 32 * 1024, 1 << 20]),
     interop: await interop(vectors),
     backend: enseal.aesBackend(),
+    json: runJsonHelper(enseal),
   };
   await lean.init();
   report.x25519 = await runX25519Entry(enseal, lean, vectors);
+  report.jsonX25519 = runJsonHelper(lean);
   let bad = null;
   try {
     new enseal.Opener(new enseal.Keyring()).open('nope', 'c');
