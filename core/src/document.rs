@@ -73,30 +73,44 @@ fn padded(text: Zeroizing<String>, pad_to: usize) -> Zeroizing<String> {
         0 | 1 => return text,
         bucket => len.div_ceil(bucket) * bucket,
     };
+    const SPACES: &str = "                ";
     // Sized once: growing would leave an unwiped copy of the value behind.
     let mut out = Zeroizing::new(String::with_capacity(target.max(len)));
     out.push_str(&text);
-    out.extend(core::iter::repeat_n(' ', target - len));
+    while out.len() < target {
+        let missing = target - out.len();
+        out.push_str(&SPACES[..SPACES.len().min(missing)]);
+    }
     out
 }
 
-/// The concrete paths of all `pointers`, refused when any two overlap (one
-/// contains the other, or they are the same), which would seal a value twice.
+/// The concrete paths of all `pointers`. Two pointers that overlap (one
+/// names the value the other names, or a value inside it, a `*` standing
+/// for any index) are refused, since a value would be sealed twice; the
+/// check is on the pointers, not on the document, so its cost does not grow
+/// with the arrays a `*` runs over.
 fn concrete_paths(doc: &Value, pointers: &[&str]) -> Result<Vec<Vec<String>>> {
-    let mut paths = Vec::new();
-    for pointer_text in pointers {
-        let tokens = pointer::parse(pointer_text)?;
-        paths.extend(pointer::expand(doc, &tokens)?);
+    let parsed = pointers
+        .iter()
+        .map(|p| pointer::parse(p))
+        .collect::<Result<Vec<_>>>()?;
+    for (i, a) in parsed.iter().enumerate() {
+        for (b, b_text) in parsed[i + 1..].iter().zip(&pointers[i + 1..]) {
+            if a.iter().zip(b).all(|(x, y)| x == y || x == "*" || y == "*") {
+                let (shorter, longer) = if a.len() <= b.len() {
+                    (pointers[i], *b_text)
+                } else {
+                    (*b_text, pointers[i])
+                };
+                return Err(Error::InvalidPointer(format!(
+                    "{shorter} and {longer} overlap: a value would be sealed or opened twice"
+                )));
+            }
+        }
     }
-    let mut sorted: Vec<&Vec<String>> = paths.iter().collect();
-    sorted.sort();
-    // In lexicographic order a path that contains another follows it directly.
-    if let Some(pair) = sorted.windows(2).find(|w| w[1].starts_with(w[0])) {
-        return Err(Error::InvalidPointer(format!(
-            "{} and {} overlap: a value would be sealed or opened twice",
-            pointer::to_text(pair[0]),
-            pointer::to_text(pair[1])
-        )));
+    let mut paths = Vec::new();
+    for tokens in &parsed {
+        paths.extend(pointer::expand(doc, tokens)?);
     }
     Ok(paths)
 }

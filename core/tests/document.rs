@@ -352,8 +352,21 @@ fn wildcards_on_objects_and_overlapping_pointers_are_refused() {
     }
     let err = sealer.seal_json(&doc, &["/o/*"], None).unwrap_err();
     assert!(err.to_string().contains("object"), "{err}");
-    let err = sealer.seal_json(&doc, &["/o", "/o/i"], None).unwrap_err();
-    assert!(err.to_string().contains("/o and /o/i overlap"), "{err}");
+    for pointers in [["/o", "/o/i"], ["/o/i", "/o"]] {
+        let err = sealer.seal_json(&doc, &pointers, None).unwrap_err();
+        assert!(err.to_string().contains("/o and /o/i overlap"), "{err}");
+    }
+    let err = sealer.seal_json(&doc, &["/a/1", "/a/*"], None).unwrap_err();
+    assert!(err.to_string().contains("/a/1 and /a/* overlap"), "{err}");
+    // Overlap is decided on the pointers: `*` over an empty array still overlaps its parent.
+    let empty = json!({"v": []});
+    assert_eq!(
+        sealer
+            .seal_json(&empty, &["/v", "/v/*/x"], None)
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidPointer
+    );
     // Siblings and a prefix of a member's name are not overlaps.
     let doc = json!({"o": 1, "oo": 2, "p": [3, 4]});
     sealer
