@@ -14,13 +14,25 @@ pub struct Fixture {
 }
 
 pub static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
-    let pairs: Vec<KeyPair> = Suite::ALL.iter().map(|s| KeyPair::generate(*s).unwrap()).collect();
+    let pairs: Vec<KeyPair> = Suite::ALL
+        .iter()
+        .map(|s| KeyPair::generate(*s).unwrap())
+        .collect();
     let seeds = pairs
         .iter()
-        .map(|p| Sealer::new(p.public_key()).unwrap().seal(b"123-45-6789", b"ctx").unwrap())
+        .map(|p| {
+            Sealer::new(p.public_key())
+                .unwrap()
+                .seal(b"123-45-6789", b"ctx")
+                .unwrap()
+        })
         .collect();
     let sealer = Sealer::new(pairs[0].public_key()).unwrap();
-    Fixture { opener: Opener::new(Keyring::from_iter(pairs)), seeds, sealer }
+    Fixture {
+        opener: Opener::new(Keyring::from_iter(pairs)),
+        seeds,
+        sealer,
+    }
 });
 
 /// One positive case of tests/vectors/enseal-v1.json.
@@ -68,10 +80,19 @@ pub static VECTORS: LazyLock<Vec<VectorSuite>> = LazyLock::new(|| {
                     sealed: hex_of(p, "sealed_hex"),
                 })
                 .collect();
-            VectorSuite { suite, pair, session_prefix, enc, fields }
+            VectorSuite {
+                suite,
+                pair,
+                session_prefix,
+                enc,
+                fields,
+            }
         })
         .collect();
-    assert_eq!(suites.iter().map(|s| s.suite).collect::<Vec<_>>(), Suite::ALL);
+    assert_eq!(
+        suites.iter().map(|s| s.suite).collect::<Vec<_>>(),
+        Suite::ALL
+    );
     suites
 });
 
@@ -101,12 +122,16 @@ pub fn hex(text: &str) -> Vec<u8> {
 /// What steps 1–3 of opening (docs/FORMAT.md §4) say about `sealed`, worked
 /// out from the spec alone: the error they end with, or `None` when they pass.
 pub fn header_error(sealed: &[u8]) -> Option<enseal::ErrorCode> {
-    use enseal::ErrorCode::{Truncated, TooLarge, UnsupportedSuite, UnsupportedVersion};
-    let Some(&version) = sealed.first() else { return Some(Truncated) };
+    use enseal::ErrorCode::{TooLarge, Truncated, UnsupportedSuite, UnsupportedVersion};
+    let Some(&version) = sealed.first() else {
+        return Some(Truncated);
+    };
     if version != enseal::VERSION {
         return Some(UnsupportedVersion);
     }
-    let Some(kem_id) = sealed.get(1..3) else { return Some(Truncated) };
+    let Some(kem_id) = sealed.get(1..3) else {
+        return Some(Truncated);
+    };
     let Ok(suite) = Suite::from_kem_id(u16::from_be_bytes([kem_id[0], kem_id[1]])) else {
         return Some(UnsupportedSuite);
     };

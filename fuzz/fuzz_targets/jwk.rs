@@ -19,7 +19,10 @@ fn check_public(key: &PublicKey) {
     assert_eq!(again.kid(), key.kid());
     assert_eq!(again.to_jwk(), jwk);
     assert_eq!(key.kid(), KeyId::compute(key.suite(), key.as_bytes()));
-    assert_eq!(PublicKey::from_bytes(key.suite(), key.as_bytes()).unwrap(), *key);
+    assert_eq!(
+        PublicKey::from_bytes(key.suite(), key.as_bytes()).unwrap(),
+        *key
+    );
 }
 
 fn check_pair(pair: &KeyPair) {
@@ -33,13 +36,27 @@ fn check_pair(pair: &KeyPair) {
     let from_bytes = KeyPair::from_private_bytes(pair.suite(), &pair.private_bytes()).unwrap();
     assert_eq!(from_bytes.public_key(), pair.public_key());
     let doc: serde_json::Value = serde_json::from_str(&jwk).unwrap();
-    let secret = doc.get("d").or_else(|| doc.get("priv")).and_then(|v| v.as_str()).unwrap();
-    assert!(!format!("{pair:?}").contains(secret), "Debug shows the private key");
+    let secret = doc
+        .get("d")
+        .or_else(|| doc.get("priv"))
+        .and_then(|v| v.as_str())
+        .unwrap();
+    assert!(
+        !format!("{pair:?}").contains(secret),
+        "Debug shows the private key"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let allowed = |e: &enseal::Error| matches!(e.code(), ErrorCode::InvalidKey | ErrorCode::UnsupportedSuite);
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let allowed = |e: &enseal::Error| {
+        matches!(
+            e.code(),
+            ErrorCode::InvalidKey | ErrorCode::UnsupportedSuite
+        )
+    };
     let public = PublicKey::from_jwk(text);
     let pair = KeyPair::from_jwk(text);
     match &public {

@@ -11,7 +11,9 @@ use enseal::{ErrorCode, KeyPair, Keyring};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let ring = match Keyring::from_jwks(text) {
         Ok(ring) => ring,
         Err(e) => {
@@ -22,12 +24,19 @@ fuzz_target!(|data: &[u8]| {
     let kids: Vec<_> = ring.kids().collect();
     assert_eq!(kids.len(), ring.len());
     assert_eq!(ring.is_empty(), kids.is_empty());
-    assert!(kids.windows(2).all(|w| w[0] < w[1]), "kids not sorted and unique");
+    assert!(
+        kids.windows(2).all(|w| w[0] < w[1]),
+        "kids not sorted and unique"
+    );
     let jwks = ring.to_jwks();
     let doc: serde_json::Value = serde_json::from_str(&jwks).unwrap();
     let debug = format!("{ring:?}");
     for jwk in doc["keys"].as_array().unwrap() {
-        let secret = jwk.get("d").or_else(|| jwk.get("priv")).and_then(|v| v.as_str()).unwrap();
+        let secret = jwk
+            .get("d")
+            .or_else(|| jwk.get("priv"))
+            .and_then(|v| v.as_str())
+            .unwrap();
         assert!(!debug.contains(secret), "Debug shows a private key");
     }
     let again = Keyring::from_jwks(&jwks).unwrap_or_else(|e| panic!("to_jwks does not parse: {e}"));

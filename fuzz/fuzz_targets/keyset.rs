@@ -11,7 +11,9 @@ use enseal::{ErrorCode, Keyset, PublicKey};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let keyset = match Keyset::from_json(text) {
         Ok(keyset) => keyset,
         Err(e) => {
@@ -24,14 +26,26 @@ fuzz_target!(|data: &[u8]| {
     let primary = keyset.primary().key().kid();
     assert!(entries.iter().any(|e| e.key().kid() == primary));
     for (i, entry) in entries.iter().enumerate() {
-        assert!(entries[..i].iter().all(|e| e.key().kid() != entry.key().kid()), "duplicate kid");
+        assert!(
+            entries[..i]
+                .iter()
+                .all(|e| e.key().kid() != entry.key().kid()),
+            "duplicate kid"
+        );
         assert!(entry.not_after().is_none_or(|end| end > entry.created()));
         assert_eq!(keyset.get(&entry.key().kid()), Some(entry));
-        assert_eq!(PublicKey::from_jwk(&entry.key().to_jwk()).unwrap(), *entry.key());
+        assert_eq!(
+            PublicKey::from_jwk(&entry.key().to_jwk()).unwrap(),
+            *entry.key()
+        );
     }
     let json = keyset.to_json();
-    assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok(), "to_json is not JSON: {json}");
-    let again = Keyset::from_json(&json).unwrap_or_else(|e| panic!("to_json does not parse: {e}\n{json}"));
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+        "to_json is not JSON: {json}"
+    );
+    let again =
+        Keyset::from_json(&json).unwrap_or_else(|e| panic!("to_json does not parse: {e}\n{json}"));
     assert_eq!(again, keyset);
     assert_eq!(again.primary().key().kid(), primary);
     assert_eq!(again.to_json(), json);

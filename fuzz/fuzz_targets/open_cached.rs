@@ -35,7 +35,10 @@ struct Cached {
 static CACHED: LazyLock<Cached> = LazyLock::new(|| {
     let opener = Opener::new(common::vector_keyring());
     for field in VECTORS.iter().flat_map(|s| &s.fields) {
-        assert_eq!(*opener.open(&field.sealed, &field.context).unwrap(), field.plaintext);
+        assert_eq!(
+            *opener.open(&field.sealed, &field.context).unwrap(),
+            field.plaintext
+        );
     }
     assert_eq!(opener.cached_sessions(), Suite::ALL.len());
     let mut contexts = common::vector_contexts();
@@ -47,7 +50,9 @@ const MARKER: [u8; 2] = [0xa5, 0x5a];
 
 fuzz_target!(|data: &[u8]| {
     let c = &*CACHED;
-    let Some((&selector, rest)) = data.split_first() else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
     let vectors = &VECTORS[usize::from(selector & 3) % VECTORS.len()];
     let context = &c.contexts[usize::from((selector >> 2) & 7) % c.contexts.len()];
     let mut sealed;
@@ -57,7 +62,10 @@ fuzz_target!(|data: &[u8]| {
     } else {
         sealed = rest.to_vec();
         let ours = sealed.get(1..11).and_then(|head| {
-            VECTORS.iter().find(|v| head[..2] == v.suite.kem_id().to_be_bytes() && head[2..] == v.pair.kid().as_bytes()[..])
+            VECTORS.iter().find(|v| {
+                head[..2] == v.suite.kem_id().to_be_bytes()
+                    && head[2..] == v.pair.kid().as_bytes()[..]
+            })
         });
         if let Some(v) = ours {
             let end = sealed.len().min(v.session_prefix.len());
@@ -66,7 +74,10 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let mut out = MARKER.to_vec();
-    let got = c.opener.open_into(&sealed, context, &mut out).map_err(|e| e.code());
+    let got = c
+        .opener
+        .open_into(&sealed, context, &mut out)
+        .map_err(|e| e.code());
 
     let expected = match header_error(&sealed) {
         Some(code) => Err(code),
@@ -76,7 +87,11 @@ fuzz_target!(|data: &[u8]| {
             if sealed[3..11] != v.pair.kid().as_bytes()[..] {
                 Err(ErrorCode::UnknownKey)
             } else {
-                match v.fields.iter().find(|f| f.sealed == sealed && f.context == *context) {
+                match v
+                    .fields
+                    .iter()
+                    .find(|f| f.sealed == sealed && f.context == *context)
+                {
                     Some(field) => Ok(field),
                     None => Err(ErrorCode::DecryptFailed),
                 }

@@ -24,7 +24,9 @@ static OPENER: LazyLock<Opener> =
 
 fuzz_target!(|data: &[u8]| {
     let opener = &*OPENER;
-    let Some((&selector, bytes)) = data.split_first() else { return };
+    let Some((&selector, bytes)) = data.split_first() else {
+        return;
+    };
     let v = &VECTORS[usize::from(selector) % VECTORS.len()];
     let field = &v.fields[2];
     let n = v.enc.len();

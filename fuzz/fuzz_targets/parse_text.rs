@@ -27,7 +27,10 @@ static KEYLESS: LazyLock<Opener> = LazyLock::new(|| Opener::new(Keyring::new()))
 fn check_text(text: &str) {
     let sealed = is_sealed(text);
     let decoded = decode_text(text);
-    let opened = KEYLESS.open_text(text, b"ctx").map(drop).map_err(|e| e.code());
+    let opened = KEYLESS
+        .open_text(text, b"ctx")
+        .map(drop)
+        .map_err(|e| e.code());
     match &decoded {
         Ok(bytes) => {
             assert_eq!(encode_text(bytes), text, "decoding is not canonical");
@@ -38,7 +41,10 @@ fn check_text(text: &str) {
         Err(e) => {
             assert!(!sealed, "is_sealed({text:?}) but decode_text fails: {e}");
             let expected = if text.starts_with(TEXT_PREFIX) {
-                assert!(matches!(e.code(), ErrorCode::BadEncoding | ErrorCode::TooLarge), "{e}");
+                assert!(
+                    matches!(e.code(), ErrorCode::BadEncoding | ErrorCode::TooLarge),
+                    "{e}"
+                );
                 e.code()
             } else {
                 ErrorCode::BadPrefix
