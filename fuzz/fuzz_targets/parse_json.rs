@@ -9,12 +9,23 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let f = &*common::FIXTURE;
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let code = |r: Result<(), enseal::Error>| r.err().map(|e| e.code());
-    for got in [code(PublicKey::from_jwk(text).map(drop)), code(KeyPair::from_jwk(text).map(drop))] {
-        assert!(matches!(got, None | Some(ErrorCode::InvalidKey | ErrorCode::UnsupportedSuite)));
+    for got in [
+        code(PublicKey::from_jwk(text).map(drop)),
+        code(KeyPair::from_jwk(text).map(drop)),
+    ] {
+        assert!(matches!(
+            got,
+            None | Some(ErrorCode::InvalidKey | ErrorCode::UnsupportedSuite)
+        ));
     }
-    for got in [code(Keyset::from_json(text).map(drop)), code(Keyring::from_jwks(text).map(drop))] {
+    for got in [
+        code(Keyset::from_json(text).map(drop)),
+        code(Keyring::from_jwks(text).map(drop)),
+    ] {
         assert!(matches!(got, None | Some(ErrorCode::InvalidKeyset)));
     }
     match f.sealer.seal_json_text(text, &["/a", "/*/0"], Some("r")) {

@@ -21,7 +21,7 @@ usage: cargo xtask <task>
   demo      seal and open a sample patient record (cargo run --example patient_record)
   vectors   regenerate tests/vectors/enseal-v1.json from fixed randomness
   bench     run the criterion benchmarks and write docs/PERFORMANCE.md
-  fuzz [S]  run each cargo-fuzz target for S seconds (default 60)
+  fuzz [S]  run each cargo-fuzz target for S seconds (default 60) from fuzz/seeds; prints exec/s
   c-header  regenerate bindings/c/include/enseal.h with the pinned cbindgen
   c-test    only the C ABI part of `test`
   python-test  build the wheel, install it in clean venvs, run pytest on it
@@ -247,23 +247,96 @@ fn vectors() -> Result {
     )
 }
 
+/// Runs every cargo-fuzz target for `seconds` each (one job), starting from the
+/// committed seeds in fuzz/seeds/<target> (read only) and growing a scratch
+/// corpus in fuzz/corpus/<target> (git-ignored), then prints each target's
+/// executions, exec/s and coverage from libFuzzer's final stats.
 fn fuzz(seconds: &str) -> Result {
+    use std::io::{BufRead, BufReader};
+    // fuzz/README.md says what each reads and checks.
+    const TARGETS: [&str; 7] = [
+        "open_cached",
+        "open_decap",
+        "parse_text",
+        "parse_json",
+        "jwk",
+        "keyset",
+        "keyring",
+    ];
+    if seconds.parse::<u64>().is_err() {
+        return Err(format!(
+            "fuzz: {seconds:?} is not a whole number of seconds"
+        ));
+    }
     if !has("cargo-fuzz", "--version") {
         cargo(&["install", "cargo-fuzz", "--version", "=0.13.2", "--locked"])?;
     }
-    for target in ["parse_binary", "parse_text", "parse_json"] {
-        // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable compiler accept them.
-        run(
-            Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args([
-                    "fuzz",
-                    "run",
-                    target,
-                    "--",
-                    &format!("-max_total_time={seconds}"),
-                ])
-                .env("RUSTC_BOOTSTRAP", "1"),
-        )?;
+    let dir = root().join("fuzz");
+    // (target, executions, exec/s, cov, ft, passed)
+    let mut rows: Vec<(&str, String, String, String, String, bool)> = Vec::new();
+    for target in TARGETS {
+        let corpus = dir.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
+        let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.current_dir(&dir)
+            .args(["fuzz", "run", target])
+            .arg(&corpus)
+            .arg(dir.join("seeds").join(target))
+            .args([
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-print_final_stats=1",
+            ])
+            // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable compiler accept them.
+            .env("RUSTC_BOOTSTRAP", "1")
+            .stderr(std::process::Stdio::piped());
+        eprintln!("xtask: $ {cmd:?}");
+        let started = std::time::Instant::now();
+        let mut child = cmd.spawn().map_err(|e| format!("{cmd:?}: {e}"))?;
+        let (mut execs, mut rate, mut cov, mut ft) =
+            (String::new(), String::new(), String::new(), String::new());
+        if let Some(stderr) = child.stderr.take() {
+            // libFuzzer reports on stderr: pass it through, keeping what the table needs.
+            for line in BufReader::new(stderr).split(b'\n') {
+                let line = String::from_utf8_lossy(&line.map_err(|e| e.to_string())?).into_owned();
+                eprintln!("{line}");
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let after = |name: &str| {
+                    let at = words.iter().position(|w| *w == name)?;
+                    words.get(at + 1).map(|w| (*w).to_string())
+                };
+                if let Some(n) = after("stat::number_of_executed_units:") {
+                    execs = n;
+                } else if let Some(n) = after("stat::average_exec_per_sec:") {
+                    rate = n;
+                } else if let (Some(c), Some(f)) = (after("cov:"), after("ft:")) {
+                    (cov, ft) = (c, f);
+                }
+            }
+        }
+        let status = child.wait().map_err(|e| format!("{cmd:?}: {e}"))?;
+        eprintln!("xtask: ({:.0} s)", started.elapsed().as_secs_f64());
+        if status.success() {
+            STEPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        rows.push((target, execs, rate, cov, ft, status.success()));
     }
-    Ok(())
+    println!(
+        "{:<12} {:>12} {:>9} {:>6} {:>6}  result ({seconds} s each)",
+        "target", "executions", "exec/s", "cov", "ft"
+    );
+    for (target, execs, rate, cov, ft, passed) in &rows {
+        let result = if *passed {
+            "ok"
+        } else {
+            "FAILED (see fuzz/artifacts/)"
+        };
+        println!("{target:<12} {execs:>12} {rate:>9} {cov:>6} {ft:>6}  {result}");
+    }
+    let failed: Vec<&str> = rows.iter().filter(|r| !r.5).map(|r| r.0).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("fuzz targets failed: {}", failed.join(", ")))
+    }
 }
