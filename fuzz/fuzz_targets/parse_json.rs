@@ -28,12 +28,18 @@ fuzz_target!(|data: &[u8]| {
     ] {
         assert!(matches!(got, None | Some(ErrorCode::InvalidKeyset)));
     }
-    match f.sealer.seal_json_text(text, &["/a", "/*/0"], Some("r")) {
-        Ok(sealed) => assert!(f.opener.open_json_text(&sealed, Some("r")).is_ok()),
+    const POINTERS: [&str; 2] = ["/a", "/b/*/0"];
+    match f.sealer.seal_json_text(text, &POINTERS, Some("r")) {
+        // What was sealed opens at the same pointers.
+        Ok(sealed) => assert!(f.opener.open_json_text(&sealed, &POINTERS, Some("r")).is_ok()),
         Err(e) => assert!(matches!(
             e.code(),
-            ErrorCode::InvalidJson | ErrorCode::PathNotFound | ErrorCode::AlreadySealed
+            ErrorCode::InvalidJson
+                | ErrorCode::PathNotFound
+                | ErrorCode::AlreadySealed
+                | ErrorCode::InvalidPointer
         )),
     }
-    let _ = f.opener.open_json_text(text, Some("r"));
+    let _ = f.opener.open_json_text(text, &POINTERS, Some("r"));
+    let _ = f.opener.open_json_text_all(text, Some("r"));
 });
