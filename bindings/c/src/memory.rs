@@ -426,8 +426,16 @@ mod tests {
         let freed = unwiped_copies(MARKER.as_bytes(), || {
             let mut opened = std::ptr::null_mut();
             // SAFETY: live handle, NUL-terminated inputs, writable out-pointer.
-            let status =
-                unsafe { enseal_opener_open_json(opener, sealed, record.as_ptr(), &mut opened) };
+            let status = unsafe {
+                enseal_opener_open_json(
+                    opener,
+                    sealed,
+                    pointers.as_ptr(),
+                    1,
+                    record.as_ptr(),
+                    &mut opened,
+                )
+            };
             assert_eq!(status, ENSEAL_OK);
             assert!(free_text(opened).contains(MARKER));
         });
