@@ -544,8 +544,8 @@ pub unsafe extern "C" fn enseal_sealer_seal_text(
 /// padded with spaces to a multiple of 16 bytes before sealing, so that
 /// `true` and `false` (and short values) seal to the same length; see
 /// enseal_sealer_seal_json_padded for another bucket. A clear string that
-/// already starts with "enseal1." is ENSEAL_ALREADY_SEALED. `record_id` may
-/// be NULL. Thread-safe.
+/// starts with "enseal1." without being a sealed value is
+/// ENSEAL_ALREADY_SEALED. `record_id` may be NULL. Thread-safe.
 ///
 /// # Safety
 /// `json` and each of the `pointer_count` entries of `pointers` must be
