@@ -43,7 +43,7 @@ pub struct Field {
 }
 
 /// One suite of the known-answer vectors: the recipient key pair (published
-/// test keys), the session every positive case was sealed in, and the cases.
+/// test keys), the session its cases were sealed in, and those cases.
 pub struct VectorSuite {
     pub suite: Suite,
     pub pair: KeyPair,
@@ -79,6 +79,9 @@ pub static VECTORS: LazyLock<Vec<VectorSuite>> = LazyLock::new(|| {
                     plaintext: hex_of(p, "plaintext_hex"),
                     sealed: hex_of(p, "sealed_hex"),
                 })
+                // The suite's one session; cases sealed in sessions of their
+                // own (X-Wing's zero-point `enc`) are not part of this model.
+                .filter(|f: &Field| f.sealed.starts_with(&session_prefix))
                 .collect();
             VectorSuite {
                 suite,
