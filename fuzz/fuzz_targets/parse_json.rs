@@ -31,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
     const POINTERS: [&str; 2] = ["/a", "/b/*/0"];
     match f.sealer.seal_json_text(text, &POINTERS, Some("r")) {
         // What was sealed opens at the same pointers.
-        Ok(sealed) => assert!(f.opener.open_json_text(&sealed, &POINTERS, Some("r")).is_ok()),
+        Ok(sealed) => assert!(
+            f.opener
+                .open_json_text(&sealed, &POINTERS, Some("r"))
+                .is_ok()
+        ),
         Err(e) => assert!(matches!(
             e.code(),
             ErrorCode::InvalidJson
