@@ -425,6 +425,23 @@ fn low_order_x25519_keys_are_refused_in_every_form() {
 }
 
 #[test]
+fn xwing_keys_with_a_low_order_x25519_part_are_refused() {
+    let key = KeyPair::generate(Suite::XWing).unwrap();
+    let mut public = key.public_key().as_bytes().to_vec();
+    assert!(PublicKey::from_bytes(Suite::XWing, &public).is_ok());
+    let x = public.len() - 32;
+    public[x..].fill(0);
+    assert_eq!(
+        PublicKey::from_bytes(Suite::XWing, &public)
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidKey
+    );
+    public[x] = 1;
+    assert!(PublicKey::from_bytes(Suite::XWing, &public).is_err());
+}
+
+#[test]
 fn keyring_jwks_round_trip() {
     let pairs: Vec<KeyPair> = Suite::ALL
         .iter()

@@ -93,6 +93,13 @@ impl KemPublicKey {
             }
             #[cfg(feature = "xwing")]
             Suite::XWing => {
+                // pk = pk_M (ML-KEM-768, 1184 bytes) || pk_X (X25519, 32 bytes).
+                // A low-order pk_X would leave the hybrid with ML-KEM alone.
+                if bytes.get(1184..).is_some_and(x25519_low_order) {
+                    return Err(Error::InvalidKey(
+                        "the X25519 part of the X-Wing public key is a low-order point",
+                    ));
+                }
                 KemPublicKey::XWing(Box::new(PkOf::<XWing>::from_bytes(bytes).map_err(bad)?))
             }
             #[allow(unreachable_patterns)]
