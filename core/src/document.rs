@@ -47,11 +47,9 @@ pub(crate) fn seal(
     }
     let mut out = parse(json)?;
     let paths = concrete_paths(&out, pointers)?;
-    refuse_prefixed_clear_strings(&out, &paths)?;
+    refuse_prefixed_clear_strings(&mut out, &paths)?;
     for path in &paths {
-        let at = pointer::to_text(path);
-        let slot =
-            pointer::get_mut(&mut out, path).ok_or_else(|| Error::PathNotFound(at.clone()))?;
+        let (at, slot) = slot_at(&mut out, path)?;
         if let Value::String(s) = slot {
             if text::is_sealed(s) {
                 return Err(Error::AlreadySealed(at));
@@ -118,42 +116,50 @@ fn concrete_paths(doc: &Value, pointers: &[&str]) -> Result<Vec<Vec<String>>> {
 /// A clear string that starts with the prefix but is not a sealed value
 /// would make the document unopenable for an opener that opens every
 /// prefixed string: refused before anything is sealed.
-fn refuse_prefixed_clear_strings(doc: &Value, sealing: &[Vec<String>]) -> Result<()> {
-    let mut path = Vec::new();
-    let mut found = None;
-    walk_strings(doc, &mut path, &mut |at, s| {
-        if found.is_none()
-            && s.starts_with(text::TEXT_PREFIX)
-            && !text::is_sealed(s)
-            && !sealing.iter().any(|p| p.as_slice() == at)
+fn refuse_prefixed_clear_strings(doc: &mut Value, sealing: &[Vec<String>]) -> Result<()> {
+    for_each_string(doc, &mut Vec::new(), &mut |at, slot| match slot {
+        Value::String(s)
+            if s.starts_with(text::TEXT_PREFIX)
+                && !text::is_sealed(s)
+                && !sealing.iter().any(|p| p.as_slice() == at) =>
         {
-            found = Some(pointer::to_text(at));
+            Err(Error::AlreadySealed(pointer::to_text(at)))
         }
-    });
-    match found {
-        Some(at) => Err(Error::AlreadySealed(at)),
-        None => Ok(()),
+        _ => Ok(()),
+    })
+}
+
+/// Calls `visit` with the pointer tokens and the slot of every string in
+/// `value`, in document order, and stops at the first error.
+fn for_each_string(
+    value: &mut Value,
+    path: &mut Vec<String>,
+    visit: &mut impl FnMut(&[String], &mut Value) -> Result<()>,
+) -> Result<()> {
+    match value {
+        Value::String(_) => visit(path, value),
+        Value::Array(items) => items.iter_mut().enumerate().try_for_each(|(i, item)| {
+            path.push(i.to_string());
+            let r = for_each_string(item, path, visit);
+            path.pop();
+            r
+        }),
+        Value::Object(members) => members.iter_mut().try_for_each(|(name, item)| {
+            path.push(name.clone());
+            let r = for_each_string(item, path, visit);
+            path.pop();
+            r
+        }),
+        _ => Ok(()),
     }
 }
 
-fn walk_strings(value: &Value, path: &mut Vec<String>, visit: &mut impl FnMut(&[String], &str)) {
-    match value {
-        Value::String(s) => visit(path, s),
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                path.push(i.to_string());
-                walk_strings(item, path, visit);
-                path.pop();
-            }
-        }
-        Value::Object(members) => {
-            for (name, item) in members {
-                path.push(name.clone());
-                walk_strings(item, path, visit);
-                path.pop();
-            }
-        }
-        _ => {}
+/// The value at a concrete path, with its pointer text.
+fn slot_at<'d>(doc: &'d mut Value, path: &[String]) -> Result<(String, &'d mut Value)> {
+    let at = pointer::to_text(path);
+    match pointer::get_mut(doc, path) {
+        Some(slot) => Ok((at, slot)),
+        None => Err(Error::PathNotFound(at)),
     }
 }
 
@@ -168,9 +174,7 @@ pub(crate) fn open_at(
 ) -> Result<Zeroizing<String>> {
     let mut out = parse(json)?;
     for path in concrete_paths(&out, pointers)? {
-        let at = pointer::to_text(&path);
-        let slot =
-            pointer::get_mut(&mut out, &path).ok_or_else(|| Error::PathNotFound(at.clone()))?;
+        let (at, slot) = slot_at(&mut out, &path)?;
         match slot {
             Value::String(s) if s.starts_with(text::TEXT_PREFIX) => {
                 *slot = open_value(opener, s, &at, record_id)?;
@@ -188,8 +192,14 @@ pub(crate) fn open_all(
     record_id: Option<&str>,
 ) -> Result<Zeroizing<String>> {
     let mut out = parse(json)?;
-    let mut path = Vec::new();
-    open_in(opener, &mut out, &mut path, record_id)?;
+    for_each_string(&mut out, &mut Vec::new(), &mut |at, slot| {
+        if let Value::String(s) = slot {
+            if s.starts_with(text::TEXT_PREFIX) {
+                *slot = open_value(opener, s, &pointer::to_text(at), record_id)?;
+            }
+        }
+        Ok(())
+    })?;
     Ok(json::to_string(&out))
 }
 
@@ -202,33 +212,21 @@ fn open_value(opener: &Opener, sealed: &str, at: &str, record_id: Option<&str>) 
         .ok_or(Error::InvalidJson("an opened value does not hold JSON"))
 }
 
-fn parse(text: &str) -> Result<Value> {
-    json::parse(text).map_err(|_| Error::InvalidJson("document is not valid JSON"))
+/// The `serde_json::Value` forms of the helper: `doc` as JSON text (wiped
+/// after use) through `op`, and its result parsed back.
+#[cfg(feature = "serde_json")]
+pub(crate) fn through_text<T: AsRef<str>>(
+    doc: &serde_json::Value,
+    unparsable: &'static str,
+    op: impl FnOnce(&str) -> Result<T>,
+) -> Result<serde_json::Value> {
+    let text = Zeroizing::new(
+        serde_json::to_string(doc).map_err(|_| Error::InvalidJson("document is not valid JSON"))?,
+    );
+    let done = op(&text)?;
+    serde_json::from_str(done.as_ref()).map_err(|_| Error::Internal(unparsable))
 }
 
-fn open_in(
-    opener: &Opener,
-    value: &mut Value,
-    path: &mut Vec<String>,
-    record_id: Option<&str>,
-) -> Result<()> {
-    match value {
-        Value::String(s) if s.starts_with(text::TEXT_PREFIX) => {
-            *value = open_value(opener, s, &pointer::to_text(path), record_id)?;
-            Ok(())
-        }
-        Value::Array(items) => items.iter_mut().enumerate().try_for_each(|(i, item)| {
-            path.push(i.to_string());
-            let r = open_in(opener, item, path, record_id);
-            path.pop();
-            r
-        }),
-        Value::Object(members) => members.iter_mut().try_for_each(|(k, item)| {
-            path.push(k.clone());
-            let r = open_in(opener, item, path, record_id);
-            path.pop();
-            r
-        }),
-        _ => Ok(()),
-    }
+fn parse(text: &str) -> Result<Value> {
+    json::parse(text).map_err(|_| Error::InvalidJson("document is not valid JSON"))
 }

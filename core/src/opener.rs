@@ -248,10 +248,9 @@ impl Opener {
         pointers: &[&str],
         record_id: Option<&str>,
     ) -> Result<serde_json::Value> {
-        let text = serde_json::to_string(doc)
-            .map_err(|_| Error::InvalidJson("document is not valid JSON"))?;
-        let opened = self.open_json_text(&text, pointers, record_id)?;
-        serde_json::from_str(&opened).map_err(|_| Error::Internal("opened document did not parse"))
+        crate::document::through_text(doc, "opened document did not parse", |text| {
+            self.open_json_text(text, pointers, record_id)
+        })
     }
 
     /// [`Opener::open_json_text_all`] on a `serde_json` value.
@@ -261,10 +260,9 @@ impl Opener {
         doc: &serde_json::Value,
         record_id: Option<&str>,
     ) -> Result<serde_json::Value> {
-        let text = serde_json::to_string(doc)
-            .map_err(|_| Error::InvalidJson("document is not valid JSON"))?;
-        let opened = self.open_json_text_all(&text, record_id)?;
-        serde_json::from_str(&opened).map_err(|_| Error::Internal("opened document did not parse"))
+        crate::document::through_text(doc, "opened document did not parse", |text| {
+            self.open_json_text_all(text, record_id)
+        })
     }
 
     /// The session secret of `envelope`, from the keyring (no cache).

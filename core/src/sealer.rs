@@ -234,12 +234,9 @@ impl Sealer {
         record_id: Option<&str>,
         pad_to: usize,
     ) -> Result<serde_json::Value> {
-        let text = Zeroizing::new(
-            serde_json::to_string(doc)
-                .map_err(|_| Error::InvalidJson("document is not valid JSON"))?,
-        );
-        let sealed = self.seal_json_text_padded(&text, pointers, record_id, pad_to)?;
-        serde_json::from_str(&sealed).map_err(|_| Error::Internal("sealed document did not parse"))
+        crate::document::through_text(doc, "sealed document did not parse", |text| {
+            self.seal_json_text_padded(text, pointers, record_id, pad_to)
+        })
     }
 
     /// Starts a fresh session now (a new encapsulation), e.g. to separate
