@@ -91,125 +91,101 @@ static void round_trip(uint16_t suite) {
 }
 
 static void json_documents(void) {
-    enseal_keypair *pair = NULL;
-    enseal_public_key *pub = NULL;
-    enseal_sealer *sealer = NULL;
-    enseal_keyring *ring = NULL;
-    enseal_opener *opener = NULL;
-    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &pair));
-    CHECK_OK(enseal_keypair_public_key(pair, &pub));
-    CHECK_OK(enseal_sealer_new(pub, 0, &sealer));
-    CHECK_OK(enseal_keyring_new(&ring));
-    CHECK_OK(enseal_keyring_add(ring, pair));
-    CHECK_OK(enseal_opener_new(ring, &opener));
+    fixture fx = fixture_new();
 
     const char *doc = "{\"name\":\"Ada\",\"ssn\":\"123-45-6789\",\"visits\":[{\"dx\":\"F32.1\",\"n\":1},{\"dx\":\"J45\",\"n\":2}]}";
     const char *pointers[] = {"/ssn", "/visits/*/dx", "/visits/*/n"};
     char *sealed = NULL, *opened = NULL, *again = NULL;
-    CHECK_OK(enseal_sealer_seal_json(sealer, doc, pointers, 3, "patient-8812", &sealed));
+    CHECK_OK(enseal_sealer_seal_json(fx.sealer, doc, pointers, 3, "patient-8812", &sealed));
     CHECK(strstr(sealed, "123-45-6789") == NULL && strstr(sealed, "F32.1") == NULL);
     CHECK(strstr(sealed, "\"Ada\"") != NULL);
-    CHECK_OK(enseal_opener_open_json(opener, sealed, pointers, 3, "patient-8812", &opened));
+    CHECK_OK(enseal_opener_open_json(fx.opener, sealed, pointers, 3, "patient-8812", &opened));
     CHECK(opened && strcmp(opened, doc) == 0);
     enseal_string_free(&opened);
-    CHECK_OK(enseal_opener_open_json_all(opener, sealed, "patient-8812", &opened));
+    CHECK_OK(enseal_opener_open_json_all(fx.opener, sealed, "patient-8812", &opened));
     CHECK(opened && strcmp(opened, doc) == 0);
-    CHECK_STATUS(enseal_opener_open_json(opener, sealed, pointers, 3, "patient-8813", &again), ENSEAL_DECRYPT_FAILED);
-    CHECK_STATUS(enseal_opener_open_json(opener, sealed, pointers, 3, NULL, &again), ENSEAL_DECRYPT_FAILED);
-    CHECK_STATUS(enseal_opener_open_json_all(opener, sealed, "patient-8813", &again), ENSEAL_DECRYPT_FAILED);
-    CHECK_STATUS(enseal_opener_open_json(opener, sealed, NULL, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
-    CHECK_STATUS(enseal_sealer_seal_json(sealer, sealed, pointers, 1, NULL, &again), ENSEAL_ALREADY_SEALED);
+    CHECK_STATUS(enseal_opener_open_json(fx.opener, sealed, pointers, 3, "patient-8813", &again), ENSEAL_DECRYPT_FAILED);
+    CHECK_STATUS(enseal_opener_open_json(fx.opener, sealed, pointers, 3, NULL, &again), ENSEAL_DECRYPT_FAILED);
+    CHECK_STATUS(enseal_opener_open_json_all(fx.opener, sealed, "patient-8813", &again), ENSEAL_DECRYPT_FAILED);
+    CHECK_STATUS(enseal_opener_open_json(fx.opener, sealed, NULL, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_seal_json(fx.sealer, sealed, pointers, 1, NULL, &again), ENSEAL_ALREADY_SEALED);
     const char *missing[] = {"/visits/*/missing"};
-    CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, missing, 1, NULL, &again), ENSEAL_PATH_NOT_FOUND);
+    CHECK_STATUS(enseal_sealer_seal_json(fx.sealer, doc, missing, 1, NULL, &again), ENSEAL_PATH_NOT_FOUND);
     CHECK(strstr(enseal_last_error_message(), "/visits/0/missing") != NULL);
     const char *bad_pointer[] = {"ssn"};
-    CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, bad_pointer, 1, NULL, &again), ENSEAL_INVALID_POINTER);
-    CHECK_STATUS(enseal_sealer_seal_json(sealer, "{", pointers, 1, NULL, &again), ENSEAL_INVALID_JSON);
+    CHECK_STATUS(enseal_sealer_seal_json(fx.sealer, doc, bad_pointer, 1, NULL, &again), ENSEAL_INVALID_POINTER);
+    CHECK_STATUS(enseal_sealer_seal_json(fx.sealer, "{", pointers, 1, NULL, &again), ENSEAL_INVALID_JSON);
     /* A member named twice is refused, not merged. */
-    CHECK_STATUS(enseal_sealer_seal_json(sealer, "{\"ssn\":\"1\",\"ssn\":\"2\"}", pointers, 1, NULL, &again),
+    CHECK_STATUS(enseal_sealer_seal_json(fx.sealer, "{\"ssn\":\"1\",\"ssn\":\"2\"}", pointers, 1, NULL, &again),
                  ENSEAL_INVALID_JSON);
-    CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, NULL, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_seal_json(fx.sealer, doc, NULL, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
     const char *null_entry[] = {NULL};
-    CHECK_STATUS(enseal_sealer_seal_json(sealer, doc, null_entry, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_seal_json(fx.sealer, doc, null_entry, 1, NULL, &again), ENSEAL_INVALID_ARGUMENT);
     CHECK(again == NULL);
     enseal_string_free(&sealed);
     enseal_string_free(&opened);
-    enseal_opener_free(&opener);
-    enseal_keyring_free(&ring);
-    enseal_sealer_free(&sealer);
-    enseal_public_key_free(&pub);
-    enseal_keypair_free(&pair);
+    fixture_free(&fx);
 }
 
 /* Opening by pointers opens exactly those values; padding hides short lengths;
  * `*` on an object is refused. */
 static void json_pointers_and_padding(void) {
-    enseal_keypair *pair = NULL;
-    enseal_public_key *pub = NULL;
-    enseal_sealer *sealer = NULL;
-    enseal_keyring *ring = NULL;
-    enseal_opener *opener = NULL;
-    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &pair));
-    CHECK_OK(enseal_keypair_public_key(pair, &pub));
-    CHECK_OK(enseal_sealer_new(pub, 0, &sealer));
-    CHECK_OK(enseal_keyring_new(&ring));
-    CHECK_OK(enseal_keyring_add(ring, pair));
-    CHECK_OK(enseal_opener_new(ring, &opener));
+    fixture fx = fixture_new();
 
     /* A client seals its free-text "note" too (a value planted in a field the
      * server keeps clear): opening "/ssn" leaves it sealed. */
     const char *both[] = {"/ssn", "/note"};
     const char *ssn_only[] = {"/ssn"};
     char *sealed = NULL, *opened = NULL, *none = NULL;
-    CHECK_OK(enseal_sealer_seal_json(sealer, "{\"ssn\":\"123-45-6789\",\"note\":\"planted\"}", both, 2, "r1", &sealed));
-    CHECK_OK(enseal_opener_open_json(opener, sealed, ssn_only, 1, "r1", &opened));
+    CHECK_OK(enseal_sealer_seal_json(fx.sealer, "{\"ssn\":\"123-45-6789\",\"note\":\"planted\"}", both, 2, "r1", &sealed));
+    CHECK_OK(enseal_opener_open_json(fx.opener, sealed, ssn_only, 1, "r1", &opened));
     CHECK(opened && strstr(opened, "\"ssn\":\"123-45-6789\"") != NULL);
     CHECK(opened && strstr(opened, "\"note\":\"enseal1.") != NULL && strstr(opened, "planted") == NULL);
     enseal_string_free(&opened);
     /* The old behaviour opens everything. */
-    CHECK_OK(enseal_opener_open_json_all(opener, sealed, "r1", &opened));
+    CHECK_OK(enseal_opener_open_json_all(fx.opener, sealed, "r1", &opened));
     CHECK(opened && strstr(opened, "\"note\":\"planted\"") != NULL);
     enseal_string_free(&opened);
     enseal_string_free(&sealed);
 
     /* A protected field that arrives clear: NOT_SEALED, nothing returned. */
-    CHECK_STATUS(enseal_opener_open_json(opener, "{\"ssn\":\"123-45-6789\"}", ssn_only, 1, NULL, &none),
+    CHECK_STATUS(enseal_opener_open_json(fx.opener, "{\"ssn\":\"123-45-6789\"}", ssn_only, 1, NULL, &none),
                  ENSEAL_NOT_SEALED);
     CHECK(strstr(enseal_last_error_message(), "/ssn") != NULL);
-    CHECK_STATUS(enseal_opener_open_json(opener, "{\"ssn\":42}", ssn_only, 1, NULL, &none), ENSEAL_NOT_SEALED);
+    CHECK_STATUS(enseal_opener_open_json(fx.opener, "{\"ssn\":42}", ssn_only, 1, NULL, &none), ENSEAL_NOT_SEALED);
     CHECK(none == NULL);
 
     /* Default padding: true and false seal to one length; unpadded they differ. */
     const char *hiv[] = {"/hiv"};
     char *t = NULL, *f = NULL, *t0 = NULL, *f0 = NULL;
-    CHECK_OK(enseal_sealer_seal_json(sealer, "{\"hiv\":true}", hiv, 1, NULL, &t));
-    CHECK_OK(enseal_sealer_seal_json(sealer, "{\"hiv\":false}", hiv, 1, NULL, &f));
+    CHECK_OK(enseal_sealer_seal_json(fx.sealer, "{\"hiv\":true}", hiv, 1, NULL, &t));
+    CHECK_OK(enseal_sealer_seal_json(fx.sealer, "{\"hiv\":false}", hiv, 1, NULL, &f));
     CHECK(t && f && strlen(t) == strlen(f));
-    CHECK_OK(enseal_sealer_seal_json_padded(sealer, "{\"hiv\":true}", hiv, 1, NULL, 0, &t0));
-    CHECK_OK(enseal_sealer_seal_json_padded(sealer, "{\"hiv\":false}", hiv, 1, NULL, 0, &f0));
+    CHECK_OK(enseal_sealer_seal_json_padded(fx.sealer, "{\"hiv\":true}", hiv, 1, NULL, 0, &t0));
+    CHECK_OK(enseal_sealer_seal_json_padded(fx.sealer, "{\"hiv\":false}", hiv, 1, NULL, 0, &f0));
     CHECK(t0 && f0 && strlen(t0) + 1 == strlen(f0));
     CHECK(t0 && strlen(t0) < strlen(t));
-    CHECK_OK(enseal_opener_open_json(opener, f, hiv, 1, NULL, &opened));
+    CHECK_OK(enseal_opener_open_json(fx.opener, f, hiv, 1, NULL, &opened));
     CHECK(opened && strcmp(opened, "{\"hiv\":false}") == 0);
     enseal_string_free(&opened);
     /* A 64-byte bucket hides the length of names. */
     const char *name[] = {"/name"};
     char *short_name = NULL, *long_name = NULL;
-    CHECK_OK(enseal_sealer_seal_json_padded(sealer, "{\"name\":\"Al\"}", name, 1, NULL, 64, &short_name));
-    CHECK_OK(enseal_sealer_seal_json_padded(sealer, "{\"name\":\"Bartholomew Montgomery-Smith\"}", name, 1, NULL, 64,
+    CHECK_OK(enseal_sealer_seal_json_padded(fx.sealer, "{\"name\":\"Al\"}", name, 1, NULL, 64, &short_name));
+    CHECK_OK(enseal_sealer_seal_json_padded(fx.sealer, "{\"name\":\"Bartholomew Montgomery-Smith\"}", name, 1, NULL, 64,
                                             &long_name));
     CHECK(short_name && long_name && strlen(short_name) == strlen(long_name));
-    CHECK_STATUS(enseal_sealer_seal_json_padded(sealer, "{\"hiv\":true}", hiv, 1, NULL, 65537, &none),
+    CHECK_STATUS(enseal_sealer_seal_json_padded(fx.sealer, "{\"hiv\":true}", hiv, 1, NULL, 65537, &none),
                  ENSEAL_INVALID_ARGUMENT);
 
     /* `*` applies to arrays only; overlapping pointers are refused. */
     const char *star[] = {"/dx/*"};
-    CHECK_STATUS(enseal_sealer_seal_json(sealer, "{\"dx\":{\"a\":\"x\",\"b\":\"y\"}}", star, 1, NULL, &none),
+    CHECK_STATUS(enseal_sealer_seal_json(fx.sealer, "{\"dx\":{\"a\":\"x\",\"b\":\"y\"}}", star, 1, NULL, &none),
                  ENSEAL_INVALID_POINTER);
-    CHECK_STATUS(enseal_opener_open_json(opener, "{\"dx\":{\"a\":\"x\"}}", star, 1, NULL, &none),
+    CHECK_STATUS(enseal_opener_open_json(fx.opener, "{\"dx\":{\"a\":\"x\"}}", star, 1, NULL, &none),
                  ENSEAL_INVALID_POINTER);
     const char *overlap[] = {"/dx", "/dx/a"};
-    CHECK_STATUS(enseal_sealer_seal_json(sealer, "{\"dx\":{\"a\":\"x\"}}", overlap, 2, NULL, &none),
+    CHECK_STATUS(enseal_sealer_seal_json(fx.sealer, "{\"dx\":{\"a\":\"x\"}}", overlap, 2, NULL, &none),
                  ENSEAL_INVALID_POINTER);
     CHECK(none == NULL);
 
@@ -219,11 +195,7 @@ static void json_pointers_and_padding(void) {
     enseal_string_free(&f0);
     enseal_string_free(&short_name);
     enseal_string_free(&long_name);
-    enseal_opener_free(&opener);
-    enseal_keyring_free(&ring);
-    enseal_sealer_free(&sealer);
-    enseal_public_key_free(&pub);
-    enseal_keypair_free(&pair);
+    fixture_free(&fx);
 }
 
 /* rekey starts a fresh session: the header's session part changes. */

@@ -51,20 +51,10 @@ static void opens_to(const enseal_opener *opener, const uint8_t *sealed, size_t 
 }
 
 int main(void) {
-    enseal_keypair *pair = NULL;
-    enseal_public_key *pub = NULL;
-    enseal_sealer *sealer = NULL;
-    enseal_keyring *ring = NULL;
-    enseal_opener *opener = NULL;
-    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &pair));
-    CHECK_OK(enseal_keypair_public_key(pair, &pub));
-    CHECK_OK(enseal_sealer_new(pub, 0, &sealer));
-    CHECK_OK(enseal_keyring_new(&ring));
-    CHECK_OK(enseal_keyring_add(ring, pair));
-    CHECK_OK(enseal_opener_new(ring, &opener));
+    fixture fx = fixture_new();
 
     enseal_bytes before = {0};
-    CHECK_OK(seal(sealer, "before fork", &before));
+    CHECK_OK(seal(fx.sealer, "before fork", &before));
     CHECK(before.len > SESSION_LEN);
 
     int fds[2];
@@ -77,8 +67,8 @@ int main(void) {
         /* The child: seal twice with the inherited sealer, send the first. */
         close(fds[0]);
         enseal_bytes mine = {0}, next = {0};
-        CHECK_OK(seal(sealer, "in the child", &mine));
-        CHECK_OK(seal(sealer, "in the child again", &next));
+        CHECK_OK(seal(fx.sealer, "in the child", &mine));
+        CHECK_OK(seal(fx.sealer, "in the child again", &next));
         /* Its fresh session continues: the second field shares the first's session part. */
         CHECK(mine.len > SESSION_LEN && next.len > SESSION_LEN && memcmp(mine.ptr, next.ptr, SESSION_LEN) == 0);
         uint64_t len = mine.len;
@@ -88,18 +78,14 @@ int main(void) {
         enseal_bytes_free(&mine);
         enseal_bytes_free(&next);
         enseal_bytes_free(&before);
-        enseal_opener_free(&opener);
-        enseal_keyring_free(&ring);
-        enseal_sealer_free(&sealer);
-        enseal_public_key_free(&pub);
-        enseal_keypair_free(&pair);
+        fixture_free(&fx);
         /* exit(), not _exit(): valgrind and LeakSanitizer check the child at exit. */
         exit(test_failures == 0 ? 0 : 2);
     }
 
     close(fds[1]);
     enseal_bytes parent = {0};
-    CHECK_OK(seal(sealer, "in the parent", &parent));
+    CHECK_OK(seal(fx.sealer, "in the parent", &parent));
     uint64_t child_len = 0;
     uint8_t *child = NULL;
     CHECK(read_all(fds[0], &child_len, sizeof child_len) == 0);
@@ -119,18 +105,14 @@ int main(void) {
         CHECK(memcmp(child, before.ptr, SESSION_LEN) != 0);
         /* Same kid, so only enc differs: version(1) kem_id(2) kid(8) agree. */
         CHECK(memcmp(child, before.ptr, 11) == 0);
-        opens_to(opener, child, child_len, "in the child");
+        opens_to(fx.opener, child, child_len, "in the child");
     }
-    opens_to(opener, before.ptr, before.len, "before fork");
-    opens_to(opener, parent.ptr, parent.len, "in the parent");
+    opens_to(fx.opener, before.ptr, before.len, "before fork");
+    opens_to(fx.opener, parent.ptr, parent.len, "in the parent");
 
     free(child);
     enseal_bytes_free(&parent);
     enseal_bytes_free(&before);
-    enseal_opener_free(&opener);
-    enseal_keyring_free(&ring);
-    enseal_sealer_free(&sealer);
-    enseal_public_key_free(&pub);
-    enseal_keypair_free(&pair);
+    fixture_free(&fx);
     return test_summary("test_fork");
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "enseal.h"
 
 static int test_failures = 0;
 static int test_checks = 0;
@@ -49,6 +50,35 @@ static inline unsigned char *hex_decode(const char *hex, size_t *len) {
     }
     *len = n;
     return out;
+}
+
+/* A fresh X25519 key pair, a sealer for it (default field limit) and an
+ * opener over a keyring holding it. */
+typedef struct {
+    enseal_keypair *pair;
+    enseal_public_key *pub;
+    enseal_sealer *sealer;
+    enseal_keyring *ring;
+    enseal_opener *opener;
+} fixture;
+
+static inline fixture fixture_new(void) {
+    fixture f = {0};
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &f.pair));
+    CHECK_OK(enseal_keypair_public_key(f.pair, &f.pub));
+    CHECK_OK(enseal_sealer_new(f.pub, 0, &f.sealer));
+    CHECK_OK(enseal_keyring_new(&f.ring));
+    CHECK_OK(enseal_keyring_add(f.ring, f.pair));
+    CHECK_OK(enseal_opener_new(f.ring, &f.opener));
+    return f;
+}
+
+static inline void fixture_free(fixture *f) {
+    enseal_opener_free(&f->opener);
+    enseal_keyring_free(&f->ring);
+    enseal_sealer_free(&f->sealer);
+    enseal_public_key_free(&f->pub);
+    enseal_keypair_free(&f->pair);
 }
 
 /* The line every test program ends with, read by CI. */
