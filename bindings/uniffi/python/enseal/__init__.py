@@ -218,14 +218,6 @@ class Sealer:
         """For a sealer built from a keyset: its key's ``not_after`` (Unix seconds), else None."""
         return self._inner.not_after()
 
-    def __copy__(self) -> "Sealer":
-        """The sealer itself: it is immutable and safe to share."""
-        return self
-
-    def __deepcopy__(self, memo: Any) -> "Sealer":
-        """The sealer itself: it is immutable and safe to share."""
-        return self
-
 
 class Opener:
     """Opens sealed fields with private keys. Safe to share between threads."""
@@ -273,14 +265,6 @@ class Opener:
         """A copy of ``document`` with every string that starts with ``enseal1.`` opened."""
         return _json.loads(self._inner.open_json_all(_json.dumps(document), record_id))
 
-    def __copy__(self) -> "Opener":
-        """The opener itself: it is immutable and safe to share."""
-        return self
 
-    def __deepcopy__(self, memo: Any) -> "Opener":
-        """The opener itself: it is immutable and safe to share."""
-        return self
-
-
-_refuse_pickling(Sealer, "enseal.Sealer", _NO_PICKLE["Sealer"])
-_refuse_pickling(Opener, "enseal.Opener", _NO_PICKLE["Opener"])
+_guard(Sealer, "enseal.Sealer", _NO_PICKLE["Sealer"])
+_guard(Opener, "enseal.Opener", _NO_PICKLE["Opener"])
