@@ -175,7 +175,11 @@ pub(crate) fn package() -> Result<Package> {
         .arg("-C")
         .arg(&classes)
         .arg("."))?;
-    eprintln!("xtask: {} and {}", jar.display(), dist.join("libenseal_uniffi.so").display());
+    eprintln!(
+        "xtask: {} and {}",
+        jar.display(),
+        dist.join("libenseal_uniffi.so").display()
+    );
     Ok(Package { jar, lib_dir: dist })
 }
 
@@ -192,13 +196,20 @@ pub(crate) fn test() -> Result {
         .arg(format!("{}:{}", package.jar.display(), jna.display()))
         .arg("-d")
         .arg(&test_jar))?;
-    let classpath = format!("{}:{}:{}", test_jar.display(), package.jar.display(), jna.display());
+    let classpath = format!(
+        "{}:{}:{}",
+        test_jar.display(),
+        package.jar.display(),
+        jna.display()
+    );
     run(Command::new("java")
         .arg(format!("-Djna.library.path={}", package.lib_dir.display()))
         .args(["-cp", &classpath, "EnsealTestKt"])
         .arg(dir.join("vectors.tsv")))?;
-    // The library inside the jar serves as well, with no library path at all.
+    // The library inside the jar serves as well, with no library path at all
+    // (and none inherited: `cargo run` puts target/debug on LD_LIBRARY_PATH).
     run(Command::new("java")
+        .env_remove("LD_LIBRARY_PATH")
         .args(["-cp", &classpath, "EnsealTestKt", "--smoke"])
         .current_dir(std::env::temp_dir()))
 }

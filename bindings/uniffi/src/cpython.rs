@@ -263,7 +263,10 @@ impl HotSealer {
     ) -> PyResult<Bound<'py, PyList>> {
         let (values, contexts) = (column(values, "values")?, context_items(contexts)?);
         let (values, contexts) = (inputs(&values, "value")?, inputs(&contexts, "context")?);
-        let contexts: Vec<Context<'_>> = contexts.iter().map(|c| Context::bytes(c.as_ref())).collect();
+        let contexts: Vec<Context<'_>> = contexts
+            .iter()
+            .map(|c| Context::bytes(c.as_ref()))
+            .collect();
         let sealed = run(py, total(&values), || {
             self.sealer.inner.seal_batch(&values, &contexts)
         })?;
@@ -376,7 +379,10 @@ impl HotOpener {
             })
             .collect::<PyResult<Vec<&str>>>()?;
         let contexts = inputs(&contexts, "context")?;
-        let contexts: Vec<Context<'_>> = contexts.iter().map(|c| Context::bytes(c.as_ref())).collect();
+        let contexts: Vec<Context<'_>> = contexts
+            .iter()
+            .map(|c| Context::bytes(c.as_ref()))
+            .collect();
         let size = texts.iter().map(|t| t.len()).sum();
         let opened = run(py, size, || self.opener.inner.open_batch(&texts, &contexts))?;
         PyList::new(py, opened.iter().map(|p| PyBytes::new(py, p)))
@@ -461,7 +467,8 @@ impl HotSealed {
             ));
         }
         let binary = input(binary, "binary")?;
-        let inner = core_api::Sealed::from_binary(binary.as_ref().to_vec()).map_err(|e| raise(py, e))?;
+        let inner =
+            core_api::Sealed::from_binary(binary.as_ref().to_vec()).map_err(|e| raise(py, e))?;
         Ok(HotSealed { inner })
     }
 
@@ -550,7 +557,9 @@ impl HotSealed {
     }
 
     /// Pickled as its text form (a sealed value is not secret).
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let parse = slf.get_type().getattr("parse")?;
         Ok((parse, PyTuple::new(py, [slf.get().inner.to_text()])?))

@@ -138,7 +138,10 @@ mod tests {
         // uniffi -> core: no variant without a code.
         let names: Vec<String> = ErrorCode::ALL.iter().map(|c| camel(c.name())).collect();
         for variant in EnsealError::VARIANTS {
-            assert!(names.contains(&variant.to_string()), "{variant} is no core code");
+            assert!(
+                names.contains(&variant.to_string()),
+                "{variant} is no core code"
+            );
         }
         assert_eq!(EnsealError::VARIANTS.len(), ErrorCode::ALL.len());
     }

@@ -6,6 +6,8 @@
 //! Kotlin and Swift errors are generated, is held to the same list by the unit
 //! test in `src/error.rs`.)
 
+#![allow(clippy::panic)] // a test file: a failed check panics, with what failed
+
 use enseal_core::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -88,7 +90,10 @@ fn check(path: &str) {
         };
         assert_eq!(class, want, "{path}: {name}");
     }
-    assert!(found.is_empty(), "{path}: classes without a core code: {found:?}");
+    assert!(
+        found.is_empty(),
+        "{path}: classes without a core code: {found:?}"
+    );
 }
 
 #[test]

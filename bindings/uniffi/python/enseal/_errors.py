@@ -28,7 +28,7 @@ class EnsealError(Exception):
         self.index = index
 
     def __str__(self) -> str:
-        return f"{self.detail} ({self.name}, enseal error {self.code})"
+        return f"{self.detail} [{self.name}, enseal error {self.code}]"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.detail!r})"

@@ -30,7 +30,7 @@ def test_round_trip_str_and_bytes(key):
         opener.open(text, "patients/8813/ssn")
     assert err.value.code == 201 and err.value.name == "DECRYPT_FAILED" and err.value.index is None
     assert "123-45-6789" not in str(err.value)
-    assert str(err.value) == "decryption failed (DECRYPT_FAILED, enseal error 201)"
+    assert str(err.value).startswith("decryption failed") and str(err.value).endswith(" [DECRYPT_FAILED, enseal error 201]")
     with pytest.raises(enseal.InvalidArgumentError, match="not UTF-8"):
         opener.open_string(sealer.seal(b"\xff\xfe", "c"), "c")
     with pytest.raises(TypeError, match="open_binary"):
@@ -122,14 +122,14 @@ def test_wrong_types_are_type_errors_not_bytes():
 
 def test_hot_path_tokens_are_claimed_once():
     key = enseal.KeyPair.generate(enseal.Suite.X25519)
-    native = enseal._native.Sealer(key.public_key)
+    native = enseal._native.Sealer(key.public_key._inner)
     token = native.hot_path_token()
     hot = enseal._hot.Sealer(token)
     assert isinstance(hot.seal_binary(b"v", b"c"), bytes)
     for forged in (token, token + 1_000_000, 0):
         with pytest.raises(ValueError, match="hot-path token"):
             enseal._hot.Sealer(forged)
-    opener_token = enseal._native.Opener(enseal.Keyring()).hot_path_token()
+    opener_token = enseal._native.Opener(enseal._native.Keyring()).hot_path_token()
     with pytest.raises(ValueError, match="opener"):
         enseal._hot.Sealer(opener_token)
 
@@ -170,7 +170,7 @@ def test_every_error_class_is_top_level_with_its_code_and_name():
         assert cls.__name__ == "".join(w.capitalize() for w in words) + "Error"
         assert cls.__module__ == "enseal._errors" and cls.__doc__
         e = cls("what went wrong")
-        assert str(e) == f"what went wrong ({cls.name}, enseal error {cls.code})"
+        assert str(e) == f"what went wrong [{cls.name}, enseal error {cls.code}]"
         assert e.detail == "what went wrong" and e.index is None
 
 
@@ -182,7 +182,7 @@ def test_errors_from_uniffi_and_from_the_hot_path_are_the_same_classes():
     for attempt in (
         lambda: opener.open(sealed, "other"),  # hot path
         lambda: opener.open_json({"a": sealed}, ["/a"], "r"),  # uniffi
-        lambda: enseal.Sealed.parse(sealed).counter and opener.open(enseal.Sealed.parse(sealed), "x"),
+        lambda: opener.open(enseal.Sealed.parse(sealed), "x"),  # hot path, Sealed
     ):
         with pytest.raises(enseal.EnsealError) as err:
             attempt()
@@ -208,7 +208,7 @@ def test_batch_errors_name_the_index_and_keep_the_code():
         opener.open_batch(column, "col")
     assert err.value.index == 17
     with pytest.raises(enseal.InvalidArgumentError) as err:
-        sealer.seal_batch(["a", "b"], ["c"])
+        sealer.seal_batch(["a", "b"], ["c", "d", "e"])
     assert err.value.index is None
 
 
@@ -231,12 +231,12 @@ def test_sealed_tells_its_key_and_session_without_a_private_key():
     assert opener.open(sealed, "c") == b"123-45-6789" and opener.open_string(sealed, "c") == "123-45-6789"
     assert opener.open(other, "c") == b"x" * 100
     assert copy.copy(sealed) is sealed and pickle.loads(pickle.dumps(sealed)) == sealed
-    for bad, error in (("hello", enseal.BadPrefixError), ("enseal1.AAAA", enseal.TruncatedError),
+    for bad, error in (("hello", enseal.BadPrefixError), ("enseal1.AAAA", enseal.UnsupportedVersionError),
                        ("enseal1.!", enseal.BadEncodingError)):
         with pytest.raises(error):
             enseal.Sealed.parse(bad)
     with pytest.raises(enseal.TruncatedError):
-        enseal.Sealed.from_binary(b"\x01\x00")
+        enseal.Sealed.from_binary(second[:40])
     with pytest.raises(TypeError):
         enseal.Sealed.parse(second)  # type: ignore[arg-type]
 
