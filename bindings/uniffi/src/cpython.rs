@@ -1,8 +1,9 @@
 //! The CPython hot path for the Python wheel: `seal`/`open` and their batch
 //! forms called straight from Python, without uniffi's generated ctypes layer.
 //! That layer makes several foreign calls per method (clone the handle, one
-//! buffer per argument, the call, free the result): about 50 µs against 2 µs
-//! of sealing. Everything else in Python still goes through uniffi.
+//! buffer per argument, the call, free the result): about 18 µs against
+//! 0.3 µs here (bindings/uniffi/README.md has the figures). Everything else in
+//! Python still goes through uniffi; `enseal/_loader.py` loads both layers.
 //!
 //! Built only with the `python` feature (the wheel). Python loads the same
 //! shared library a second time as the extension module `enseal._hot`; the
@@ -320,12 +321,12 @@ impl HotOpener {
     }
 
     /// As `open`, decoded as UTF-8 (core refuses a value that is not).
-    fn open_string(
+    fn open_string<'py>(
         &self,
-        py: Python<'_>,
-        sealed: &Bound<'_, PyAny>,
-        context: &Bound<'_, PyAny>,
-    ) -> PyResult<String> {
+        py: Python<'py>,
+        sealed: &Bound<'py, PyAny>,
+        context: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyString>> {
         let context = input(context, "context")?;
         let opener = &self.opener.inner;
         let opened = if let Ok(parsed) = sealed.cast::<HotSealed>() {
@@ -339,7 +340,8 @@ impl HotOpener {
                 opener.open_string(text, Context::bytes(context.as_ref()))
             })?
         };
-        Ok(opened.as_str().to_owned())
+        // Straight from core's wiping buffer into the Python `str`: no Rust copy left.
+        Ok(PyString::new(py, opened.as_str()))
     }
 
     /// Opens the binary form (`bytes`, `bytearray`, `memoryview`).

@@ -70,6 +70,12 @@ def _wrap(cls: Any, inner: Any) -> Any:
     return obj
 
 
+def _inner(obj: Any, cls: type, what: str) -> Any:
+    if not isinstance(obj, cls):
+        raise TypeError(f"{what} must be an enseal.{cls.__name__}, not {type(obj).__name__}")
+    return obj._inner
+
+
 def _no_constructor(name: str, instead: str) -> Any:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         raise TypeError(f"enseal.{name} has no constructor: use {instead}")
@@ -212,7 +218,7 @@ class Keyset:
         cls, key: PublicKey, *, created: Optional[int] = None, not_after: Optional[int] = None
     ) -> Keyset:
         """A keyset of one key, its primary (``created`` defaults to now; Unix seconds)."""
-        return _wrap(cls, _native.Keyset.from_public_key(key._inner, created, not_after))
+        return _wrap(cls, _native.Keyset.from_public_key(_inner(key, PublicKey, "key"), created, not_after))
 
     @classmethod
     @_translated
@@ -227,7 +233,7 @@ class Keyset:
     @_translated
     def add(self, key: PublicKey, *, created: Optional[int] = None, not_after: Optional[int] = None) -> None:
         """Adds a key, not primary (``created`` defaults to now; Unix seconds)."""
-        self._inner.add(key._inner, created, not_after)
+        self._inner.add(_inner(key, PublicKey, "key"), created, not_after)
 
     @_translated
     def promote(self, kid: str) -> None:
@@ -276,7 +282,7 @@ class Keyring:
 
     def add(self, key: KeyPair) -> bool:
         """Adds a key pair: True when added, False when that key was already there."""
-        return bool(self._inner.add(key._inner))
+        return bool(self._inner.add(_inner(key, KeyPair, "key")))
 
     @property
     def kids(self) -> List[str]:
@@ -322,7 +328,7 @@ class Sealer:
     def from_keyset(cls, keyset: Keyset) -> Sealer:
         """A sealer for the keyset's primary key (refused past its not-after date)."""
         sealer: Sealer = object.__new__(cls)
-        sealer._start(_native.Sealer.from_keyset(keyset._inner))
+        sealer._start(_native.Sealer.from_keyset(_inner(keyset, Keyset, "keyset")))
         return sealer
 
     def _start(self, inner: Any) -> None:

@@ -16,9 +16,9 @@ __version__: str
 class Suite(enum.Enum):
     """A KEM suite: the kind of recipient key."""
 
-    X25519 = 1
-    P256 = 2
-    X_WING = 3
+    X25519 = 0
+    P256 = 1
+    X_WING = 2
 
 class AesBackend:
     """Which AES-256-GCM implementation runs."""

@@ -289,5 +289,11 @@ def test_module_facts():
     assert backend.name in ("ring", "aes-gcm") and isinstance(backend.hardware_accelerated, bool)
     with pytest.raises(TypeError, match="has no constructor"):
         enseal.KeyPair()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="key must be an enseal.KeyPair, not PublicKey"):
+        enseal.Keyring().add(enseal.KeyPair.generate().public_key)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="keyset must be an enseal.Keyset"):
+        enseal.Sealer.from_keyset("{}")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="key must be an enseal.PublicKey"):
+        enseal.Keyset.from_public_key(enseal.KeyPair.generate())  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="from_keyset"):
         enseal.Sealer(enseal.Keyset.from_public_key(enseal.KeyPair.generate().public_key))  # type: ignore[arg-type]

@@ -56,3 +56,9 @@ def test_each_class_has_exactly_its_stubbed_members():
             if "__init__" not in stubbed:
                 runtime.discard("__init__")  # the refusing constructor of KeyPair & co.
         assert public(stubbed) == runtime, node.name
+
+
+def test_the_suite_members_are_those_of_the_stub():
+    (suite,) = [n for n in stub().body if isinstance(n, ast.ClassDef) and n.name == "Suite"]
+    members = {t.id: ast.literal_eval(a.value) for a in suite.body if isinstance(a, ast.Assign) for t in a.targets}
+    assert members == {m.name: m.value for m in enseal.Suite}
