@@ -21,13 +21,13 @@ static void *worker(void *arg) {
         memcpy(value, &t, sizeof t);
         memcpy(value + 4, &i, sizeof i);
         enseal_bytes sealed = {0}, opened = {0};
-        if (enseal_sealer_seal(sealer, value, sizeof value, (const uint8_t *)"ctx", 3, &sealed) != ENSEAL_OK ||
+        if (enseal_sealer_seal_binary(sealer, value, sizeof value, (const uint8_t *)"ctx", 3, &sealed) != ENSEAL_OK ||
             sealed.len != HEADER + sizeof value + 16) {
             thread_errors[t]++;
             continue;
         }
         memcpy(headers[t * PER_THREAD + i], sealed.ptr + 11, 40); /* enc || counter */
-        if (enseal_opener_open(opener, sealed.ptr, sealed.len, (const uint8_t *)"ctx", 3, &opened) != ENSEAL_OK ||
+        if (enseal_opener_open_binary(opener, sealed.ptr, sealed.len, (const uint8_t *)"ctx", 3, &opened) != ENSEAL_OK ||
             opened.len != sizeof value || memcmp(opened.ptr, value, sizeof value) != 0) {
             thread_errors[t]++;
         }
@@ -42,12 +42,10 @@ static int compare(const void *a, const void *b) { return memcmp(a, b, 40); }
 int main(void) {
     enseal_keypair *pair = NULL;
     enseal_public_key *pub = NULL;
-    enseal_keyring *ring = NULL;
     CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &pair));
     CHECK_OK(enseal_keypair_public_key(pair, &pub));
     CHECK_OK(enseal_sealer_new(pub, 50, &sealer));
-    CHECK_OK(enseal_keyring_new(&ring));
-    CHECK_OK(enseal_keyring_add(ring, pair));
+    enseal_keyring *ring = keyring_of(pair);
     CHECK_OK(enseal_opener_new(ring, &opener));
 
     pthread_t threads[THREADS];
