@@ -105,3 +105,8 @@ pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Result type of every fallible enseal operation.
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// The README's Rust examples compile and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
