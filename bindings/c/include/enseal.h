@@ -90,7 +90,7 @@ typedef enum {
    */
   ENSEAL_INVALID_ARGUMENT = 1,
   /**
-   * The operating system (or the browser) gave no randomness.
+   * The platform gave no randomness; nothing was sealed.
    */
   ENSEAL_RANDOMNESS_UNAVAILABLE = 2,
   /**
@@ -98,11 +98,15 @@ typedef enum {
    */
   ENSEAL_INTERNAL = 3,
   /**
-   * Text does not start with the enseal prefix.
+   * A caller-supplied output buffer is too short for the result.
+   */
+  ENSEAL_BUFFER_TOO_SMALL = 4,
+  /**
+   * Text does not start with the enseal prefix "enseal1.".
    */
   ENSEAL_BAD_PREFIX = 100,
   /**
-   * Text after the prefix is not unpadded base64url.
+   * Text after the prefix is not canonical unpadded base64url.
    */
   ENSEAL_BAD_ENCODING = 101,
   /**
@@ -110,7 +114,7 @@ typedef enum {
    */
   ENSEAL_TRUNCATED = 102,
   /**
-   * The value is larger than enseal accepts.
+   * The value is larger than enseal accepts (64 MiB of plaintext).
    */
   ENSEAL_TOO_LARGE = 103,
   /**
@@ -126,7 +130,7 @@ typedef enum {
    */
   ENSEAL_UNKNOWN_KEY = 200,
   /**
-   * Decryption failed: wrong key, wrong context or tampered data.
+   * Decryption failed: wrong key, wrong context or altered data.
    */
   ENSEAL_DECRYPT_FAILED = 201,
   /**
@@ -134,7 +138,7 @@ typedef enum {
    */
   ENSEAL_INVALID_KEY = 300,
   /**
-   * A keyset or keyring document is invalid.
+   * A keyset or keyring document, or a change to it, is invalid.
    */
   ENSEAL_INVALID_KEYSET = 301,
   /**
@@ -146,7 +150,7 @@ typedef enum {
    */
   ENSEAL_INVALID_JSON = 400,
   /**
-   * A JSON Pointer is not valid RFC 6901 syntax.
+   * A JSON Pointer is not RFC 6901 syntax, uses * on an object, or overlaps another.
    */
   ENSEAL_INVALID_POINTER = 401,
   /**
@@ -154,7 +158,7 @@ typedef enum {
    */
   ENSEAL_PATH_NOT_FOUND = 402,
   /**
-   * The value at a JSON Pointer is already sealed (or a clear string carries the prefix).
+   * The value at a JSON Pointer is already sealed, or a clear string starts with the prefix.
    */
   ENSEAL_ALREADY_SEALED = 403,
   /**
@@ -244,6 +248,47 @@ typedef struct {
    */
   uint64_t not_after;
 } enseal_keyset_entry_info;
+
+/**
+ * What a sealed value says about itself, as enseal_sealed_inspect writes it.
+ * Nothing here is secret: it is all in the clear header.
+ */
+typedef struct {
+  /**
+   * The format version (1).
+   */
+  uint8_t version;
+  /**
+   * The suite id of the key it was sealed to (ENSEAL_SUITE_*).
+   */
+  uint16_t suite;
+  /**
+   * The key id it was sealed to: 11 characters of base64url and a NUL,
+   * as enseal_public_key_kid and enseal_keypair_kid give it.
+   */
+  char kid[12];
+  /**
+   * The session it was sealed in (fields with one session id share one
+   * encapsulation): 22 characters of base64url and a NUL.
+   */
+  char session_id[23];
+  /**
+   * The field's counter within its session.
+   */
+  uint64_t counter;
+  /**
+   * Bytes of plaintext it holds.
+   */
+  size_t plaintext_len;
+  /**
+   * Bytes of its binary form.
+   */
+  size_t binary_len;
+  /**
+   * Characters of its text form (without a NUL).
+   */
+  size_t text_len;
+} enseal_sealed_info;
 
 #ifdef __cplusplus
 extern "C" {
@@ -405,6 +450,49 @@ enseal_status enseal_keyring_to_jwks(const enseal_keyring *keyring, char **out);
 void enseal_keyring_free(enseal_keyring **keyring);
 
 /**
+ * A keyset holding `key` as its primary, created at `created` (Unix seconds;
+ * 0: now, from the system clock), sealable until `not_after` (Unix seconds;
+ * 0: no end; otherwise later than `created`).
+ *
+ * # Safety
+ * `key` must be a live public key; `out` must be writable.
+ */
+enseal_status enseal_keyset_from_public_key(const enseal_public_key *key, uint64_t created, uint64_t not_after, enseal_keyset **out);
+
+/**
+ * Adds `key` to the keyset (not as primary), dated as in
+ * enseal_keyset_from_public_key. A key already there is
+ * ENSEAL_INVALID_KEYSET. Changes the keyset: no other thread may use it
+ * during the call.
+ *
+ * # Safety
+ * `keyset` and `key` must be live handles.
+ */
+enseal_status enseal_keyset_add(enseal_keyset *keyset, const enseal_public_key *key, uint64_t created, uint64_t not_after);
+
+/**
+ * Makes the key with id `kid` primary: sealers made from the keyset from
+ * now on seal to it. A kid not in the keyset is ENSEAL_INVALID_KEYSET.
+ * Changes the keyset: no other thread may use it during the call.
+ *
+ * # Safety
+ * `keyset` must be a live keyset; `kid` NUL-terminated.
+ */
+enseal_status enseal_keyset_promote(enseal_keyset *keyset, const char *kid);
+
+/**
+ * Removes the key with id `kid`, so nothing new is sealed to it (its private
+ * key keeps opening old values from a keyring). The primary cannot be
+ * retired (promote another key first), and a kid not in the keyset is
+ * refused: both ENSEAL_INVALID_KEYSET. Changes the keyset: no other thread
+ * may use it during the call.
+ *
+ * # Safety
+ * `keyset` must be a live keyset; `kid` NUL-terminated.
+ */
+enseal_status enseal_keyset_retire(enseal_keyset *keyset, const char *kid);
+
+/**
  * Parses and validates a public keyset document (docs/FORMAT.md §6).
  *
  * # Safety
@@ -510,6 +598,22 @@ enseal_status enseal_opener_open_string(const enseal_opener *opener, const char 
 enseal_status enseal_opener_open_binary(const enseal_opener *opener, const uint8_t *sealed, size_t sealed_len, const uint8_t *context, size_t context_len, enseal_bytes *out);
 
 /**
+ * Opens a sealed value in binary form sealed with `context` into the
+ * caller's buffer: `out_len` bytes at `out` (which must not overlap the
+ * other arguments; NULL when `out_len` is 0). On success the plaintext is at
+ * the start of `out` and `*out_written` is its length. When `out` is too
+ * short the result is ENSEAL_BUFFER_TOO_SMALL with the length needed in
+ * `*out_written`, found before anything is decrypted. On any error no
+ * plaintext is left in `out` (wiping what the caller keeps there on success
+ * is the caller's business). Other errors leave `*out_written` untouched.
+ *
+ * # Safety
+ * Byte pointers must be readable for their lengths and `out` writable for
+ * `out_len`; `opener` live; `out_written` writable.
+ */
+enseal_status enseal_opener_open_into(const enseal_opener *opener, const uint8_t *sealed, size_t sealed_len, const uint8_t *context, size_t context_len, uint8_t *out, size_t out_len, size_t *out_written);
+
+/**
  * Opens the values at `pointers` (the syntax of enseal_sealer_seal_json) in
  * the JSON document `json`, restoring each value's JSON type; the opened
  * document goes to `out` (free with enseal_string_free, which wipes it).
@@ -601,6 +705,26 @@ enseal_status enseal_public_key_suite(const enseal_public_key *key, uint16_t *ou
 void enseal_public_key_free(enseal_public_key **key);
 
 /**
+ * Reads the header of a sealed value in text form without a key ("which key
+ * sealed this?", for rotation and re-sealing). Parsing checks the prefix,
+ * the encoding, the version, the suite and every length (the errors of
+ * opening up to the key); only opening checks that the value is authentic,
+ * so treat what this says as a claim until the value opens.
+ *
+ * # Safety
+ * `text` must be NUL-terminated; `out` writable.
+ */
+enseal_status enseal_sealed_inspect(const char *text, enseal_sealed_info *out);
+
+/**
+ * As enseal_sealed_inspect, for the binary form (`len` bytes at `sealed`).
+ *
+ * # Safety
+ * `sealed` must be readable for `len` bytes; `out` writable.
+ */
+enseal_status enseal_sealed_inspect_binary(const uint8_t *sealed, size_t len, enseal_sealed_info *out);
+
+/**
  * Writes whether `text` is a well-formed sealed value in text form (no key
  * needed).
  *
@@ -659,6 +783,22 @@ enseal_status enseal_sealer_seal(const enseal_sealer *sealer, const uint8_t *pla
  * Byte pointers must be readable for their lengths; `sealer` live; `out` writable.
  */
 enseal_status enseal_sealer_seal_binary(const enseal_sealer *sealer, const uint8_t *plaintext, size_t plaintext_len, const uint8_t *context, size_t context_len, enseal_bytes *out);
+
+/**
+ * As enseal_sealer_seal_binary, writing the binary form into the caller's
+ * buffer: `out_len` bytes at `out` (which must not overlap the other
+ * arguments; NULL when `out_len` is 0). On success the sealed field is at
+ * the start of `out` and `*out_written` is its length. When `out` is too
+ * short the result is ENSEAL_BUFFER_TOO_SMALL with the length needed in
+ * `*out_written`; nothing is written to `out` and no counter value is used,
+ * so a call with `out_len` 0 asks the length. Other errors leave
+ * `*out_written` untouched.
+ *
+ * # Safety
+ * Byte pointers must be readable for their lengths and `out` writable for
+ * `out_len`; `sealer` live; `out_written` writable.
+ */
+enseal_status enseal_sealer_seal_into(const enseal_sealer *sealer, const uint8_t *plaintext, size_t plaintext_len, const uint8_t *context, size_t context_len, uint8_t *out, size_t out_len, size_t *out_written);
 
 /**
  * Seals the values at `pointers` (RFC 6901 JSON Pointers, `*` over array

@@ -53,18 +53,13 @@ pub unsafe extern "C" fn enseal_keyring_builder_add(
         let pair = unsafe { handle(pair) }?;
         // SAFETY: the caller promises a live builder used by no other thread now.
         let builder = unsafe { builder.as_mut() }.ok_or(invalid("a handle is NULL"))?;
-        let added = builder_add(&mut builder.inner, pair);
+        let added = builder.inner.add(pair.inner.clone());
         // SAFETY: NULL or writable, per the contract.
         if let Some(out) = unsafe { out_added.as_mut() } {
             *out = added;
         }
         Ok(())
     })
-}
-
-// TODO(core merge): `Keyring::add` returns whether it added.
-fn builder_add(ring: &mut Keyring, pair: &enseal_keypair) -> bool {
-    ring.add(pair.inner.clone()).is_ok()
 }
 
 /// Freezes the builder's keys into a keyring and consumes the builder: on

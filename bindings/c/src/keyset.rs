@@ -2,8 +2,9 @@
 //! of; built and rotated here (add, promote, retire) or parsed from JSON.
 
 use crate::memory::*;
-use crate::status::{enseal_status, produce};
-use enseal_core::{KeyId, Keyset};
+use crate::public_key::enseal_public_key;
+use crate::status::{enseal_status, guard, produce};
+use enseal_core::{Error, KeyId, Keyset};
 use std::ffi::c_char;
 
 /// A set of public keys with their dates, one of them primary. Reading
@@ -24,6 +25,88 @@ pub struct enseal_keyset_entry_info {
     pub created: u64,
     /// After this time (Unix seconds) nothing new may be sealed to the key; 0: no end.
     pub not_after: u64,
+}
+
+/// A keyset holding `key` as its primary, created at `created` (Unix seconds;
+/// 0: now, from the system clock), sealable until `not_after` (Unix seconds;
+/// 0: no end; otherwise later than `created`).
+///
+/// # Safety
+/// `key` must be a live public key; `out` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_keyset_from_public_key(
+    key: *const enseal_public_key,
+    created: u64,
+    not_after: u64,
+    out: *mut *mut enseal_keyset,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let key = &unsafe { handle(key) }?.inner;
+        let inner = Keyset::from_public_key(key, date(created), date(not_after))?;
+        Ok(new_handle(enseal_keyset { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
+/// Adds `key` to the keyset (not as primary), dated as in
+/// enseal_keyset_from_public_key. A key already there is
+/// ENSEAL_INVALID_KEYSET. Changes the keyset: no other thread may use it
+/// during the call.
+///
+/// # Safety
+/// `keyset` and `key` must be live handles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_keyset_add(
+    keyset: *mut enseal_keyset,
+    key: *const enseal_public_key,
+    created: u64,
+    not_after: u64,
+) -> enseal_status {
+    guard(|| {
+        // SAFETY: forwarded from the function's contract.
+        let (keyset, key) = unsafe { (keyset_mut(keyset)?, &handle(key)?.inner) };
+        keyset.add(key, date(created), date(not_after))
+    })
+}
+
+/// Makes the key with id `kid` primary: sealers made from the keyset from
+/// now on seal to it. A kid not in the keyset is ENSEAL_INVALID_KEYSET.
+/// Changes the keyset: no other thread may use it during the call.
+///
+/// # Safety
+/// `keyset` must be a live keyset; `kid` NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_keyset_promote(
+    keyset: *mut enseal_keyset,
+    kid: *const c_char,
+) -> enseal_status {
+    guard(|| {
+        // SAFETY: forwarded from the function's contract.
+        let (keyset, kid) = unsafe { (keyset_mut(keyset)?, kid_arg(kid)?) };
+        keyset.promote(&kid)
+    })
+}
+
+/// Removes the key with id `kid`, so nothing new is sealed to it (its private
+/// key keeps opening old values from a keyring). The primary cannot be
+/// retired (promote another key first), and a kid not in the keyset is
+/// refused: both ENSEAL_INVALID_KEYSET. Changes the keyset: no other thread
+/// may use it during the call.
+///
+/// # Safety
+/// `keyset` must be a live keyset; `kid` NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_keyset_retire(
+    keyset: *mut enseal_keyset,
+    kid: *const c_char,
+) -> enseal_status {
+    guard(|| {
+        // SAFETY: forwarded from the function's contract.
+        let (keyset, kid) = unsafe { (keyset_mut(keyset)?, kid_arg(kid)?) };
+        keyset.retire(&kid)
+    })
 }
 
 /// Parses and validates a public keyset document (docs/FORMAT.md §6).
@@ -67,7 +150,7 @@ pub unsafe extern "C" fn enseal_keyset_len(
     out: *mut usize,
 ) -> enseal_status {
     // SAFETY: `produce` checks `out`; `handle` forwards the contract on `keyset`.
-    unsafe { produce(out, || Ok(handle(keyset)?.inner.entries().len())) }
+    unsafe { produce(out, || Ok(handle(keyset)?.inner.len())) }
 }
 
 /// The key id of the primary key; free with enseal_string_free.
@@ -82,7 +165,7 @@ pub unsafe extern "C" fn enseal_keyset_primary_kid(
     // SAFETY: `produce` checks `out`; `handle` forwards the contract on `keyset`.
     unsafe {
         produce(out, || {
-            string_result(&primary_kid(&handle(keyset)?.inner).to_string())
+            string_result(&handle(keyset)?.inner.primary_kid().to_string())
         })
     }
 }
@@ -131,12 +214,22 @@ pub unsafe extern "C" fn enseal_keyset_free(keyset: *mut *mut enseal_keyset) {
 ///
 /// # Safety
 /// As [`str_arg`].
-#[allow(dead_code)] // TODO(core merge): promote and retire
-pub(crate) unsafe fn kid_arg(kid: *const c_char) -> Result<KeyId, enseal_core::Error> {
+unsafe fn kid_arg(kid: *const c_char) -> Result<KeyId, Error> {
     // SAFETY: forwarded contract.
     unsafe { str_arg(kid) }?.parse()
 }
 
-fn primary_kid(keyset: &Keyset) -> KeyId {
-    keyset.primary().key().kid()
+/// C's dates: 0 means "the default" (now for `created`, no end for `not_after`).
+fn date(seconds: u64) -> Option<u64> {
+    (seconds != 0).then_some(seconds)
+}
+
+/// Borrows a keyset to change it.
+///
+/// # Safety
+/// A non-NULL `keyset` must be a live keyset no other thread uses meanwhile.
+unsafe fn keyset_mut<'a>(keyset: *mut enseal_keyset) -> Result<&'a mut Keyset, Error> {
+    // SAFETY: forwarded contract.
+    let keyset = unsafe { keyset.as_mut() }.ok_or(invalid("a handle is NULL"))?;
+    Ok(&mut keyset.inner)
 }

@@ -36,6 +36,47 @@ pub(crate) unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// A caller's output buffer: `len` writable bytes at `ptr`; `ptr` may be NULL
+/// only when `len` is 0.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to `len` writable bytes that outlive `'a` and
+/// overlap no other argument.
+pub(crate) unsafe fn bytes_mut_arg<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], Error> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() {
+        return Err(invalid("an output buffer is NULL but its length is not 0"));
+    }
+    if len > isize::MAX as usize {
+        return Err(invalid("a byte length is larger than memory"));
+    }
+    // SAFETY: non-NULL, and the caller promises `len` writable, unaliased bytes.
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// The outcome of a caller-buffer call: the length written on success, the
+/// length needed with ENSEAL_BUFFER_TOO_SMALL; other errors write nothing.
+///
+/// # Safety
+/// `out` must be non-NULL (see [`out_arg`]) and writable.
+pub(crate) unsafe fn report_length(
+    outcome: Result<usize, Error>,
+    out: *mut usize,
+) -> Result<(), Error> {
+    let length = match &outcome {
+        Ok(written) => Some(*written),
+        Err(Error::BufferTooSmall { needed }) => Some(*needed),
+        Err(_) => None,
+    };
+    if let Some(length) = length {
+        // SAFETY: forwarded contract.
+        unsafe { write_out(out, length) };
+    }
+    outcome.map(|_| ())
+}
+
 /// A NUL-terminated UTF-8 text argument.
 ///
 /// # Safety

@@ -2,8 +2,8 @@
 
 use crate::keyring::enseal_keyring;
 use crate::memory::*;
-use crate::status::{enseal_status, produce};
-use enseal_core::Opener;
+use crate::status::{enseal_status, guard, produce};
+use enseal_core::{Context, Opener};
 use std::ffi::c_char;
 
 /// Opens sealed fields with a keyring. Thread-safe: many threads may open with
@@ -54,7 +54,7 @@ pub unsafe extern "C" fn enseal_opener_open(
             )
         };
         Ok(secret_bytes_result(
-            opener.inner.open_text(sealed, context)?,
+            opener.inner.open(sealed, Context::bytes(context))?,
         ))
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
@@ -85,22 +85,10 @@ pub unsafe extern "C" fn enseal_opener_open_string(
                 bytes_arg(context, context_len)?,
             )
         };
-        secret_string_result(open_string(&opener.inner, sealed, context)?)
+        secret_string_result(opener.inner.open_string(sealed, Context::bytes(context))?)
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }
-}
-
-// TODO(core merge): Opener::open_string.
-fn open_string(
-    opener: &Opener,
-    sealed: &str,
-    context: &[u8],
-) -> Result<zeroize::Zeroizing<String>, enseal_core::Error> {
-    let bytes = opener.open_text(sealed, context)?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| enseal_core::Error::InvalidArgument("opened value is not UTF-8"))?;
-    Ok(zeroize::Zeroizing::new(text.to_owned()))
 }
 
 /// Opens a sealed value in binary form sealed with `context`; the plaintext
@@ -126,10 +114,54 @@ pub unsafe extern "C" fn enseal_opener_open_binary(
                 bytes_arg(context, context_len)?,
             )
         };
-        Ok(secret_bytes_result(opener.inner.open(sealed, context)?))
+        Ok(secret_bytes_result(
+            opener.inner.open_binary(sealed, Context::bytes(context))?,
+        ))
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }
+}
+
+/// Opens a sealed value in binary form sealed with `context` into the
+/// caller's buffer: `out_len` bytes at `out` (which must not overlap the
+/// other arguments; NULL when `out_len` is 0). On success the plaintext is at
+/// the start of `out` and `*out_written` is its length. When `out` is too
+/// short the result is ENSEAL_BUFFER_TOO_SMALL with the length needed in
+/// `*out_written`, found before anything is decrypted. On any error no
+/// plaintext is left in `out` (wiping what the caller keeps there on success
+/// is the caller's business). Other errors leave `*out_written` untouched.
+///
+/// # Safety
+/// Byte pointers must be readable for their lengths and `out` writable for
+/// `out_len`; `opener` live; `out_written` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_opener_open_into(
+    opener: *const enseal_opener,
+    sealed: *const u8,
+    sealed_len: usize,
+    context: *const u8,
+    context_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    out_written: *mut usize,
+) -> enseal_status {
+    guard(|| {
+        out_arg(out_written)?;
+        // SAFETY: forwarded from the function's contract.
+        let (opener, sealed, context, out) = unsafe {
+            (
+                handle(opener)?,
+                bytes_arg(sealed, sealed_len)?,
+                bytes_arg(context, context_len)?,
+                bytes_mut_arg(out, out_len)?,
+            )
+        };
+        let written = opener
+            .inner
+            .open_binary_to(sealed, Context::bytes(context), out);
+        // SAFETY: checked by out_arg; writable per the contract.
+        unsafe { report_length(written, out_written) }
+    })
 }
 
 /// Opens the values at `pointers` (the syntax of enseal_sealer_seal_json) in

@@ -72,11 +72,7 @@ pub unsafe extern "C" fn enseal_public_key_to_bytes(
     out: *mut enseal_bytes,
 ) -> enseal_status {
     // SAFETY: `produce` checks `out`; `handle` forwards the contract on `key`.
-    unsafe {
-        produce(out, || {
-            Ok(bytes_result(handle(key)?.inner.as_bytes().to_vec()))
-        })
-    }
+    unsafe { produce(out, || Ok(bytes_result(handle(key)?.inner.to_bytes()))) }
 }
 
 /// The key id (11 characters of base64url); free with enseal_string_free.

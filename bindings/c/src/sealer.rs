@@ -4,7 +4,7 @@ use crate::keyset::enseal_keyset;
 use crate::memory::*;
 use crate::public_key::enseal_public_key;
 use crate::status::{enseal_status, guard, produce};
-use enseal_core::Sealer;
+use enseal_core::{Context, Sealer};
 use std::ffi::c_char;
 
 /// Seals fields to one public key. Thread-safe: many threads may seal with one
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn enseal_sealer_seal(
                 bytes_arg(context, context_len)?,
             )
         };
-        string_result(&sealer.inner.seal_text(plaintext, context)?)
+        string_result(&sealer.inner.seal(plaintext, Context::bytes(context))?)
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }
@@ -122,10 +122,56 @@ pub unsafe extern "C" fn enseal_sealer_seal_binary(
                 bytes_arg(context, context_len)?,
             )
         };
-        Ok(bytes_result(sealer.inner.seal(plaintext, context)?))
+        Ok(bytes_result(
+            sealer
+                .inner
+                .seal_binary(plaintext, Context::bytes(context))?,
+        ))
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }
+}
+
+/// As enseal_sealer_seal_binary, writing the binary form into the caller's
+/// buffer: `out_len` bytes at `out` (which must not overlap the other
+/// arguments; NULL when `out_len` is 0). On success the sealed field is at
+/// the start of `out` and `*out_written` is its length. When `out` is too
+/// short the result is ENSEAL_BUFFER_TOO_SMALL with the length needed in
+/// `*out_written`; nothing is written to `out` and no counter value is used,
+/// so a call with `out_len` 0 asks the length. Other errors leave
+/// `*out_written` untouched.
+///
+/// # Safety
+/// Byte pointers must be readable for their lengths and `out` writable for
+/// `out_len`; `sealer` live; `out_written` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_sealer_seal_into(
+    sealer: *const enseal_sealer,
+    plaintext: *const u8,
+    plaintext_len: usize,
+    context: *const u8,
+    context_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    out_written: *mut usize,
+) -> enseal_status {
+    guard(|| {
+        out_arg(out_written)?;
+        // SAFETY: forwarded from the function's contract.
+        let (sealer, plaintext, context, out) = unsafe {
+            (
+                handle(sealer)?,
+                bytes_arg(plaintext, plaintext_len)?,
+                bytes_arg(context, context_len)?,
+                bytes_mut_arg(out, out_len)?,
+            )
+        };
+        let written = sealer
+            .inner
+            .seal_binary_to(plaintext, Context::bytes(context), out);
+        // SAFETY: checked by out_arg; writable per the contract.
+        unsafe { report_length(written, out_written) }
+    })
 }
 
 /// Seals the values at `pointers` (RFC 6901 JSON Pointers, `*` over array

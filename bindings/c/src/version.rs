@@ -25,13 +25,8 @@ pub const ENSEAL_VERSION_PATCH: u32 = 0;
 pub extern "C" fn enseal_version() -> *const c_char {
     static VERSION: OnceLock<CString> = OnceLock::new();
     VERSION
-        .get_or_init(|| static_text(enseal_version_text()))
+        .get_or_init(|| static_text(enseal_core::LIBRARY_VERSION))
         .as_ptr()
-}
-
-// TODO(core merge): enseal_core::LIBRARY_VERSION.
-fn enseal_version_text() -> &'static str {
-    env!("CARGO_PKG_VERSION")
 }
 
 fn static_text(text: &str) -> CString {
@@ -71,7 +66,8 @@ mod tests {
 
     #[test]
     fn the_header_macros_are_the_library_version() {
-        let version = enseal_version_text();
+        let version = enseal_core::LIBRARY_VERSION;
+        assert_eq!(version, env!("CARGO_PKG_VERSION"));
         let header = include_str!("../include/enseal.h");
         assert!(header.contains(
             "#define ENSEAL_VERSION_STRING ENSEAL_VERSION_STRINGIFY_(ENSEAL_VERSION_MAJOR) \".\" "

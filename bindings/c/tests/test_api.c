@@ -1,6 +1,6 @@
 /* Every entry point's happy path and error paths: NULL arguments, bad lengths,
  * bad suites, non-UTF-8 text, double frees, status names, the JSON helper. */
-#define _POSIX_C_SOURCE 200809L /* sleep() */
+#define _GNU_SOURCE /* sleep(), memmem() */
 #include <time.h>
 #include <unistd.h>
 #include "enseal.h"
@@ -514,7 +514,7 @@ static void bad_arguments(void) {
 static void keyring_builder(void) {
     enseal_keypair *a = NULL, *b = NULL;
     CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &a));
-    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_P256, &b));
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_XWING, &b));
     enseal_keyring_builder *builder = NULL;
     bool added = false;
     CHECK_OK(enseal_keyring_builder_new(&builder));
@@ -649,6 +649,255 @@ static void json_context(void) {
     fixture_free(&fx);
 }
 
+/* Caller buffers: seal_into and open_into write into the caller's array; a
+ * buffer too small is ENSEAL_BUFFER_TOO_SMALL with the length needed, and
+ * changes nothing: not the buffer, not the sealer's counter. */
+static void caller_buffers(void) {
+    fixture fx = fixture_new();
+    const char ssn[] = "123-45-6789";
+    const char ctx[] = "patients/8812/ssn";
+    const size_t want = 51 + 11 + 16; /* X25519 header, plaintext, tag */
+    uint8_t buf[256], small[77];
+    size_t written = 0;
+
+    /* Too small (by one byte, and empty with NULL to ask the length). */
+    memset(small, 0xa5, sizeof small);
+    CHECK_STATUS(enseal_sealer_seal_into(fx.sealer, (const uint8_t *)ssn, 11, (const uint8_t *)ctx, strlen(ctx), small,
+                                         sizeof small, &written),
+                 ENSEAL_BUFFER_TOO_SMALL);
+    CHECK(written == want);
+    int changed = 0;
+    for (size_t i = 0; i < sizeof small; i++) changed += small[i] != 0xa5;
+    CHECK(changed == 0);
+    CHECK(strstr(enseal_last_error(), "78") != NULL);
+    written = 0;
+    CHECK_STATUS(enseal_sealer_seal_into(fx.sealer, (const uint8_t *)ssn, 11, (const uint8_t *)ctx, strlen(ctx), NULL,
+                                         0, &written),
+                 ENSEAL_BUFFER_TOO_SMALL);
+    CHECK(written == want);
+
+    /* Big enough: the field at the start; the rest of the buffer untouched. */
+    memset(buf, 0x5a, sizeof buf);
+    CHECK_OK(enseal_sealer_seal_into(fx.sealer, (const uint8_t *)ssn, 11, (const uint8_t *)ctx, strlen(ctx), buf,
+                                     sizeof buf, &written));
+    CHECK(written == want && buf[0] == 1 && buf[want] == 0x5a);
+    /* The refused calls used no counter value: this is the session's field 0. */
+    enseal_sealed_info info;
+    CHECK_OK(enseal_sealed_inspect_binary(buf, written, &info));
+    CHECK(info.counter == 0 && info.binary_len == want && info.plaintext_len == 11);
+
+    /* It opens with open_binary, and with open_into. */
+    enseal_bytes opened = {0};
+    CHECK_OK(enseal_opener_open_binary(fx.opener, buf, written, (const uint8_t *)ctx, strlen(ctx), &opened));
+    CHECK(opened.len == 11 && memcmp(opened.ptr, ssn, 11) == 0);
+    enseal_bytes_free(&opened);
+    uint8_t plain[64], tiny[10];
+    size_t plain_len = 0;
+    memset(tiny, 0xa5, sizeof tiny);
+    CHECK_STATUS(enseal_opener_open_into(fx.opener, buf, written, (const uint8_t *)ctx, strlen(ctx), tiny, sizeof tiny,
+                                         &plain_len),
+                 ENSEAL_BUFFER_TOO_SMALL);
+    CHECK(plain_len == 11);
+    changed = 0;
+    for (size_t i = 0; i < sizeof tiny; i++) changed += tiny[i] != 0xa5;
+    CHECK(changed == 0);
+    plain_len = 0;
+    CHECK_OK(enseal_opener_open_into(fx.opener, buf, written, (const uint8_t *)ctx, strlen(ctx), plain, sizeof plain,
+                                     &plain_len));
+    CHECK(plain_len == 11 && memcmp(plain, ssn, 11) == 0);
+    /* A wrong context: DECRYPT_FAILED, the length untouched, no plaintext left in the buffer. */
+    memset(plain, 0, sizeof plain);
+    plain_len = 99;
+    CHECK_STATUS(enseal_opener_open_into(fx.opener, buf, written, (const uint8_t *)"other", 5, plain, sizeof plain,
+                                         &plain_len),
+                 ENSEAL_DECRYPT_FAILED);
+    CHECK(plain_len == 99 && memmem(plain, sizeof plain, ssn, 11) == NULL);
+    /* A text value given as binary, and garbage: the errors of opening, not BUFFER_TOO_SMALL. */
+    CHECK_STATUS(enseal_opener_open_into(fx.opener, (const uint8_t *)"enseal1.AQAg", 12, NULL, 0, plain, sizeof plain,
+                                         &plain_len),
+                 ENSEAL_UNSUPPORTED_VERSION);
+    CHECK_STATUS(enseal_opener_open_into(fx.opener, buf, 10, NULL, 0, plain, sizeof plain, &plain_len),
+                 ENSEAL_TRUNCATED);
+    CHECK(plain_len == 99);
+
+    /* NULLs. */
+    CHECK_STATUS(enseal_sealer_seal_into(fx.sealer, (const uint8_t *)ssn, 11, NULL, 0, buf, sizeof buf, NULL),
+                 ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_seal_into(fx.sealer, (const uint8_t *)ssn, 11, NULL, 0, NULL, 100, &written),
+                 ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealer_seal_into(NULL, (const uint8_t *)ssn, 11, NULL, 0, buf, sizeof buf, &written),
+                 ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_opener_open_into(fx.opener, buf, want, NULL, 0, plain, sizeof plain, NULL),
+                 ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_opener_open_into(fx.opener, buf, want, NULL, 0, NULL, 100, &plain_len),
+                 ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_opener_open_into(NULL, buf, want, NULL, 0, plain, sizeof plain, &plain_len),
+                 ENSEAL_INVALID_ARGUMENT);
+
+    /* A loop over one buffer, as a pipeline does it. */
+    int failures = 0;
+    for (int i = 0; i < 100; i++) {
+        uint8_t value[8];
+        memcpy(value, &i, sizeof i);
+        memset(value + 4, 0, 4);
+        failures += enseal_sealer_seal_into(fx.sealer, value, sizeof value, NULL, 0, buf, sizeof buf, &written) != ENSEAL_OK;
+        failures += enseal_opener_open_into(fx.opener, buf, written, NULL, 0, plain, sizeof plain, &plain_len) != ENSEAL_OK;
+        failures += plain_len != sizeof value || memcmp(plain, value, sizeof value) != 0;
+    }
+    CHECK(failures == 0);
+    fixture_free(&fx);
+}
+
+/* Inspecting a value reads its header without a key: the kid of a value the C
+ * sealer sealed is enseal_public_key_kid of the recipient. */
+static void inspect(void) {
+    for (size_t s = 0; s < sizeof SUITES / sizeof SUITES[0]; s++) {
+        enseal_keypair *pair = NULL;
+        enseal_public_key *pub = NULL;
+        enseal_sealer *sealer = NULL;
+        char *kid = NULL, *text = NULL;
+        enseal_bytes binary = {0};
+        CHECK_OK(enseal_keypair_generate(SUITES[s], &pair));
+        CHECK_OK(enseal_keypair_public_key(pair, &pub));
+        CHECK_OK(enseal_public_key_kid(pub, &kid));
+        CHECK_OK(enseal_sealer_new(pub, 0, &sealer));
+        CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"hello", 5, (const uint8_t *)"ctx", 3, &text));
+        CHECK_OK(enseal_sealer_seal_binary(sealer, (const uint8_t *)"hello!", 6, (const uint8_t *)"ctx", 3, &binary));
+
+        enseal_sealed_info a, b;
+        memset(&a, 0x7f, sizeof a);
+        CHECK_OK(enseal_sealed_inspect(text, &a));
+        CHECK_OK(enseal_sealed_inspect_binary(binary.ptr, binary.len, &b));
+        CHECK(a.version == 1 && a.suite == SUITES[s] && b.suite == SUITES[s]);
+        CHECK(strcmp(a.kid, kid) == 0 && strcmp(b.kid, kid) == 0 && strlen(a.kid) == 11);
+        CHECK(strlen(a.session_id) == 22 && strcmp(a.session_id, b.session_id) == 0); /* one session */
+        CHECK(a.counter == 0 && b.counter == 1);
+        CHECK(a.plaintext_len == 5 && b.plaintext_len == 6);
+        CHECK(a.text_len == strlen(text) && b.binary_len == binary.len && a.binary_len + 1 == b.binary_len);
+        CHECK(b.text_len == 8 + (4 * b.binary_len + 2) / 3);
+
+        /* After a rekey the session id changes. */
+        char *after = NULL;
+        CHECK_OK(enseal_sealer_rekey(sealer));
+        CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 0, &after));
+        enseal_sealed_info c;
+        CHECK_OK(enseal_sealed_inspect(after, &c));
+        CHECK(strcmp(c.session_id, a.session_id) != 0 && c.counter == 0 && strcmp(c.kid, kid) == 0);
+
+        enseal_string_free(&after);
+        enseal_bytes_free(&binary);
+        enseal_string_free(&text);
+        enseal_string_free(&kid);
+        enseal_sealer_free(&sealer);
+        enseal_public_key_free(&pub);
+        enseal_keypair_free(&pair);
+    }
+    /* The errors of opening, up to the key; the out-struct untouched. */
+    enseal_sealed_info info;
+    info.counter = 42;
+    CHECK_STATUS(enseal_sealed_inspect("hello", &info), ENSEAL_BAD_PREFIX);
+    CHECK_STATUS(enseal_sealed_inspect("enseal1.!!", &info), ENSEAL_BAD_ENCODING);
+    CHECK_STATUS(enseal_sealed_inspect("enseal1.AQAg", &info), ENSEAL_TRUNCATED);
+    CHECK_STATUS(enseal_sealed_inspect(NULL, &info), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealed_inspect("enseal1.AQAg", NULL), ENSEAL_INVALID_ARGUMENT);
+    const uint8_t v2[64] = {2, 0, 0x20};
+    CHECK_STATUS(enseal_sealed_inspect_binary(v2, sizeof v2, &info), ENSEAL_UNSUPPORTED_VERSION);
+    const uint8_t unknown_suite[64] = {1, 0x12, 0x34};
+    CHECK_STATUS(enseal_sealed_inspect_binary(unknown_suite, sizeof unknown_suite, &info), ENSEAL_UNSUPPORTED_SUITE);
+    CHECK_STATUS(enseal_sealed_inspect_binary(NULL, 5, &info), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_sealed_inspect_binary(NULL, 0, &info), ENSEAL_TRUNCATED);
+    CHECK(info.counter == 42);
+}
+
+/* Keysets are built and rotated from C: from one public key, add, promote,
+ * retire, and read back entry by entry. */
+static void keyset_building(void) {
+    enseal_keypair *old_pair = NULL, *new_pair = NULL;
+    enseal_public_key *old_pub = NULL, *new_pub = NULL;
+    char *old_kid = NULL, *new_kid = NULL, *primary = NULL, *json = NULL;
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &old_pair));
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_P256, &new_pair));
+    CHECK_OK(enseal_keypair_public_key(old_pair, &old_pub));
+    CHECK_OK(enseal_keypair_public_key(new_pair, &new_pub));
+    CHECK_OK(enseal_public_key_kid(old_pub, &old_kid));
+    CHECK_OK(enseal_public_key_kid(new_pub, &new_kid));
+
+    enseal_keyset *keyset = NULL;
+    long long before = (long long)time(NULL);
+    CHECK_OK(enseal_keyset_from_public_key(old_pub, 0, 0, &keyset)); /* created now, no end */
+    long long after = (long long)time(NULL);
+    size_t len = 0;
+    enseal_keyset_entry_info entry;
+    CHECK_OK(enseal_keyset_len(keyset, &len));
+    CHECK(len == 1);
+    CHECK_OK(enseal_keyset_entry(keyset, 0, &entry));
+    CHECK(strcmp(entry.kid, old_kid) == 0 && entry.suite == ENSEAL_SUITE_X25519 && entry.not_after == 0);
+    CHECK((long long)entry.created >= before && (long long)entry.created <= after);
+
+    CHECK_OK(enseal_keyset_add(keyset, new_pub, 1700000000, 1900000000));
+    CHECK_STATUS(enseal_keyset_add(keyset, new_pub, 0, 0), ENSEAL_INVALID_KEYSET); /* already there */
+    CHECK_STATUS(enseal_keyset_add(keyset, old_pub, 5, 4), ENSEAL_INVALID_KEYSET);  /* ends before it starts */
+    CHECK_OK(enseal_keyset_len(keyset, &len));
+    CHECK(len == 2);
+    CHECK_OK(enseal_keyset_entry(keyset, 1, &entry));
+    CHECK(strcmp(entry.kid, new_kid) == 0 && entry.suite == ENSEAL_SUITE_P256);
+    CHECK(entry.created == 1700000000 && entry.not_after == 1900000000);
+    CHECK_OK(enseal_keyset_primary_kid(keyset, &primary));
+    CHECK(strcmp(primary, old_kid) == 0);
+    enseal_string_free(&primary);
+
+    /* Rotation: promote the new key; the old primary can then be retired. */
+    CHECK_STATUS(enseal_keyset_retire(keyset, old_kid), ENSEAL_INVALID_KEYSET); /* the primary */
+    CHECK_OK(enseal_keyset_promote(keyset, new_kid));
+    CHECK_OK(enseal_keyset_primary_kid(keyset, &primary));
+    CHECK(strcmp(primary, new_kid) == 0);
+    enseal_string_free(&primary);
+
+    /* A sealer from the keyset seals to the primary and knows its not_after. */
+    enseal_sealer *sealer = NULL;
+    char *sealed = NULL;
+    uint64_t not_after = 0;
+    CHECK_OK(enseal_sealer_from_keyset(keyset, &sealer));
+    CHECK_OK(enseal_sealer_not_after(sealer, &not_after));
+    CHECK(not_after == 1900000000);
+    CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 0, &sealed));
+    enseal_sealed_info info;
+    CHECK_OK(enseal_sealed_inspect(sealed, &info));
+    CHECK(strcmp(info.kid, new_kid) == 0 && info.suite == ENSEAL_SUITE_P256);
+    enseal_string_free(&sealed);
+    enseal_sealer_free(&sealer);
+
+    CHECK_OK(enseal_keyset_retire(keyset, old_kid));
+    CHECK_STATUS(enseal_keyset_retire(keyset, old_kid), ENSEAL_INVALID_KEYSET); /* gone */
+    CHECK_STATUS(enseal_keyset_promote(keyset, old_kid), ENSEAL_INVALID_KEYSET);
+    CHECK_STATUS(enseal_keyset_promote(keyset, "not a kid"), ENSEAL_INVALID_KEY);
+    CHECK_STATUS(enseal_keyset_promote(keyset, NULL), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_keyset_promote(NULL, new_kid), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_keyset_add(NULL, new_pub, 0, 0), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_keyset_add(keyset, NULL, 0, 0), ENSEAL_INVALID_ARGUMENT);
+    CHECK_OK(enseal_keyset_len(keyset, &len));
+    CHECK(len == 1);
+
+    /* The document round-trips. */
+    enseal_keyset *parsed = NULL;
+    CHECK_OK(enseal_keyset_to_json(keyset, &json));
+    CHECK_OK(enseal_keyset_from_json(json, &parsed));
+    CHECK_OK(enseal_keyset_primary_kid(parsed, &primary));
+    CHECK(strcmp(primary, new_kid) == 0 && strstr(json, old_kid) == NULL);
+    CHECK_STATUS(enseal_keyset_from_public_key(NULL, 0, 0, &parsed), ENSEAL_INVALID_ARGUMENT);
+
+    enseal_string_free(&primary);
+    enseal_string_free(&json);
+    enseal_keyset_free(&parsed);
+    enseal_keyset_free(&keyset);
+    enseal_string_free(&old_kid);
+    enseal_string_free(&new_kid);
+    enseal_public_key_free(&old_pub);
+    enseal_public_key_free(&new_pub);
+    enseal_keypair_free(&old_pair);
+    enseal_keypair_free(&new_pair);
+}
+
 /* enseal_status is a C enum of core's stable numbers (checked against core
  * by the Rust tests); the messages are core's. */
 static void statuses(void) {
@@ -657,6 +906,7 @@ static void statuses(void) {
         {ENSEAL_INVALID_ARGUMENT, 1},
         {ENSEAL_RANDOMNESS_UNAVAILABLE, 2},
         {ENSEAL_INTERNAL, 3},
+        {ENSEAL_BUFFER_TOO_SMALL, 4},
         {ENSEAL_BAD_PREFIX, 100},
         {ENSEAL_BAD_ENCODING, 101},
         {ENSEAL_TRUNCATED, 102},
@@ -709,6 +959,9 @@ int main(void) {
     keyring_builder();
     loops();
     json_context();
+    caller_buffers();
+    inspect();
+    keyset_building();
     statuses();
     version();
     return test_summary("test_api");
