@@ -85,7 +85,15 @@ pub unsafe extern "C" fn enseal_opener_open_string(
                 bytes_arg(context, context_len)?,
             )
         };
-        secret_string_result(opener.inner.open_string(sealed, Context::bytes(context))?)
+        let text = opener.inner.open_string(sealed, Context::bytes(context))?;
+        // A C string ends at its first NUL: a value holding one cannot be
+        // returned whole as text (enseal_opener_open gives its bytes).
+        if text.as_bytes().contains(&0) {
+            return Err(invalid(
+                "the opened value holds a NUL byte: open it as bytes",
+            ));
+        }
+        secret_string_result(text)
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }

@@ -228,6 +228,26 @@ mod tests {
         );
     }
 
+    /// enseal_status only comes out of enseal: no function takes one (an
+    /// out-of-range number from C would be undefined behaviour as a Rust enum).
+    #[test]
+    fn no_function_takes_a_status() {
+        let header = include_str!("../include/enseal.h");
+        // cbindgen writes each declaration on one line (`args = "horizontal"`).
+        let declarations: Vec<&str> = header
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()) && l.ends_with(");"))
+            .collect();
+        assert!(declarations.len() > 50);
+        for declaration in declarations {
+            let arguments = &declaration[declaration.find('(').unwrap()..];
+            assert!(
+                !arguments.contains("enseal_status"),
+                "takes an enseal_status: {declaration}"
+            );
+        }
+    }
+
     #[test]
     fn errors_become_their_status_and_core_s_message() {
         let status = guard(|| Err(Error::DecryptFailed));

@@ -83,6 +83,19 @@ static void round_trip(uint16_t suite) {
     enseal_string_free(&string);
     CHECK_STATUS(enseal_opener_open_string(opener, text, (const uint8_t *)"other", 5, &string), ENSEAL_DECRYPT_FAILED);
     CHECK(string == NULL);
+    /* Not UTF-8, or holding a NUL: not a C string; the bytes still open. */
+    char *not_text = NULL, *with_nul = NULL;
+    CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"\xff\xfe", 2, NULL, 0, &not_text));
+    CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"a\0b", 3, NULL, 0, &with_nul));
+    CHECK_STATUS(enseal_opener_open_string(opener, not_text, NULL, 0, &string), ENSEAL_INVALID_ARGUMENT);
+    CHECK(strstr(enseal_last_error(), "UTF-8") != NULL);
+    CHECK_STATUS(enseal_opener_open_string(opener, with_nul, NULL, 0, &string), ENSEAL_INVALID_ARGUMENT);
+    CHECK(strstr(enseal_last_error(), "NUL") != NULL && string == NULL);
+    CHECK_OK(enseal_opener_open(opener, with_nul, NULL, 0, &opened));
+    CHECK(opened.len == 3 && memcmp(opened.ptr, "a\0b", 3) == 0);
+    enseal_bytes_free(&opened);
+    enseal_string_free(&not_text);
+    enseal_string_free(&with_nul);
 
     /* Empty plaintext and empty context, with NULL pointers for them. */
     enseal_bytes empty = {0};
