@@ -197,9 +197,34 @@ fn check_soname(library: &Path, major: &str) -> Result {
     Ok(())
 }
 
+/// The header stands alone as C99 (pedantic, included twice) and as C++.
+fn header_compiles() -> Result {
+    let probe = out_dir().join("header_probe.c");
+    std::fs::write(
+        &probe,
+        "#include \"enseal.h\"\n#include \"enseal.h\"\nint main(void) { return ENSEAL_OK; }\n",
+    )
+    .map_err(|e| e.to_string())?;
+    for (compiler, standard, language) in [("gcc", "-std=c99", "c"), ("g++", "-std=c++17", "c++")] {
+        run(Command::new(compiler)
+            .args([
+                standard,
+                "-Wall",
+                "-Wextra",
+                "-pedantic",
+                "-Werror",
+                "-fsyntax-only",
+            ])
+            .args(["-x", language, "-Ibindings/c/include"])
+            .arg(&probe))?;
+    }
+    Ok(())
+}
+
 pub(crate) fn test() -> Result {
     std::fs::create_dir_all(out_dir()).map_err(|e| e.to_string())?;
     check_header()?;
+    header_compiles()?;
     // The Rust side: the status list against core's codes, the header's text
     // against core's, the version macros, no unwiped secret copies.
     cargo(&["test", "-p", "enseal-ffi"])?;
