@@ -9,6 +9,7 @@ use std::process::{Command, ExitCode};
 mod bench;
 mod c;
 mod kotlin;
+mod parity;
 mod python;
 mod web;
 
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Some("vectors") => vectors(),
         Some("bench") => bench::run(),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
+        Some("parity") => parity::run(args.get(1).is_some_and(|a| a == "--all")),
         Some("c-header") => c::header(),
         Some("c-test") => c::test(),
         Some("python-test") => python::test(),
