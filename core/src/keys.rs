@@ -1,20 +1,17 @@
 //! Key pairs, public keys and key ids, with raw-byte and JWK (RFC 7517) forms.
 
+use crate::format::KID_LABEL;
 use crate::json;
 use crate::jwk::{self, Jwk};
 use crate::kem::{KemPublicKey, KemSecretKey};
-use crate::{Error, KID_LABEL, Result, Suite, rng};
+use crate::kid::KeyId;
+use crate::{Error, Result, Suite, rng};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use core::fmt;
 use core::str::FromStr;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
-
-/// An 8-byte key id: `SHA-256("enseal/v1 kid" || I2OSP(kem_id, 2) || pkR)[0..8]`.
-/// Shown as 11 characters of unpadded base64url.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeyId([u8; 8]);
 
 impl KeyId {
     /// The key id of a serialized public key of `suite`.
@@ -26,29 +23,7 @@ impl KeyId {
             .finalize();
         let mut kid = [0u8; 8];
         kid.copy_from_slice(&digest[..8]);
-        KeyId(kid)
-    }
-
-    /// A key id from its 8 bytes.
-    pub const fn from_bytes(bytes: [u8; 8]) -> KeyId {
-        KeyId(bytes)
-    }
-
-    /// The 8 bytes.
-    pub const fn as_bytes(&self) -> &[u8; 8] {
-        &self.0
-    }
-}
-
-impl fmt::Display for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&Base64UrlUnpadded::encode_string(&self.0))
-    }
-}
-
-impl fmt::Debug for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyId({self})")
+        KeyId::from_bytes(kid)
     }
 }
 
@@ -59,7 +34,7 @@ impl FromStr for KeyId {
     fn from_str(s: &str) -> Result<KeyId> {
         let mut kid = [0u8; 8];
         match Base64UrlUnpadded::decode(s, &mut kid) {
-            Ok(b) if b.len() == 8 => Ok(KeyId(kid)),
+            Ok(b) if b.len() == 8 => Ok(KeyId::from_bytes(kid)),
             _ => Err(Error::InvalidKey(
                 "key id is not 8 bytes of unpadded base64url",
             )),
@@ -107,6 +82,11 @@ impl PublicKey {
     /// The serialized public key.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// The serialized public key, copied.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.bytes.clone()
     }
 
     /// The public key as a JWK (JSON text); see docs/FORMAT.md §5 for the shapes.
