@@ -643,7 +643,7 @@ fn rust_cfg_excluded(attr: &[Tok], defaults: &[String]) -> bool {
     if !attr.first().is_some_and(|t| t.is("cfg")) || attr.iter().any(|t| t.is("not")) {
         return false;
     }
-    if attr.iter().any(|t| t.is("test")) {
+    if attr.iter().any(|t| t.is("test") || t.is("doctest")) {
         return true;
     }
     attr.windows(3).any(|w| {
