@@ -241,7 +241,7 @@ fn parse_cell(cell: &str) -> Result<Vec<String>> {
             ));
         }
     }
-    if cell.split('`').count() % 2 == 0 {
+    if cell.split('`').count().is_multiple_of(2) {
         return Err(format!("unbalanced backticks in {cell:?}"));
     }
     if names.is_empty() && !cell.contains('—') {
@@ -1051,15 +1051,13 @@ fn c_api(header: &str) -> Api {
         // The declared name: the last identifier outside the braces (a typedef),
         // the tag (`struct x { … };`), or the function's name before its `(`.
         let after_body = body.map_or(0, |(_, e)| e + 1 - start);
-        if let Some(open) = decl.iter().position(|t| *t == Tok::P('(')) {
-            if !is_typedef {
-                if let Some(name) = open.checked_sub(1).and_then(|k| decl[k].id()) {
-                    if name.starts_with("enseal_") {
-                        api.names.insert(Name::free(name));
-                    }
-                }
-                continue;
+        let open = decl.iter().position(|t| *t == Tok::P('('));
+        if let (Some(open), false) = (open, is_typedef) {
+            let name = open.checked_sub(1).and_then(|k| decl[k].id());
+            if let Some(name) = name.filter(|n| n.starts_with("enseal_")) {
+                api.names.insert(Name::free(name));
             }
+            continue;
         }
         let name = if is_typedef {
             decl[after_body.max(1)..].iter().rev().find_map(Tok::id)
@@ -1577,18 +1575,15 @@ fn kotlin_swift_api(src: &str, swift: bool, generated: bool) -> Api {
                 Scope::Block
             } else if kw == "extension" && !hidden_name(&name) {
                 Scope::Extension(name.clone())
-            } else if kw == "extension" {
-                Scope::Block
-            } else if kw == "interface"
+            } else if kw == "extension"
+                || kw == "interface"
                 || kw == "protocol"
                 || name.is_empty()
                 || hidden_name(&name)
                 || !visible
-            {
-                Scope::Block
-            } else if let Some(outer) = owner_type {
                 // A nested type (an error's variants, `Keyring.NoHandle`): not API on its own.
-                let _ = outer;
+                || owner_type.is_some()
+            {
                 Scope::Block
             } else {
                 let error_base = header.iter().any(|t| {
@@ -1640,10 +1635,9 @@ fn kotlin_swift_api(src: &str, swift: bool, generated: bool) -> Api {
                             let close = header.iter().position(|t| **t == Tok::P(')')).unwrap_or(0);
                             let params = &header[..close];
                             for (n, t) in params.iter().enumerate() {
-                                if (t.is("val") || t.is("var")) && n + 1 < params.len() {
-                                    if let Some(f) = params[n + 1].id() {
-                                        api.names.insert(Name::of(&name, f));
-                                    }
+                                let field = params.get(n + 1).and_then(|p| p.id());
+                                if let (true, Some(f)) = (t.is("val") || t.is("var"), field) {
+                                    api.names.insert(Name::of(&name, f));
                                 }
                             }
                         } else if kind == Kind::Handle {
@@ -1912,10 +1906,8 @@ fn ts_module(src: &str) -> TsModule {
                     interfaces.push((name.clone(), toks[b..e].to_vec()));
                 }
             }
-            "function" | "const" | "let" | "var" => {
-                if !name.is_empty() && !name.starts_with('_') {
-                    out.api.names.insert(Name::free(&name));
-                }
+            "function" | "const" | "let" | "var" if !name.is_empty() && !name.starts_with('_') => {
+                out.api.names.insert(Name::free(&name));
             }
             "enum" => out.api.add_type(&name, Kind::Record),
             _ => {} // `type` aliases are types, not operations
