@@ -1335,7 +1335,7 @@ fn python_api(dir: &Path) -> Result<Api> {
         }
     }
     if modules.is_empty() {
-        return Err(format!("no stubs (*.pyi) in {}", dir.display()));
+        return Err(format!("no stubs (*.pyi) in {}", relative(dir)));
     }
     let mut api = Api::default();
     let mut imported: Vec<(String, String, String)> = Vec::new();
@@ -2048,7 +2048,8 @@ fn sources(strict: bool) -> Result<Vec<(String, Lang, Source)>> {
             Err(e) => return Err(format!("parity: Python: {e}")),
         },
     ));
-    let uniffi_inputs: &[&str] = &["core/src", "bindings/uniffi/src"];
+    // What the generated files are made from: the crates' exported items, not core.
+    let uniffi_inputs: &[&str] = &["bindings/uniffi/src", "bindings/uniffi/Cargo.toml"];
     let kt = r.join("target/kotlin/gen/org/enseal/enseal.kt");
     let ext = r.join("bindings/uniffi/kotlin/org/enseal/EnsealExtensions.kt");
     out.push((
@@ -2082,7 +2083,7 @@ fn sources(strict: bool) -> Result<Vec<(String, Lang, Source)>> {
     let manifest = package.join("package.json");
     match generated(
         &manifest,
-        &["core/src", "wasm/src", "wasm/js"],
+        &["wasm/src", "wasm/js", "wasm/Cargo.toml"],
         "web-build",
         strict,
     )? {
