@@ -1180,6 +1180,8 @@ fn python_module(src: &str) -> PyModule {
     }
     let mut stack: Vec<(usize, Frame)> = Vec::new();
     let mut decorators: Vec<String> = Vec::new();
+    // Classes with a method (not only attributes and properties): the others are records.
+    let mut with_methods: BTreeSet<String> = BTreeSet::new();
     let ident = |s: &str| -> String {
         s.chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
@@ -1252,6 +1254,15 @@ fn python_module(src: &str) -> PyModule {
         if let Some(rest) = def {
             let name = ident(rest);
             stack.push((indent, Frame::Skip));
+            let property = decos.iter().any(|d| {
+                d == "property"
+                    || d.ends_with(".setter")
+                    || d.ends_with(".getter")
+                    || d.ends_with(".deleter")
+            });
+            if let (Some(c), false) = (&owner, property) {
+                with_methods.insert(c.clone());
+            }
             let visible = !name.starts_with('_') || matches!(name.as_str(), "__init__" | "__len__");
             if !visible {
                 continue;
@@ -1316,6 +1327,11 @@ fn python_module(src: &str) -> PyModule {
                 }
             }
             _ => {}
+        }
+    }
+    for (t, k) in out.api.types.iter_mut() {
+        if *k == Kind::Handle && !with_methods.contains(t) {
+            *k = Kind::Record;
         }
     }
     out
@@ -2334,6 +2350,12 @@ class Keyring:
     def copy(self) -> Keyring:
         ...
 
+class KeysetEntry:
+    """A record: attributes and properties only."""
+    created: int
+    @property
+    def kid(self) -> str: ...
+
 def is_sealed(value: str | bytes) -> bool: ...
 def _helper() -> None: ...
 "#;
@@ -2348,12 +2370,15 @@ def _helper() -> None: ...
                 "KeyPair.kid",
                 "Keyring()",
                 "Keyring.__len__",
-                "Keyring.copy"
+                "Keyring.copy",
+                "KeysetEntry.created",
+                "KeysetEntry.kid"
             ]
         );
         assert_eq!(m.api.types.get("EnsealError"), Some(&Kind::Error));
         assert_eq!(m.api.types.get("DecryptFailedError"), Some(&Kind::Error));
         assert_eq!(m.api.types.get("KeyPair"), Some(&Kind::Handle));
+        assert_eq!(m.api.types.get("KeysetEntry"), Some(&Kind::Record));
         assert_eq!(
             m.imports,
             [(
