@@ -287,6 +287,8 @@ fn wanted(name: &str) -> Wanted {
 struct Diff {
     /// (name as written, the operation it is in the table for)
     missing: Vec<(String, String)>,
+    /// The table rows (by index) with something missing.
+    missing_rows: BTreeSet<usize>,
     extra: Vec<String>,
     /// Record and enum types the table does not name (listed, not compared).
     unlisted: Vec<String>,
@@ -298,9 +300,10 @@ fn compare(lang: Lang, rows: &[Row], api: &Api) -> Diff {
     let mut named_types: BTreeSet<String> = BTreeSet::new();
     let mut diff = Diff::default();
     let has = |n: &Name| api.names.contains(n) || api.implied.contains(n);
-    for row in rows {
+    for (index, row) in rows.iter().enumerate() {
         for cell in &row.cells[col] {
             let mut missing = |n: String| {
+                diff.missing_rows.insert(index);
                 if !diff.missing.iter().any(|(m, _)| *m == n) {
                     diff.missing.push((n, row.operation.clone()));
                 }
@@ -2142,10 +2145,18 @@ pub(crate) fn run(strict: bool) -> Result {
     let mut report = String::new();
     let mut summary = Vec::new();
     let mut failed = 0;
+    // Per language column: its short name, its index in the table, its diff (None: skipped).
+    let mut columns: Vec<(String, usize, Option<Diff>)> = Vec::new();
     for (label, lang, source) in sources(strict)? {
+        let col = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        let short = label
+            .replace("JavaScript (enseal/", "JS/")
+            .replace("JavaScript", "JS")
+            .replace(')', "");
         match source {
             Source::Skipped(why) => {
                 summary.push(format!("{label:<22} skipped: {why}"));
+                columns.push((short, col, None));
             }
             Source::Read { what, api } => {
                 let diff = compare(lang, &rows, &api);
@@ -2173,6 +2184,7 @@ pub(crate) fn run(strict: bool) -> Result {
                         diff.unlisted.join(", ")
                     );
                 }
+                columns.push((short, col, Some(diff)));
             }
         }
     }
@@ -2181,6 +2193,54 @@ pub(crate) fn run(strict: bool) -> Result {
         rows.len()
     );
     print!("{report}");
+    // The operations some language lacks, operation x language: what is left to do.
+    let lacking: Vec<usize> = (0..rows.len())
+        .filter(|r| {
+            columns
+                .iter()
+                .any(|(_, _, d)| d.as_ref().is_some_and(|d| d.missing_rows.contains(r)))
+        })
+        .collect();
+    if !lacking.is_empty() {
+        // The operation, with a name that tells apart rows of the same words ("suite").
+        let label = |r: usize| {
+            let name = rows[r]
+                .cells
+                .iter()
+                .find_map(|c| c.first())
+                .cloned()
+                .unwrap_or_default();
+            format!("{} ({name})", rows[r].operation)
+        };
+        let width = lacking
+            .iter()
+            .map(|r| label(*r).chars().count())
+            .max()
+            .unwrap_or(9)
+            .min(60);
+        println!(
+            "\nOperations a language lacks (MISSING; `ok` there; `—` not in that language; `?` not read):"
+        );
+        let mut head = format!("  {:<width$}", "operation");
+        for (short, _, _) in &columns {
+            let _ = write!(head, " {short:>9}");
+        }
+        println!("{head}");
+        for r in lacking {
+            let op: String = label(r).chars().take(width).collect();
+            let mut line = format!("  {op:<width$}");
+            for (_, col, diff) in &columns {
+                let cell = match diff {
+                    None => "?",
+                    Some(_) if rows[r].cells[*col].is_empty() => "—",
+                    Some(d) if d.missing_rows.contains(&r) => "MISSING",
+                    Some(_) => "ok",
+                };
+                let _ = write!(line, " {cell:>9}");
+            }
+            println!("{line}");
+        }
+    }
     println!();
     for line in &summary {
         println!("  {line}");
