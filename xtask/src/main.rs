@@ -19,7 +19,7 @@ type Result<T = ()> = std::result::Result<T, String>;
 const USAGE: &str = "\
 usage: cargo xtask <task>
 
-  check     the inner loop, a few minutes warm: fmt, clippy (host crates but the
+  check     the inner loop (seconds warm): fmt, clippy (host crates but the
             benchmarks), core's tests, the C header against cbindgen (when it is
             installed), the parity check on what is built; prints the time
   test      install prerequisites, then run every check and test (what CI runs):
@@ -209,7 +209,8 @@ fn check() -> Result {
 }
 
 /// The committed C header against what cbindgen makes of bindings/c now, when
-/// cbindgen is installed (`cargo xtask c-test` installs the pinned one and checks too).
+/// cbindgen is installed (`cargo xtask c-test` installs the pinned one and checks
+/// too). Generated under target/: cbindgen's own `--verify` rewrites the file.
 fn c_header_verify() -> Result {
     if !has("cbindgen", "--version") {
         eprintln!(
@@ -217,16 +218,26 @@ fn c_header_verify() -> Result {
         );
         return Ok(());
     }
-    run(Command::new("cbindgen").args([
-        "--config",
-        "bindings/c/cbindgen.toml",
-        "--crate",
-        "enseal-ffi",
-        "--output",
-        "bindings/c/include/enseal.h",
-        "--verify",
-        "bindings/c",
-    ]))
+    let fresh = root().join("target/check/enseal.h");
+    std::fs::create_dir_all(root().join("target/check")).map_err(|e| e.to_string())?;
+    run(Command::new("cbindgen")
+        .args([
+            "--config",
+            "bindings/c/cbindgen.toml",
+            "--crate",
+            "enseal-ffi",
+            "--quiet",
+            "--output",
+        ])
+        .arg(&fresh)
+        .arg("bindings/c"))?;
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    if read(&fresh)? != read(&root().join("bindings/c/include/enseal.h"))? {
+        return Err(
+            "bindings/c/include/enseal.h is stale: run `cargo xtask c-header` and commit it".into(),
+        );
+    }
+    Ok(())
 }
 
 /// The workspace's declared `rust-version` (root Cargo.toml), checked: core
