@@ -110,6 +110,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub(crate) fn check() -> Result {
     ensure_cargo_deny()?;
     advisory_db()?;
+    // cargo-deny reads `cargo metadata` offline, which needs every package of
+    // the lock file, those of other platforms too: fetched like any build's.
+    cargo(&["fetch", "--locked"])?;
     let age = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH + Duration::from_secs(SNAPSHOT_UNIX))
         .map_or(0, |d| d.as_secs() / 86_400);
