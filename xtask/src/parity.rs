@@ -1767,9 +1767,26 @@ struct TsModule {
     star: Vec<String>,
     /// `export { a, b as c } from './x.js'`: (file, name, alias)
     named: Vec<(String, String, String)>,
+    /// Every interface declared, exported or not, in `declare module` blocks
+    /// too: TypeScript merges an interface into the class of the same name.
+    interfaces: Vec<TsInterface>,
+    /// Relative files this one imports from (`import type { X } from './x.js'`).
+    imports: Vec<String>,
 }
 
-fn ts_members(toks: &[Tok], owner: &str, api: &mut Api) {
+#[derive(Debug, Default, Clone)]
+struct TsInterface {
+    name: String,
+    /// Exported at the top of its file (not an augmentation).
+    exported: bool,
+    /// The interfaces it extends, without type arguments.
+    extends: Vec<String>,
+    members: Vec<String>,
+}
+
+/// The members of a class or interface body, one per `;` (or `,`) outside brackets.
+fn ts_members(toks: &[Tok]) -> Vec<String> {
+    let mut out = Vec::new();
     let mut depth = 0i32;
     let mut start = 0;
     for (k, t) in toks.iter().enumerate() {
@@ -1777,16 +1794,17 @@ fn ts_members(toks: &[Tok], owner: &str, api: &mut Api) {
             Tok::P('(' | '[' | '{') => depth += 1,
             Tok::P(')' | ']' | '}') => depth -= 1,
             Tok::P(';' | ',') if depth == 0 => {
-                ts_member(&toks[start..k], owner, api);
+                out.extend(ts_member(&toks[start..k]));
                 start = k + 1;
             }
             _ => {}
         }
     }
-    ts_member(&toks[start..], owner, api);
+    out.extend(ts_member(&toks[start..]));
+    out
 }
 
-fn ts_member(m: &[Tok], owner: &str, api: &mut Api) {
+fn ts_member(m: &[Tok]) -> Option<String> {
     let mut k = 0;
     let mut private = false;
     while k + 1 < m.len() {
@@ -1812,31 +1830,38 @@ fn ts_member(m: &[Tok], owner: &str, api: &mut Api) {
     }
     let name = match m.get(k) {
         Some(Tok::Id(n)) | Some(Tok::Str(n)) => n.clone(),
-        _ => return, // `[Symbol.dispose]()`, an index signature
+        _ => return None, // `[Symbol.dispose]()`, an index signature
     };
     if private || name.starts_with('_') || name.starts_with('#') {
-        return;
+        return None;
     }
-    let member = if name == "constructor" { CTOR } else { &name };
-    api.names.insert(Name::of(owner, member));
+    Some(if name == "constructor" {
+        CTOR.to_string()
+    } else {
+        name
+    })
 }
 
 fn ts_module(src: &str) -> TsModule {
     let toks = tokenize(src, Syntax::Ts);
     let mut out = TsModule::default();
-    let mut interfaces: Vec<(String, Vec<Tok>)> = Vec::new();
+    ts_statements(&toks, true, &mut out);
+    // An exported interface with no class of its name here is a record type
+    // (unless another file's class merges it: `ts_package` sees that).
+    for i in &out.interfaces {
+        if i.exported && !out.api.types.contains_key(&i.name) {
+            out.api.add_type(&i.name, Kind::Record);
+        }
+    }
+    out
+}
+
+/// The statements of a module (`top`) or of a `declare module '…' { … }` block.
+fn ts_statements(toks: &[Tok], top: bool, out: &mut TsModule) {
     let mut i = 0;
     while i < toks.len() {
-        if !toks[i].is("export") {
-            // Not exported: skip the statement (a `{ … }` body included).
-            if toks[i] == Tok::P('{') {
-                i = skip_balanced(&toks, i);
-            } else {
-                i += 1;
-            }
-            continue;
-        }
-        let mut k = i + 1;
+        let exported = toks[i].is("export");
+        let mut k = if exported { i + 1 } else { i };
         while toks
             .get(k)
             .is_some_and(|t| t.is("declare") || t.is("abstract") || t.is("async"))
@@ -1844,6 +1869,40 @@ fn ts_module(src: &str) -> TsModule {
             k += 1;
         }
         let kw = toks.get(k).and_then(Tok::id).unwrap_or("").to_string();
+        if kw == "import" && !exported {
+            // `import type { X } from './x.js';`: a file whose interfaces may merge.
+            let semi = (k..toks.len())
+                .find(|j| toks[*j] == Tok::P(';'))
+                .unwrap_or(toks.len());
+            let from = toks[k..semi].iter().rev().find_map(|t| match t {
+                Tok::Str(f) if f.starts_with('.') => Some(f.clone()),
+                _ => None,
+            });
+            out.imports.extend(from);
+            i = semi + 1;
+            continue;
+        }
+        if (kw == "module" || kw == "global") && toks[i..k].iter().any(|t| t.is("declare")) {
+            // `declare module './glue/enseal.js' { interface Sealer extends … {} }`
+            let open = (k..toks.len()).find(|j| toks[*j] == Tok::P('{'));
+            if let Some(open) = open {
+                let close = skip_balanced(toks, open);
+                ts_statements(&toks[open + 1..close - 1], false, out);
+                i = close;
+            } else {
+                i = k + 1;
+            }
+            continue;
+        }
+        if !exported && kw != "interface" {
+            // Not exported: skip the statement (a `{ … }` body included).
+            if toks[i] == Tok::P('{') {
+                i = skip_balanced(toks, i);
+            } else {
+                i += 1;
+            }
+            continue;
+        }
         let name = toks.get(k + 1).and_then(Tok::id).unwrap_or("").to_string();
         // Where this statement ends: its `;`, or its body's `}`.
         let mut end = k;
@@ -1852,7 +1911,7 @@ fn ts_module(src: &str) -> TsModule {
             match &toks[end] {
                 Tok::P(';') => break,
                 Tok::P('{') => {
-                    let close = skip_balanced(&toks, end);
+                    let close = skip_balanced(toks, end);
                     if matches!(kw.as_str(), "class" | "interface" | "enum" | "namespace")
                         && body.is_none()
                     {
@@ -1864,7 +1923,7 @@ fn ts_module(src: &str) -> TsModule {
                     continue;
                 }
                 Tok::P('(' | '[') => {
-                    end = skip_balanced(&toks, end);
+                    end = skip_balanced(toks, end);
                     continue;
                 }
                 Tok::Id(w) if end > k && (w == "export" || w == "import") => {
@@ -1877,7 +1936,7 @@ fn ts_module(src: &str) -> TsModule {
         }
         let stmt = &toks[k..end.min(toks.len())];
         match kw.as_str() {
-            "*" | "" if stmt.first() == Some(&Tok::P('*')) => {
+            "" if stmt.first() == Some(&Tok::P('*')) => {
                 if let Some(Tok::Str(f)) = stmt.iter().rev().find(|t| matches!(t, Tok::Str(_))) {
                     out.star.push(f.clone());
                 }
@@ -1890,12 +1949,8 @@ fn ts_module(src: &str) -> TsModule {
                 let close = skip_balanced(stmt, 0);
                 for item in stmt[1..close.saturating_sub(1)].split(|t| *t == Tok::P(',')) {
                     let words: Vec<&str> = item.iter().filter_map(Tok::id).collect();
-                    let words: Vec<&str> = if words.first() == Some(&"type") && words.len() > 1 {
-                        continue;
-                    } else {
-                        words
-                    };
                     let (n, alias) = match words.as_slice() {
+                        ["type", ..] => continue, // a type, not an operation
                         [n] => (n.to_string(), n.to_string()),
                         [n, "as", a] => (n.to_string(), a.to_string()),
                         _ => continue,
@@ -1903,8 +1958,7 @@ fn ts_module(src: &str) -> TsModule {
                     out.named.push((file.clone(), n, alias));
                 }
             }
-            "default" => {}
-            "class" => {
+            "class" if top => {
                 let extends = stmt.iter().position(|t| t.is("extends"));
                 let base = extends
                     .and_then(|e| stmt.get(e + 1))
@@ -1917,55 +1971,77 @@ fn ts_module(src: &str) -> TsModule {
                 };
                 out.api.add_type(&name, kind);
                 if let Some((b, e)) = body {
-                    ts_members(&toks[b..e], &name, &mut out.api);
+                    for m in ts_members(&toks[b..e]) {
+                        out.api.names.insert(Name::of(&name, &m));
+                    }
                 }
             }
             "interface" => {
-                if let Some((b, e)) = body {
-                    interfaces.push((name.clone(), toks[b..e].to_vec()));
+                let (b, e) = body.unwrap_or((end, end));
+                // `interface X<T> extends A, B<T> {`: the names at angle depth 0 after `extends`.
+                let mut extends = Vec::new();
+                let header = &toks[k..b.saturating_sub(1).max(k)];
+                if let Some(at) = header.iter().position(|t| t.is("extends")) {
+                    let mut depth = 0i32;
+                    for t in &header[at + 1..] {
+                        match t {
+                            Tok::P('<') => depth += 1,
+                            Tok::P('>') => depth -= 1,
+                            Tok::Id(w) if depth == 0 => extends.push(w.clone()),
+                            _ => {}
+                        }
+                    }
                 }
+                out.interfaces.push(TsInterface {
+                    name: name.clone(),
+                    exported: exported && top,
+                    extends,
+                    members: ts_members(&toks[b..e]),
+                });
             }
-            "function" | "const" | "let" | "var" if !name.is_empty() && !name.starts_with('_') => {
+            "function" | "const" | "let" | "var"
+                if top && !name.is_empty() && !name.starts_with('_') =>
+            {
                 out.api.names.insert(Name::free(&name));
             }
-            "enum" => out.api.add_type(&name, Kind::Record),
-            _ => {} // `type` aliases are types, not operations
+            "enum" if top => out.api.add_type(&name, Kind::Record),
+            _ => {} // `type` aliases are types, not operations; `default` is not named
         }
         i = end + 1;
     }
-    // An interface merged into a class of the same name adds to it (wasm-bindgen
-    // declares the async methods so); one on its own is a record type.
-    for (name, body) in interfaces {
-        match out.api.types.get(&name) {
-            Some(Kind::Handle) => ts_members(&body, &name, &mut out.api),
-            Some(_) => {}
-            None => out.api.add_type(&name, Kind::Record),
-        }
-    }
-    out
 }
 
-/// The API a `.d.ts` entry exports, following `export … from` into the package's files.
-fn ts_entry(file: &Path, seen: &mut BTreeSet<PathBuf>) -> Result<Api> {
+/// The API a `.d.ts` file exports, following `export … from` into the
+/// package's files; every interface met (there and in imported files) is
+/// collected into `interfaces` for merging.
+fn ts_exports(
+    file: &Path,
+    seen: &mut BTreeSet<PathBuf>,
+    interfaces: &mut Vec<TsInterface>,
+) -> Result<Api> {
     let mut api = Api::default();
     if !seen.insert(file.to_path_buf()) {
         return Ok(api);
     }
     let module = ts_module(&read(file)?);
     api.merge(module.api);
+    interfaces.extend(module.interfaces);
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let resolve = |spec: &str| -> PathBuf {
         let rel = spec
             .strip_suffix(".js")
             .map_or(spec.to_string(), |s| format!("{s}.d.ts"));
-        dir.join(rel)
+        dir.join(rel.trim_start_matches("./"))
     };
     for spec in module.star {
-        api.merge(ts_entry(&resolve(&spec), seen)?);
+        api.merge(ts_exports(&resolve(&spec), seen, interfaces)?);
+    }
+    for spec in module.imports {
+        // Only its interfaces matter: what it exports is not re-exported.
+        let _ = ts_exports(&resolve(&spec), seen, interfaces)?;
     }
     for (spec, name, alias) in module.named {
-        let target = resolve(&spec);
-        let from = ts_module(&read(&target)?).api;
+        let from = ts_exports(&resolve(&spec), &mut BTreeSet::new(), interfaces)?;
         if let Some(kind) = from.types.get(&name) {
             api.add_type(&alias, *kind);
             for n in from
@@ -1977,6 +2053,39 @@ fn ts_entry(file: &Path, seen: &mut BTreeSet<PathBuf>) -> Result<Api> {
             }
         } else if from.names.contains(&Name::free(&name)) {
             api.names.insert(Name::free(&alias));
+        }
+    }
+    Ok(api)
+}
+
+/// A package entry's API: its exports, with every interface of a class's name
+/// (declaration merging, `declare module` augmentation) and what those extend
+/// merged into the class.
+fn ts_package(entry: &Path) -> Result<Api> {
+    let mut interfaces = Vec::new();
+    let mut api = ts_exports(entry, &mut BTreeSet::new(), &mut interfaces)?;
+    fn members_of(name: &str, all: &[TsInterface], seen: &mut BTreeSet<String>) -> Vec<String> {
+        if !seen.insert(name.to_string()) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for i in all.iter().filter(|i| i.name == name) {
+            out.extend(i.members.iter().cloned());
+            for base in &i.extends {
+                out.extend(members_of(base, all, seen));
+            }
+        }
+        out
+    }
+    let classes: Vec<String> = api
+        .types
+        .iter()
+        .filter(|(_, k)| **k == Kind::Handle)
+        .map(|(t, _)| t.clone())
+        .collect();
+    for class in classes {
+        for m in members_of(&class, &interfaces, &mut BTreeSet::new()) {
+            api.names.insert(Name::of(&class, &m));
         }
     }
     Ok(api)
@@ -2121,7 +2230,7 @@ fn sources(strict: bool) -> Result<Vec<(String, Lang, Source)>> {
                 } else {
                     format!("JavaScript (enseal{})", entry.trim_start_matches('.'))
                 };
-                let api = ts_entry(&file, &mut BTreeSet::new())?;
+                let api = ts_package(&file)?;
                 out.push((
                     label,
                     Lang::JavaScript,
@@ -2494,9 +2603,11 @@ export * from './glue/enseal.js';
                 "KeyPair.toJwk",
                 "new Sealer",
                 "Sealer.seal",
-                "Sealer.sealAsync",
             ]
         );
+        // The interface merges into the class at the package level (`ts_package`).
+        assert_eq!(m.interfaces[0].name, "Sealer");
+        assert_eq!(m.interfaces[0].members, ["sealAsync"]);
         assert_eq!(m.api.types.get("EnsealError"), Some(&Kind::Error));
         assert_eq!(m.api.types.get("InitOutput"), Some(&Kind::Record));
         assert_eq!(m.star, ["./glue/enseal.js"]);
@@ -2508,6 +2619,64 @@ export * from './glue/enseal.js';
                 "Failure".to_string()
             )]
         );
+    }
+
+    #[test]
+    fn typescript_package_entry_reexports_and_augmentation() {
+        let dir = std::env::temp_dir().join(format!("enseal-parity-{}", std::process::id()));
+        let files = [
+            (
+                "index.d.ts",
+                "export * from './api-all.js';\nexport declare function init(): Promise<void>;\n",
+            ),
+            (
+                "api-all.d.ts",
+                "import type { AsyncSealer } from './webcrypto.js';\n\
+                 declare module './glue/enseal.js' {\n  interface Sealer extends AsyncSealer<string> {}\n}\n\
+                 export { Sealer, isSealed } from './glue/enseal.js';\n\
+                 export type { SuiteName } from './glue/enseal.js';\n\
+                 export { EnsealError, isEnsealError, type EnsealErrorCode } from './error.js';\n",
+            ),
+            (
+                "webcrypto.d.ts",
+                "export interface AsyncSealer<T> {\n  sealAsync(v: string): Promise<T>;\n}\n",
+            ),
+            (
+                "glue/enseal.d.ts",
+                "export type SuiteName = 'X25519';\nexport class Sealer {\n  free(): void;\n  seal(v: string): string;\n}\n\
+                 export class Hidden { go(): void; }\nexport function isSealed(v: unknown): boolean;\n\
+                 export function initSync(m: unknown): void;\n",
+            ),
+            (
+                "error.d.ts",
+                "export declare class EnsealError extends Error { readonly code: string; }\n\
+                 export declare function isEnsealError(v: unknown): v is EnsealError;\n",
+            ),
+        ];
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let api = ts_package(&dir.join("index.d.ts")).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let got: Vec<String> = api.names.iter().map(|n| n.show(Lang::JavaScript)).collect();
+        // Only what the entry names: not `Hidden` nor `initSync`; the async method merged in.
+        assert_eq!(
+            got,
+            [
+                "init",
+                "isEnsealError",
+                "isSealed",
+                "EnsealError.code",
+                "Sealer.free",
+                "Sealer.seal",
+                "Sealer.sealAsync"
+            ]
+        );
+        assert_eq!(api.types.get("Sealer"), Some(&Kind::Handle));
+        assert_eq!(api.types.get("EnsealError"), Some(&Kind::Error));
+        assert!(!api.types.contains_key("Hidden"));
     }
 
     #[test]
