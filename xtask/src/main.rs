@@ -25,8 +25,9 @@ usage: cargo xtask <task>
   test      install prerequisites, then run every check and test (what CI runs):
             check's steps in full, cargo deny, the rust-version build, every
             binding, and the parity check on freshly generated bindings
-  parity [--all]  docs/API.md's operation table against each language's API;
-            --all: every language must be built (after kotlin-test, web-build)
+  parity [--all] [--list]  docs/API.md's operation table against each language's
+            API; --all: every language must be built (after kotlin-test, web-build);
+            --list: print every name read
   deny      cargo deny check, offline, against .ci/advisory-db.tar.gz
   msrv      cargo check of core with the workspace's rust-version toolchain
   demo      seal and open a sample patient record (cargo run --example patient_record)
@@ -53,7 +54,10 @@ fn main() -> ExitCode {
         Some("vectors") => vectors(),
         Some("bench") => bench::run(),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
-        Some("parity") => parity::run(args.get(1).is_some_and(|a| a == "--all")),
+        Some("parity") => parity::run(
+            args.iter().any(|a| a == "--all"),
+            args.iter().any(|a| a == "--list"),
+        ),
         Some("c-header") => c::header(),
         Some("c-test") => c::test(),
         Some("python-test") => python::test(),
@@ -194,7 +198,7 @@ fn check() -> Result {
             cargo(&["test", "-p", "xtask", "--quiet"])
         })?;
         step("C header", &c_header_verify)?;
-        step("parity", &|| parity::run(false))
+        step("parity", &|| parity::run(false, false))
     })();
     eprintln!();
     for (name, secs) in &times {
@@ -340,7 +344,7 @@ fn test() -> Result {
     kotlin::test()?;
     web::test()?;
     // After kotlin-test and web-test: the generated Kotlin, Swift and .d.ts are fresh.
-    parity::run(true)?;
+    parity::run(true, false)?;
     eprintln!("xtask: all checks passed");
     println!(
         "steps: {} passed, 0 failed",

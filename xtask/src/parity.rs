@@ -2248,7 +2248,8 @@ fn sources(strict: bool) -> Result<Vec<(String, Lang, Source)>> {
 /// `cargo xtask parity`: compares what is there, skipping (with a note) the
 /// languages whose generated files are not built or are stale. `strict`
 /// (after the builds, in `cargo xtask test`): every language must be there.
-pub(crate) fn run(strict: bool) -> Result {
+/// `list`: also print every name read per language (to see what the check sees).
+pub(crate) fn run(strict: bool, list: bool) -> Result {
     let md = read(&root().join("docs/API.md"))?;
     let rows = parse_table(&md)?;
     let mut report = String::new();
@@ -2268,6 +2269,22 @@ pub(crate) fn run(strict: bool) -> Result {
                 columns.push((short, col, None));
             }
             Source::Read { what, api } => {
+                if list {
+                    let names: Vec<String> = api.names.iter().map(|n| n.show(lang)).collect();
+                    let types: Vec<String> = api
+                        .types
+                        .iter()
+                        .map(|(t, k)| format!("{t} ({k:?})"))
+                        .collect();
+                    println!(
+                        "{label} ({what}): {} names\n  types: {}",
+                        names.len(),
+                        types.join(", ")
+                    );
+                    for chunk in names.chunks(6) {
+                        println!("  {}", chunk.join("  "));
+                    }
+                }
                 let diff = compare(lang, &rows, &api);
                 let ok = diff.missing.is_empty() && diff.extra.is_empty();
                 summary.push(format!(
