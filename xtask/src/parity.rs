@@ -2306,7 +2306,7 @@ pub(crate) fn run(strict: bool, list: bool) -> Result {
                 if !diff.unlisted.is_empty() {
                     let _ = writeln!(
                         report,
-                        "  ({label}: record/enum types the table does not name, not compared: {})",
+                        "  ({label}: other types the table does not name (records, enums, traits), not compared: {})",
                         diff.unlisted.join(", ")
                     );
                 }
