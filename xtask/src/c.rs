@@ -57,7 +57,7 @@ pub(crate) fn header() -> Result {
     generate_header(&root().join("bindings/c/include/enseal.h"))
 }
 
-fn check_header() -> Result {
+pub(crate) fn check_header() -> Result {
     let fresh = out_dir().join("enseal.h");
     generate_header(&fresh)?;
     let committed = std::fs::read_to_string(root().join("bindings/c/include/enseal.h"))
