@@ -8,6 +8,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use core::fmt;
 use core::str::FromStr;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// A parsed sealed field: its binary form and what its header says. Parsing
 /// checks the prefix, the encoding, the version, the suite and every length;
@@ -188,31 +189,32 @@ impl fmt::Debug for Sealed {
 /// form (`&str`, `String`) or a [`Sealed`]. The binary form goes to
 /// [`Opener::open_binary`](crate::Opener::open_binary).
 pub trait AsSealed {
-    /// The binary form, decoded from text if need be.
+    /// The binary form, decoded from text if need be (checking the prefix
+    /// and the encoding only).
     #[doc(hidden)]
-    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T>;
+    fn binary_form(&self) -> Result<Cow<'_, [u8]>>;
 }
 
 impl AsSealed for str {
-    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
-        open(&text::decode(self)?)
+    fn binary_form(&self) -> Result<Cow<'_, [u8]>> {
+        text::decode(self).map(Cow::Owned)
     }
 }
 
 impl AsSealed for String {
-    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
-        self.as_str().with_binary(open)
+    fn binary_form(&self) -> Result<Cow<'_, [u8]>> {
+        self.as_str().binary_form()
     }
 }
 
 impl AsSealed for Sealed {
-    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
-        open(&self.binary)
+    fn binary_form(&self) -> Result<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(&self.binary))
     }
 }
 
 impl<S: AsSealed + ?Sized> AsSealed for &S {
-    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
-        (**self).with_binary(open)
+    fn binary_form(&self) -> Result<Cow<'_, [u8]>> {
+        (**self).binary_form()
     }
 }
