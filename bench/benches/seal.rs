@@ -42,7 +42,11 @@ fn field_seal_open(c: &mut Criterion) {
         let pt = vec![0x5au8; size];
         seal.throughput(Throughput::Bytes(size as u64));
         seal.bench_with_input(BenchmarkId::new("enseal", label(size)), &pt, |b, pt| {
-            b.iter(|| sealer.seal(black_box(pt), CONTEXT).unwrap())
+            b.iter(|| {
+                sealer
+                    .seal_binary(black_box(pt), enseal::Context::bytes(CONTEXT))
+                    .unwrap()
+            })
         });
         // Appending to a buffer the caller reuses: no allocation per field.
         let mut reused = Vec::with_capacity(size + 128);
@@ -53,7 +57,11 @@ fn field_seal_open(c: &mut Criterion) {
                 b.iter(|| {
                     reused.clear();
                     sealer
-                        .seal_into(black_box(pt), CONTEXT, &mut reused)
+                        .seal_binary_into(
+                            black_box(pt),
+                            enseal::Context::bytes(CONTEXT),
+                            &mut reused,
+                        )
                         .unwrap();
                 })
             },
@@ -120,12 +128,22 @@ fn field_seal_open(c: &mut Criterion) {
     for size in SIZES {
         let pt = vec![0x5au8; size];
         open.throughput(Throughput::Bytes(size as u64));
-        let sealed = sealer.seal(&pt, CONTEXT).unwrap();
-        opener.open(&sealed, CONTEXT).unwrap();
+        let sealed = sealer
+            .seal_binary(&pt, enseal::Context::bytes(CONTEXT))
+            .unwrap();
+        opener
+            .open_binary(&sealed, enseal::Context::bytes(CONTEXT))
+            .unwrap();
         open.bench_with_input(
             BenchmarkId::new("enseal-cached", label(size)),
             &sealed,
-            |b, s| b.iter(|| opener.open(black_box(s), CONTEXT).unwrap()),
+            |b, s| {
+                b.iter(|| {
+                    opener
+                        .open_binary(black_box(s), enseal::Context::bytes(CONTEXT))
+                        .unwrap()
+                })
+            },
         );
         let mut reused = Vec::with_capacity(size + 128);
         open.bench_with_input(
@@ -135,7 +153,11 @@ fn field_seal_open(c: &mut Criterion) {
                 b.iter(|| {
                     reused.clear();
                     opener
-                        .open_into(black_box(s), CONTEXT, &mut reused)
+                        .open_binary_into(
+                            black_box(s),
+                            enseal::Context::bytes(CONTEXT),
+                            &mut reused,
+                        )
                         .unwrap();
                 })
             },
@@ -220,16 +242,26 @@ fn sessions(c: &mut Criterion) {
         });
         let sealed = Sealer::new(&public)
             .unwrap()
-            .seal(&[0x5a; 64], CONTEXT)
+            .seal_binary(&[0x5a; 64], enseal::Context::bytes(CONTEXT))
             .unwrap();
         let uncached = Opener::with_cache_capacity(Keyring::from_iter([pair.clone()]), 0);
         group.bench_function(
             BenchmarkId::new("first-open-decapsulate", suite.name()),
-            |b| b.iter(|| uncached.open(black_box(&sealed), CONTEXT).unwrap()),
+            |b| {
+                b.iter(|| {
+                    uncached
+                        .open_binary(black_box(&sealed), enseal::Context::bytes(CONTEXT))
+                        .unwrap()
+                })
+            },
         );
         let sealer = Sealer::new(&public).unwrap();
         group.bench_function(BenchmarkId::new("seal-64B-in-session", suite.name()), |b| {
-            b.iter(|| sealer.seal(black_box(&[0x5a; 64]), CONTEXT).unwrap())
+            b.iter(|| {
+                sealer
+                    .seal_binary(black_box(&[0x5a; 64]), enseal::Context::bytes(CONTEXT))
+                    .unwrap()
+            })
         });
     }
     group.finish();
@@ -262,7 +294,11 @@ fn without_enseal(c: &mut Criterion) {
     let pair = KeyPair::generate(Suite::X25519).unwrap();
     let sealer = Sealer::new(pair.public_key()).unwrap();
     group.bench_function("enseal-in-session", |b| {
-        b.iter(|| sealer.seal(black_box(&pt), CONTEXT).unwrap())
+        b.iter(|| {
+            sealer
+                .seal_binary(black_box(&pt), enseal::Context::bytes(CONTEXT))
+                .unwrap()
+        })
     });
     group.finish();
 }

@@ -44,12 +44,24 @@ fn main() {
         let rows: [Pair<'_>; 2] = [
             (
                 "`seal` vs ring (same contract, 17-byte AAD)",
-                Box::new(|| drop(black_box(sealer.seal(black_box(&pt), CONTEXT).unwrap()))),
+                Box::new(|| {
+                    drop(black_box(
+                        sealer
+                            .seal_binary(black_box(&pt), enseal::Context::bytes(CONTEXT))
+                            .unwrap(),
+                    ))
+                }),
                 Box::new(|| drop(black_box(ring_seal(CONTEXT, black_box(&pt))))),
             ),
             (
                 "`seal` vs ring with the field's 68-byte AAD",
-                Box::new(|| drop(black_box(sealer.seal(black_box(&pt), CONTEXT).unwrap()))),
+                Box::new(|| {
+                    drop(black_box(
+                        sealer
+                            .seal_binary(black_box(&pt), enseal::Context::bytes(CONTEXT))
+                            .unwrap(),
+                    ))
+                }),
                 Box::new(|| drop(black_box(ring_seal(&field_aad, black_box(&pt))))),
             ),
         ];
@@ -57,14 +69,22 @@ fn main() {
             let (ta, tb, r) = compare(iters, &mut *a, &mut *b);
             println!("| {label} | {name} | {ta:.0} ns | {tb:.0} ns | {r:.2}× |");
         }
-        let sealed = sealer.seal(&pt, CONTEXT).unwrap();
+        let sealed = sealer
+            .seal_binary(&pt, enseal::Context::bytes(CONTEXT))
+            .unwrap();
         let ct = ring_seal_owned(&ring_key, nonce, CONTEXT, &pt);
         let mut reused = Vec::with_capacity(size + 128);
         let mut ring_reused = Vec::with_capacity(size + 128);
         let rows: [Pair<'_>; 2] = [
             (
                 "`open` (wiped on drop) vs ring (copy out, 17-byte AAD)",
-                Box::new(|| drop(black_box(opener.open(black_box(&sealed), CONTEXT).unwrap()))),
+                Box::new(|| {
+                    drop(black_box(
+                        opener
+                            .open_binary(black_box(&sealed), enseal::Context::bytes(CONTEXT))
+                            .unwrap(),
+                    ))
+                }),
                 Box::new(|| {
                     let mut buf = black_box(&ct).clone();
                     let n = ring_key
@@ -84,7 +104,11 @@ fn main() {
                 Box::new(|| {
                     reused.clear();
                     opener
-                        .open_into(black_box(&sealed), CONTEXT, &mut reused)
+                        .open_binary_into(
+                            black_box(&sealed),
+                            enseal::Context::bytes(CONTEXT),
+                            &mut reused,
+                        )
                         .unwrap();
                 }),
                 Box::new(|| {

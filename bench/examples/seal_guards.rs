@@ -14,7 +14,11 @@ fn main() {
     let sealer = Sealer::new(pair.public_key()).unwrap();
     let value = [0x5au8; 64];
     let mut seal64 = || {
-        black_box(sealer.seal(black_box(&value), CONTEXT).unwrap());
+        black_box(
+            sealer
+                .seal_binary(black_box(&value), enseal::Context::bytes(CONTEXT))
+                .unwrap(),
+        );
     };
     if std::env::args().any(|a| a == "seal64") {
         let mut runs: Vec<f64> = (0..ROUNDS).map(|_| time(200_000, &mut seal64)).collect();
@@ -47,7 +51,11 @@ fn main() {
     );
     let mut getpid_seal = || {
         black_box(std::process::id());
-        black_box(sealer.seal(black_box(&value), CONTEXT).unwrap());
+        black_box(
+            sealer
+                .seal_binary(black_box(&value), enseal::Context::bytes(CONTEXT))
+                .unwrap(),
+        );
     };
     row(
         "seal 64 B (atfork check) vs seal 64 B + a getpid",
@@ -62,7 +70,11 @@ fn main() {
         compare(
             200_000,
             &mut || {
-                black_box(expiring.seal(black_box(&value), CONTEXT).unwrap());
+                black_box(
+                    expiring
+                        .seal_binary(black_box(&value), enseal::Context::bytes(CONTEXT))
+                        .unwrap(),
+                );
             },
             &mut seal64,
         ),

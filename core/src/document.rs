@@ -3,6 +3,8 @@
 //! Each value's plaintext is its JSON text, padded with spaces to a bucket,
 //! so it comes back with its type; its context names its place.
 
+use crate::context::Context;
+use crate::format::TEXT_PREFIX;
 use crate::json::{self, Value};
 use crate::{Error, Opener, Result, Sealer, pointer, text};
 use zeroize::Zeroizing;
@@ -11,7 +13,7 @@ use zeroize::Zeroizing;
 /// `u32be(len(record_id)) || record_id || u32be(len(pointer)) || pointer`,
 /// where `pointer` is the concrete, escaped JSON Pointer and a missing record
 /// id is the empty string.
-pub fn json_context(pointer: &str, record_id: Option<&str>) -> Vec<u8> {
+pub fn json_context(pointer: &str, record_id: Option<&str>) -> Context<'static> {
     let record_id = record_id.unwrap_or("");
     let mut context = Vec::with_capacity(8 + record_id.len() + pointer.len());
     for part in [record_id, pointer] {
@@ -19,7 +21,7 @@ pub fn json_context(pointer: &str, record_id: Option<&str>) -> Vec<u8> {
         context.extend_from_slice(&u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
         context.extend_from_slice(part.as_bytes());
     }
-    context
+    Context::owned(context)
 }
 
 /// The bucket sealed JSON values are padded to by default: the JSON text of
@@ -33,7 +35,7 @@ const MAX_JSON_PADDING: usize = 1 << 16;
 
 /// Seals the values at `pointers` in the document `json`, each padded to a
 /// multiple of `pad_to` bytes (0 or 1: no padding); returns its JSON text.
-pub(crate) fn seal(
+fn seal(
     sealer: &Sealer,
     json: &str,
     pointers: &[&str],
@@ -56,7 +58,7 @@ pub(crate) fn seal(
             }
         }
         let plaintext = padded(json::to_string(slot), pad_to);
-        let sealed = sealer.seal_text(plaintext.as_bytes(), &json_context(&at, record_id))?;
+        let sealed = sealer.seal(plaintext.as_bytes(), json_context(&at, record_id))?;
         *slot = Value::string(sealed);
     }
     // Only sealed text and what the caller left in the clear remain.
@@ -119,7 +121,7 @@ fn concrete_paths(doc: &Value, pointers: &[&str]) -> Result<Vec<Vec<String>>> {
 fn refuse_prefixed_clear_strings(doc: &mut Value, sealing: &[Vec<String>]) -> Result<()> {
     for_each_string(doc, &mut Vec::new(), &mut |at, slot| match slot {
         Value::String(s)
-            if s.starts_with(text::TEXT_PREFIX)
+            if s.starts_with(TEXT_PREFIX)
                 && !text::is_sealed(s)
                 && !sealing.iter().any(|p| p.as_slice() == at) =>
         {
@@ -166,7 +168,7 @@ fn slot_at<'d>(doc: &'d mut Value, path: &[String]) -> Result<(String, &'d mut V
 /// Opens exactly the values at `pointers` of the document `json`; returns
 /// its JSON text. A value there that is not a sealed string is `NotSealed`;
 /// strings elsewhere stay as they are, prefixed or not.
-pub(crate) fn open_at(
+fn open_at(
     opener: &Opener,
     json: &str,
     pointers: &[&str],
@@ -176,7 +178,7 @@ pub(crate) fn open_at(
     for path in concrete_paths(&out, pointers)? {
         let (at, slot) = slot_at(&mut out, &path)?;
         match slot {
-            Value::String(s) if s.starts_with(text::TEXT_PREFIX) => {
+            Value::String(s) if s.starts_with(TEXT_PREFIX) => {
                 *slot = open_value(opener, s, &at, record_id)?;
             }
             _ => return Err(Error::NotSealed(at)),
@@ -186,15 +188,11 @@ pub(crate) fn open_at(
 }
 
 /// Opens every sealed string of the document `json`; returns its JSON text.
-pub(crate) fn open_all(
-    opener: &Opener,
-    json: &str,
-    record_id: Option<&str>,
-) -> Result<Zeroizing<String>> {
+fn open_all(opener: &Opener, json: &str, record_id: Option<&str>) -> Result<Zeroizing<String>> {
     let mut out = parse(json)?;
     for_each_string(&mut out, &mut Vec::new(), &mut |at, slot| {
         if let Value::String(s) = slot {
-            if s.starts_with(text::TEXT_PREFIX) {
+            if s.starts_with(TEXT_PREFIX) {
                 *slot = open_value(opener, s, &pointer::to_text(at), record_id)?;
             }
         }
@@ -205,7 +203,7 @@ pub(crate) fn open_all(
 
 /// The JSON value sealed in `sealed` at pointer `at`.
 fn open_value(opener: &Opener, sealed: &str, at: &str, record_id: Option<&str>) -> Result<Value> {
-    let plaintext = opener.open_text(sealed, &json_context(at, record_id))?;
+    let plaintext = opener.open(sealed, json_context(at, record_id))?;
     core::str::from_utf8(&plaintext)
         .ok()
         .and_then(|text| json::parse(text).ok())
@@ -215,7 +213,7 @@ fn open_value(opener: &Opener, sealed: &str, at: &str, record_id: Option<&str>) 
 /// The `serde_json::Value` forms of the helper: `doc` as JSON text (wiped
 /// after use) through `op`, and its result parsed back.
 #[cfg(feature = "serde_json")]
-pub(crate) fn through_text<T: AsRef<str>>(
+fn through_text<T: AsRef<str>>(
     doc: &serde_json::Value,
     unparsable: &'static str,
     op: impl FnOnce(&str) -> Result<T>,
@@ -229,4 +227,116 @@ pub(crate) fn through_text<T: AsRef<str>>(
 
 fn parse(text: &str) -> Result<Value> {
     json::parse(text).map_err(|_| Error::InvalidJson("document is not valid JSON"))
+}
+
+impl Sealer {
+    /// Seals the values at `pointers` (RFC 6901, `*` over array elements) in a
+    /// copy of the document `json` and returns its JSON text; see
+    /// docs/FORMAT.md §7. Each value's JSON text is padded with spaces to a
+    /// multiple of [`DEFAULT_JSON_PADDING`] bytes, so that `true` and `false`
+    /// seal to the same length. On any error nothing is returned. The
+    /// document must be I-JSON (RFC 7493): a duplicate member name is
+    /// `InvalidJson`. Pointers that overlap, `*` on an object, and a clear
+    /// string that already starts with `enseal1.` are refused.
+    pub fn seal_json_text(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        record_id: Option<&str>,
+    ) -> Result<String> {
+        seal(self, json, pointers, record_id, DEFAULT_JSON_PADDING)
+    }
+
+    /// As [`Sealer::seal_json_text`], padding each value to a multiple of
+    /// `pad_to` bytes (0 or 1: no padding; at most 65536), e.g. 64 to hide
+    /// the length of names.
+    pub fn seal_json_text_padded(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        record_id: Option<&str>,
+        pad_to: usize,
+    ) -> Result<String> {
+        seal(self, json, pointers, record_id, pad_to)
+    }
+
+    /// [`Sealer::seal_json_text`] on a `serde_json` value.
+    #[cfg(feature = "serde_json")]
+    pub fn seal_json(
+        &self,
+        doc: &serde_json::Value,
+        pointers: &[&str],
+        record_id: Option<&str>,
+    ) -> Result<serde_json::Value> {
+        self.seal_json_padded(doc, pointers, record_id, DEFAULT_JSON_PADDING)
+    }
+
+    /// [`Sealer::seal_json_text_padded`] on a `serde_json` value.
+    #[cfg(feature = "serde_json")]
+    pub fn seal_json_padded(
+        &self,
+        doc: &serde_json::Value,
+        pointers: &[&str],
+        record_id: Option<&str>,
+        pad_to: usize,
+    ) -> Result<serde_json::Value> {
+        through_text(doc, "sealed document did not parse", |text| {
+            seal(self, text, pointers, record_id, pad_to)
+        })
+    }
+}
+
+impl Opener {
+    /// Opens the values at `pointers` (the syntax of [`Sealer::seal_json_text`])
+    /// in a copy of the document `json`, restoring each value's JSON type,
+    /// and returns its JSON text (docs/FORMAT.md §7). Exactly those values
+    /// are opened: a value there that is not a sealed string is
+    /// [`Error::NotSealed`], and strings elsewhere stay as they are, so a
+    /// client cannot have a sealed value it planted in a clear field opened.
+    /// This is the way for servers. On any error nothing is returned.
+    pub fn open_json_text(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        record_id: Option<&str>,
+    ) -> Result<Zeroizing<String>> {
+        open_at(self, json, pointers, record_id)
+    }
+
+    /// Opens every string that starts with `enseal1.` in a copy of the
+    /// document `json`, wherever it is. For tools that do not know the
+    /// document's schema; servers use [`Opener::open_json_text`], since here
+    /// a clear value that carries the prefix makes the document unopenable.
+    pub fn open_json_text_all(
+        &self,
+        json: &str,
+        record_id: Option<&str>,
+    ) -> Result<Zeroizing<String>> {
+        open_all(self, json, record_id)
+    }
+
+    /// [`Opener::open_json_text`] on a `serde_json` value.
+    #[cfg(feature = "serde_json")]
+    pub fn open_json(
+        &self,
+        doc: &serde_json::Value,
+        pointers: &[&str],
+        record_id: Option<&str>,
+    ) -> Result<serde_json::Value> {
+        through_text(doc, "opened document did not parse", |text| {
+            open_at(self, text, pointers, record_id)
+        })
+    }
+
+    /// [`Opener::open_json_text_all`] on a `serde_json` value.
+    #[cfg(feature = "serde_json")]
+    pub fn open_json_all(
+        &self,
+        doc: &serde_json::Value,
+        record_id: Option<&str>,
+    ) -> Result<serde_json::Value> {
+        through_text(doc, "opened document did not parse", |text| {
+            open_all(self, text, record_id)
+        })
+    }
 }

@@ -14,6 +14,8 @@ pub enum ErrorCode {
     RandomnessUnavailable = 2,
     /// A bug in enseal or a binding (for example a caught panic).
     Internal = 3,
+    /// A caller-supplied output buffer is too short for the result.
+    BufferTooSmall = 4,
     /// Text does not start with the enseal prefix.
     BadPrefix = 100,
     /// Text after the prefix is not unpadded base64url.
@@ -50,10 +52,11 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order. Bindings walk this list in their tests.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::InvalidArgument,
         ErrorCode::RandomnessUnavailable,
         ErrorCode::Internal,
+        ErrorCode::BufferTooSmall,
         ErrorCode::BadPrefix,
         ErrorCode::BadEncoding,
         ErrorCode::Truncated,
@@ -88,6 +91,7 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::RandomnessUnavailable => "RANDOMNESS_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::BufferTooSmall => "BUFFER_TOO_SMALL",
             ErrorCode::BadPrefix => "BAD_PREFIX",
             ErrorCode::BadEncoding => "BAD_ENCODING",
             ErrorCode::Truncated => "TRUNCATED",
@@ -104,6 +108,54 @@ impl ErrorCode {
             ErrorCode::PathNotFound => "PATH_NOT_FOUND",
             ErrorCode::AlreadySealed => "ALREADY_SEALED",
             ErrorCode::NotSealed => "NOT_SEALED",
+        }
+    }
+}
+
+impl ErrorCode {
+    /// One line saying what the code means: the text every binding's error
+    /// list (C header, Python classes, TypeScript union, Kotlin) is generated
+    /// from or checked against.
+    pub const fn summary(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "An argument is out of range or otherwise unusable.",
+            ErrorCode::RandomnessUnavailable => {
+                "The platform gave no randomness; nothing was sealed."
+            }
+            ErrorCode::Internal => "A bug in enseal or a binding (for example a caught panic).",
+            ErrorCode::BufferTooSmall => {
+                "A caller-supplied output buffer is too short for the result."
+            }
+            ErrorCode::BadPrefix => "Text does not start with the enseal prefix \"enseal1.\".",
+            ErrorCode::BadEncoding => "Text after the prefix is not canonical unpadded base64url.",
+            ErrorCode::Truncated => "The sealed value is shorter than its header and tag.",
+            ErrorCode::TooLarge => "The value is larger than enseal accepts (64 MiB of plaintext).",
+            ErrorCode::UnsupportedVersion => "The version byte is not one this build reads.",
+            ErrorCode::UnsupportedSuite => "The KEM id names no suite this build knows.",
+            ErrorCode::UnknownKey => {
+                "No private key with the sealed value's key id is in the keyring."
+            }
+            ErrorCode::DecryptFailed => {
+                "Decryption failed: wrong key, wrong context or altered data."
+            }
+            ErrorCode::InvalidKey => "Key material or a JWK is invalid.",
+            ErrorCode::InvalidKeyset => {
+                "A keyset or keyring document, or a change to it, is invalid."
+            }
+            ErrorCode::KeyExpired => "The keyset's primary key is past its not-after date.",
+            ErrorCode::InvalidJson => {
+                "A document is not valid JSON, or an opened value holds no JSON."
+            }
+            ErrorCode::InvalidPointer => {
+                "A JSON Pointer is not RFC 6901 syntax, uses * on an object, or overlaps another."
+            }
+            ErrorCode::PathNotFound => {
+                "A JSON Pointer names a location the document does not have."
+            }
+            ErrorCode::AlreadySealed => {
+                "The value at a JSON Pointer is already sealed, or a clear string starts with the prefix."
+            }
+            ErrorCode::NotSealed => "The value at a JSON Pointer to open is not a sealed string.",
         }
     }
 }
@@ -128,13 +180,19 @@ pub enum Error {
     RandomnessUnavailable,
     /// A bug in enseal or a binding.
     Internal(&'static str),
-    /// Text does not start with [`crate::TEXT_PREFIX`].
+    /// A caller's output buffer is shorter than the `needed` bytes of the result;
+    /// nothing was written and no counter value was used.
+    BufferTooSmall {
+        /// Bytes the result needs.
+        needed: usize,
+    },
+    /// Text does not start with [`crate::format::TEXT_PREFIX`].
     BadPrefix,
     /// Text after the prefix is not canonical unpadded base64url.
     BadEncoding,
     /// The sealed value ends before its header and tag do.
     Truncated,
-    /// The value exceeds [`crate::MAX_PLAINTEXT_LEN`] (or its sealed size).
+    /// The value exceeds [`crate::format::MAX_PLAINTEXT_LEN`] (or its sealed size).
     TooLarge,
     /// The version byte is not 1.
     UnsupportedVersion(u8),
@@ -161,6 +219,23 @@ pub enum Error {
     AlreadySealed(String),
     /// The value at this JSON Pointer was to be opened but is not a sealed string.
     NotSealed(String),
+    /// Value `index` of a batch failed with `source`; the batch returned
+    /// nothing. The code is the inner error's code.
+    Batch {
+        /// Position of the failing value in the batch, from 0.
+        index: usize,
+        /// Why that value failed.
+        source: Box<Error>,
+    },
+    /// Entry `index` (`keys[index]`) of a keyset or keyring document is
+    /// invalid because of `source` (e.g. an [`Error::InvalidKey`]). The code is
+    /// `INVALID_KEYSET`; the inner code is `source.code()`.
+    KeysetEntry {
+        /// Position of the entry in the document's `keys` array.
+        index: usize,
+        /// Why the entry is invalid.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -170,6 +245,7 @@ impl Error {
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Error::RandomnessUnavailable => ErrorCode::RandomnessUnavailable,
             Error::Internal(_) => ErrorCode::Internal,
+            Error::BufferTooSmall { .. } => ErrorCode::BufferTooSmall,
             Error::BadPrefix => ErrorCode::BadPrefix,
             Error::BadEncoding => ErrorCode::BadEncoding,
             Error::Truncated => ErrorCode::Truncated,
@@ -186,6 +262,32 @@ impl Error {
             Error::PathNotFound(_) => ErrorCode::PathNotFound,
             Error::AlreadySealed(_) => ErrorCode::AlreadySealed,
             Error::NotSealed(_) => ErrorCode::NotSealed,
+            Error::Batch { source, .. } => source.code(),
+            Error::KeysetEntry { .. } => ErrorCode::InvalidKeyset,
+        }
+    }
+
+    /// For an error of a batch call, the position of the value that failed.
+    pub fn batch_index(&self) -> Option<usize> {
+        match self {
+            Error::Batch { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
+
+    /// Wraps the error of value `index` of a batch.
+    pub(crate) fn in_batch(self, index: usize) -> Error {
+        Error::Batch {
+            index,
+            source: Box::new(self),
+        }
+    }
+
+    /// Wraps the error of entry `index` of a keyset or keyring document.
+    pub(crate) fn in_entry(self, index: usize) -> Error {
+        Error::KeysetEntry {
+            index,
+            source: Box::new(self),
         }
     }
 }
@@ -198,10 +300,13 @@ impl fmt::Display for Error {
                 f.write_str("the platform random number generator is unavailable")
             }
             Error::Internal(what) => write!(f, "internal error: {what}"),
+            Error::BufferTooSmall { needed } => {
+                write!(f, "output buffer too small: {needed} bytes needed")
+            }
             Error::BadPrefix => write!(
                 f,
                 "not a sealed value: text does not start with \"{}\"",
-                crate::TEXT_PREFIX
+                crate::format::TEXT_PREFIX
             ),
             Error::BadEncoding => {
                 f.write_str("sealed text is not canonical unpadded base64url after the prefix")
@@ -210,7 +315,7 @@ impl fmt::Display for Error {
             Error::TooLarge => write!(
                 f,
                 "value is too large (plaintext limit is {} bytes)",
-                crate::MAX_PLAINTEXT_LEN
+                crate::format::MAX_PLAINTEXT_LEN
             ),
             Error::UnsupportedVersion(v) => write!(f, "unsupported sealed-field version {v}"),
             Error::UnsupportedSuite(id) => write!(f, "unsupported KEM suite 0x{id:04x}"),
@@ -227,14 +332,27 @@ impl fmt::Display for Error {
             Error::AlreadySealed(p) => write!(
                 f,
                 "value at JSON Pointer {p:?} is already sealed or starts with \"{}\"",
-                crate::TEXT_PREFIX
+                crate::format::TEXT_PREFIX
             ),
             Error::NotSealed(p) => write!(f, "value at JSON Pointer {p:?} is not a sealed string"),
+            Error::Batch { index, source } => write!(f, "batch value {index}: {source}"),
+            Error::KeysetEntry { index, source } => {
+                write!(f, "invalid keyset: keys[{index}]: {source}")
+            }
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Batch { source, .. } | Error::KeysetEntry { source, .. } => {
+                Some(source.as_ref())
+            }
+            _ => None,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -252,6 +370,39 @@ mod tests {
     }
 
     #[test]
+    fn nested_errors_keep_their_inner_code_and_source() {
+        use std::error::Error as _;
+        let batch = Error::DecryptFailed.in_batch(17);
+        assert_eq!(batch.code(), ErrorCode::DecryptFailed);
+        assert_eq!(batch.batch_index(), Some(17));
+        assert!(
+            batch
+                .to_string()
+                .starts_with("batch value 17: decryption failed")
+        );
+        let entry = Error::InvalidKey("bad x").in_entry(2);
+        assert_eq!(entry.code(), ErrorCode::InvalidKeyset);
+        let inner = entry.source().and_then(|s| s.downcast_ref::<Error>());
+        assert_eq!(inner.map(Error::code), Some(ErrorCode::InvalidKey));
+        assert_eq!(
+            entry.to_string(),
+            "invalid keyset: keys[2]: invalid key: bad x"
+        );
+        assert!(Error::Truncated.source().is_none());
+    }
+
+    #[test]
+    fn every_code_has_a_one_line_summary() {
+        for code in ErrorCode::ALL {
+            let summary = code.summary();
+            assert!(
+                summary.ends_with('.') && !summary.contains('\n'),
+                "{code}: {summary}"
+            );
+        }
+    }
+
+    #[test]
     fn codes_are_frozen() {
         // Renumbering breaks every binding and every stored error log: change never.
         let frozen: Vec<(u16, &str)> = ErrorCode::ALL
@@ -264,6 +415,7 @@ mod tests {
                 (1, "INVALID_ARGUMENT"),
                 (2, "RANDOMNESS_UNAVAILABLE"),
                 (3, "INTERNAL"),
+                (4, "BUFFER_TOO_SMALL"),
                 (100, "BAD_PREFIX"),
                 (101, "BAD_ENCODING"),
                 (102, "TRUNCATED"),

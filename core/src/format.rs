@@ -1,16 +1,29 @@
-//! The binary sealed-field layout (docs/FORMAT.md §3):
-//! `version(1) || kem_id(2) || kid(8) || enc(Nenc) || counter(8) || ciphertext || tag(16)`.
+//! The wire format, byte by byte (docs/FORMAT.md): the constants of the HPKE
+//! setup, the binary layout of a sealed field
+//! `version(1) || kem_id(2) || kid(8) || enc(Nenc) || counter(8) || ciphertext || tag(16)`,
+//! its AAD (`header || context`), nonces and limits, and the text prefix.
+//! Everything that decides what bytes enseal writes is here.
 
 use crate::{Error, KeyId, Result, Suite};
 
 /// The format version this build writes and reads.
 pub const VERSION: u8 = 1;
+/// The prefix of every sealed value in text form: names enseal and format version 1.
+pub const TEXT_PREFIX: &str = "enseal1.";
+/// The HPKE `info` string every enseal session is set up with.
+pub const HPKE_INFO: &[u8] = b"enseal/v1";
+/// The HPKE exporter context from which the field key and base nonce are exported.
+pub const EXPORT_CONTEXT: &[u8] = b"enseal/v1 field";
+/// The prefix hashed with the suite and public key to make a key id.
+pub const KID_LABEL: &[u8] = b"enseal/v1 kid";
 /// Bytes of the AES-256-GCM tag at the end of every sealed field.
 pub const TAG_LEN: usize = 16;
 /// The largest plaintext enseal seals or opens: 64 MiB.
 pub const MAX_PLAINTEXT_LEN: usize = 64 << 20;
 
-const KID_LEN: usize = 8;
+pub(crate) const KID_LEN: usize = 8;
+/// Where `enc` starts: after version, KEM id and key id.
+pub(crate) const ENC_OFFSET: usize = 1 + 2 + KID_LEN;
 const COUNTER_LEN: usize = 8;
 const FIXED_HEADER_LEN: usize = 1 + 2 + KID_LEN + COUNTER_LEN;
 
@@ -28,6 +41,7 @@ pub const fn sealed_len(suite: Suite, plaintext_len: usize) -> usize {
 pub(crate) const MAX_SEALED_LEN: usize = sealed_len(Suite::XWing, MAX_PLAINTEXT_LEN);
 
 /// A binary sealed field split into its parts. Nothing is authenticated yet.
+#[derive(Clone, Copy)]
 pub(crate) struct Envelope<'a> {
     pub(crate) suite: Suite,
     pub(crate) kid: KeyId,
@@ -75,6 +89,20 @@ pub(crate) fn parse(sealed: &[u8]) -> Result<Envelope<'_>> {
     })
 }
 
+impl<'a> Envelope<'a> {
+    /// What a session is known by: `version || kem_id || kid || enc`, the
+    /// header without its counter.
+    pub(crate) fn session_id(&self) -> &'a [u8] {
+        let (prefix, _) = self.header.split_at(self.header.len() - COUNTER_LEN);
+        prefix
+    }
+
+    /// Bytes of plaintext the field holds.
+    pub(crate) fn plaintext_len(&self) -> usize {
+        self.body.len() - TAG_LEN
+    }
+}
+
 /// The header up to, not including, the counter: fixed for a whole session.
 pub(crate) fn session_prefix(suite: Suite, kid: &KeyId, enc: &[u8]) -> Vec<u8> {
     let mut prefix = Vec::with_capacity(header_len(suite) - COUNTER_LEN);
@@ -92,6 +120,41 @@ pub(crate) fn field_nonce(base_nonce: &[u8; 12], counter: u64) -> [u8; 12] {
         *n ^= c;
     }
     nonce
+}
+
+/// `aad = header || context`. Short AADs live on the stack, so the common
+/// case costs no allocation per field.
+pub(crate) enum Aad {
+    Stack([u8; Aad::STACK], usize),
+    Heap(Vec<u8>),
+}
+
+impl Aad {
+    // Covers an X25519 or P-256 header with a context of 44 bytes or more.
+    const STACK: usize = 128;
+
+    pub(crate) fn new(header: &[u8], context: &[u8]) -> Aad {
+        let total = header.len() + context.len();
+        if total <= Aad::STACK {
+            let mut buf = [0u8; Aad::STACK];
+            let (h, rest) = buf.split_at_mut(header.len());
+            h.copy_from_slice(header);
+            rest[..context.len()].copy_from_slice(context);
+            Aad::Stack(buf, total)
+        } else {
+            let mut aad = Vec::with_capacity(total);
+            aad.extend_from_slice(header);
+            aad.extend_from_slice(context);
+            Aad::Heap(aad)
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Aad::Stack(buf, len) => &buf[..*len],
+            Aad::Heap(v) => v,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -20,16 +20,17 @@ impl Keyring {
         Keyring::default()
     }
 
-    /// Adds a key pair; a second key with the same key id is refused.
-    pub fn add(&mut self, key: KeyPair) -> Result<()> {
-        if self.keys.contains_key(&key.kid()) {
-            return Err(Error::InvalidKeyset(format!(
-                "duplicate key id {}",
-                key.kid()
-            )));
+    /// Adds a key pair and returns true, or returns false and leaves the
+    /// keyring as it is when a key with the same key id is already there:
+    /// the key id is a hash of the public key, so that is the same key.
+    pub fn add(&mut self, key: KeyPair) -> bool {
+        match self.keys.entry(key.kid()) {
+            std::collections::btree_map::Entry::Occupied(_) => false,
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(key);
+                true
+            }
         }
-        self.keys.insert(key.kid(), key);
-        Ok(())
     }
 
     /// The key pair with this id.
@@ -52,7 +53,8 @@ impl Keyring {
         self.keys.keys().copied()
     }
 
-    /// Parses a private JWK set `{"keys": [private JWK, ...]}`.
+    /// Parses a private JWK set `{"keys": [private JWK, ...]}`. A document
+    /// that lists a key twice is refused: it was not written by enseal.
     pub fn from_jwks(json: &str) -> Result<Keyring> {
         let shape = || Error::InvalidKeyset("expected {\"keys\": [private JWK, ...]}".into());
         let doc = json::parse(json).map_err(|_| shape())?;
@@ -61,9 +63,11 @@ impl Keyring {
             .ok_or_else(shape)?;
         let mut ring = Keyring::new();
         for (i, jwk) in jwks.iter().enumerate() {
-            let pair = KeyPair::from_jwk_struct(jwk)
-                .map_err(|e| Error::InvalidKeyset(format!("keys[{i}]: {e}")))?;
-            ring.add(pair)?;
+            let pair = KeyPair::from_jwk_struct(jwk).map_err(|e| e.in_entry(i))?;
+            let kid = pair.kid();
+            if !ring.add(pair) {
+                return Err(Error::InvalidKeyset(format!("duplicate key id {kid}")));
+            }
         }
         Ok(ring)
     }
@@ -80,11 +84,11 @@ impl Keyring {
 }
 
 impl FromIterator<KeyPair> for Keyring {
-    /// Collects key pairs; a later duplicate key id replaces nothing and is dropped.
+    /// Collects key pairs as [`Keyring::add`] adds them: a key already there is kept.
     fn from_iter<I: IntoIterator<Item = KeyPair>>(iter: I) -> Keyring {
         let mut ring = Keyring::new();
         for key in iter {
-            let _ = ring.add(key);
+            ring.add(key);
         }
         ring
     }

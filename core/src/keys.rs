@@ -1,9 +1,10 @@
 //! Key pairs, public keys and key ids, with raw-byte and JWK (RFC 7517) forms.
 
+use crate::format::KID_LABEL;
 use crate::json;
 use crate::jwk::{self, Jwk};
 use crate::kem::{KemPublicKey, KemSecretKey};
-use crate::{Error, KID_LABEL, Result, Suite, rng};
+use crate::{Error, Result, Suite, rng};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use core::fmt;
 use core::str::FromStr;
@@ -107,6 +108,11 @@ impl PublicKey {
     /// The serialized public key.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// The serialized public key, copied.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.bytes.clone()
     }
 
     /// The public key as a JWK (JSON text); see docs/FORMAT.md §5 for the shapes.

@@ -1,6 +1,7 @@
 //! The public keyset document a frontend fetches: several public keys with
 //! their dates, and which one is primary. Sealers built from it seal to the primary.
 
+use crate::clock::{Clock, SystemClock};
 use crate::json::{self, Value};
 use crate::jwk;
 use crate::{Error, KeyId, PublicKey, Result};
@@ -66,8 +67,30 @@ impl Keyset {
         }
     }
 
-    /// Adds a key (not primary). A second key with the same key id is refused.
-    pub fn add(&mut self, entry: KeysetEntry) -> Result<()> {
+    /// A keyset holding `key` as its primary, created at `created` (Unix
+    /// seconds; `None`: now, from the system clock), sealable until
+    /// `not_after` (`None`: no end).
+    pub fn from_public_key(
+        key: &PublicKey,
+        created: Option<u64>,
+        not_after: Option<u64>,
+    ) -> Result<Keyset> {
+        Ok(Keyset::new(entry(key, created, not_after)?))
+    }
+
+    /// Adds `key` (not primary), dated as in [`Keyset::from_public_key`]. A
+    /// key already in the keyset is refused.
+    pub fn add(
+        &mut self,
+        key: &PublicKey,
+        created: Option<u64>,
+        not_after: Option<u64>,
+    ) -> Result<()> {
+        self.add_entry(entry(key, created, not_after)?)
+    }
+
+    /// Adds an entry (not primary). A second key with the same key id is refused.
+    pub fn add_entry(&mut self, entry: KeysetEntry) -> Result<()> {
         if self.get(&entry.key.kid()).is_some() {
             return Err(Error::InvalidKeyset(format!(
                 "duplicate key id {}",
@@ -78,8 +101,9 @@ impl Keyset {
         Ok(())
     }
 
-    /// Makes the key with this id primary.
-    pub fn set_primary(&mut self, kid: &KeyId) -> Result<()> {
+    /// Makes the key with this id primary: sealers built from the keyset
+    /// seal to it from now on.
+    pub fn promote(&mut self, kid: &KeyId) -> Result<()> {
         if self.get(kid).is_none() {
             return Err(Error::InvalidKeyset(format!(
                 "primary key id {kid} is not in the keyset"
@@ -87,6 +111,38 @@ impl Keyset {
         }
         self.primary = *kid;
         Ok(())
+    }
+
+    /// Removes the key with this id, so that no new value is sealed to it
+    /// (its private key keeps opening old values from the keyring). The
+    /// primary cannot be retired: promote another key first.
+    pub fn retire(&mut self, kid: &KeyId) -> Result<()> {
+        if *kid == self.primary {
+            return Err(Error::InvalidKeyset(format!(
+                "key {kid} is the primary: promote another key before retiring it"
+            )));
+        }
+        let before = self.entries.len();
+        self.entries.retain(|e| e.key.kid() != *kid);
+        if self.entries.len() == before {
+            return Err(Error::InvalidKeyset(format!("no key {kid} in the keyset")));
+        }
+        Ok(())
+    }
+
+    /// The key id of the primary key.
+    pub fn primary_kid(&self) -> KeyId {
+        self.primary
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Always false: a keyset holds at least its primary key.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// The primary entry.
@@ -130,8 +186,7 @@ impl Keyset {
                      to every sealer and must carry public keys only"
                 )));
             }
-            let key = PublicKey::from_jwk_struct(jwk)
-                .map_err(|e| Error::InvalidKeyset(format!("keys[{i}]: {e}")))?;
+            let key = PublicKey::from_jwk_struct(jwk).map_err(|e| e.in_entry(i))?;
             if jwk.kid.is_none() || jwk.suite.is_none() {
                 return Err(Error::InvalidKeyset(format!(
                     "keys[{i}]: \"kid\" and \"suite\" are required"
@@ -176,4 +231,13 @@ impl Keyset {
         ]);
         json::public_text(json::to_string_pretty(&doc))
     }
+}
+
+/// An entry for `key`; `created: None` is now.
+fn entry(key: &PublicKey, created: Option<u64>, not_after: Option<u64>) -> Result<KeysetEntry> {
+    let created = match created {
+        Some(at) => at,
+        None => SystemClock.now()?,
+    };
+    KeysetEntry::new(key.clone(), created, not_after)
 }

@@ -1,4 +1,53 @@
-#![doc = include_str!("../../README.md")]
+//! # enseal: client-side field-level encryption
+//!
+//! A client seals sensitive fields (an SSN, a diagnosis, a card number) to a
+//! recipient's public key before the data leaves it; only the holder of the
+//! private key opens them. **HPKE** (RFC 9180, base mode) encapsulates one
+//! session key per session to the recipient, and **AES-256-GCM** seals each
+//! field with a counter-derived nonce, bound to a context that names where the
+//! value lives. The wire format is [`format`], specified byte by byte in
+//! `docs/FORMAT.md`.
+//!
+//! ```
+//! use enseal::{KeyPair, Keyring, Opener, Sealed, Sealer, Suite};
+//!
+//! let service = KeyPair::generate(Suite::X25519)?;                    // once, on the backend
+//! let sealer = Sealer::new(service.public_key())?;                    // client: public key only
+//! let ssn = sealer.seal(b"123-45-6789", "patients/8812/ssn")?;        // "enseal1.AQAg..."
+//!
+//! assert_eq!(Sealed::parse(&ssn)?.kid(), service.kid());              // no key needed to ask
+//! let opener = Opener::new(Keyring::from_iter([service]));            // backend: private keyring
+//! let opened = opener.open(&ssn, "patients/8812/ssn")?;
+//! assert_eq!(opened.as_slice(), b"123-45-6789");
+//! assert!(opener.open(&ssn, "patients/8813/ssn").is_err());           // bound to its place
+//! # Ok::<(), enseal::Error>(())
+//! ```
+//!
+//! ## The API
+//! - Keys: [`KeyPair`] (private), [`PublicKey`], [`KeyId`], as raw bytes or JWK
+//!   (RFC 7517); [`Keyset`], the public keyset document with a primary key and
+//!   validity dates that clients fetch; [`Keyring`], the private keys an opener
+//!   holds, old ones included, so old data opens after rotation.
+//! - Sealing: [`Sealer`] (`seal` → text, `seal_binary` → bytes, `seal_batch`,
+//!   `seal_json_text` for the fields of a JSON document). Thread-safe and
+//!   fork-safe; a keyset sealer stops at its key's `not_after`.
+//! - Opening: [`Opener`] (`open`, `open_string`, `open_binary`, `open_batch`,
+//!   `open_json_text`), with a bounded cache of proven sessions.
+//! - Inspecting: [`Sealed`], a parsed value's suite, key id, session and
+//!   lengths, without a key.
+//! - Contexts are text or a [`Context`], never the plaintext's `&[u8]`, so the
+//!   two arguments cannot be swapped by accident.
+//! - Errors: one [`Error`] enum with stable [`ErrorCode`]s shared by every
+//!   language binding.
+//!
+//! The same operations exist in C, Python, Kotlin, Swift and JavaScript under
+//! the same names (`docs/API.md`).
+//!
+//! ## Features
+//! `p256` and `xwing` (default) add those suites; `serde_json` (default) the
+//! `serde_json::Value` forms of the JSON helper; `hazmat` (off) the
+//! [`hazmat`] module, which hands a session key to an external AES-GCM.
+
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -11,12 +60,13 @@ compile_error!(
 mod batch;
 mod cipher;
 mod clock;
-#[cfg(feature = "delegated-aead")]
-pub mod delegated;
+mod context;
 mod document;
 mod error;
 mod fork;
-mod format;
+pub mod format;
+#[cfg(feature = "hazmat")]
+pub mod hazmat;
 mod json;
 mod jwk;
 mod kem;
@@ -26,7 +76,9 @@ mod keyset;
 mod opener;
 mod pointer;
 mod rng;
+mod sealed;
 mod sealer;
+mod session;
 mod suite;
 #[cfg(test)]
 mod test_support;
@@ -34,23 +86,20 @@ mod text;
 
 pub use cipher::{AesBackend, aes_backend};
 pub use clock::{Clock, SystemClock};
+pub use context::{AsContext, Context};
 pub use document::{DEFAULT_JSON_PADDING, json_context};
 pub use error::{Error, ErrorCode};
-pub use format::{MAX_PLAINTEXT_LEN, TAG_LEN, VERSION, header_len, sealed_len};
 pub use keyring::Keyring;
 pub use keys::{KeyId, KeyPair, PublicKey};
 pub use keyset::{Keyset, KeysetEntry};
 pub use opener::{DEFAULT_CACHE_CAPACITY, Opener};
+pub use sealed::{AsSealed, Sealed, SessionId};
 pub use sealer::{DEFAULT_FIELD_LIMIT, Sealer};
 pub use suite::Suite;
-pub use text::{TEXT_PREFIX, decode_text, encode_text, is_sealed};
+pub use text::is_sealed;
 
-/// The HPKE `info` string every enseal session is set up with.
-pub const HPKE_INFO: &[u8] = b"enseal/v1";
-/// The HPKE exporter context from which the field key and base nonce are exported.
-pub const EXPORT_CONTEXT: &[u8] = b"enseal/v1 field";
-/// The prefix hashed with the suite and public key to make a key id.
-pub const KID_LABEL: &[u8] = b"enseal/v1 kid";
+/// The version of this library (the crate's version), e.g. for a support report.
+pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Result type of every fallible enseal operation.
 pub type Result<T> = core::result::Result<T, Error>;

@@ -11,10 +11,11 @@
 //! Whether a session is cached still shows in timing (a forged tag fails in
 //! ~2 µs on a hit, ~150 µs on a miss): see SECURITY.md.
 
-use crate::cipher::FieldKey;
+use crate::context::AsContext;
 use crate::format::{self, Envelope};
-use crate::sealer::Aad;
-use crate::{Error, Keyring, Result, kem, text};
+use crate::sealed::AsSealed;
+use crate::session::Session;
+use crate::{Error, Keyring, Result, kem};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -27,39 +28,6 @@ pub const DEFAULT_CACHE_CAPACITY: usize = 1024;
 pub struct Opener {
     keyring: Keyring,
     cache: RwLock<SessionCache>,
-}
-
-pub(crate) struct OpenSession {
-    key: FieldKey,
-    base_nonce: Zeroizing<[u8; 12]>,
-    /// The raw key, for an AES-GCM outside core (WebCrypto) to import.
-    #[cfg(feature = "delegated-aead")]
-    raw_key: Zeroizing<[u8; 32]>,
-}
-
-impl OpenSession {
-    fn new(secret: &kem::SessionSecret) -> Result<OpenSession> {
-        Ok(OpenSession {
-            key: FieldKey::new(&secret.key)?,
-            base_nonce: Zeroizing::new(secret.base_nonce),
-            #[cfg(feature = "delegated-aead")]
-            raw_key: Zeroizing::new(secret.key),
-        })
-    }
-
-    /// Copies of the raw key and base nonce, for an external AES-GCM.
-    #[cfg(feature = "delegated-aead")]
-    pub(crate) fn delegated_keys(&self) -> (Zeroizing<[u8; 32]>, Zeroizing<[u8; 12]>) {
-        (self.raw_key.clone(), self.base_nonce.clone())
-    }
-}
-
-/// What the cache knows a session by: `version || kem_id || kid || enc`.
-pub(crate) fn session_id<'e>(envelope: &Envelope<'e>) -> Result<&'e [u8]> {
-    envelope
-        .header
-        .get(..envelope.header.len() - 8)
-        .ok_or(Error::Truncated)
 }
 
 /// Session keys by `version || kem_id || kid || enc` (the header minus its
@@ -77,12 +45,12 @@ struct SessionCache {
 /// A cached session and whether a field of it was opened since it was
 /// cached or last passed over.
 struct Cached {
-    session: OpenSession,
+    session: Session,
     used_again: AtomicBool,
 }
 
 impl Cached {
-    fn touch(&self) -> &OpenSession {
+    fn touch(&self) -> &Session {
         // Written only when it changes: hits from many threads then share
         // the cache line instead of bouncing it.
         if !self.used_again.load(Ordering::Relaxed) {
@@ -93,14 +61,14 @@ impl Cached {
 }
 
 impl SessionCache {
-    fn get(&self, id: &[u8]) -> Option<&OpenSession> {
+    fn get(&self, id: &[u8]) -> Option<&Session> {
         match &self.newest {
             Some((newest, cached)) if **newest == *id => Some(cached.touch()),
             _ => self.sessions.get(id).map(|cached| cached.touch()),
         }
     }
 
-    fn insert(&mut self, id: &[u8], session: OpenSession) {
+    fn insert(&mut self, id: &[u8], session: Session) {
         if self.capacity == 0 || self.sessions.contains_key(id) {
             return;
         }
@@ -174,95 +142,101 @@ impl Opener {
             .len()
     }
 
-    /// Opens a binary sealed field that was sealed with `context`. The
-    /// plaintext is wiped when the returned buffer is dropped.
-    pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    /// Opens a sealed value in text form (or a parsed [`Sealed`](crate::Sealed))
+    /// that was sealed with `context`. The plaintext is wiped when the
+    /// returned buffer is dropped.
+    pub fn open(
+        &self,
+        sealed: impl AsSealed,
+        context: impl AsContext,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        sealed.with_binary(|binary| self.open_binary(binary, context))
+    }
+
+    /// As [`Opener::open`], returning the plaintext as UTF-8 text;
+    /// [`Error::InvalidArgument`] (and no plaintext) when it is not UTF-8.
+    pub fn open_string(
+        &self,
+        sealed: impl AsSealed,
+        context: impl AsContext,
+    ) -> Result<Zeroizing<String>> {
+        let mut bytes = self.open(sealed, context)?;
+        match String::from_utf8(core::mem::take(&mut *bytes)) {
+            Ok(text) => Ok(Zeroizing::new(text)),
+            Err(not_utf8) => {
+                drop(Zeroizing::new(not_utf8.into_bytes()));
+                Err(Error::InvalidArgument("opened value is not UTF-8"))
+            }
+        }
+    }
+
+    /// Opens a binary sealed field that was sealed with `context`.
+    pub fn open_binary(
+        &self,
+        sealed: &[u8],
+        context: impl AsContext,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         let mut out = Zeroizing::new(Vec::with_capacity(sealed.len()));
-        self.open_into(sealed, context, &mut out)?;
+        self.open_binary_into(sealed, context, &mut out)?;
         Ok(out)
     }
 
-    /// As [`Opener::open`], appending the plaintext to `out` (whose wiping is
-    /// then the caller's business), so that one buffer serves many fields.
-    /// On error `out` is unchanged.
-    pub fn open_into(&self, sealed: &[u8], context: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    /// As [`Opener::open_binary`], appending the plaintext to `out` (whose
+    /// wiping is then the caller's business), so that one buffer serves many
+    /// fields. On error `out` is unchanged.
+    pub fn open_binary_into(
+        &self,
+        sealed: &[u8],
+        context: impl AsContext,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         let envelope = format::parse(sealed)?;
-        let session_id = session_id(&envelope)?;
+        self.open_envelope(&envelope, context.context_bytes(), out)
+    }
+
+    /// As [`Opener::open_binary`], writing the plaintext at the start of
+    /// `out` and returning its length. [`Error::BufferTooSmall`] (with the
+    /// length needed) before anything is decrypted when `out` is too short;
+    /// on any error nothing of the plaintext is left in `out`.
+    pub fn open_binary_to(
+        &self,
+        sealed: &[u8],
+        context: impl AsContext,
+        out: &mut [u8],
+    ) -> Result<usize> {
+        let envelope = format::parse(sealed)?;
+        let needed = envelope.plaintext_len();
+        let Some(target) = out.get_mut(..needed) else {
+            return Err(Error::BufferTooSmall { needed });
+        };
+        let mut plaintext = Zeroizing::new(Vec::with_capacity(needed));
+        self.open_envelope(&envelope, context.context_bytes(), &mut plaintext)?;
+        target.copy_from_slice(&plaintext);
+        Ok(needed)
+    }
+
+    fn open_envelope(
+        &self,
+        envelope: &Envelope<'_>,
+        context: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let session_id = envelope.session_id();
         {
             // Decrypting under the read lock keeps the hot path free of
             // reference counting; readers do not block each other.
             let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(session) = cache.get(session_id) {
-                return open_with(session, &envelope, context, out);
+                return session.open_into(envelope, context, out);
             }
         }
-        let session = self.derive(&envelope)?;
-        open_with(&session, &envelope, context, out)?;
+        let session = self.derive(envelope)?;
+        session.open_into(envelope, context, out)?;
         // Only sessions proven by a valid tag are cached: a forged `enc`
         // costs a decapsulation but takes no slot. (A session the attacker
         // sealed itself does take one; eviction favours sessions in use.)
         self.remember(session_id, session);
         Ok(())
-    }
-
-    /// Opens a sealed value in text form.
-    pub fn open_text(&self, sealed: &str, context: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        self.open(&text::decode(sealed)?, context)
-    }
-
-    /// Opens the values at `pointers` (the syntax of [`Sealer::seal_json_text`])
-    /// in a copy of the document `json`, restoring each value's JSON type,
-    /// and returns its JSON text (docs/FORMAT.md §7). Exactly those values
-    /// are opened: a value there that is not a sealed string is
-    /// [`Error::NotSealed`], and strings elsewhere stay as they are, so a
-    /// client cannot have a sealed value it planted in a clear field opened.
-    /// This is the way for servers. On any error nothing is returned.
-    ///
-    /// [`Sealer::seal_json_text`]: crate::Sealer::seal_json_text
-    pub fn open_json_text(
-        &self,
-        json: &str,
-        pointers: &[&str],
-        record_id: Option<&str>,
-    ) -> Result<Zeroizing<String>> {
-        crate::document::open_at(self, json, pointers, record_id)
-    }
-
-    /// Opens every string that starts with `enseal1.` in a copy of the
-    /// document `json`, wherever it is. For tools that do not know the
-    /// document's schema; servers use [`Opener::open_json_text`], since here
-    /// a clear value that carries the prefix makes the document unopenable.
-    pub fn open_json_text_all(
-        &self,
-        json: &str,
-        record_id: Option<&str>,
-    ) -> Result<Zeroizing<String>> {
-        crate::document::open_all(self, json, record_id)
-    }
-
-    /// [`Opener::open_json_text`] on a `serde_json` value.
-    #[cfg(feature = "serde_json")]
-    pub fn open_json(
-        &self,
-        doc: &serde_json::Value,
-        pointers: &[&str],
-        record_id: Option<&str>,
-    ) -> Result<serde_json::Value> {
-        crate::document::through_text(doc, "opened document did not parse", |text| {
-            self.open_json_text(text, pointers, record_id)
-        })
-    }
-
-    /// [`Opener::open_json_text_all`] on a `serde_json` value.
-    #[cfg(feature = "serde_json")]
-    pub fn open_json_all(
-        &self,
-        doc: &serde_json::Value,
-        record_id: Option<&str>,
-    ) -> Result<serde_json::Value> {
-        crate::document::through_text(doc, "opened document did not parse", |text| {
-            self.open_json_text_all(text, record_id)
-        })
     }
 
     /// The session secret of `envelope`, from the keyring (no cache).
@@ -275,12 +249,12 @@ impl Opener {
         kem::decapsulate(key.kem_secret(), envelope.enc)
     }
 
-    pub(crate) fn derive(&self, envelope: &Envelope<'_>) -> Result<OpenSession> {
-        OpenSession::new(&self.decapsulate(envelope)?)
+    pub(crate) fn derive(&self, envelope: &Envelope<'_>) -> Result<Session> {
+        Session::new(&self.decapsulate(envelope)?)
     }
 
     /// Caches a session whose tag was found valid.
-    pub(crate) fn remember(&self, session_id: &[u8], session: OpenSession) {
+    pub(crate) fn remember(&self, session_id: &[u8], session: Session) {
         self.cache
             .write()
             .unwrap_or_else(PoisonError::into_inner)
@@ -288,28 +262,15 @@ impl Opener {
     }
 
     /// Runs `read` on the cached session `session_id`, if there is one.
-    #[cfg(feature = "delegated-aead")]
+    #[cfg(feature = "hazmat")]
     pub(crate) fn with_cached<T>(
         &self,
         session_id: &[u8],
-        read: impl FnOnce(&OpenSession) -> T,
+        read: impl FnOnce(&Session) -> T,
     ) -> Option<T> {
         let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
         cache.get(session_id).map(read)
     }
-}
-
-fn open_with(
-    session: &OpenSession,
-    envelope: &Envelope<'_>,
-    context: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<()> {
-    let nonce = format::field_nonce(&session.base_nonce, envelope.counter);
-    let aad = Aad::new(envelope.header, context);
-    session
-        .key
-        .open_into(nonce, aad.as_slice(), envelope.body, out)
 }
 
 impl core::fmt::Debug for Opener {
@@ -325,8 +286,8 @@ impl core::fmt::Debug for Opener {
 mod tests {
     use super::*;
 
-    fn session(byte: u8) -> OpenSession {
-        OpenSession::new(&kem::SessionSecret {
+    fn session(byte: u8) -> Session {
+        Session::new(&kem::SessionSecret {
             key: [byte; 32],
             base_nonce: [byte; 12],
         })

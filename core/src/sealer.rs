@@ -4,15 +4,14 @@
 //! session is encapsulated automatically. A sealer built from a keyset stops
 //! sealing once its key's `not_after` has passed.
 
-use crate::cipher::FieldKey;
 use crate::clock::{Clock, SystemClock};
+use crate::context::AsContext;
 use crate::fork::ForkGuard;
 use crate::format::{self, MAX_PLAINTEXT_LEN};
-use crate::kem;
-use crate::{Error, Keyset, PublicKey, Result, Suite, text};
+use crate::session::Session;
+use crate::{Error, Keyset, PublicKey, Result, Suite, kem, text};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use zeroize::Zeroizing;
 
 /// Fields sealed per session before a fresh encapsulation: 2^32, the most allowed.
 pub const DEFAULT_FIELD_LIMIT: u64 = 1 << 32;
@@ -28,7 +27,7 @@ pub struct Sealer {
     field_limit: u64,
     randomness: Randomness,
     expiry: Option<Expiry>,
-    session: RwLock<Arc<Session>>,
+    session: RwLock<Arc<LiveSession>>,
 }
 
 /// The recipient key's `not_after` and the clock it is checked against.
@@ -43,19 +42,20 @@ enum Randomness {
     Fixed(std::sync::Mutex<std::collections::VecDeque<u8>>),
 }
 
-struct Session {
-    key: FieldKey,
-    base_nonce: Zeroizing<[u8; 12]>,
+/// The session a sealer is sealing in: its secrets, its header prefix and
+/// the next counter value.
+pub(crate) struct LiveSession {
+    pub(crate) session: Session,
     suite: Suite,
     /// `version || kem_id || kid || enc`: every header of the session starts so.
     prefix: Vec<u8>,
     next: AtomicU64,
     /// Set in the process that encapsulated the session; a child must not use it.
     fork_guard: ForkGuard,
-    /// The AES key bytes and a process-unique session number, kept only for
-    /// sealing with an external AES-GCM (`crate::delegated`).
-    #[cfg(feature = "delegated-aead")]
-    delegated: (Zeroizing<[u8; 32]>, u64),
+    /// Unique within the process, so an external AES-GCM can reuse a key it
+    /// imported for the same session (`crate::hazmat`).
+    #[cfg(feature = "hazmat")]
+    pub(crate) number: u64,
 }
 
 impl Sealer {
@@ -114,7 +114,7 @@ impl Sealer {
         if let Some(expiry) = &expiry {
             expiry.check(recipient)?;
         }
-        let first = Session::open(recipient, &randomness)?;
+        let first = LiveSession::open(recipient, &randomness)?;
         Ok(Sealer {
             recipient: recipient.clone(),
             field_limit,
@@ -136,27 +136,72 @@ impl Sealer {
     }
 
     /// Seals `plaintext`, bound to `context` (where the value lives, e.g.
-    /// `b"patients/8812/ssn"`), and returns the binary sealed field.
-    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>> {
-        let mut out =
-            Vec::with_capacity(format::sealed_len(self.recipient.suite(), plaintext.len()));
-        self.seal_into(plaintext, context, &mut out)?;
+    /// `"patients/8812/ssn"`), and returns the text form (`enseal1.` +
+    /// base64url) for JSON fields and text columns. The same context is
+    /// needed to open it.
+    pub fn seal(&self, plaintext: &[u8], context: impl AsContext) -> Result<String> {
+        self.seal_binary(plaintext, context)
+            .map(|sealed| text::encode(&sealed))
+    }
+
+    /// As [`Sealer::seal`], returning the binary form (for files and bytes columns).
+    pub fn seal_binary(&self, plaintext: &[u8], context: impl AsContext) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.sealed_len(plaintext.len()));
+        self.seal_binary_into(plaintext, context, &mut out)?;
         Ok(out)
     }
 
-    /// As [`Sealer::seal`], appending the sealed field to `out`, so that a
-    /// pipeline can reuse one buffer for many fields. On error `out` is unchanged.
-    pub fn seal_into(&self, plaintext: &[u8], context: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    /// As [`Sealer::seal_binary`], appending the sealed field to `out`, so
+    /// that a pipeline can reuse one buffer for many fields. On error `out`
+    /// is unchanged.
+    pub fn seal_binary_into(
+        &self,
+        plaintext: &[u8],
+        context: impl AsContext,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         if plaintext.len() > MAX_PLAINTEXT_LEN {
             return Err(Error::TooLarge);
         }
-        self.with_next_field(|session, counter| session.seal(counter, plaintext, context, out))
+        let context = context.context_bytes();
+        self.with_next_field(|live, counter| live.seal(counter, plaintext, context, out))
+    }
+
+    /// As [`Sealer::seal_binary`], writing the sealed field at the start of
+    /// `out` and returning its length, for callers that own fixed buffers.
+    /// [`Error::BufferTooSmall`] (with the length needed; nothing written, no
+    /// counter value used) when `out` is shorter than [`Sealer::sealed_len`].
+    pub fn seal_binary_to(
+        &self,
+        plaintext: &[u8],
+        context: impl AsContext,
+        out: &mut [u8],
+    ) -> Result<usize> {
+        let needed = self.sealed_len(plaintext.len());
+        if plaintext.len() > MAX_PLAINTEXT_LEN {
+            return Err(Error::TooLarge);
+        }
+        let Some(target) = out.get_mut(..needed) else {
+            return Err(Error::BufferTooSmall { needed });
+        };
+        let sealed = self.seal_binary(plaintext, context)?;
+        target.copy_from_slice(&sealed);
+        Ok(needed)
+    }
+
+    /// Bytes of the binary sealed field of a `plaintext_len`-byte value for
+    /// this sealer's recipient.
+    pub fn sealed_len(&self, plaintext_len: usize) -> usize {
+        format::sealed_len(self.recipient.suite(), plaintext_len)
     }
 
     /// Claims the next counter value of a live session and hands both to
     /// `field`, starting a fresh session first when the current one is used
     /// up or belongs to the parent of this (forked) process.
-    fn with_next_field<T>(&self, field: impl FnOnce(&Session, u64) -> Result<T>) -> Result<T> {
+    pub(crate) fn with_next_field<T>(
+        &self,
+        field: impl FnOnce(&LiveSession, u64) -> Result<T>,
+    ) -> Result<T> {
         if let Some(expiry) = &self.expiry {
             expiry.check(&self.recipient)?;
         }
@@ -177,68 +222,6 @@ impl Sealer {
         }
     }
 
-    /// Seals `plaintext` and returns the text form (`enseal1.` + base64url).
-    pub fn seal_text(&self, plaintext: &[u8], context: &[u8]) -> Result<String> {
-        self.seal(plaintext, context)
-            .map(|sealed| text::encode(&sealed))
-    }
-
-    /// Seals the values at `pointers` (RFC 6901, `*` over array elements) in a
-    /// copy of the document `json` and returns its JSON text; see
-    /// docs/FORMAT.md §7. Each value's JSON text is padded with spaces to a
-    /// multiple of [`DEFAULT_JSON_PADDING`](crate::DEFAULT_JSON_PADDING)
-    /// bytes, so that `true` and `false` seal to the same length. On any
-    /// error nothing is returned. The document must be I-JSON (RFC 7493): a
-    /// duplicate member name is `InvalidJson`. Pointers that overlap, `*` on
-    /// an object, and a clear string that already starts with `enseal1.` are
-    /// refused.
-    pub fn seal_json_text(
-        &self,
-        json: &str,
-        pointers: &[&str],
-        record_id: Option<&str>,
-    ) -> Result<String> {
-        self.seal_json_text_padded(json, pointers, record_id, crate::DEFAULT_JSON_PADDING)
-    }
-
-    /// As [`Sealer::seal_json_text`], padding each value to a multiple of
-    /// `pad_to` bytes (0 or 1: no padding; at most 65536), e.g. 64 to hide
-    /// the length of names.
-    pub fn seal_json_text_padded(
-        &self,
-        json: &str,
-        pointers: &[&str],
-        record_id: Option<&str>,
-        pad_to: usize,
-    ) -> Result<String> {
-        crate::document::seal(self, json, pointers, record_id, pad_to)
-    }
-
-    /// [`Sealer::seal_json_text`] on a `serde_json` value.
-    #[cfg(feature = "serde_json")]
-    pub fn seal_json(
-        &self,
-        doc: &serde_json::Value,
-        pointers: &[&str],
-        record_id: Option<&str>,
-    ) -> Result<serde_json::Value> {
-        self.seal_json_padded(doc, pointers, record_id, crate::DEFAULT_JSON_PADDING)
-    }
-
-    /// [`Sealer::seal_json_text_padded`] on a `serde_json` value.
-    #[cfg(feature = "serde_json")]
-    pub fn seal_json_padded(
-        &self,
-        doc: &serde_json::Value,
-        pointers: &[&str],
-        record_id: Option<&str>,
-        pad_to: usize,
-    ) -> Result<serde_json::Value> {
-        crate::document::through_text(doc, "sealed document did not parse", |text| {
-            self.seal_json_text_padded(text, pointers, record_id, pad_to)
-        })
-    }
-
     /// Starts a fresh session now (a new encapsulation), e.g. to separate
     /// batches, or after the process was restored from a snapshot. Refused
     /// with [`Error::KeyExpired`] once a keyset sealer's key has expired.
@@ -250,35 +233,11 @@ impl Sealer {
         self.replace_session(&current)
     }
 
-    /// Takes the next counter value of a live session for a field sealed
-    /// elsewhere (`crate::delegated`), renewing the session as `seal_into` does.
-    #[cfg(feature = "delegated-aead")]
-    pub(crate) fn reserve(
-        &self,
-        plaintext_len: usize,
-        context: &[u8],
-    ) -> Result<crate::delegated::DelegatedSeal> {
-        self.with_next_field(|session, counter| {
-            let mut aad = Vec::with_capacity(session.prefix.len() + 8 + context.len());
-            session.write_header(counter, &mut aad);
-            let header_len = aad.len();
-            aad.extend_from_slice(context);
-            Ok(crate::delegated::DelegatedSeal {
-                key: session.delegated.0.clone(),
-                session_id: session.delegated.1,
-                nonce: format::field_nonce(&session.base_nonce, counter),
-                aad,
-                header_len,
-                plaintext_len,
-            })
-        })
-    }
-
-    fn replace_session(&self, unusable: &Arc<Session>) -> Result<()> {
+    fn replace_session(&self, unusable: &Arc<LiveSession>) -> Result<()> {
         let mut current = self.session.write().unwrap_or_else(PoisonError::into_inner);
         // Another thread may have replaced it while this one waited for the lock.
         if Arc::ptr_eq(&current, unusable) {
-            *current = Arc::new(Session::open(&self.recipient, &self.randomness)?);
+            *current = Arc::new(LiveSession::open(&self.recipient, &self.randomness)?);
         }
         Ok(())
     }
@@ -294,8 +253,8 @@ impl core::fmt::Debug for Sealer {
     }
 }
 
-impl Session {
-    fn open(recipient: &PublicKey, randomness: &Randomness) -> Result<Session> {
+impl LiveSession {
+    fn open(recipient: &PublicKey, randomness: &Randomness) -> Result<LiveSession> {
         let suite = recipient.suite();
         let ikm = match randomness {
             Randomness::Os => crate::rng::random_bytes(suite.encap_randomness_len())?,
@@ -305,24 +264,23 @@ impl Session {
                 if bytes.len() < suite.encap_randomness_len() {
                     return Err(Error::RandomnessUnavailable);
                 }
-                Zeroizing::new(bytes.drain(..suite.encap_randomness_len()).collect())
+                zeroize::Zeroizing::new(bytes.drain(..suite.encap_randomness_len()).collect())
             }
         };
         let (enc, secret) = kem::encapsulate(recipient.kem(), &ikm)?;
-        Ok(Session {
-            key: FieldKey::new(&secret.key)?,
-            base_nonce: Zeroizing::new(secret.base_nonce),
+        Ok(LiveSession {
+            session: Session::new(&secret)?,
             suite,
             prefix: format::session_prefix(suite, &recipient.kid(), &enc),
             next: AtomicU64::new(0),
             fork_guard: ForkGuard::new(),
-            #[cfg(feature = "delegated-aead")]
-            delegated: (Zeroizing::new(secret.key), next_session_id()),
+            #[cfg(feature = "hazmat")]
+            number: next_session_number(),
         })
     }
 
     /// Appends the header of field `counter`: the session prefix, then the counter.
-    fn write_header(&self, counter: u64, out: &mut Vec<u8>) {
+    pub(crate) fn write_header(&self, counter: u64, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.prefix);
         out.extend_from_slice(&counter.to_be_bytes());
     }
@@ -337,9 +295,7 @@ impl Session {
         let start = out.len();
         out.reserve(format::sealed_len(self.suite, plaintext.len()));
         self.write_header(counter, out);
-        let nonce = format::field_nonce(&self.base_nonce, counter);
-        let aad = Aad::new(&out[start..], context);
-        let sealed = self.key.seal(nonce, aad.as_slice(), plaintext, out);
+        let sealed = self.session.seal(counter, start, plaintext, context, out);
         if sealed.is_err() {
             out.truncate(start);
         }
@@ -356,43 +312,8 @@ impl Expiry {
     }
 }
 
-#[cfg(feature = "delegated-aead")]
-fn next_session_id() -> u64 {
+#[cfg(feature = "hazmat")]
+fn next_session_number() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
-}
-
-/// `aad = header || context`. Short AADs live on the stack, so the common
-/// case costs no allocation per field.
-pub(crate) enum Aad {
-    Stack([u8; Aad::STACK], usize),
-    Heap(Vec<u8>),
-}
-
-impl Aad {
-    // Covers an X25519 or P-256 header with a context of 44 bytes or more.
-    const STACK: usize = 128;
-
-    pub(crate) fn new(header: &[u8], context: &[u8]) -> Aad {
-        let total = header.len() + context.len();
-        if total <= Aad::STACK {
-            let mut buf = [0u8; Aad::STACK];
-            let (h, rest) = buf.split_at_mut(header.len());
-            h.copy_from_slice(header);
-            rest[..context.len()].copy_from_slice(context);
-            Aad::Stack(buf, total)
-        } else {
-            let mut aad = Vec::with_capacity(total);
-            aad.extend_from_slice(header);
-            aad.extend_from_slice(context);
-            Aad::Heap(aad)
-        }
-    }
-
-    pub(crate) fn as_slice(&self) -> &[u8] {
-        match self {
-            Aad::Stack(buf, len) => &buf[..*len],
-            Aad::Heap(v) => v,
-        }
-    }
 }

@@ -5,7 +5,9 @@ use crate::{Error, Result};
 use core::fmt;
 
 /// An HPKE KEM suite. The suite is a property of the recipient key.
-#[non_exhaustive]
+///
+/// Deliberately exhaustive: a new suite is a breaking change that every
+/// binding's `match` must handle, rather than fall back to a default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Suite {
     /// DHKEM(X25519, HKDF-SHA256), KEM id 0x0020: the default.

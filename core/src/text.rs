@@ -1,32 +1,23 @@
 //! The text encoding: `enseal1.` followed by the binary form in unpadded
 //! base64url (RFC 4648 §5), so a sealed value fits a JSON string or a text column.
 
-use crate::format::{self, MAX_SEALED_LEN};
+use crate::format::{self, MAX_SEALED_LEN, TEXT_PREFIX};
 use crate::{Error, Result};
 use base64ct::{Base64UrlUnpadded, Encoding};
 
-/// The prefix of every sealed value in text form: names enseal and format version 1.
-pub const TEXT_PREFIX: &str = "enseal1.";
-
 const MAX_TEXT_LEN: usize = TEXT_PREFIX.len() + (MAX_SEALED_LEN * 4).div_ceil(3);
 
-/// The text form (`enseal1.` + base64url) of a binary sealed field.
-pub fn encode_text(sealed: &[u8]) -> String {
-    encode(sealed)
-}
-
-/// The binary form of a sealed value in text form. Checks the prefix and the
-/// encoding only; opening checks the rest.
-pub fn decode_text(text: &str) -> Result<Vec<u8>> {
-    decode(text)
-}
-
+/// The text form of a binary sealed field.
 pub(crate) fn encode(sealed: &[u8]) -> String {
-    let mut text =
-        String::with_capacity(TEXT_PREFIX.len() + Base64UrlUnpadded::encoded_len(sealed));
+    let mut text = String::with_capacity(encoded_len(sealed.len()));
     text.push_str(TEXT_PREFIX);
     text.push_str(&Base64UrlUnpadded::encode_string(sealed));
     text
+}
+
+/// Characters of the text form of a `binary_len`-byte sealed field.
+pub(crate) fn encoded_len(binary_len: usize) -> usize {
+    TEXT_PREFIX.len() + (binary_len * 4).div_ceil(3)
 }
 
 /// The binary form of a sealed value in text form. Only checks the encoding.

@@ -1,16 +1,17 @@
 //! The public Rust API: keys, JWK, keysets, keyrings, sessions, caching, limits.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use enseal::format::{MAX_PLAINTEXT_LEN, TEXT_PREFIX};
 use enseal::{
-    Error, ErrorCode, KeyId, KeyPair, Keyring, Keyset, KeysetEntry, MAX_PLAINTEXT_LEN, Opener,
-    PublicKey, Sealer, Suite, TEXT_PREFIX, is_sealed,
+    Error, ErrorCode, KeyId, KeyPair, Keyring, Keyset, KeysetEntry, Opener, PublicKey, Sealer,
+    Suite, is_sealed,
 };
 use std::collections::HashSet;
 
 fn opener_for(pairs: &[&KeyPair]) -> Opener {
     let mut ring = Keyring::new();
     for p in pairs {
-        ring.add((*p).clone()).unwrap();
+        ring.add((*p).clone());
     }
     Opener::new(ring)
 }
@@ -21,30 +22,28 @@ fn every_suite_round_trips_binary_and_text() {
         let pair = KeyPair::generate(suite).unwrap();
         let sealer = Sealer::new(pair.public_key()).unwrap();
         let opener = opener_for(&[&pair]);
-        let sealed = sealer.seal(b"123-45-6789", b"patients/8812/ssn").unwrap();
-        assert_eq!(sealed.len(), enseal::sealed_len(suite, 11));
+        let sealed = sealer
+            .seal_binary(b"123-45-6789", "patients/8812/ssn")
+            .unwrap();
+        assert_eq!(sealed.len(), enseal::format::sealed_len(suite, 11));
         assert_eq!(
             opener
-                .open(&sealed, b"patients/8812/ssn")
+                .open_binary(&sealed, "patients/8812/ssn")
                 .unwrap()
                 .as_slice(),
             b"123-45-6789"
         );
-        let text = sealer
-            .seal_text(b"F32.1", b"patients/8812/diagnosis")
-            .unwrap();
+        let text = sealer.seal(b"F32.1", "patients/8812/diagnosis").unwrap();
         assert!(text.starts_with(TEXT_PREFIX) && is_sealed(&text));
         assert_eq!(
             opener
-                .open_text(&text, b"patients/8812/diagnosis")
+                .open(&text, "patients/8812/diagnosis")
                 .unwrap()
                 .as_slice(),
             b"F32.1"
         );
         assert_eq!(
-            opener
-                .open_text(&text, b"patients/8813/diagnosis")
-                .unwrap_err(),
+            opener.open(&text, "patients/8813/diagnosis").unwrap_err(),
             Error::DecryptFailed
         );
     }
@@ -55,13 +54,13 @@ fn two_seals_of_the_same_value_differ() {
     let pair = KeyPair::generate(Suite::X25519).unwrap();
     let sealer = Sealer::new(pair.public_key()).unwrap();
     assert_ne!(
-        sealer.seal(b"x", b"c").unwrap(),
-        sealer.seal(b"x", b"c").unwrap()
+        sealer.seal_binary(b"x", "c").unwrap(),
+        sealer.seal_binary(b"x", "c").unwrap()
     );
     let other = Sealer::new(pair.public_key()).unwrap();
     assert_ne!(
-        sealer.seal(b"x", b"c").unwrap()[..51],
-        other.seal(b"x", b"c").unwrap()[..51]
+        sealer.seal_binary(b"x", "c").unwrap()[..51],
+        other.seal_binary(b"x", "c").unwrap()[..51]
     );
 }
 
@@ -72,11 +71,11 @@ fn field_limit_rotates_sessions_and_everything_still_opens() {
     let opener = opener_for(&[&pair]);
     let mut sessions = HashSet::new();
     for i in 0..10u8 {
-        let sealed = sealer.seal(&[i], b"ctx").unwrap();
+        let sealed = sealer.seal_binary(&[i], "ctx").unwrap();
         let counter = u64::from_be_bytes(sealed[43..51].try_into().unwrap());
         assert!(counter < 3);
         sessions.insert(sealed[11..43].to_vec());
-        assert_eq!(opener.open(&sealed, b"ctx").unwrap().as_slice(), &[i]);
+        assert_eq!(opener.open_binary(&sealed, "ctx").unwrap().as_slice(), &[i]);
     }
     assert_eq!(sessions.len(), 4);
     assert_eq!(opener.cached_sessions(), 4);
@@ -88,7 +87,7 @@ fn field_limit_rotates_sessions_and_everything_still_opens() {
     );
     assert!(Sealer::with_field_limit(pair.public_key(), (1 << 32) + 1).is_err());
     sealer.rekey().unwrap();
-    let after = sealer.seal(b"y", b"ctx").unwrap();
+    let after = sealer.seal_binary(b"y", "ctx").unwrap();
     assert!(!sessions.contains(&after[11..43]));
 }
 
@@ -98,7 +97,7 @@ fn opener_caches_one_session_and_evicts_oldest() {
     let opener = Opener::with_cache_capacity(
         {
             let mut r = Keyring::new();
-            r.add(pair.clone()).unwrap();
+            r.add(pair.clone());
             r
         },
         2,
@@ -107,21 +106,31 @@ fn opener_caches_one_session_and_evicts_oldest() {
         .map(|_| Sealer::new(pair.public_key()).unwrap())
         .collect();
     for _ in 0..5 {
-        let sealed = sealers[0].seal(b"v", b"c").unwrap();
-        opener.open(&sealed, b"c").unwrap();
+        let sealed = sealers[0].seal_binary(b"v", "c").unwrap();
+        opener.open_binary(&sealed, "c").unwrap();
     }
     assert_eq!(opener.cached_sessions(), 1);
     for s in &sealers {
-        opener.open(&s.seal(b"v", b"c").unwrap(), b"c").unwrap();
+        opener
+            .open_binary(
+                &s.seal_binary(b"v", enseal::Context::bytes(b"c")).unwrap(),
+                "c",
+            )
+            .unwrap();
     }
     assert_eq!(opener.cached_sessions(), 2);
     // A forged value never enters the cache.
-    let mut forged = sealers[0].seal(b"v", b"c").unwrap();
+    let mut forged = sealers[0].seal_binary(b"v", "c").unwrap();
     forged[20] ^= 1;
-    assert!(opener.open(&forged, b"c").is_err());
+    assert!(opener.open_binary(&forged, "c").is_err());
     let uncached = Opener::with_cache_capacity(Keyring::from_iter([pair.clone()]), 0);
     uncached
-        .open(&sealers[1].seal(b"v", b"c").unwrap(), b"c")
+        .open_binary(
+            &sealers[1]
+                .seal_binary(b"v", enseal::Context::bytes(b"c"))
+                .unwrap(),
+            "c",
+        )
         .unwrap();
     assert_eq!(uncached.cached_sessions(), 0);
 }
@@ -132,31 +141,25 @@ fn keyring_keeps_opening_after_rotation() {
     let new = KeyPair::generate(Suite::XWing).unwrap();
     let old_value = Sealer::new(old.public_key())
         .unwrap()
-        .seal_text(b"old", b"c")
+        .seal(b"old", "c")
         .unwrap();
     let mut keyset =
         Keyset::new(KeysetEntry::new(old.public_key().clone(), 1_700_000_000, None).unwrap());
     keyset
-        .add(
+        .add_entry(
             KeysetEntry::new(new.public_key().clone(), 1_760_000_000, Some(1_900_000_000)).unwrap(),
         )
         .unwrap();
-    keyset.set_primary(&new.kid()).unwrap();
+    keyset.promote(&new.kid()).unwrap();
     let sealer = Sealer::from_keyset_with_clock(&keyset, || 1_800_000_000).unwrap();
     assert_eq!(sealer.recipient(), new.public_key());
-    let new_value = sealer.seal_text(b"new", b"c").unwrap();
+    let new_value = sealer.seal(b"new", "c").unwrap();
     let opener = opener_for(&[&old, &new]);
-    assert_eq!(
-        opener.open_text(&old_value, b"c").unwrap().as_slice(),
-        b"old"
-    );
-    assert_eq!(
-        opener.open_text(&new_value, b"c").unwrap().as_slice(),
-        b"new"
-    );
+    assert_eq!(opener.open(&old_value, "c").unwrap().as_slice(), b"old");
+    assert_eq!(opener.open(&new_value, "c").unwrap().as_slice(), b"new");
     let only_old = opener_for(&[&old]);
     assert_eq!(
-        only_old.open_text(&new_value, b"c").unwrap_err(),
+        only_old.open(&new_value, "c").unwrap_err(),
         Error::UnknownKey(new.kid())
     );
     // Past its not-after date the primary is refused.
@@ -174,12 +177,12 @@ fn keyset_json_round_trips_and_is_validated() {
     let c = KeyPair::generate(Suite::XWing).unwrap();
     let mut keyset = Keyset::new(KeysetEntry::new(a.public_key().clone(), 10, Some(20)).unwrap());
     keyset
-        .add(KeysetEntry::new(b.public_key().clone(), 11, None).unwrap())
+        .add_entry(KeysetEntry::new(b.public_key().clone(), 11, None).unwrap())
         .unwrap();
     keyset
-        .add(KeysetEntry::new(c.public_key().clone(), 12, None).unwrap())
+        .add_entry(KeysetEntry::new(c.public_key().clone(), 12, None).unwrap())
         .unwrap();
-    keyset.set_primary(&c.kid()).unwrap();
+    keyset.promote(&c.kid()).unwrap();
     let json = keyset.to_json();
     assert!(!json.contains("\"d\"") && !json.contains("\"priv\""));
     let parsed = Keyset::from_json(&json).unwrap();
@@ -231,10 +234,10 @@ fn keyset_json_round_trips_and_is_validated() {
     );
     let mut dup = keyset.clone();
     assert!(
-        dup.add(KeysetEntry::new(a.public_key().clone(), 1, None).unwrap())
+        dup.add_entry(KeysetEntry::new(a.public_key().clone(), 1, None).unwrap())
             .is_err()
     );
-    assert!(dup.set_primary(&KeyId::from_bytes([0; 8])).is_err());
+    assert!(dup.promote(&KeyId::from_bytes([0; 8])).is_err());
     assert!(KeysetEntry::new(a.public_key().clone(), 10, Some(10)).is_err());
 }
 
@@ -454,9 +457,21 @@ fn keyring_jwks_round_trip() {
         back.kids().collect::<Vec<_>>(),
         ring.kids().collect::<Vec<_>>()
     );
+    // Adding a key that is there already changes nothing, by `add` or by collecting.
     let mut dup = back.clone();
+    assert!(!dup.add(pairs[0].clone()));
+    assert_eq!(dup.len(), 3);
     assert_eq!(
-        dup.add(pairs[0].clone()).unwrap_err().code(),
+        Keyring::from_iter(pairs.iter().chain(&pairs).cloned()).len(),
+        3
+    );
+    let twice = format!(
+        "{{\"keys\": [{}, {}]}}",
+        pairs[0].to_jwk().as_str(),
+        pairs[0].to_jwk().as_str()
+    );
+    assert_eq!(
+        Keyring::from_jwks(&twice).unwrap_err().code(),
         ErrorCode::InvalidKeyset
     );
     assert_eq!(
@@ -472,20 +487,29 @@ fn oversized_values_are_refused_before_any_work() {
     let pair = KeyPair::generate(Suite::X25519).unwrap();
     let sealer = Sealer::new(pair.public_key()).unwrap();
     let big = vec![0u8; MAX_PLAINTEXT_LEN + 1];
-    assert_eq!(sealer.seal(&big, b"c").unwrap_err(), Error::TooLarge);
+    assert_eq!(sealer.seal_binary(&big, "c").unwrap_err(), Error::TooLarge);
     let opener = opener_for(&[&pair]);
-    let mut sealed = sealer.seal(b"", b"c").unwrap();
-    sealed.resize(enseal::sealed_len(Suite::X25519, MAX_PLAINTEXT_LEN) + 1, 0);
-    assert_eq!(opener.open(&sealed, b"c").unwrap_err(), Error::TooLarge);
+    let mut sealed = sealer.seal_binary(b"", "c").unwrap();
+    sealed.resize(
+        enseal::format::sealed_len(Suite::X25519, MAX_PLAINTEXT_LEN) + 1,
+        0,
+    );
+    assert_eq!(
+        opener.open_binary(&sealed, "c").unwrap_err(),
+        Error::TooLarge
+    );
     let text = format!(
         "{TEXT_PREFIX}{}",
         "A".repeat(MAX_PLAINTEXT_LEN / 3 * 4 + 4096)
     );
-    assert_eq!(opener.open_text(&text, b"c").unwrap_err(), Error::TooLarge);
+    assert_eq!(opener.open(&text, "c").unwrap_err(), Error::TooLarge);
     // The largest allowed value does seal and open.
     let max = vec![7u8; MAX_PLAINTEXT_LEN];
-    let sealed = sealer.seal(&max, b"c").unwrap();
-    assert_eq!(opener.open(&sealed, b"c").unwrap().len(), MAX_PLAINTEXT_LEN);
+    let sealed = sealer.seal_binary(&max, "c").unwrap();
+    assert_eq!(
+        opener.open_binary(&sealed, "c").unwrap().len(),
+        MAX_PLAINTEXT_LEN
+    );
 }
 
 #[test]
@@ -493,7 +517,7 @@ fn is_sealed_is_strict() {
     let pair = KeyPair::generate(Suite::X25519).unwrap();
     let text = Sealer::new(pair.public_key())
         .unwrap()
-        .seal_text(b"", b"")
+        .seal(b"", "")
         .unwrap();
     assert!(is_sealed(&text));
     for not in [
@@ -526,22 +550,28 @@ fn seal_into_appends_and_leaves_the_buffer_alone_on_error() {
     let sealer = Sealer::new(pair.public_key()).unwrap();
     let opener = opener_for(&[&pair]);
     let mut buf = b"prefix".to_vec();
-    sealer.seal_into(b"one", b"c", &mut buf).unwrap();
+    sealer.seal_binary_into(b"one", "c", &mut buf).unwrap();
     let first_end = buf.len();
-    sealer.seal_into(b"two", b"c", &mut buf).unwrap();
+    sealer.seal_binary_into(b"two", "c", &mut buf).unwrap();
     assert_eq!(&buf[..6], b"prefix");
     assert_eq!(
-        opener.open(&buf[6..first_end], b"c").unwrap().as_slice(),
+        opener
+            .open_binary(&buf[6..first_end], "c")
+            .unwrap()
+            .as_slice(),
         b"one"
     );
     assert_eq!(
-        opener.open(&buf[first_end..], b"c").unwrap().as_slice(),
+        opener
+            .open_binary(&buf[first_end..], "c")
+            .unwrap()
+            .as_slice(),
         b"two"
     );
     let before = buf.clone();
     let big = vec![0u8; MAX_PLAINTEXT_LEN + 1];
     assert_eq!(
-        sealer.seal_into(&big, b"c", &mut buf).unwrap_err(),
+        sealer.seal_binary_into(&big, "c", &mut buf).unwrap_err(),
         Error::TooLarge
     );
     assert_eq!(buf, before);
@@ -553,21 +583,25 @@ fn open_into_appends_and_leaves_the_buffer_alone_on_error() {
     let sealer = Sealer::new(pair.public_key()).unwrap();
     let opener = opener_for(&[&pair]);
     let (a, b) = (
-        sealer.seal(b"alpha", b"c").unwrap(),
-        sealer.seal(b"beta", b"c").unwrap(),
+        sealer.seal_binary(b"alpha", "c").unwrap(),
+        sealer.seal_binary(b"beta", "c").unwrap(),
     );
     let mut out = b">".to_vec();
-    opener.open_into(&a, b"c", &mut out).unwrap();
-    opener.open_into(&b, b"c", &mut out).unwrap();
+    opener.open_binary_into(&a, "c", &mut out).unwrap();
+    opener.open_binary_into(&b, "c", &mut out).unwrap();
     assert_eq!(out, b">alphabeta");
     let mut tampered = b.clone();
     *tampered.last_mut().unwrap() ^= 1;
     assert_eq!(
-        opener.open_into(&tampered, b"c", &mut out).unwrap_err(),
+        opener
+            .open_binary_into(&tampered, "c", &mut out)
+            .unwrap_err(),
         Error::DecryptFailed
     );
     assert_eq!(
-        opener.open_into(&b[..10], b"c", &mut out).unwrap_err(),
+        opener
+            .open_binary_into(&b[..10], "c", &mut out)
+            .unwrap_err(),
         Error::Truncated
     );
     assert_eq!(out, b">alphabeta");
@@ -579,12 +613,10 @@ fn batches_are_all_or_nothing() {
     let sealer = Sealer::new(pair.public_key()).unwrap();
     let opener = opener_for(&[&pair]);
     let values: Vec<Vec<u8>> = (0..100u8).map(|i| vec![i; usize::from(i)]).collect();
-    let contexts: Vec<Vec<u8>> = (0..100u8)
-        .map(|i| format!("rows/{i}/ssn").into_bytes())
-        .collect();
-    let sealed = sealer.seal_text_batch(&values, &contexts).unwrap();
+    let contexts: Vec<String> = (0..100u8).map(|i| format!("rows/{i}/ssn")).collect();
+    let sealed = sealer.seal_batch(&values, &contexts).unwrap();
     assert_eq!(sealed.len(), 100);
-    let opened = opener.open_text_batch(&sealed, &contexts).unwrap();
+    let opened = opener.open_batch(&sealed, &contexts).unwrap();
     assert!(
         opened
             .iter()
@@ -593,18 +625,19 @@ fn batches_are_all_or_nothing() {
     );
     let mut broken = sealed.clone();
     broken[50] = "enseal1.xx".into();
-    let err = opener.open_text_batch(&broken, &contexts).unwrap_err();
+    let err = opener.open_batch(&broken, &contexts).unwrap_err();
     assert_eq!(err.code(), ErrorCode::BadEncoding);
+    assert_eq!(err.batch_index(), Some(50));
     assert_eq!(
         sealer
-            .seal_text_batch(&values, &contexts[1..])
+            .seal_batch(&values, &contexts[1..])
             .unwrap_err()
             .code(),
         ErrorCode::InvalidArgument
     );
     assert_eq!(
         opener
-            .open_text_batch(&sealed[1..], &contexts)
+            .open_batch(&sealed[1..], &contexts)
             .unwrap_err()
             .code(),
         ErrorCode::InvalidArgument

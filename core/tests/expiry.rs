@@ -23,17 +23,17 @@ fn a_live_sealer_refuses_every_operation_after_not_after() {
     let sealer =
         Sealer::from_keyset_with_clock(&keyset, move || clock.load(Ordering::Relaxed)).unwrap();
     assert_eq!(sealer.not_after(), Some(NOT_AFTER));
-    sealer.seal(b"in time", b"c").unwrap();
+    sealer.seal_binary(b"in time", "c").unwrap();
 
     // The whole second `not_after` is still inside the key's period.
     now.store(NOT_AFTER, Ordering::Relaxed);
-    sealer.seal_text(b"last second", b"c").unwrap();
+    sealer.seal(b"last second", "c").unwrap();
     sealer.rekey().unwrap();
 
     now.store(NOT_AFTER + 1, Ordering::Relaxed);
     let expired = Error::KeyExpired(key.kid());
-    assert_eq!(sealer.seal(b"late", b"c").unwrap_err(), expired);
-    assert_eq!(sealer.seal_text(b"late", b"c").unwrap_err(), expired);
+    assert_eq!(sealer.seal_binary(b"late", "c").unwrap_err(), expired);
+    assert_eq!(sealer.seal(b"late", "c").unwrap_err(), expired);
     assert_eq!(
         sealer
             .seal_json_text(r#"{"a":1}"#, &["/a"], None)
@@ -43,7 +43,7 @@ fn a_live_sealer_refuses_every_operation_after_not_after() {
     assert_eq!(sealer.rekey().unwrap_err(), expired);
     let mut out = b"kept".to_vec();
     assert_eq!(
-        sealer.seal_into(b"late", b"c", &mut out).unwrap_err(),
+        sealer.seal_binary_into(b"late", "c", &mut out).unwrap_err(),
         expired
     );
     assert_eq!(out, b"kept");
@@ -58,10 +58,10 @@ fn keys_without_an_end_date_and_bare_public_keys_never_expire() {
     let (key, keyset) = keyset(None);
     let sealer = Sealer::from_keyset_with_clock(&keyset, || u64::MAX).unwrap();
     assert_eq!(sealer.not_after(), None);
-    sealer.seal(b"v", b"c").unwrap();
+    sealer.seal_binary(b"v", "c").unwrap();
     let bare = Sealer::new(key.public_key()).unwrap();
     assert_eq!(bare.not_after(), None);
-    bare.seal(b"v", b"c").unwrap();
+    bare.seal_binary(b"v", "c").unwrap();
 }
 
 #[test]
@@ -77,6 +77,6 @@ fn the_system_clock_is_the_default() {
     );
     Sealer::from_keyset(&Keyset::new(entry(now + 3600)))
         .unwrap()
-        .seal(b"v", b"c")
+        .seal_binary(b"v", "c")
         .unwrap();
 }

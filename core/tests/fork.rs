@@ -4,7 +4,8 @@
 #![cfg(unix)]
 #![allow(unsafe_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use enseal::{KeyPair, Keyring, Opener, Sealer, Suite, header_len};
+use enseal::format::header_len;
+use enseal::{KeyPair, Keyring, Opener, Sealer, Suite};
 
 /// `version || kem_id || kid || enc`: what identifies a session.
 fn session_of(sealed: &[u8], suite: Suite) -> &[u8] {
@@ -21,7 +22,7 @@ fn parent_and_child_never_share_a_session_after_fork() {
     for suite in [Suite::X25519, Suite::P256] {
         let key = KeyPair::generate(suite).unwrap();
         let sealer = Sealer::new(key.public_key()).unwrap();
-        let before = sealer.seal(b"before the fork", b"ctx").unwrap();
+        let before = sealer.seal_binary(b"before the fork", "ctx").unwrap();
         let out = std::env::temp_dir().join(format!(
             "enseal-fork-{}-{}",
             std::process::id(),
@@ -34,14 +35,14 @@ fn parent_and_child_never_share_a_session_after_fork() {
         let pid = unsafe { libc::fork() };
         assert!(pid >= 0, "fork failed");
         if pid == 0 {
-            let code = match sealer.seal(b"child value", b"ctx") {
+            let code = match sealer.seal_binary(b"child value", "ctx") {
                 Ok(sealed) => std::fs::write(&out, sealed).map_or(2, |()| 0),
                 Err(_) => 1,
             };
             // SAFETY: `_exit` ends the child without running the parent's atexit handlers.
             unsafe { libc::_exit(code) };
         }
-        let parent = sealer.seal(b"parent value", b"ctx").unwrap();
+        let parent = sealer.seal_binary(b"parent value", "ctx").unwrap();
         let mut status = 0;
         // SAFETY: `pid` is our child; `status` is a valid out-pointer.
         assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
@@ -57,11 +58,11 @@ fn parent_and_child_never_share_a_session_after_fork() {
 
         let opener = Opener::new(Keyring::from_iter([key]));
         assert_eq!(
-            opener.open(&parent, b"ctx").unwrap().as_slice(),
+            opener.open_binary(&parent, "ctx").unwrap().as_slice(),
             b"parent value"
         );
         assert_eq!(
-            opener.open(&child, b"ctx").unwrap().as_slice(),
+            opener.open_binary(&child, "ctx").unwrap().as_slice(),
             b"child value"
         );
     }

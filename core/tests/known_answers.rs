@@ -23,13 +23,19 @@ fn positive_cases_open_to_their_plaintext() {
             let plaintext = hexf(case, "plaintext_hex");
             let sealed = hexf(case, "sealed_hex");
             assert_eq!(
-                opener.open(&sealed, &context).unwrap().as_slice(),
+                opener
+                    .open_binary(&sealed, enseal::Context::bytes(&context))
+                    .unwrap()
+                    .as_slice(),
                 plaintext.as_slice()
             );
             let text = case["sealed_text"].as_str().unwrap();
             assert!(enseal::is_sealed(text));
             assert_eq!(
-                opener.open_text(text, &context).unwrap().as_slice(),
+                opener
+                    .open(text, enseal::Context::bytes(&context))
+                    .unwrap()
+                    .as_slice(),
                 plaintext.as_slice()
             );
             opened += 1;
@@ -47,8 +53,8 @@ fn negative_cases_fail_with_their_code() {
     for case in cases {
         let context = hexf(case, "context_hex");
         let result = match case.get("sealed_text") {
-            Some(text) => opener.open_text(text.as_str().unwrap(), &context),
-            None => opener.open(&hexf(case, "sealed_hex"), &context),
+            Some(text) => opener.open(text.as_str().unwrap(), enseal::Context::bytes(&context)),
+            None => opener.open_binary(&hexf(case, "sealed_hex"), enseal::Context::bytes(&context)),
         };
         let err = result.expect_err(case["name"].as_str().unwrap());
         let want = ErrorCode::from_u16(case["code"].as_u64().unwrap() as u16).unwrap();
@@ -118,7 +124,8 @@ fn vector_file_is_reproduced_from_fixed_randomness() {
 #[cfg(feature = "test-vectors")]
 mod generate {
     use super::*;
-    use enseal::{KeyPair, Sealer, Suite, TEXT_PREFIX, header_len};
+    use enseal::format::{TEXT_PREFIX, header_len};
+    use enseal::{KeyPair, Sealer, Suite};
     use serde_json::{Value, json};
     use sha2::{Digest, Sha256};
 
@@ -284,7 +291,9 @@ mod generate {
         let (mut ssn, mut kib) = (Default::default(), Default::default());
         let mut enc = Vec::new();
         for (counter, (case, context, plaintext)) in plaintexts().into_iter().enumerate() {
-            let sealed = sealer.seal(&plaintext, context.as_bytes()).unwrap();
+            let sealed = sealer
+                .seal_binary(&plaintext, enseal::Context::bytes(context.as_bytes()))
+                .unwrap();
             enc = sealed[11..11 + suite.enc_len()].to_vec();
             let text = format!("{TEXT_PREFIX}{}", base64url(&sealed));
             if case == "ssn" {
@@ -317,7 +326,9 @@ mod generate {
         );
         let outsider_sealer =
             Sealer::with_fixed_randomness(outsider.public_key(), 1 << 32, &outsider_rand).unwrap();
-        let outsider_ssn = outsider_sealer.seal(SSN, &ssn.1).unwrap();
+        let outsider_ssn = outsider_sealer
+            .seal_binary(SSN, enseal::Context::bytes(&ssn.1))
+            .unwrap();
         let json = json!({
             "suite": name,
             "kem_id": suite.kem_id(),
@@ -428,7 +439,7 @@ mod generate {
             // Same bytes read as another suite: either too short for it, or its kid has no key of that suite.
             let mut v = s.kib.0.clone();
             v[1..3].copy_from_slice(&other.kem_id().to_be_bytes());
-            let code = if v.len() < enseal::sealed_len(other, 0) {
+            let code = if v.len() < enseal::format::sealed_len(other, 0) {
                 ErrorCode::Truncated
             } else {
                 ErrorCode::UnknownKey
@@ -554,7 +565,7 @@ mod generate {
                     .concat()
                 };
                 let short_ssn = shorten(ssn);
-                assert!(short_ssn.len() < enseal::sealed_len(suite, 0));
+                assert!(short_ssn.len() < enseal::format::sealed_len(suite, 0));
                 out.push(binary(
                     format!("{n}: enc compressed (33 bytes), SSN value"),
                     &short_ssn,

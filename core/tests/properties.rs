@@ -36,10 +36,10 @@ proptest! {
         context in prop::collection::vec(any::<u8>(), 0..300),
     ) {
         let f = &*FIXTURE;
-        let sealed = f.sealers[suite].seal(&plaintext, &context).unwrap();
-        prop_assert_eq!(&f.opener.open(&sealed, &context).unwrap()[..], &plaintext[..]);
-        let text = f.sealers[suite].seal_text(&plaintext, &context).unwrap();
-        prop_assert_eq!(&f.opener.open_text(&text, &context).unwrap()[..], &plaintext[..]);
+        let sealed = f.sealers[suite].seal_binary(&plaintext, enseal::Context::bytes(&context)).unwrap();
+        prop_assert_eq!(&f.opener.open_binary(&sealed, enseal::Context::bytes(&context)).unwrap()[..], &plaintext[..]);
+        let text = f.sealers[suite].seal(&plaintext, enseal::Context::bytes(&context)).unwrap();
+        prop_assert_eq!(&f.opener.open(&text, enseal::Context::bytes(&context)).unwrap()[..], &plaintext[..]);
     }
 
     #[test]
@@ -50,18 +50,18 @@ proptest! {
         mask in 1u8..=255,
     ) {
         let f = &*FIXTURE;
-        let mut sealed = f.sealers[suite].seal(&plaintext, b"ctx").unwrap();
+        let mut sealed = f.sealers[suite].seal_binary(&plaintext, "ctx").unwrap();
         let i = at.index(sealed.len());
         sealed[i] ^= mask;
-        prop_assert!(f.opener.open(&sealed, b"ctx").is_err());
+        prop_assert!(f.opener.open_binary(&sealed, "ctx").is_err());
     }
 
     #[test]
     fn arbitrary_bytes_and_text_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048), text in ".{0,400}") {
         let f = &*FIXTURE;
-        prop_assert!(f.opener.open(&bytes, b"").is_err());
-        let _ = f.opener.open_text(&text, b"");
-        let _ = f.opener.open_text(&format!("enseal1.{text}"), b"");
+        prop_assert!(f.opener.open_binary(&bytes, "").is_err());
+        let _ = f.opener.open(&text, "");
+        let _ = f.opener.open(format!("enseal1.{text}"), "");
         let _ = enseal::is_sealed(&text);
     }
 
@@ -71,7 +71,7 @@ proptest! {
         let sealer = Arc::new(Sealer::with_field_limit(pair.public_key(), limit).unwrap());
         let handles: Vec<_> = (0..threads).map(|_| {
             let sealer = Arc::clone(&sealer);
-            std::thread::spawn(move || (0..per_thread).map(|_| sealer.seal(b"v", b"c").unwrap()[11..51].to_vec()).collect::<Vec<_>>())
+            std::thread::spawn(move || (0..per_thread).map(|_| sealer.seal_binary(b"v", "c").unwrap()[11..51].to_vec()).collect::<Vec<_>>())
         }).collect();
         let mut seen = HashSet::new();
         for h in handles {

@@ -44,15 +44,15 @@ fn errors_never_carry_plaintext_or_keys() {
     let sealer = Sealer::new(pair.public_key()).unwrap();
     let opener = Opener::new(Keyring::from_iter([pair.clone()]));
     let plaintext = b"SECRET-PLAINTEXT-4111111111111111";
-    let sealed = sealer.seal(plaintext, b"ctx").unwrap();
-    let mut errors: Vec<Error> = vec![opener.open(&sealed, b"other").unwrap_err()];
+    let sealed = sealer.seal_binary(plaintext, "ctx").unwrap();
+    let mut errors: Vec<Error> = vec![opener.open_binary(&sealed, "other").unwrap_err()];
     for i in 0..sealed.len() {
         let mut t = sealed.clone();
         t[i] ^= 0x80;
-        errors.push(opener.open(&t, b"ctx").unwrap_err());
+        errors.push(opener.open_binary(&t, "ctx").unwrap_err());
     }
     for len in 0..sealed.len() {
-        errors.push(opener.open(&sealed[..len], b"ctx").unwrap_err());
+        errors.push(opener.open_binary(&sealed[..len], "ctx").unwrap_err());
     }
     let mut jwk: serde_json::Value = serde_json::from_str(&pair.to_jwk()).unwrap();
     jwk["kid"] = "AAAAAAAAAAA".into();
@@ -64,12 +64,12 @@ fn errors_never_carry_plaintext_or_keys() {
         assert!(!shown.contains(jwk["d"].as_str().unwrap()), "{shown}");
     }
     // Tampering anywhere in the AEAD part is one opaque error.
-    let h = enseal::header_len(Suite::X25519);
+    let h = enseal::format::header_len(Suite::X25519);
     for i in h..sealed.len() {
         let mut t = sealed.clone();
         t[i] ^= 1;
         assert_eq!(
-            opener.open(&t, b"ctx").unwrap_err().code(),
+            opener.open_binary(&t, "ctx").unwrap_err().code(),
             ErrorCode::DecryptFailed
         );
     }

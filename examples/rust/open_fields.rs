@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect()
         };
         let sealed = field["sealed"].as_str().ok_or("missing sealed")?;
-        let plaintext = opener.open_text(sealed, &hex("context_hex")?)?;
+        let plaintext = opener.open(sealed, enseal::Context::bytes(&hex("context_hex")?))?;
         if plaintext.as_slice() != hex("plaintext_hex")?.as_slice() {
             return Err(format!("field {opened} opened to the wrong plaintext").into());
         }

@@ -23,7 +23,7 @@ pub static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
         .map(|p| {
             Sealer::new(p.public_key())
                 .unwrap()
-                .seal(b"123-45-6789", b"ctx")
+                .seal_binary(b"123-45-6789", "ctx")
                 .unwrap()
         })
         .collect();
@@ -66,7 +66,7 @@ pub static VECTORS: LazyLock<Vec<VectorSuite>> = LazyLock::new(|| {
             let suite = Suite::from_name(s["suite"].as_str().unwrap()).unwrap();
             let pair = KeyPair::from_private_bytes(suite, &hex_of(s, "private_key")).unwrap();
             let enc = hex_of(s, "enc_hex");
-            let mut session_prefix = vec![enseal::VERSION];
+            let mut session_prefix = vec![enseal::format::VERSION];
             session_prefix.extend_from_slice(&suite.kem_id().to_be_bytes());
             session_prefix.extend_from_slice(pair.kid().as_bytes());
             session_prefix.extend_from_slice(&enc);
@@ -129,7 +129,7 @@ pub fn header_error(sealed: &[u8]) -> Option<enseal::ErrorCode> {
     let Some(&version) = sealed.first() else {
         return Some(Truncated);
     };
-    if version != enseal::VERSION {
+    if version != enseal::format::VERSION {
         return Some(UnsupportedVersion);
     }
     let Some(kem_id) = sealed.get(1..3) else {
@@ -138,10 +138,10 @@ pub fn header_error(sealed: &[u8]) -> Option<enseal::ErrorCode> {
     let Ok(suite) = Suite::from_kem_id(u16::from_be_bytes([kem_id[0], kem_id[1]])) else {
         return Some(UnsupportedSuite);
     };
-    if sealed.len() > enseal::sealed_len(suite, enseal::MAX_PLAINTEXT_LEN) {
+    if sealed.len() > enseal::format::sealed_len(suite, enseal::format::MAX_PLAINTEXT_LEN) {
         return Some(TooLarge);
     }
-    if sealed.len() < enseal::sealed_len(suite, 0) {
+    if sealed.len() < enseal::format::sealed_len(suite, 0) {
         return Some(Truncated);
     }
     None

@@ -36,7 +36,9 @@ static CACHED: LazyLock<Cached> = LazyLock::new(|| {
     let opener = Opener::new(common::vector_keyring());
     for field in VECTORS.iter().flat_map(|s| &s.fields) {
         assert_eq!(
-            *opener.open(&field.sealed, &field.context).unwrap(),
+            *opener
+                .open_binary(&field.sealed, enseal::Context::bytes(&field.context))
+                .unwrap(),
             field.plaintext
         );
     }
@@ -76,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
     let mut out = MARKER.to_vec();
     let got = c
         .opener
-        .open_into(&sealed, context, &mut out)
+        .open_binary_into(&sealed, enseal::Context::bytes(&context), &mut out)
         .map_err(|e| e.code());
 
     let expected = match header_error(&sealed) {

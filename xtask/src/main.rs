@@ -144,7 +144,7 @@ fn test() -> Result {
         "--workspace",
         "--all-targets",
         "--features",
-        "enseal/test-vectors,enseal/delegated-aead",
+        "enseal/test-vectors,enseal/hazmat",
         "--",
         "-D",
         "warnings",
@@ -183,13 +183,7 @@ fn test() -> Result {
     )?;
     // The known-answer test regenerates the vector file and diffs it; the
     // feature it needs refuses release builds, so tests run in the dev profile.
-    cargo(&[
-        "test",
-        "-p",
-        "enseal",
-        "--features",
-        "test-vectors,delegated-aead",
-    ])?;
+    cargo(&["test", "-p", "enseal", "--features", "test-vectors,hazmat"])?;
     cargo(&["run", "--quiet", "--example", "patient_record"])?;
     python_reference()?;
     cargo(&["test", "-p", "enseal-ffi"])?;

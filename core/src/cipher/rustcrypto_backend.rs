@@ -3,7 +3,7 @@ use crate::{Error, Result};
 use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::{AeadInOut, Aes256Gcm, KeyInit, Nonce, Tag};
 
-use crate::TAG_LEN;
+use crate::format::TAG_LEN;
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) struct RustCrypto;

@@ -2,8 +2,9 @@
 //! (de)serialization per suite, and HPKE base-mode setup followed by the
 //! enseal export. Everything above this works with bytes and [`SessionSecret`].
 
+use crate::format::{EXPORT_CONTEXT, HPKE_INFO};
 use crate::rng::FixedRng;
-use crate::{EXPORT_CONTEXT, Error, HPKE_INFO, Result, Suite};
+use crate::{Error, Result, Suite};
 use hpke::aead::AesGcm256;
 use hpke::kdf::HkdfSha256;
 #[cfg(feature = "p256")]

@@ -31,8 +31,7 @@ pub fn kat_keyring(kat: &Value) -> Keyring {
     let mut ring = Keyring::new();
     for s in kat["suites"].as_array().unwrap() {
         let suite = Suite::from_name(s["suite"].as_str().unwrap()).unwrap();
-        ring.add(KeyPair::from_private_bytes(suite, &hexf(s, "private_key")).unwrap())
-            .unwrap();
+        ring.add(KeyPair::from_private_bytes(suite, &hexf(s, "private_key")).unwrap());
     }
     ring
 }

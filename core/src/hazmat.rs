@@ -1,17 +1,22 @@
-//! Fields whose AES-256-GCM runs outside enseal, for runtimes with a faster
-//! AES than enseal's own build there: WebCrypto in browsers and Node, where
-//! wasm has no AES instructions. Core still decides everything that makes the
-//! format (header, counter, nonce, AAD, lengths, the session and its limit);
-//! the caller only runs AES-256-GCM with the key, nonce and AAD given here and
-//! hands the result back. The output is byte-for-byte the format of
-//! [`Sealer::seal`] and opens with [`Opener::open`], and the reverse.
+//! **Hazardous materials**: the raw session key leaves core here. Nothing
+//! else in enseal hands out key bytes; use this module only to run a field's
+//! AES-256-GCM in an implementation outside enseal that is faster there
+//! (WebCrypto in browsers and Node, where wasm has no AES instructions), and
+//! keep the key inside that implementation (import it non-extractable, wipe
+//! the copy). Misuse (the key logged, stored, or used for anything but the
+//! one field) breaks every guarantee of the format.
 //!
-//! The session key leaves core through this module, so it is behind the
-//! `delegated-aead` feature, off by default; only the wasm binding enables it.
+//! Core still decides everything that makes the format (header, counter,
+//! nonce, AAD, lengths, the session and its limit); the caller only runs
+//! AES-256-GCM with the key, nonce and AAD given here and hands the result
+//! back. The output is byte-for-byte the format of [`Sealer::seal_binary`]
+//! and opens with [`Opener::open_binary`], and the reverse.
+//!
+//! Behind the `hazmat` feature, off by default; only the wasm binding enables it.
 
-use crate::format::{self, MAX_PLAINTEXT_LEN, TAG_LEN};
-use crate::opener::{OpenSession, session_id};
-use crate::sealer::Aad;
+use crate::context::AsContext;
+use crate::format::{self, Aad, MAX_PLAINTEXT_LEN, TAG_LEN};
+use crate::session::Session;
 use crate::{Error, Opener, Result, Sealer};
 use core::fmt;
 use zeroize::Zeroizing;
@@ -63,7 +68,7 @@ impl DelegatedSeal {
         if ciphertext_and_tag_len == self.plaintext_len + TAG_LEN {
             Ok(())
         } else {
-            Err(Error::Internal(
+            Err(Error::InvalidArgument(
                 "external AES-GCM output is not plaintext length + 16 bytes",
             ))
         }
@@ -109,7 +114,7 @@ pub struct PendingSession {
     id: Box<[u8]>,
     /// `None` when the session came from the cache. Boxed: an expanded
     /// software AES key is ~1 KB, and this value travels with async jobs.
-    derived: Option<Box<OpenSession>>,
+    derived: Option<Box<Session>>,
 }
 
 impl PendingSession {
@@ -173,11 +178,30 @@ impl Sealer {
     /// of a `plaintext_len`-byte value bound to `context`. Counts against the
     /// field limit like [`Sealer::seal`]; a reserved field that is never
     /// finished only leaves an unused counter value.
-    pub fn delegate_seal(&self, plaintext_len: usize, context: &[u8]) -> Result<DelegatedSeal> {
+    pub fn delegate_seal(
+        &self,
+        plaintext_len: usize,
+        context: impl AsContext,
+    ) -> Result<DelegatedSeal> {
         if plaintext_len > MAX_PLAINTEXT_LEN {
             return Err(Error::TooLarge);
         }
-        self.reserve(plaintext_len, context)
+        let context = context.context_bytes();
+        self.with_next_field(|live, counter| {
+            let mut aad =
+                Vec::with_capacity(format::header_len(self.recipient().suite()) + context.len());
+            live.write_header(counter, &mut aad);
+            let header_len = aad.len();
+            aad.extend_from_slice(context);
+            Ok(DelegatedSeal {
+                key: live.session.raw_key_copy(),
+                session_id: live.number,
+                nonce: live.session.nonce(counter),
+                aad,
+                header_len,
+                plaintext_len,
+            })
+        })
     }
 }
 
@@ -185,20 +209,26 @@ impl Opener {
     /// Checks a binary sealed field and finds its session key (cached, or by
     /// decapsulation), for an external AES-256-GCM to decrypt. Errors are
     /// those of [`Opener::open`] up to the tag check.
-    pub fn delegate_open<'a>(&self, sealed: &'a [u8], context: &[u8]) -> Result<DelegatedOpen<'a>> {
+    pub fn delegate_open<'a>(
+        &self,
+        sealed: &'a [u8],
+        context: impl AsContext,
+    ) -> Result<DelegatedOpen<'a>> {
         let envelope = format::parse(sealed)?;
-        let id = session_id(&envelope)?;
-        let ((key, base_nonce), derived) = match self.with_cached(id, OpenSession::delegated_keys) {
-            Some(keys) => (keys, None),
+        let id = envelope.session_id();
+        let counter = envelope.counter;
+        let keys = |session: &Session| (session.raw_key_copy(), session.nonce(counter));
+        let ((key, nonce), derived) = match self.with_cached(id, keys) {
+            Some(found) => (found, None),
             None => {
                 let session = self.derive(&envelope)?;
-                (session.delegated_keys(), Some(Box::new(session)))
+                (keys(&session), Some(Box::new(session)))
             }
         };
         Ok(DelegatedOpen {
             key,
-            nonce: format::field_nonce(&base_nonce, envelope.counter),
-            aad: Aad::new(envelope.header, context),
+            nonce,
+            aad: Aad::new(envelope.header, context.context_bytes()),
             body: envelope.body,
             pending: PendingSession {
                 id: id.into(),
