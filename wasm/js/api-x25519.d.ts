@@ -9,6 +9,5 @@ declare module './glue-x25519/enseal.js' {
 }
 
 export { KeyPair, Keyring, Keyset, Opener, PublicKey, Sealed, Sealer, aesBackend, errorCodes, isSealed, jsonContext, version } from './glue-x25519/enseal.js';
-export type { SuiteName, KeysetEntry, AesBackend } from './glue-x25519/enseal.js';
-export type { Bytes } from './webcrypto.js';
+export type { AesBackend, Bytes, KeysetEntry, SuiteName } from './glue-x25519/enseal.js';
 export { EnsealError, isEnsealError, type EnsealErrorCode } from './error.js';

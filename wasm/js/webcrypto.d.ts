@@ -1,8 +1,8 @@
 // The async methods of `Sealer` and `Opener` (webcrypto.js), merged into each
 // wasm build's classes by api-all.d.ts and api-x25519.d.ts.
 
-/** What a value or a context may be: a string is taken as its UTF-8 bytes. */
-export type Bytes = string | Uint8Array;
+/** A value or a context: a string is taken as its UTF-8 bytes (as the glue's `Bytes`). */
+type Bytes = string | Uint8Array;
 
 export interface AsyncSealer {
   /**

@@ -21,7 +21,11 @@ pub(crate) fn bytes(value: &JsValue, message: &'static str) -> JsResult<Vec<u8>>
 }
 
 /// Value `index` of a batch as bytes; refused as core refuses a batch value.
-pub(crate) fn batch_bytes(index: usize, value: &JsValue, message: &'static str) -> JsResult<Vec<u8>> {
+pub(crate) fn batch_bytes(
+    index: usize,
+    value: &JsValue,
+    message: &'static str,
+) -> JsResult<Vec<u8>> {
     try_bytes(value).ok_or_else(|| {
         to_js(Error::Batch {
             index,

@@ -216,9 +216,17 @@ impl Keyset {
             .entries()
             .iter()
             .map(|e| {
-                let not_after = e.not_after().map_or(JsValue::UNDEFINED, |t| (t as f64).into());
+                let not_after = e
+                    .not_after()
+                    .map_or(JsValue::UNDEFINED, |t| (t as f64).into());
                 convert::object(&[
-                    ("key", PublicKey { inner: e.key().clone() }.into()),
+                    (
+                        "key",
+                        PublicKey {
+                            inner: e.key().clone(),
+                        }
+                        .into(),
+                    ),
                     ("kid", e.key().kid().to_string().into()),
                     ("created", (e.created() as f64).into()),
                     ("notAfter", not_after),

@@ -16,8 +16,8 @@ mod sealer;
 mod webcrypto;
 
 pub use keys::{KeyPair, Keyring, Keyset, PublicKey};
-pub use sealed::Sealed;
 pub use opener::Opener;
+pub use sealed::Sealed;
 pub use sealer::Sealer;
 
 use enseal_core as core_api;
@@ -33,13 +33,15 @@ const TYPES: &str = r#"
 import type { EnsealErrorCode } from '../error.js';
 /** A KEM suite: X25519 (default), P-256 (HSM/KMS/FIPS deployments) or X-Wing (post-quantum hybrid). */
 export type SuiteName = 'X25519' | 'P-256' | 'X-Wing';
+/** A value or a context: a string is taken as its UTF-8 bytes. */
+export type Bytes = string | Uint8Array;
 /** One key of a {@link Keyset}: the key, its id and its dates (Unix seconds). */
 export interface KeysetEntry {
   readonly key: PublicKey;
   readonly kid: string;
   readonly created: number;
-  /** After this, a sealer for this key refuses to seal (`KEY_EXPIRED`); `null`: never. */
-  readonly notAfter: number | null;
+  /** After this, a sealer for this key refuses to seal (`KEY_EXPIRED`); `undefined`: never. */
+  readonly notAfter: number | undefined;
 }
 /** Which AES-256-GCM implementation seals in wasm. */
 export interface AesBackend {

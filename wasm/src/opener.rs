@@ -111,7 +111,9 @@ impl Opener {
                 v.as_string().ok_or_else(|| {
                     to_js(Error::Batch {
                         index: i,
-                        source: Box::new(Error::InvalidArgument("a batch value must be a text form (a string)")),
+                        source: Box::new(Error::InvalidArgument(
+                            "a batch value must be a text form (a string)",
+                        )),
                     })
                 })
             })
@@ -119,7 +121,10 @@ impl Opener {
         let contexts = convert::contexts(&contexts, CONTEXT)?;
         let contexts: Vec<Context<'_>> = contexts.iter().map(|c| Context::bytes(c)).collect();
         let opened = self.inner.open_batch(&sealed, &contexts).or_throw()?;
-        Ok(opened.iter().map(|v| JsValue::from(Uint8Array::from(&v[..]))).collect())
+        Ok(opened
+            .iter()
+            .map(|v| JsValue::from(Uint8Array::from(&v[..])))
+            .collect())
     }
 
     /// {@link Opener.open} of a `Sealed` (js/sealed.js calls it).
@@ -198,7 +203,10 @@ impl Opener {
         .or_throw()?;
         let context = convert::bytes(&context, CONTEXT)?;
         if sealed.binary_len() < webcrypto::THRESHOLD {
-            let opened = self.inner.open(&sealed, Context::bytes(&context)).or_throw()?;
+            let opened = self
+                .inner
+                .open(&sealed, Context::bytes(&context))
+                .or_throw()?;
             return Ok(Uint8Array::from(&opened[..]).into());
         }
         let field = self

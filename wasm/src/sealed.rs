@@ -20,7 +20,9 @@ impl Sealed {
     /// Parses the text form `enseal1.…` (the errors of opening up to the key:
     /// `BAD_PREFIX`, `BAD_ENCODING`, `TRUNCATED`, `TOO_LARGE`,
     /// `UNSUPPORTED_VERSION`, `UNSUPPORTED_SUITE`).
-    pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue) -> JsResult<Sealed> {
+    pub fn parse(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue,
+    ) -> JsResult<Sealed> {
         let text = text.as_string().ok_or_else(|| {
             to_js(core_api::Error::InvalidArgument(
                 "Sealed.parse takes the text form (a string); for bytes use Sealed.fromBinary",

@@ -43,8 +43,8 @@ export async function runBench(enseal, sodium, sizes) {
     row('enseal seal (wasm, sync)', size, await time(() => sealer.sealBinary(value, context), budget));
     if (size <= 1024) row('enseal seal, text form (wasm, sync)', size, await time(() => sealer.seal(value, context), budget));
     row('enseal sealBinaryAsync (WebCrypto ≥ 2 KiB)', size, await time(() => sealer.sealBinaryAsync(value, context), { ...budget, isAsync: true }));
-    row('enseal open (wasm, sync)', size, await time(() => opener.openBytes(sealed, context), budget));
-    row('enseal openBytesAsync (WebCrypto ≥ 2 KiB)', size, await time(() => opener.openBytesAsync(sealed, context), { ...budget, isAsync: true }));
+    row('enseal openBinary (wasm, sync)', size, await time(() => opener.openBinary(sealed, context), budget));
+    row('enseal openBinaryAsync (WebCrypto ≥ 2 KiB)', size, await time(() => opener.openBinaryAsync(sealed, context), { ...budget, isAsync: true }));
     row('WebCrypto AES-256-GCM raw encrypt', size, await time(() => crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: context }, aesKey, value), { ...budget, isAsync: true }));
     row('@hpke/core one context, ctx.seal per field', size, await time(() => oneContext.seal(value, context), { ...budget, isAsync: true }));
     row('@hpke/core single-shot seal per field', size, await time(() => singleShotSeal(suite, peerKeys.publicKey, value), { ...budget, isAsync: true, min: 3 }));

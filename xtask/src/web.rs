@@ -205,11 +205,14 @@ fn type_tests() -> Result {
     let types = tests_dir().join("types");
     let mut written = 0;
     for readme in ["README.md", "wasm/js/README.md"] {
-        let text = std::fs::read_to_string(root().join(readme)).map_err(|e| format!("{readme}: {e}"))?;
+        let text =
+            std::fs::read_to_string(root().join(readme)).map_err(|e| format!("{readme}: {e}"))?;
         for block in code_blocks(&text).filter(|b| b.contains("from 'enseal'")) {
             written += 1;
             let file = types.join(format!("readme-{written}.ts"));
-            let source = format!("// From {readme} (cargo xtask web-test writes this file).\n{block}\nexport {{}};\n");
+            let source = format!(
+                "// From {readme} (cargo xtask web-test writes this file).\n{block}\nexport {{}};\n"
+            );
             std::fs::write(&file, source).map_err(|e| format!("{}: {e}", file.display()))?;
         }
     }
@@ -220,7 +223,9 @@ fn type_tests() -> Result {
     for config in ["tsconfig.json", "tsconfig.esnext.json"] {
         run(Command::new(&tsc).arg("-p").arg(types.join(config)))?;
     }
-    eprintln!("xtask: type tests: consumer.ts and {written} README blocks pass tsc --strict (2 lib settings)");
+    eprintln!(
+        "xtask: type tests: consumer.ts and {written} README blocks pass tsc --strict (2 lib settings)"
+    );
     Ok(())
 }
 

@@ -125,7 +125,7 @@ try {
   if (isEnsealError(e)) {
     const code: EnsealErrorCode = e.code;
     const errno: number = e.errno;
-    if (e.code === 'DECRYPT_FAILED' || e.code === 'BUFFER_TOO_SMALL') console.log(errno);
+    if (code === 'DECRYPT_FAILED' || e.code === 'BUFFER_TOO_SMALL') console.log(errno, e.cause);
   }
   if (e instanceof EnsealError) console.log(e.message, e.name === 'EnsealError');
 }
