@@ -7,6 +7,8 @@
 //! backend); where it is missing, sealing and key generation fail with
 //! `RANDOMNESS_UNAVAILABLE` and nothing is sealed.
 
+#[cfg(feature = "bench-baseline")]
+mod baseline;
 mod convert;
 mod error;
 mod keys;

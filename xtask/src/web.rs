@@ -240,8 +240,18 @@ fn code_blocks(markdown: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The browser and Node benchmark (not a test): prints the table for docs/PERFORMANCE.md.
+/// Also builds the bench-only module with the small-field floor (bare AES-256-GCM in wasm,
+/// feature `bench-baseline`), which is never part of the package.
 pub(crate) fn bench() -> Result {
     build_and_install()?;
+    let bench_wasm = root().join("target/web-bench");
+    build_wasm(
+        &bench_wasm.join("baseline"),
+        &["--features", "bench-baseline"],
+    )?;
+    // The glue imports `../error.js`, as in the package.
+    std::fs::copy(root().join("wasm/js/error.js"), bench_wasm.join("error.js"))
+        .map_err(|e| e.to_string())?;
     run(Command::new("node")
         .arg("bench.js")
         .current_dir(tests_dir()))
