@@ -186,13 +186,13 @@ pub enum Error {
         /// Bytes the result needs.
         needed: usize,
     },
-    /// Text does not start with [`crate::format::TEXT_PREFIX`].
+    /// Text does not start with [`crate::format::constants::TEXT_PREFIX`].
     BadPrefix,
     /// Text after the prefix is not canonical unpadded base64url.
     BadEncoding,
     /// The sealed value ends before its header and tag do.
     Truncated,
-    /// The value exceeds [`crate::format::MAX_PLAINTEXT_LEN`] (or its sealed size).
+    /// The value exceeds [`crate::format::constants::MAX_PLAINTEXT_LEN`] (or its sealed size).
     TooLarge,
     /// The version byte is not 1.
     UnsupportedVersion(u8),
@@ -306,7 +306,7 @@ impl fmt::Display for Error {
             Error::BadPrefix => write!(
                 f,
                 "not a sealed value: text does not start with \"{}\"",
-                crate::format::TEXT_PREFIX
+                crate::format::constants::TEXT_PREFIX
             ),
             Error::BadEncoding => {
                 f.write_str("sealed text is not canonical unpadded base64url after the prefix")
@@ -315,7 +315,7 @@ impl fmt::Display for Error {
             Error::TooLarge => write!(
                 f,
                 "value is too large (plaintext limit is {} bytes)",
-                crate::format::MAX_PLAINTEXT_LEN
+                crate::format::constants::MAX_PLAINTEXT_LEN
             ),
             Error::UnsupportedVersion(v) => write!(f, "unsupported sealed-field version {v}"),
             Error::UnsupportedSuite(id) => write!(f, "unsupported KEM suite 0x{id:04x}"),
@@ -332,7 +332,7 @@ impl fmt::Display for Error {
             Error::AlreadySealed(p) => write!(
                 f,
                 "value at JSON Pointer {p:?} is already sealed or starts with \"{}\"",
-                crate::format::TEXT_PREFIX
+                crate::format::constants::TEXT_PREFIX
             ),
             Error::NotSealed(p) => write!(f, "value at JSON Pointer {p:?} is not a sealed string"),
             Error::Batch { index, source } => write!(f, "batch value {index}: {source}"),

@@ -4,6 +4,7 @@ use crate::format::KID_LABEL;
 use crate::json;
 use crate::jwk::{self, Jwk};
 use crate::kem::{KemPublicKey, KemSecretKey};
+use crate::kid::KeyId;
 use crate::{Error, Result, Suite, rng};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use core::fmt;
@@ -11,11 +12,6 @@ use core::str::FromStr;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
-
-/// An 8-byte key id: `SHA-256("enseal/v1 kid" || I2OSP(kem_id, 2) || pkR)[0..8]`.
-/// Shown as 11 characters of unpadded base64url.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeyId([u8; 8]);
 
 impl KeyId {
     /// The key id of a serialized public key of `suite`.
@@ -27,29 +23,7 @@ impl KeyId {
             .finalize();
         let mut kid = [0u8; 8];
         kid.copy_from_slice(&digest[..8]);
-        KeyId(kid)
-    }
-
-    /// A key id from its 8 bytes.
-    pub const fn from_bytes(bytes: [u8; 8]) -> KeyId {
-        KeyId(bytes)
-    }
-
-    /// The 8 bytes.
-    pub const fn as_bytes(&self) -> &[u8; 8] {
-        &self.0
-    }
-}
-
-impl fmt::Display for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&Base64UrlUnpadded::encode_string(&self.0))
-    }
-}
-
-impl fmt::Debug for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyId({self})")
+        KeyId::from_bytes(kid)
     }
 }
 
@@ -60,7 +34,7 @@ impl FromStr for KeyId {
     fn from_str(s: &str) -> Result<KeyId> {
         let mut kid = [0u8; 8];
         match Base64UrlUnpadded::decode(s, &mut kid) {
-            Ok(b) if b.len() == 8 => Ok(KeyId(kid)),
+            Ok(b) if b.len() == 8 => Ok(KeyId::from_bytes(kid)),
             _ => Err(Error::InvalidKey(
                 "key id is not 8 bytes of unpadded base64url",
             )),

@@ -5,7 +5,7 @@
 //! private key opens them. **HPKE** (RFC 9180, base mode) encapsulates one
 //! session key per session to the recipient, and **AES-256-GCM** seals each
 //! field with a counter-derived nonce, bound to a context that names where the
-//! value lives. The wire format is [`format`], specified byte by byte in
+//! value lives. The wire format is [`format`](mod@format), specified byte by byte in
 //! `docs/FORMAT.md`.
 //!
 //! ```
@@ -46,7 +46,7 @@
 //! ## Features
 //! `p256` and `xwing` (default) add those suites; `serde_json` (default) the
 //! `serde_json::Value` forms of the JSON helper; `hazmat` (off) the
-//! [`hazmat`] module, which hands a session key to an external AES-GCM.
+//! `hazmat` module, which hands a session key to an external AES-GCM.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -73,6 +73,7 @@ mod kem;
 mod keyring;
 mod keys;
 mod keyset;
+mod kid;
 mod opener;
 mod pointer;
 mod rng;
@@ -90,8 +91,9 @@ pub use context::{AsContext, Context};
 pub use document::{DEFAULT_JSON_PADDING, json_context};
 pub use error::{Error, ErrorCode};
 pub use keyring::Keyring;
-pub use keys::{KeyId, KeyPair, PublicKey};
+pub use keys::{KeyPair, PublicKey};
 pub use keyset::{Keyset, KeysetEntry};
+pub use kid::KeyId;
 pub use opener::{DEFAULT_CACHE_CAPACITY, Opener};
 pub use sealed::{AsSealed, Sealed, SessionId};
 pub use sealer::{DEFAULT_FIELD_LIMIT, Sealer};
@@ -103,3 +105,8 @@ pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Result type of every fallible enseal operation.
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// The README's Rust examples compile and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -103,7 +103,10 @@ fn delegated_output_of_the_wrong_length_is_refused() {
     let (sealer, _) = setup(Suite::X25519);
     let field = sealer.delegate_seal(10, "c").unwrap();
     assert!(field.check_output_len(26).is_ok());
-    assert!(matches!(field.finish(&[0u8; 25]), Err(Error::InvalidArgument(_))));
+    assert!(matches!(
+        field.finish(&[0u8; 25]),
+        Err(Error::InvalidArgument(_))
+    ));
     assert_eq!(
         sealer
             .delegate_seal(enseal::format::MAX_PLAINTEXT_LEN + 1, "c")

@@ -57,7 +57,7 @@ pub(crate) fn header() -> Result {
     generate_header(&root().join("bindings/c/include/enseal.h"))
 }
 
-fn check_header() -> Result {
+pub(crate) fn check_header() -> Result {
     let fresh = out_dir().join("enseal.h");
     generate_header(&fresh)?;
     let committed = std::fs::read_to_string(root().join("bindings/c/include/enseal.h"))
@@ -163,21 +163,92 @@ fn valgrind(binary: &Path) -> Result {
         .arg(binary))
 }
 
+/// The library version, from the header's ENSEAL_VERSION_* macros (which a
+/// Rust test holds to the crate version): "MAJOR.MINOR.PATCH" and MAJOR.
+fn library_version() -> Result<(String, String)> {
+    let header = std::fs::read_to_string(root().join("bindings/c/include/enseal.h"))
+        .map_err(|e| e.to_string())?;
+    let part = |name: &str| -> Result<String> {
+        let prefix = format!("#define ENSEAL_VERSION_{name} ");
+        header
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .map(|v| v.trim().to_string())
+            .ok_or_else(|| format!("enseal.h has no ENSEAL_VERSION_{name}"))
+    };
+    let major = part("MAJOR")?;
+    Ok((
+        format!("{major}.{}.{}", part("MINOR")?, part("PATCH")?),
+        major,
+    ))
+}
+
+/// The shared library names itself `libenseal.so.<major>` (bindings/c/build.rs).
+fn check_soname(library: &Path, major: &str) -> Result {
+    let dynamic = Command::new("readelf")
+        .arg("-d")
+        .arg(library)
+        .output()
+        .map_err(|e| format!("readelf: {e}"))?;
+    let want = format!("Library soname: [libenseal.so.{major}]");
+    if !String::from_utf8_lossy(&dynamic.stdout).contains(&want) {
+        return Err(format!("{}: no `{want}`", library.display()));
+    }
+    Ok(())
+}
+
+/// The header stands alone as C99 (pedantic, included twice) and as C++.
+fn header_compiles() -> Result {
+    let probe = out_dir().join("header_probe.c");
+    std::fs::write(
+        &probe,
+        "#include \"enseal.h\"\n#include \"enseal.h\"\nint main(void) { return ENSEAL_OK; }\n",
+    )
+    .map_err(|e| e.to_string())?;
+    for (compiler, standard, language) in [("gcc", "-std=c99", "c"), ("g++", "-std=c++17", "c++")] {
+        run(Command::new(compiler)
+            .args([
+                standard,
+                "-Wall",
+                "-Wextra",
+                "-pedantic",
+                "-Werror",
+                "-fsyntax-only",
+            ])
+            .args(["-x", language, "-Ibindings/c/include"])
+            .arg(&probe))?;
+    }
+    Ok(())
+}
+
 pub(crate) fn test() -> Result {
     std::fs::create_dir_all(out_dir()).map_err(|e| e.to_string())?;
     check_header()?;
+    header_compiles()?;
+    // The Rust side: the status list against core's codes, the header's text
+    // against core's, the version macros, no unwiped secret copies.
+    cargo(&["test", "-p", "enseal-ffi"])?;
     cargo(&["build", "--release", "-p", "enseal-ffi"])?;
+    let (_, major) = library_version()?;
+    check_soname(&lib_dir().join("libenseal.so"), &major)?;
     generate_vectors()?;
-    let static_lib = lib_dir().join("libenseal.a");
+    // The shared-library builds link against an installed prefix, as users do:
+    // the test binaries then load libenseal.so.<major> through the symlinks.
+    let prefix = out_dir().join("prefix");
+    if prefix.exists() {
+        std::fs::remove_dir_all(&prefix).map_err(|e| e.to_string())?;
+    }
+    install(&prefix)?;
+    let static_lib = prefix.join("lib/libenseal.a");
     let static_link: Vec<String> = std::iter::once(static_lib.display().to_string())
         .chain(LINK_STATIC_DEPS.iter().map(|s| s.to_string()))
         .collect();
     let static_link: Vec<&str> = static_link.iter().map(String::as_str).collect();
-    let rpath = format!("-Wl,-rpath,{}", lib_dir().display());
+    let prefix_lib = prefix.join("lib");
     let shared_link = [
-        format!("-L{}", lib_dir().display()),
+        format!("-L{}", prefix_lib.display()),
         "-lenseal".into(),
-        rpath,
+        format!("-Wl,-rpath,{}", prefix_lib.display()),
         "-lpthread".into(),
     ];
     let shared_link: Vec<&str> = shared_link.iter().map(String::as_str).collect();
@@ -213,17 +284,22 @@ pub(crate) fn test() -> Result {
             &[
                 "-pthread",
                 "-fsanitize=address,undefined",
+                "-fno-sanitize-recover=undefined",
                 "-fno-omit-frame-pointer",
             ],
         )?;
         run(Command::new(&asan_bin).env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1"))?;
     }
-    pkg_config_build()
+    pkg_config_build(&prefix)
 }
 
-/// `cargo xtask c-install --prefix DIR`: lib/, include/ and lib/pkgconfig/enseal.pc.
+/// `cargo xtask c-install --prefix DIR`: lib/libenseal.a, the shared library
+/// as lib/libenseal.so.<version> with the symlinks libenseal.so.<major> (its
+/// SONAME, what programs load) and libenseal.so (what `-lenseal` finds),
+/// include/enseal.h and lib/pkgconfig/enseal.pc with the library's version.
 pub(crate) fn install(prefix: &Path) -> Result {
     cargo(&["build", "--release", "-p", "enseal-ffi"])?;
+    let (version, major) = library_version()?;
     let (lib, include, pc) = (
         prefix.join("lib"),
         prefix.join("include"),
@@ -238,7 +314,20 @@ pub(crate) fn install(prefix: &Path) -> Result {
             .map_err(|e| format!("{}: {e}", from.display()))
     };
     copy(lib_dir().join("libenseal.a"), lib.join("libenseal.a"))?;
-    copy(lib_dir().join("libenseal.so"), lib.join("libenseal.so"))?;
+    let real = format!("libenseal.so.{version}");
+    let soname = format!("libenseal.so.{major}");
+    copy(lib_dir().join("libenseal.so"), lib.join(&real))?;
+    for (link, target) in [
+        (soname.as_str(), real.as_str()),
+        ("libenseal.so", soname.as_str()),
+    ] {
+        let link = lib.join(link);
+        if link.symlink_metadata().is_ok() {
+            std::fs::remove_file(&link).map_err(|e| format!("{}: {e}", link.display()))?;
+        }
+        std::os::unix::fs::symlink(target, &link)
+            .map_err(|e| format!("{}: {e}", link.display()))?;
+    }
     copy(
         root().join("bindings/c/include/enseal.h"),
         include.join("enseal.h"),
@@ -248,34 +337,56 @@ pub(crate) fn install(prefix: &Path) -> Result {
     let absolute = std::fs::canonicalize(prefix).map_err(|e| e.to_string())?;
     let pc_text = template
         .replace("@PREFIX@", &absolute.display().to_string())
-        .replace("@VERSION@", env!("CARGO_PKG_VERSION"));
+        .replace("@VERSION@", &version);
     std::fs::write(pc.join("enseal.pc"), pc_text).map_err(|e| e.to_string())
 }
 
-fn pkg_config_build() -> Result {
-    let prefix = out_dir().join("prefix");
-    install(&prefix)?;
-    let pc_path = prefix.join("lib/pkgconfig");
-    let flags = Command::new("pkg-config")
-        .args(["--cflags", "--libs", "enseal"])
-        .env("PKG_CONFIG_PATH", &pc_path)
+fn pkg_config(prefix: &Path, args: &[&str]) -> Result<String> {
+    let output = Command::new("pkg-config")
+        .args(args)
+        .arg("enseal")
+        .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
         .output()
         .map_err(|e| format!("pkg-config: {e}"))?;
-    if !flags.status.success() {
+    if !output.status.success() {
         return Err(format!(
             "pkg-config: {}",
-            String::from_utf8_lossy(&flags.stderr)
+            String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let flags = String::from_utf8_lossy(&flags.stdout).to_string();
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// The README's recipe for a custom prefix, as a user follows it: flags from
+/// pkg-config, an rpath to the prefix's lib/, then the program must start
+/// (it loads libenseal.so.<major> from there) and run.
+fn pkg_config_build(prefix: &Path) -> Result {
+    let (version, major) = library_version()?;
+    let modversion = pkg_config(prefix, &["--modversion"])?;
+    if modversion != version {
+        return Err(format!(
+            "enseal.pc says version {modversion}, the library is {version}"
+        ));
+    }
+    let flags = pkg_config(prefix, &["--cflags", "--libs"])?;
+    let libdir = pkg_config(prefix, &["--variable=libdir"])?;
     let binary = out_dir().join("seal_record-pkgconfig");
-    let rpath = format!("-Wl,-rpath,{}", prefix.join("lib").display());
     run(Command::new("gcc")
         .args(CFLAGS)
         .arg("examples/c/seal_record.c")
         .arg("-o")
         .arg(&binary)
         .args(flags.split_whitespace())
-        .arg(rpath))?;
-    run(&mut Command::new(&binary))
+        .arg(format!("-Wl,-rpath,{libdir}")))?;
+    let dynamic = Command::new("readelf")
+        .arg("-d")
+        .arg(&binary)
+        .output()
+        .map_err(|e| format!("readelf: {e}"))?;
+    let needed = format!("Shared library: [libenseal.so.{major}]");
+    if !String::from_utf8_lossy(&dynamic.stdout).contains(&needed) {
+        return Err(format!("{}: does not need `{needed}`", binary.display()));
+    }
+    // A fresh process with no LD_LIBRARY_PATH: only the rpath finds the library.
+    run(Command::new(&binary).env_remove("LD_LIBRARY_PATH"))
 }

@@ -1,9 +1,18 @@
-//! Kotlin on the JVM, and Swift as far as this machine allows: generate the
-//! bindings from the built library (uniffi library mode, pinned uniffi-bindgen),
-//! compile the Kotlin binding, its helpers and its test with kotlinc, and run
-//! the test on the JVM through JNA. Swift sources, header and modulemap are
-//! generated on every run; no Swift toolchain exists here, so only the C
-//! header is checked (it must parse as C).
+//! Kotlin on the JVM, and Swift as far as this machine allows. One native
+//! build serves both: the release library WITHOUT the `python` feature (the
+//! wheel's library needs a Python interpreter's symbols: loaded from Kotlin it
+//! fails with `undefined symbol: PyModuleDef_Init`), in its own target
+//! directory, `target/jvm`, because the wheel's build of the same crate with
+//! that feature writes the same file name under `target/release`.
+//!
+//! From it: the Kotlin and Swift sources (uniffi library mode, pinned
+//! uniffi-bindgen), and the JVM package in `target/kotlin/dist`: `enseal.jar`
+//! (the compiled bindings and `EnsealExtensions.kt`, plus the library as the
+//! JNA resource `linux-x86-64/libenseal_uniffi.so`) beside the library itself.
+//! The test (`tests/kotlin/EnsealTest.kt`) is compiled separately against that
+//! jar, as a user's code would be, and run on the JVM with JNA and
+//! `-Djna.library.path`. Swift: no toolchain here, so the generated C header is
+//! checked to parse as C.
 
 use crate::{Result, cargo, root, run};
 use std::fmt::Write as _;
@@ -13,15 +22,22 @@ use std::process::Command;
 const KOTLIN_COMPILER: &str = "kotlin-compiler@2.4.20";
 const JNA_JAR: &str = "/usr/share/java/jna.jar";
 
-// The dev profile: its dependencies are already built by `cargo test`, and a
-// second LTO release build after maturin's would cost CI minutes for nothing.
-fn library() -> PathBuf {
-    root().join("target/debug/libenseal_uniffi.so")
+/// Builds the release library without the `python` feature, once for every
+/// consumer, and returns its path.
+fn library() -> Result<PathBuf> {
+    cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "enseal-uniffi",
+        "--target-dir",
+        "target/jvm",
+    ])?;
+    Ok(root().join("target/jvm/release/libenseal_uniffi.so"))
 }
 
-fn generate(language: &str, out: &Path) -> Result {
-    cargo(&["build", "-p", "enseal-uniffi"])?;
-    let lib = library().display().to_string();
+fn generate(lib: &Path, language: &str, out: &Path) -> Result {
+    let lib = lib.display().to_string();
     let out = out.display().to_string();
     // `--bin`, not `-p`: the same package selection (the workspace's default
     // members) as maturin's own call, so the binary it built is reused.
@@ -113,36 +129,94 @@ fn write_vectors(to: &Path) -> Result {
     std::fs::write(to, out).map_err(|e| e.to_string())
 }
 
-pub(crate) fn test() -> Result {
-    let dir = root().join("target/kotlin");
-    let generated = dir.join("gen");
-    generate("kotlin", &generated)?;
-    write_vectors(&dir.join("vectors.tsv"))?;
-    let (kotlinc, jna) = (kotlinc()?, jna()?);
-    let jar = dir.join("enseal-test.jar");
-    run(Command::new(&kotlinc)
-        .arg(generated.join("org/enseal/enseal.kt"))
-        .arg("bindings/uniffi/kotlin/org/enseal/EnsealExtensions.kt")
-        .arg("bindings/uniffi/tests/kotlin/EnsealTest.kt")
-        .args(["-nowarn", "-include-runtime", "-cp"])
-        .arg(&jna)
-        .arg("-d")
-        .arg(&jar))?;
-    let classpath = format!("{}:{}", jar.display(), jna.display());
-    let lib_dir = library()
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    run(Command::new("java")
-        .arg(format!("-Djna.library.path={}", lib_dir.display()))
-        .args(["-cp", &classpath, "EnsealTestKt"])
-        .arg(dir.join("vectors.tsv")))?;
-    swift()
+/// The JVM package: `target/kotlin/dist/{enseal.jar, libenseal_uniffi.so}`.
+pub(crate) struct Package {
+    pub(crate) jar: PathBuf,
+    pub(crate) lib_dir: PathBuf,
 }
 
-fn swift() -> Result {
+/// Builds the library once, generates Kotlin and Swift from it, and packages
+/// the Kotlin bindings as a jar.
+pub(crate) fn package() -> Result<Package> {
+    let lib = library()?;
+    let dir = root().join("target/kotlin");
+    let generated = dir.join("gen");
+    generate(&lib, "kotlin", &generated)?;
+    swift(&lib)?;
+    let dist = dir.join("dist");
+    let classes = dir.join("classes");
+    for fresh in [&dist, &classes] {
+        if fresh.exists() {
+            std::fs::remove_dir_all(fresh).map_err(|e| format!("{}: {e}", fresh.display()))?;
+        }
+    }
+    let resources = classes.join("linux-x86-64");
+    std::fs::create_dir_all(&resources).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
+    run(Command::new(kotlinc()?)
+        .arg(generated.join("org/enseal/enseal.kt"))
+        .arg("bindings/uniffi/kotlin/org/enseal/EnsealExtensions.kt")
+        .args(["-nowarn", "-cp"])
+        .arg(jna()?)
+        .arg("-d")
+        .arg(&classes))?;
+    let copy = |to: &Path| {
+        std::fs::copy(&lib, to.join("libenseal_uniffi.so"))
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", to.display()))
+    };
+    copy(&resources)?;
+    copy(&dist)?;
+    let jar = dist.join("enseal.jar");
+    run(Command::new("jar")
+        .arg("--create")
+        .arg("--file")
+        .arg(&jar)
+        .arg("-C")
+        .arg(&classes)
+        .arg("."))?;
+    eprintln!(
+        "xtask: {} and {}",
+        jar.display(),
+        dist.join("libenseal_uniffi.so").display()
+    );
+    Ok(Package { jar, lib_dir: dist })
+}
+
+pub(crate) fn test() -> Result {
+    let package = package()?;
+    let dir = root().join("target/kotlin");
+    write_vectors(&dir.join("vectors.tsv"))?;
+    let jna = jna()?;
+    // The test is a consumer: compiled against the jar, not with its sources.
+    let test_jar = dir.join("enseal-test.jar");
+    run(Command::new(kotlinc()?)
+        .arg("bindings/uniffi/tests/kotlin/EnsealTest.kt")
+        .args(["-nowarn", "-include-runtime", "-cp"])
+        .arg(format!("{}:{}", package.jar.display(), jna.display()))
+        .arg("-d")
+        .arg(&test_jar))?;
+    let classpath = format!(
+        "{}:{}:{}",
+        test_jar.display(),
+        package.jar.display(),
+        jna.display()
+    );
+    run(Command::new("java")
+        .arg(format!("-Djna.library.path={}", package.lib_dir.display()))
+        .args(["-cp", &classpath, "EnsealTestKt"])
+        .arg(dir.join("vectors.tsv")))?;
+    // The library inside the jar serves as well, with no library path at all
+    // (and none inherited: `cargo run` puts target/debug on LD_LIBRARY_PATH).
+    run(Command::new("java")
+        .env_remove("LD_LIBRARY_PATH")
+        .args(["-cp", &classpath, "EnsealTestKt", "--smoke"])
+        .current_dir(std::env::temp_dir()))
+}
+
+fn swift(lib: &Path) -> Result {
     let out = root().join("target/swift/Sources");
-    generate("swift", &out)?;
+    generate(lib, "swift", &out)?;
     for file in ["Enseal.swift", "EnsealFFI.h", "EnsealFFI.modulemap"] {
         if !out.join(file).exists() {
             return Err(format!("uniffi-bindgen did not write {file}"));

@@ -8,7 +8,9 @@ use std::process::{Command, ExitCode};
 
 mod bench;
 mod c;
+mod deny;
 mod kotlin;
+mod parity;
 mod python;
 mod web;
 
@@ -17,7 +19,17 @@ type Result<T = ()> = std::result::Result<T, String>;
 const USAGE: &str = "\
 usage: cargo xtask <task>
 
-  test      install prerequisites, then run every check and test (what CI runs)
+  check     the inner loop (seconds warm): fmt, clippy (host crates but the
+            benchmarks), core's tests, the C header against cbindgen (when it is
+            installed), the parity check on what is built; prints the time
+  test      install prerequisites, then run every check and test (what CI runs):
+            check's steps in full, cargo deny, the rust-version build, every
+            binding, and the parity check on freshly generated bindings
+  parity [--all] [--list]  docs/API.md's operation table against each language's
+            API; --all: every language must be built (after kotlin-test, web-build);
+            --list: print every name read
+  deny      cargo deny check, offline, against .ci/advisory-db.tar.gz
+  msrv      cargo check of core with the workspace's rust-version toolchain
   demo      seal and open a sample patient record (cargo run --example patient_record)
   vectors   regenerate tests/vectors/enseal-v1.json from fixed randomness
   bench     run the criterion benchmarks and write docs/PERFORMANCE.md
@@ -26,6 +38,7 @@ usage: cargo xtask <task>
   c-test    only the C ABI part of `test`
   python-test  build the wheel, install it in clean venvs, run pytest on it
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
+  kotlin-package  build target/kotlin/dist: enseal.jar (bindings + native library) and libenseal_uniffi.so
   web-build    build and pack the npm package into target/npm (prints the .wasm size)
   web-test     the npm package in Node, headless Chromium, a Vite build and the example form
   web-bench    seal/open rates in Node and Chromium against @hpke/core, libsodium, WebCrypto
@@ -34,15 +47,23 @@ usage: cargo xtask <task>
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("check") => check(),
         Some("test") => test(),
+        Some("deny") => deny::check(),
+        Some("msrv") => msrv(),
         Some("demo") => cargo(&["run", "--quiet", "--example", "patient_record"]),
         Some("vectors") => vectors(),
         Some("bench") => bench::run(),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
+        Some("parity") => parity::run(
+            args.iter().any(|a| a == "--all"),
+            args.iter().any(|a| a == "--list"),
+        ),
         Some("c-header") => c::header(),
         Some("c-test") => c::test(),
         Some("python-test") => python::test(),
         Some("kotlin-test") => kotlin::test(),
+        Some("kotlin-package") => kotlin::package().map(|_| ()),
         Some("web-build") => web::build().map(|_| ()),
         Some("web-test") => web::test(),
         Some("web-bench") => web::bench(),
@@ -136,6 +157,116 @@ fn setup() -> Result {
     Ok(())
 }
 
+/// Core's test features: the known-answer vectors and the hazmat module.
+const CORE_TEST_FEATURES: &str = "test-vectors,hazmat";
+const WORKSPACE_FEATURES: &str = "enseal/test-vectors,enseal/hazmat";
+
+/// `cargo xtask check`: the fast tier, for the inner loop. Host builds only,
+/// nothing installed but rustup components; the benchmark crate (which links
+/// OpenSSL and criterion) and the wasm32, Python-feature, binding and
+/// packaging builds are left to `test`.
+fn check() -> Result {
+    let started = std::time::Instant::now();
+    if !has("cargo-fmt", "--version") || !has("cargo-clippy", "--version") {
+        run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))?;
+    }
+    let mut times: Vec<(&str, f64)> = Vec::new();
+    let mut step = |name: &'static str, f: &dyn Fn() -> Result| -> Result {
+        let t = std::time::Instant::now();
+        let result = f();
+        times.push((name, t.elapsed().as_secs_f64()));
+        result
+    };
+    let outcome = (|| -> Result {
+        step("fmt", &|| cargo(&["fmt", "--all", "--check"]))?;
+        step("clippy", &|| {
+            cargo(&[
+                "clippy",
+                "--workspace",
+                "--exclude",
+                "enseal-bench",
+                "--all-targets",
+                "--features",
+                WORKSPACE_FEATURES,
+                "--",
+                "-D",
+                "warnings",
+            ])
+        })?;
+        step("core tests", &|| {
+            cargo(&["test", "-p", "enseal", "--features", CORE_TEST_FEATURES])
+        })?;
+        step("xtask tests", &|| {
+            cargo(&["test", "-p", "xtask", "--quiet"])
+        })?;
+        step("C header", &c_header_verify)?;
+        step("parity", &|| parity::run(false, false))
+    })();
+    eprintln!();
+    for (name, secs) in &times {
+        eprintln!("xtask: {name:<12} {secs:>6.1} s");
+    }
+    let total = started.elapsed().as_secs_f64();
+    match &outcome {
+        Ok(()) => eprintln!("xtask: check passed in {total:.0} s"),
+        Err(_) => eprintln!("xtask: check failed after {total:.0} s"),
+    }
+    outcome
+}
+
+/// The committed C header against what cbindgen makes of bindings/c now, when
+/// cbindgen is installed (`cargo xtask c-test` installs the pinned one and checks
+/// too).
+fn c_header_verify() -> Result {
+    if !has("cbindgen", "--version") {
+        eprintln!(
+            "xtask: note: cbindgen is not installed: the C header is left to `cargo xtask c-test`"
+        );
+        return Ok(());
+    }
+    c::check_header()
+}
+
+/// The workspace's declared `rust-version` (root Cargo.toml), checked: core
+/// (what users build), every feature, with that toolchain, installed if missing.
+fn msrv() -> Result {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
+    let version = manifest
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("rust-version"))
+        .and_then(|v| v.split('"').nth(1))
+        .ok_or("Cargo.toml: no rust-version in [workspace.package]")?
+        .to_string();
+    let installed = Command::new("rustup")
+        .args(["run", &version, "rustc", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        run(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            &version,
+            "--profile",
+            "minimal",
+        ]))?;
+    }
+    // Its own target directory: another compiler's artefacts never mix with the main build's.
+    run(Command::new("rustup")
+        .args([
+            "run",
+            &version,
+            "cargo",
+            "check",
+            "-p",
+            "enseal",
+            "--all-features",
+        ])
+        .args(["--target-dir", "target/msrv"])
+        .env_remove("CARGO")
+        .env_remove("RUSTC")
+        .env_remove("RUSTUP_TOOLCHAIN"))
+}
+
 fn test() -> Result {
     setup()?;
     cargo(&["fmt", "--all", "--check"])?;
@@ -144,11 +275,13 @@ fn test() -> Result {
         "--workspace",
         "--all-targets",
         "--features",
-        "enseal/test-vectors,enseal/hazmat",
+        WORKSPACE_FEATURES,
         "--",
         "-D",
         "warnings",
     ])?;
+    deny::check()?;
+    msrv()?;
     cargo(&["clippy", "-p", "enseal", "--lib", "--", "-D", "warnings"])?;
     // The wheel's CPython hot path, off in the workspace build (see its Cargo.toml).
     cargo(&[
@@ -183,15 +316,17 @@ fn test() -> Result {
     )?;
     // The known-answer test regenerates the vector file and diffs it; the
     // feature it needs refuses release builds, so tests run in the dev profile.
-    cargo(&["test", "-p", "enseal", "--features", "test-vectors,hazmat"])?;
+    cargo(&["test", "-p", "enseal", "--features", CORE_TEST_FEATURES])?;
+    cargo(&["test", "-p", "xtask", "--quiet"])?;
     cargo(&["run", "--quiet", "--example", "patient_record"])?;
     python_reference()?;
-    cargo(&["test", "-p", "enseal-ffi"])?;
     c::test()?;
     cargo(&["test", "-p", "enseal-uniffi"])?;
     python::test()?;
     kotlin::test()?;
     web::test()?;
+    // After kotlin-test and web-test: the generated Kotlin, Swift and .d.ts are fresh.
+    parity::run(true, false)?;
     eprintln!("xtask: all checks passed");
     println!(
         "steps: {} passed, 0 failed",

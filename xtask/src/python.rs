@@ -1,7 +1,9 @@
 //! The Python wheel: build it with maturin, install it alone in a clean
 //! virtual environment and import it, check its platform tag, then run pytest
 //! against the installed wheel (never the source tree) with the pinned test
-//! dependencies.
+//! dependencies, and `mypy --strict` (pinned in tests/python/requirements.txt)
+//! over a consumer that uses every export and a file of calls that must not
+//! type-check, both against the wheel's stubs.
 
 use crate::{Result, root, run};
 use std::path::{Path, PathBuf};
@@ -86,8 +88,9 @@ pub(crate) fn test() -> Result {
     run(Command::new(&alone).args([
         "-c",
         "import enseal; k = enseal.KeyPair.generate(enseal.Suite.X25519); \
-         s = enseal.Sealer(k.public_key()).seal_text('123-45-6789', 'ssn'); \
-         assert enseal.Opener([k]).open(s, 'ssn') == b'123-45-6789'; print('wheel alone OK:', enseal.aes_backend())",
+         s = enseal.Sealer(k.public_key).seal('123-45-6789', 'ssn'); \
+         assert enseal.Opener([k]).open(s, 'ssn') == b'123-45-6789'; \
+         print('wheel alone OK:', enseal.__version__, enseal.aes_backend())",
     ]))?;
     // pytest against the installed wheel, run from outside the source tree.
     let tests = venv(&root().join("target/py-wheel-tests"), true)?;
@@ -100,6 +103,18 @@ pub(crate) fn test() -> Result {
     run(Command::new(&tests)
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
         .arg(root().join("bindings/uniffi/tests/python"))
+        .current_dir(std::env::temp_dir()))?;
+    // The stubs: a consumer of every export type-checks (and runs), the
+    // misuses do not (each carries the ignore of the error mypy must report;
+    // --strict fails on an unused one).
+    let typing = root().join("bindings/uniffi/tests/python/typing");
+    run(Command::new(&tests)
+        .args(["-m", "mypy", "--strict", "--no-incremental"])
+        .arg(typing.join("consumer.py"))
+        .arg(typing.join("must_fail.py"))
+        .current_dir(std::env::temp_dir()))?;
+    run(Command::new(&tests)
+        .arg(typing.join("consumer.py"))
         .current_dir(std::env::temp_dir()))?;
     // Python seals, Rust opens: fields of every suite and size class.
     let exchange = root().join("target/py-sealed-fields.json");
@@ -124,10 +139,10 @@ import json, os, sys, enseal
 fields, keys = [], []
 for suite in (enseal.Suite.X25519, enseal.Suite.P256, enseal.Suite.X_WING):
     key = enseal.KeyPair.generate(suite)
-    sealer = enseal.Sealer(key.public_key())
+    sealer = enseal.Sealer(key.public_key)
     for size in (0, 1, 11, 1024, 65536):
         value, context = os.urandom(size), f"rows/{size}/{suite.name}".encode()
-        fields.append({"sealed": sealer.seal_text(value, context), "context_hex": context.hex(), "plaintext_hex": value.hex()})
+        fields.append({"sealed": sealer.seal(value, context), "context_hex": context.hex(), "plaintext_hex": value.hex()})
     keys.append(json.loads(key.to_jwk()))
 json.dump({"private_jwks": {"keys": keys}, "fields": fields}, open(sys.argv[1], "w"))
 "#;

@@ -1,12 +1,12 @@
 /*
  * enseal: client-side field-level encryption (HPKE RFC 9180 + AES-256-GCM).
  *
- * Conventions
- * - Every function returns an enseal_status: ENSEAL_OK (0) or one of the stable
- *   error codes below (the same numbers as every other enseal binding), and
- *   writes results through out-pointers, which are left untouched on error.
- * - enseal_status_str(code) names a code; enseal_last_error_message() describes
- *   the last failure on the calling thread.
+ * Conventions (the operations are those of docs/API.md, C column)
+ * - Functions that can fail return an enseal_status: ENSEAL_OK (0) or one of
+ *   core's stable error codes (the same numbers in every enseal binding), and
+ *   write results through out-pointers, which are left untouched on error
+ *   (except the needed length of ENSEAL_BUFFER_TOO_SMALL). enseal_last_error()
+ *   describes the calling thread's last failure.
  * - NULL pointers, out-of-range integers, bad lengths and non-UTF-8 text are
  *   errors (ENSEAL_INVALID_ARGUMENT), never crashes. No panic crosses this ABI.
  * - Handles (enseal_keypair, ...) are opaque; free each with its *_free
@@ -14,9 +14,11 @@
  *   second free is harmless. Byte results come as enseal_bytes (free with
  *   enseal_bytes_free), text results as char* (free with enseal_string_free);
  *   both wipe the memory before releasing it.
- * - Thread safety is stated per function. In short: sealers and openers may be
- *   used from many threads at once; everything else is immutable after creation
- *   except a keyring while keys are being added.
+ * - Threads: key pairs, public keys, keyrings, sealers and openers may be used
+ *   from many threads at once. A keyring builder, and a keyset while it is
+ *   changed (add, promote, retire), belong to one thread at a time.
+ * - Versions: ENSEAL_VERSION_* is the header, enseal_version() the library;
+ *   the shared library's SONAME is libenseal.so.<major>.
  */
 
 #ifndef ENSEAL_H
@@ -27,6 +29,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+
+/* The header's version as a string, "MAJOR.MINOR.PATCH". */
+#define ENSEAL_VERSION_STRINGIFY_(x) ENSEAL_VERSION_STRINGIFY__(x)
+#define ENSEAL_VERSION_STRINGIFY__(x) #x
+#define ENSEAL_VERSION_STRING ENSEAL_VERSION_STRINGIFY_(ENSEAL_VERSION_MAJOR) "." ENSEAL_VERSION_STRINGIFY_(ENSEAL_VERSION_MINOR) "." ENSEAL_VERSION_STRINGIFY_(ENSEAL_VERSION_PATCH)
+
+/**
+ * The padding bucket of enseal_sealer_seal_json that hides the length of
+ * short values (`true` and `false` seal to one length).
+ */
+#define ENSEAL_DEFAULT_JSON_PADDING 16
 
 /**
  * Suite id of DHKEM(X25519, HKDF-SHA256): the default.
@@ -44,39 +57,161 @@
 #define ENSEAL_SUITE_XWING 25722
 
 /**
- * A recipient key pair (private key included; wiped when freed).
+ * The major version of the header (the library's major version is
+ * enseal_version()'s first number; the shared library's SONAME is
+ * libenseal.so.<major>).
+ */
+#define ENSEAL_VERSION_MAJOR 0
+
+/**
+ * The minor version of the header.
+ */
+#define ENSEAL_VERSION_MINOR 1
+
+/**
+ * The patch version of the header.
+ */
+#define ENSEAL_VERSION_PATCH 0
+
+/**
+ * The result of every enseal C function that can fail: `ENSEAL_OK` or one of
+ * core's stable error codes, the same numbers in every enseal binding.
+ *
+ * enseal only ever returns this type; it never takes one as an argument, so
+ * no out-of-range number from C can reach Rust as an enum.
+ */
+typedef enum {
+  /**
+   * Success.
+   */
+  ENSEAL_OK = 0,
+  /**
+   * An argument is out of range or otherwise unusable.
+   */
+  ENSEAL_INVALID_ARGUMENT = 1,
+  /**
+   * The platform gave no randomness; nothing was sealed.
+   */
+  ENSEAL_RANDOMNESS_UNAVAILABLE = 2,
+  /**
+   * A bug in enseal or a binding (for example a caught panic).
+   */
+  ENSEAL_INTERNAL = 3,
+  /**
+   * A caller-supplied output buffer is too short for the result.
+   */
+  ENSEAL_BUFFER_TOO_SMALL = 4,
+  /**
+   * Text does not start with the enseal prefix "enseal1.".
+   */
+  ENSEAL_BAD_PREFIX = 100,
+  /**
+   * Text after the prefix is not canonical unpadded base64url.
+   */
+  ENSEAL_BAD_ENCODING = 101,
+  /**
+   * The sealed value is shorter than its header and tag.
+   */
+  ENSEAL_TRUNCATED = 102,
+  /**
+   * The value is larger than enseal accepts (64 MiB of plaintext).
+   */
+  ENSEAL_TOO_LARGE = 103,
+  /**
+   * The version byte is not one this build reads.
+   */
+  ENSEAL_UNSUPPORTED_VERSION = 104,
+  /**
+   * The KEM id names no suite this build knows.
+   */
+  ENSEAL_UNSUPPORTED_SUITE = 105,
+  /**
+   * No private key with the sealed value's key id is in the keyring.
+   */
+  ENSEAL_UNKNOWN_KEY = 200,
+  /**
+   * Decryption failed: wrong key, wrong context or altered data.
+   */
+  ENSEAL_DECRYPT_FAILED = 201,
+  /**
+   * Key material or a JWK is invalid.
+   */
+  ENSEAL_INVALID_KEY = 300,
+  /**
+   * A keyset or keyring document, or a change to it, is invalid.
+   */
+  ENSEAL_INVALID_KEYSET = 301,
+  /**
+   * The keyset's primary key is past its not-after date.
+   */
+  ENSEAL_KEY_EXPIRED = 302,
+  /**
+   * A document is not valid JSON, or an opened value holds no JSON.
+   */
+  ENSEAL_INVALID_JSON = 400,
+  /**
+   * A JSON Pointer is not RFC 6901 syntax, uses * on an object, or overlaps another.
+   */
+  ENSEAL_INVALID_POINTER = 401,
+  /**
+   * A JSON Pointer names a location the document does not have.
+   */
+  ENSEAL_PATH_NOT_FOUND = 402,
+  /**
+   * The value at a JSON Pointer is already sealed, or a clear string starts with the prefix.
+   */
+  ENSEAL_ALREADY_SEALED = 403,
+  /**
+   * The value at a JSON Pointer to open is not a sealed string.
+   */
+  ENSEAL_NOT_SEALED = 404,
+} enseal_status;
+
+/**
+ * A recipient key pair (private key included; wiped when freed). Immutable:
+ * any number of threads may use one at once.
  */
 typedef struct enseal_keypair enseal_keypair;
 
 /**
- * Private keys by key id, for opening.
+ * A frozen keyring: immutable, so any number of threads may use one at once.
  */
 typedef struct enseal_keyring enseal_keyring;
 
 /**
- * A public keyset document: several public keys, one primary.
+ * A keyring being built. Not thread-safe: one thread at a time.
+ */
+typedef struct enseal_keyring_builder enseal_keyring_builder;
+
+/**
+ * A set of public keys with their dates, one of them primary. Reading
+ * functions may run on many threads at once; enseal_keyset_add, _promote and
+ * _retire change the keyset, and no other thread may use it meanwhile.
  */
 typedef struct enseal_keyset enseal_keyset;
 
 /**
- * Opens sealed fields with a keyring. Safe to use from many threads at once.
+ * Opens sealed fields with a keyring. Thread-safe: many threads may open with
+ * one opener at once.
  */
 typedef struct enseal_opener enseal_opener;
 
 /**
- * A recipient public key.
+ * A recipient public key. Immutable: any number of threads may use one at once.
  */
 typedef struct enseal_public_key enseal_public_key;
 
 /**
- * Seals fields to one public key. Safe to use from many threads at once.
+ * Seals fields to one public key. Thread-safe: many threads may seal with one
+ * sealer at once.
+ *
+ * Fork-safe: a sealer used in a child after `fork()` starts a fresh session
+ * there before its first field, so parent and child never share a (key,
+ * nonce). A snapshot restore (VM clone, Lambda SnapStart, CRaC) duplicates
+ * the process without a fork and cannot be detected: call
+ * enseal_sealer_rekey right after restoring.
  */
 typedef struct enseal_sealer enseal_sealer;
-
-/**
- * The result of every enseal C function: `ENSEAL_OK` or an error code.
- */
-typedef int32_t enseal_status;
 
 /**
  * Bytes owned by enseal: `len` bytes at `ptr`. Free with `enseal_bytes_free`.
@@ -93,111 +228,74 @@ typedef struct {
 } enseal_bytes;
 
 /**
- * Success.
+ * One entry of a keyset, as enseal_keyset_entry writes it.
  */
-#define ENSEAL_OK 0
+typedef struct {
+  /**
+   * The key id: 11 characters of base64url and a NUL.
+   */
+  char kid[12];
+  /**
+   * The key's suite id (ENSEAL_SUITE_*).
+   */
+  uint16_t suite;
+  /**
+   * When the key was created, in Unix seconds.
+   */
+  uint64_t created;
+  /**
+   * After this time (Unix seconds) nothing new may be sealed to the key; 0: no end.
+   */
+  uint64_t not_after;
+} enseal_keyset_entry_info;
 
 /**
- * An argument is NULL, out of range, of a bad length, or not UTF-8.
+ * What a sealed value says about itself, as enseal_sealed_inspect writes it.
+ * Nothing here is secret: it is all in the clear header.
  */
-#define ENSEAL_INVALID_ARGUMENT 1
-
-/**
- * The platform gave no randomness; nothing was sealed.
- */
-#define ENSEAL_RANDOMNESS_UNAVAILABLE 2
-
-/**
- * A bug in enseal (for example a caught panic).
- */
-#define ENSEAL_INTERNAL 3
-
-/**
- * Text does not start with "enseal1.".
- */
-#define ENSEAL_BAD_PREFIX 100
-
-/**
- * Text after the prefix is not canonical unpadded base64url.
- */
-#define ENSEAL_BAD_ENCODING 101
-
-/**
- * The sealed value is shorter than its header and tag.
- */
-#define ENSEAL_TRUNCATED 102
-
-/**
- * The value exceeds the 64 MiB plaintext limit.
- */
-#define ENSEAL_TOO_LARGE 103
-
-/**
- * The version byte is not 1.
- */
-#define ENSEAL_UNSUPPORTED_VERSION 104
-
-/**
- * Unknown KEM id.
- */
-#define ENSEAL_UNSUPPORTED_SUITE 105
-
-/**
- * No private key with the value's key id in the keyring.
- */
-#define ENSEAL_UNKNOWN_KEY 200
-
-/**
- * Wrong key, wrong context, or altered data.
- */
-#define ENSEAL_DECRYPT_FAILED 201
-
-/**
- * Key bytes or a JWK are invalid.
- */
-#define ENSEAL_INVALID_KEY 300
-
-/**
- * A keyset or keyring document is invalid.
- */
-#define ENSEAL_INVALID_KEYSET 301
-
-/**
- * The keyset's primary key is past its not-after date.
- */
-#define ENSEAL_KEY_EXPIRED 302
-
-/**
- * A document is not JSON, or an opened value holds no JSON.
- */
-#define ENSEAL_INVALID_JSON 400
-
-/**
- * A JSON Pointer is not RFC 6901 syntax, uses `*` on an object, or overlaps another.
- */
-#define ENSEAL_INVALID_POINTER 401
-
-/**
- * A JSON Pointer names a missing location.
- */
-#define ENSEAL_PATH_NOT_FOUND 402
-
-/**
- * The value at a JSON Pointer is already sealed, or a clear string starts with "enseal1.".
- */
-#define ENSEAL_ALREADY_SEALED 403
-
-/**
- * The value at a JSON Pointer to open is not a sealed string.
- */
-#define ENSEAL_NOT_SEALED 404
+typedef struct {
+  /**
+   * The format version (1).
+   */
+  uint8_t version;
+  /**
+   * The suite id of the key it was sealed to (ENSEAL_SUITE_*).
+   */
+  uint16_t suite;
+  /**
+   * The key id it was sealed to: 11 characters of base64url and a NUL,
+   * as enseal_public_key_kid and enseal_keypair_kid give it.
+   */
+  char kid[12];
+  /**
+   * The session it was sealed in (fields with one session id share one
+   * encapsulation): 22 characters of base64url and a NUL.
+   */
+  char session_id[23];
+  /**
+   * The field's counter within its session.
+   */
+  uint64_t counter;
+  /**
+   * Bytes of plaintext it holds.
+   */
+  size_t plaintext_len;
+  /**
+   * Bytes of its binary form.
+   */
+  size_t binary_len;
+  /**
+   * Characters of its text form (without a NUL).
+   */
+  size_t text_len;
+} enseal_sealed_info;
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /**
- * Generates a fresh key pair of `suite` (ENSEAL_SUITE_*). Thread-safe.
+ * Generates a fresh key pair of `suite` (ENSEAL_SUITE_*).
  *
  * # Safety
  * `out` must be valid for writing a pointer.
@@ -205,7 +303,7 @@ extern "C" {
 enseal_status enseal_keypair_generate(uint16_t suite, enseal_keypair **out);
 
 /**
- * A key pair from a serialized private key (32 bytes; the seed for X-Wing). Thread-safe.
+ * A key pair from a serialized private key (32 bytes; the seed for X-Wing).
  *
  * # Safety
  * `key` must point to `key_len` readable bytes; `out` must be writable.
@@ -213,7 +311,7 @@ enseal_status enseal_keypair_generate(uint16_t suite, enseal_keypair **out);
 enseal_status enseal_keypair_from_private_bytes(uint16_t suite, const uint8_t *key, size_t key_len, enseal_keypair **out);
 
 /**
- * A key pair from a private JWK (NUL-terminated JSON). Thread-safe.
+ * A key pair from a private JWK (NUL-terminated JSON).
  *
  * # Safety
  * `jwk` must be a NUL-terminated string; `out` must be writable.
@@ -222,15 +320,16 @@ enseal_status enseal_keypair_from_jwk(const char *jwk, enseal_keypair **out);
 
 /**
  * The private JWK of a key pair. Secret: free it with enseal_string_free,
- * which wipes it. Thread-safe.
+ * which wipes it.
  *
  * # Safety
- * `pair` must be a live key pair; `out_jwk` must be writable.
+ * `pair` must be a live key pair; `out` must be writable.
  */
-enseal_status enseal_keypair_to_jwk(const enseal_keypair *pair, char **out_jwk);
+enseal_status enseal_keypair_to_jwk(const enseal_keypair *pair, char **out);
 
 /**
- * The serialized private key (32 bytes). Secret: free with enseal_bytes_free. Thread-safe.
+ * The serialized private key (32 bytes). Secret: free with enseal_bytes_free,
+ * which wipes it.
  *
  * # Safety
  * `pair` must be a live key pair; `out` must be writable.
@@ -238,7 +337,8 @@ enseal_status enseal_keypair_to_jwk(const enseal_keypair *pair, char **out_jwk);
 enseal_status enseal_keypair_private_bytes(const enseal_keypair *pair, enseal_bytes *out);
 
 /**
- * A new handle to the public half of a key pair. Thread-safe.
+ * A new handle to the public half of a key pair (free it with
+ * enseal_public_key_free).
  *
  * # Safety
  * `pair` must be a live key pair; `out` must be writable.
@@ -246,12 +346,20 @@ enseal_status enseal_keypair_private_bytes(const enseal_keypair *pair, enseal_by
 enseal_status enseal_keypair_public_key(const enseal_keypair *pair, enseal_public_key **out);
 
 /**
- * The key id (11 characters of base64url); free with enseal_string_free. Thread-safe.
+ * The key id (11 characters of base64url); free with enseal_string_free.
  *
  * # Safety
  * `pair` must be a live key pair; `out` must be writable.
  */
 enseal_status enseal_keypair_kid(const enseal_keypair *pair, char **out);
+
+/**
+ * The key pair's suite id (ENSEAL_SUITE_*).
+ *
+ * # Safety
+ * `pair` must be a live key pair; `out` must be writable.
+ */
+enseal_status enseal_keypair_suite(const enseal_keypair *pair, uint16_t *out);
 
 /**
  * Wipes and frees a key pair and sets `*pair` to NULL. NULL is allowed.
@@ -262,55 +370,130 @@ enseal_status enseal_keypair_kid(const enseal_keypair *pair, char **out);
 void enseal_keypair_free(enseal_keypair **pair);
 
 /**
- * A public key from its serialization (32, 65 or 1216 bytes by suite). Thread-safe.
+ * An empty keyring builder.
  *
  * # Safety
- * `key` must point to `key_len` readable bytes; `out` must be writable.
+ * `out` must be writable.
  */
-enseal_status enseal_public_key_from_bytes(uint16_t suite, const uint8_t *key, size_t key_len, enseal_public_key **out);
+enseal_status enseal_keyring_builder_new(enseal_keyring_builder **out);
 
 /**
- * A public key from a JWK. Thread-safe.
+ * Adds a copy of `pair` to the builder. A key whose key id is already there
+ * is the same key (the key id is a hash of the public key): it is left as it
+ * is, and `*out_added` says false. `out_added` may be NULL.
  *
  * # Safety
- * `jwk` must be a NUL-terminated string; `out` must be writable.
+ * `builder` and `pair` must be live handles; `out_added` NULL or writable.
  */
-enseal_status enseal_public_key_from_jwk(const char *jwk, enseal_public_key **out);
+enseal_status enseal_keyring_builder_add(enseal_keyring_builder *builder, const enseal_keypair *pair, bool *out_added);
 
 /**
- * The public key as a JWK; free with enseal_string_free. Thread-safe.
+ * Freezes the builder's keys into a keyring and consumes the builder: on
+ * success `*builder` is set to NULL (nothing left to free or to add to). On
+ * error (a NULL argument) nothing changes.
+ *
+ * # Safety
+ * `builder` must point to a live builder handle; `out` must be writable.
+ */
+enseal_status enseal_keyring_builder_build(enseal_keyring_builder **builder, enseal_keyring **out);
+
+/**
+ * Wipes and frees a builder and sets `*builder` to NULL. NULL is allowed.
+ *
+ * # Safety
+ * `builder` must be NULL, or point to NULL or to a live builder.
+ */
+void enseal_keyring_builder_free(enseal_keyring_builder **builder);
+
+/**
+ * A keyring from a private JWK set `{"keys": [...]}` (two keys with one key
+ * id are ENSEAL_INVALID_KEYSET).
+ *
+ * # Safety
+ * `jwks` must be a NUL-terminated string; `out` must be writable.
+ */
+enseal_status enseal_keyring_from_jwks(const char *jwks, enseal_keyring **out);
+
+/**
+ * The number of keys in the keyring.
+ *
+ * # Safety
+ * `keyring` must be a live keyring; `out` must be writable.
+ */
+enseal_status enseal_keyring_len(const enseal_keyring *keyring, size_t *out);
+
+/**
+ * Key id number `index` (0 to enseal_keyring_len - 1, ordered by the key
+ * ids' bytes); an
+ * index past the end is ENSEAL_INVALID_ARGUMENT. Free with enseal_string_free.
+ *
+ * # Safety
+ * `keyring` must be a live keyring; `out` must be writable.
+ */
+enseal_status enseal_keyring_kid(const enseal_keyring *keyring, size_t index, char **out);
+
+/**
+ * The keyring as a private JWK set. Secret: free with enseal_string_free,
+ * which wipes it.
+ *
+ * # Safety
+ * `keyring` must be a live keyring; `out` must be writable.
+ */
+enseal_status enseal_keyring_to_jwks(const enseal_keyring *keyring, char **out);
+
+/**
+ * Wipes and frees a keyring and sets `*keyring` to NULL. NULL is allowed.
+ *
+ * # Safety
+ * `keyring` must be NULL, or point to NULL or to a live keyring no thread is using.
+ */
+void enseal_keyring_free(enseal_keyring **keyring);
+
+/**
+ * A keyset holding `key` as its primary, created at `created` (Unix seconds;
+ * 0: now, from the system clock), sealable until `not_after` (Unix seconds;
+ * 0: no end; otherwise later than `created`).
  *
  * # Safety
  * `key` must be a live public key; `out` must be writable.
  */
-enseal_status enseal_public_key_to_jwk(const enseal_public_key *key, char **out);
+enseal_status enseal_keyset_from_public_key(const enseal_public_key *key, uint64_t created, uint64_t not_after, enseal_keyset **out);
 
 /**
- * The serialized public key; free with enseal_bytes_free. Thread-safe.
+ * Adds `key` to the keyset (not as primary), dated as in
+ * enseal_keyset_from_public_key. A key already there is
+ * ENSEAL_INVALID_KEYSET. Changes the keyset: no other thread may use it
+ * during the call.
  *
  * # Safety
- * `key` must be a live public key; `out` must be writable.
+ * `keyset` and `key` must be live handles.
  */
-enseal_status enseal_public_key_bytes(const enseal_public_key *key, enseal_bytes *out);
+enseal_status enseal_keyset_add(enseal_keyset *keyset, const enseal_public_key *key, uint64_t created, uint64_t not_after);
 
 /**
- * The key id (11 characters of base64url); free with enseal_string_free. Thread-safe.
+ * Makes the key with id `kid` primary: sealers made from the keyset from
+ * now on seal to it. A kid not in the keyset is ENSEAL_INVALID_KEYSET.
+ * Changes the keyset: no other thread may use it during the call.
  *
  * # Safety
- * `key` must be a live public key; `out` must be writable.
+ * `keyset` must be a live keyset; `kid` NUL-terminated.
  */
-enseal_status enseal_public_key_kid(const enseal_public_key *key, char **out);
+enseal_status enseal_keyset_promote(enseal_keyset *keyset, const char *kid);
 
 /**
- * Frees a public key and sets `*key` to NULL. NULL is allowed.
+ * Removes the key with id `kid`, so nothing new is sealed to it (its private
+ * key keeps opening old values from a keyring). The primary cannot be
+ * retired (promote another key first), and a kid not in the keyset is
+ * refused: both ENSEAL_INVALID_KEYSET. Changes the keyset: no other thread
+ * may use it during the call.
  *
  * # Safety
- * `key` must be NULL, or point to NULL or to a live public key not in use elsewhere.
+ * `keyset` must be a live keyset; `kid` NUL-terminated.
  */
-void enseal_public_key_free(enseal_public_key **key);
+enseal_status enseal_keyset_retire(enseal_keyset *keyset, const char *kid);
 
 /**
- * Parses and validates a public keyset document (docs/FORMAT.md §6). Thread-safe.
+ * Parses and validates a public keyset document (docs/FORMAT.md §6).
  *
  * # Safety
  * `json` must be a NUL-terminated string; `out` must be writable.
@@ -318,12 +501,37 @@ void enseal_public_key_free(enseal_public_key **key);
 enseal_status enseal_keyset_from_json(const char *json, enseal_keyset **out);
 
 /**
- * The keyset document as JSON; free with enseal_string_free. Thread-safe.
+ * The keyset document as JSON; free with enseal_string_free.
  *
  * # Safety
  * `keyset` must be a live keyset; `out` must be writable.
  */
 enseal_status enseal_keyset_to_json(const enseal_keyset *keyset, char **out);
+
+/**
+ * The number of keys in the keyset.
+ *
+ * # Safety
+ * `keyset` must be a live keyset; `out` must be writable.
+ */
+enseal_status enseal_keyset_len(const enseal_keyset *keyset, size_t *out);
+
+/**
+ * The key id of the primary key; free with enseal_string_free.
+ *
+ * # Safety
+ * `keyset` must be a live keyset; `out` must be writable.
+ */
+enseal_status enseal_keyset_primary_kid(const enseal_keyset *keyset, char **out);
+
+/**
+ * Entry `index` (0 to enseal_keyset_len - 1, in document order) of the
+ * keyset; an index past the end is ENSEAL_INVALID_ARGUMENT.
+ *
+ * # Safety
+ * `keyset` must be a live keyset; `out` must be writable.
+ */
+enseal_status enseal_keyset_entry(const enseal_keyset *keyset, size_t index, enseal_keyset_entry_info *out);
 
 /**
  * Frees a keyset and sets `*keyset` to NULL. NULL is allowed.
@@ -332,220 +540,6 @@ enseal_status enseal_keyset_to_json(const enseal_keyset *keyset, char **out);
  * `keyset` must be NULL, or point to NULL or to a live keyset not in use elsewhere.
  */
 void enseal_keyset_free(enseal_keyset **keyset);
-
-/**
- * An empty keyring. Thread-safe.
- *
- * # Safety
- * `out` must be writable.
- */
-enseal_status enseal_keyring_new(enseal_keyring **out);
-
-/**
- * A keyring from a private JWK set `{"keys": [...]}`. Thread-safe.
- *
- * # Safety
- * `jwks` must be a NUL-terminated string; `out` must be writable.
- */
-enseal_status enseal_keyring_from_jwks(const char *jwks, enseal_keyring **out);
-
-/**
- * Adds a copy of `pair` to `keyring` (a duplicate key id is ENSEAL_INVALID_KEYSET).
- * Not thread-safe for the keyring: no other thread may use it during the call.
- *
- * # Safety
- * `keyring` and `pair` must be live handles.
- */
-enseal_status enseal_keyring_add(enseal_keyring *keyring, const enseal_keypair *pair);
-
-/**
- * Number of keys in the keyring. Thread-safe unless keys are being added.
- *
- * # Safety
- * `keyring` must be a live keyring; `out` must be writable.
- */
-enseal_status enseal_keyring_len(const enseal_keyring *keyring, size_t *out);
-
-/**
- * Wipes and frees a keyring and sets `*keyring` to NULL. NULL is allowed.
- *
- * # Safety
- * `keyring` must be NULL, or point to NULL or to a live keyring not in use elsewhere.
- */
-void enseal_keyring_free(enseal_keyring **keyring);
-
-/**
- * A sealer for `recipient`. `field_limit` is the number of fields per session
- * before a fresh encapsulation (1 to 2^32), or 0 for the default (2^32). Thread-safe.
- *
- * Fork-safe: a sealer used in a child after `fork()` starts a fresh session
- * there before its first field, so parent and child never share a (key,
- * nonce). A snapshot restore (VM clone, Lambda SnapStart, CRaC) duplicates
- * the process without a fork and cannot be detected: call
- * enseal_sealer_rekey right after restoring.
- *
- * # Safety
- * `recipient` must be a live public key; `out` must be writable.
- */
-enseal_status enseal_sealer_new(const enseal_public_key *recipient, uint64_t field_limit, enseal_sealer **out);
-
-/**
- * A sealer for the keyset's primary key. When that key has a `not_after`,
- * the clock is read before every seal (and every rekey or new session), and
- * each fails with ENSEAL_KEY_EXPIRED once it has passed, so a long-lived
- * sealer stops at the end of its key's cryptoperiod; this function also
- * refuses an already expired key. Thread-safe.
- *
- * Fork-safe, and after a snapshot restore call enseal_sealer_rekey, as for
- * enseal_sealer_new.
- *
- * # Safety
- * `keyset` must be a live keyset; `out` must be writable.
- */
-enseal_status enseal_sealer_from_keyset(const enseal_keyset *keyset, enseal_sealer **out);
-
-/**
- * Seals `plaintext` bound to `context`; the binary sealed field goes to `out`
- * (free with enseal_bytes_free). Pointers may be NULL when their length is 0.
- * Thread-safe: many threads may seal with one sealer at once.
- *
- * # Safety
- * Byte pointers must be readable for their lengths; `sealer` live; `out` writable.
- */
-enseal_status enseal_sealer_seal(const enseal_sealer *sealer, const uint8_t *plaintext, size_t plaintext_len, const uint8_t *context, size_t context_len, enseal_bytes *out);
-
-/**
- * As enseal_sealer_seal, returning the text form ("enseal1." + base64url);
- * free with enseal_string_free. Thread-safe.
- *
- * # Safety
- * Byte pointers must be readable for their lengths; `sealer` live; `out` writable.
- */
-enseal_status enseal_sealer_seal_text(const enseal_sealer *sealer, const uint8_t *plaintext, size_t plaintext_len, const uint8_t *context, size_t context_len, char **out);
-
-/**
- * Seals the values at `pointers` (RFC 6901 JSON Pointers, `*` over array
- * elements; `*` on an object and overlapping pointers are
- * ENSEAL_INVALID_POINTER) in the JSON document `json`; the sealed document
- * goes to `out` (free with enseal_string_free). Each value's JSON text is
- * padded with spaces to a multiple of 16 bytes before sealing, so that
- * `true` and `false` (and short values) seal to the same length; see
- * enseal_sealer_seal_json_padded for another bucket. A clear string that
- * starts with "enseal1." without being a sealed value is
- * ENSEAL_ALREADY_SEALED. `record_id` may be NULL. Thread-safe.
- *
- * # Safety
- * `json` and each of the `pointer_count` entries of `pointers` must be
- * NUL-terminated strings; `record_id` NULL or NUL-terminated; `out` writable.
- */
-enseal_status enseal_sealer_seal_json(const enseal_sealer *sealer, const char *json, const char *const *pointers, size_t pointer_count, const char *record_id, char **out);
-
-/**
- * As enseal_sealer_seal_json, padding each value's JSON text with spaces to
- * a multiple of `pad_to` bytes: 0 or 1 for no padding, 16 is the default,
- * e.g. 64 to hide the length of names; more than 65536 is
- * ENSEAL_INVALID_ARGUMENT. Thread-safe.
- *
- * # Safety
- * As enseal_sealer_seal_json.
- */
-enseal_status enseal_sealer_seal_json_padded(const enseal_sealer *sealer, const char *json, const char *const *pointers, size_t pointer_count, const char *record_id, size_t pad_to, char **out);
-
-/**
- * Starts a fresh session now (a new encapsulation): to separate batches, and
- * right after the process was restored from a snapshot (VM clone, Lambda
- * SnapStart, CRaC), which no sealer can detect. ENSEAL_KEY_EXPIRED once a
- * keyset sealer's key is past its not-after date. Thread-safe.
- *
- * # Safety
- * `sealer` must be a live sealer.
- */
-enseal_status enseal_sealer_rekey(const enseal_sealer *sealer);
-
-/**
- * Frees a sealer and sets `*sealer` to NULL. NULL is allowed.
- *
- * # Safety
- * `sealer` must be NULL, or point to NULL or to a live sealer no thread is using.
- */
-void enseal_sealer_free(enseal_sealer **sealer);
-
-/**
- * An opener over a copy of `keyring`. Thread-safe.
- *
- * # Safety
- * `keyring` must be a live keyring; `out` must be writable.
- */
-enseal_status enseal_opener_new(const enseal_keyring *keyring, enseal_opener **out);
-
-/**
- * Opens a binary sealed field sealed with `context`; the plaintext goes to
- * `out` (free with enseal_bytes_free, which wipes it). Thread-safe.
- *
- * # Safety
- * Byte pointers must be readable for their lengths; `opener` live; `out` writable.
- */
-enseal_status enseal_opener_open(const enseal_opener *opener, const uint8_t *sealed, size_t sealed_len, const uint8_t *context, size_t context_len, enseal_bytes *out);
-
-/**
- * Opens a sealed value in text form. Thread-safe.
- *
- * # Safety
- * `text` must be NUL-terminated; `context` readable for `context_len`; `out` writable.
- */
-enseal_status enseal_opener_open_text(const enseal_opener *opener, const char *text, const uint8_t *context, size_t context_len, enseal_bytes *out);
-
-/**
- * Opens the values at `pointers` (the syntax of enseal_sealer_seal_json) in
- * the JSON document `json`, restoring each value's JSON type; the opened
- * document goes to `out` (free with enseal_string_free, which wipes it).
- * Exactly those values are opened: a value there that is not a sealed
- * string is ENSEAL_NOT_SEALED, and strings elsewhere stay as they are, so a
- * client cannot have a sealed value it planted in a clear field opened. This
- * is the way for servers. `record_id` may be NULL. Thread-safe.
- *
- * # Safety
- * `json` and each of the `pointer_count` entries of `pointers` must be
- * NUL-terminated strings; `record_id` NULL or NUL-terminated; `out` writable.
- */
-enseal_status enseal_opener_open_json(const enseal_opener *opener, const char *json, const char *const *pointers, size_t pointer_count, const char *record_id, char **out);
-
-/**
- * Opens every string that starts with "enseal1." in the JSON document
- * `json`, wherever it is; the opened document goes to `out` (free with
- * enseal_string_free, which wipes it). For tools that do not know the
- * document's schema; servers use enseal_opener_open_json. `record_id` may be
- * NULL. Thread-safe.
- *
- * # Safety
- * `json` NUL-terminated; `record_id` NULL or NUL-terminated; `out` writable.
- */
-enseal_status enseal_opener_open_json_all(const enseal_opener *opener, const char *json, const char *record_id, char **out);
-
-/**
- * Wipes and frees an opener and sets `*opener` to NULL. NULL is allowed.
- *
- * # Safety
- * `opener` must be NULL, or point to NULL or to a live opener no thread is using.
- */
-void enseal_opener_free(enseal_opener **opener);
-
-/**
- * Writes whether `text` is a well-formed sealed value (no key needed). Thread-safe.
- *
- * # Safety
- * `text` must be NUL-terminated; `out` writable.
- */
-enseal_status enseal_is_sealed(const char *text, bool *out);
-
-/**
- * Which AES-256-GCM implementation this build uses ("ring" or "aes-gcm", a
- * static string: never free it) and whether the CPU's AES instructions are in use. Thread-safe.
- *
- * # Safety
- * `name` and `hardware` must be writable.
- */
-enseal_status enseal_aes_backend(const char **name, bool *hardware);
 
 /**
  * Wipes and frees bytes enseal returned, then sets `bytes->ptr` to NULL and
@@ -566,17 +560,315 @@ void enseal_bytes_free(enseal_bytes *bytes);
 void enseal_string_free(char **text);
 
 /**
- * The stable name of a status code ("OK", "DECRYPT_FAILED", ...), or
- * "UNKNOWN_STATUS". The string is static: never free it. Thread-safe.
+ * An opener over the keys of `keyring` (the keyring may be freed afterwards).
+ *
+ * # Safety
+ * `keyring` must be a live keyring; `out` must be writable.
  */
-const char *enseal_status_str(enseal_status status);
+enseal_status enseal_opener_new(const enseal_keyring *keyring, enseal_opener **out);
 
 /**
- * A description of the last error on the calling thread ("" after a success).
- * It never contains key material or plaintext. The pointer stays valid until
- * the next enseal call on the same thread; never free it.
+ * Opens a sealed value in text form ("enseal1." + base64url) sealed with
+ * `context`; the plaintext goes to `out` (free with enseal_bytes_free, which
+ * wipes it).
+ *
+ * # Safety
+ * `sealed` must be NUL-terminated; `context` readable for `context_len`; `out` writable.
  */
-const char *enseal_last_error_message(void);
+enseal_status enseal_opener_open(const enseal_opener *opener, const char *sealed, const uint8_t *context, size_t context_len, enseal_bytes *out);
+
+/**
+ * As enseal_opener_open, giving the plaintext as a NUL-terminated UTF-8
+ * string (free with enseal_string_free, which wipes it). A plaintext that is
+ * not UTF-8, or that holds a NUL byte, is ENSEAL_INVALID_ARGUMENT and
+ * nothing is returned.
+ *
+ * # Safety
+ * `sealed` must be NUL-terminated; `context` readable for `context_len`; `out` writable.
+ */
+enseal_status enseal_opener_open_string(const enseal_opener *opener, const char *sealed, const uint8_t *context, size_t context_len, char **out);
+
+/**
+ * Opens a sealed value in binary form sealed with `context`; the plaintext
+ * goes to `out` (free with enseal_bytes_free, which wipes it).
+ *
+ * # Safety
+ * Byte pointers must be readable for their lengths; `opener` live; `out` writable.
+ */
+enseal_status enseal_opener_open_binary(const enseal_opener *opener, const uint8_t *sealed, size_t sealed_len, const uint8_t *context, size_t context_len, enseal_bytes *out);
+
+/**
+ * Opens a sealed value in binary form sealed with `context` into the
+ * caller's buffer: `out_len` bytes at `out` (which must not overlap the
+ * other arguments; NULL when `out_len` is 0). On success the plaintext is at
+ * the start of `out` and `*out_written` is its length. When `out` is too
+ * short the result is ENSEAL_BUFFER_TOO_SMALL with the length needed in
+ * `*out_written`, found before anything is decrypted. On any error no
+ * plaintext is left in `out` (wiping what the caller keeps there on success
+ * is the caller's business). Other errors leave `*out_written` untouched.
+ *
+ * # Safety
+ * Byte pointers must be readable for their lengths and `out` writable for
+ * `out_len`; `opener` live; `out_written` writable.
+ */
+enseal_status enseal_opener_open_into(const enseal_opener *opener, const uint8_t *sealed, size_t sealed_len, const uint8_t *context, size_t context_len, uint8_t *out, size_t out_len, size_t *out_written);
+
+/**
+ * Opens the values at `pointers` (the syntax of enseal_sealer_seal_json) in
+ * the JSON document `json`, restoring each value's JSON type; the opened
+ * document goes to `out` (free with enseal_string_free, which wipes it).
+ * Exactly those values are opened: a value there that is not a sealed
+ * string is ENSEAL_NOT_SEALED, and strings elsewhere stay as they are, so a
+ * client cannot have a sealed value it planted in a clear field opened. This
+ * is the way for servers. `record_id` may be NULL.
+ *
+ * # Safety
+ * `json` and each of the `pointer_count` entries of `pointers` must be
+ * NUL-terminated strings; `record_id` NULL or NUL-terminated; `out` writable.
+ */
+enseal_status enseal_opener_open_json(const enseal_opener *opener, const char *json, const char *const *pointers, size_t pointer_count, const char *record_id, char **out);
+
+/**
+ * Opens every string that starts with "enseal1." in the JSON document
+ * `json`, wherever it is; the opened document goes to `out` (free with
+ * enseal_string_free, which wipes it). For tools that do not know the
+ * document's schema; servers use enseal_opener_open_json. `record_id` may be
+ * NULL.
+ *
+ * # Safety
+ * `json` NUL-terminated; `record_id` NULL or NUL-terminated; `out` writable.
+ */
+enseal_status enseal_opener_open_json_all(const enseal_opener *opener, const char *json, const char *record_id, char **out);
+
+/**
+ * Wipes and frees an opener and sets `*opener` to NULL. NULL is allowed.
+ *
+ * # Safety
+ * `opener` must be NULL, or point to NULL or to a live opener no thread is using.
+ */
+void enseal_opener_free(enseal_opener **opener);
+
+/**
+ * A public key from its serialization (32, 65 or 1216 bytes by suite).
+ *
+ * # Safety
+ * `key` must point to `key_len` readable bytes; `out` must be writable.
+ */
+enseal_status enseal_public_key_from_bytes(uint16_t suite, const uint8_t *key, size_t key_len, enseal_public_key **out);
+
+/**
+ * A public key from a JWK (NUL-terminated JSON).
+ *
+ * # Safety
+ * `jwk` must be a NUL-terminated string; `out` must be writable.
+ */
+enseal_status enseal_public_key_from_jwk(const char *jwk, enseal_public_key **out);
+
+/**
+ * The public key as a JWK; free with enseal_string_free.
+ *
+ * # Safety
+ * `key` must be a live public key; `out` must be writable.
+ */
+enseal_status enseal_public_key_to_jwk(const enseal_public_key *key, char **out);
+
+/**
+ * The serialized public key; free with enseal_bytes_free.
+ *
+ * # Safety
+ * `key` must be a live public key; `out` must be writable.
+ */
+enseal_status enseal_public_key_to_bytes(const enseal_public_key *key, enseal_bytes *out);
+
+/**
+ * The key id (11 characters of base64url); free with enseal_string_free.
+ *
+ * # Safety
+ * `key` must be a live public key; `out` must be writable.
+ */
+enseal_status enseal_public_key_kid(const enseal_public_key *key, char **out);
+
+/**
+ * The public key's suite id (ENSEAL_SUITE_*).
+ *
+ * # Safety
+ * `key` must be a live public key; `out` must be writable.
+ */
+enseal_status enseal_public_key_suite(const enseal_public_key *key, uint16_t *out);
+
+/**
+ * Frees a public key and sets `*key` to NULL. NULL is allowed.
+ *
+ * # Safety
+ * `key` must be NULL, or point to NULL or to a live public key not in use elsewhere.
+ */
+void enseal_public_key_free(enseal_public_key **key);
+
+/**
+ * Reads the header of a sealed value in text form without a key ("which key
+ * sealed this?", for rotation and re-sealing). Parsing checks the prefix,
+ * the encoding, the version, the suite and every length (the errors of
+ * opening up to the key); only opening checks that the value is authentic,
+ * so treat what this says as a claim until the value opens.
+ *
+ * # Safety
+ * `text` must be NUL-terminated; `out` writable.
+ */
+enseal_status enseal_sealed_inspect(const char *text, enseal_sealed_info *out);
+
+/**
+ * As enseal_sealed_inspect, for the binary form (`len` bytes at `sealed`).
+ *
+ * # Safety
+ * `sealed` must be readable for `len` bytes; `out` writable.
+ */
+enseal_status enseal_sealed_inspect_binary(const uint8_t *sealed, size_t len, enseal_sealed_info *out);
+
+/**
+ * Writes whether `text` is a well-formed sealed value in text form (no key
+ * needed).
+ *
+ * # Safety
+ * `text` must be NUL-terminated; `out` writable.
+ */
+enseal_status enseal_is_sealed(const char *text, bool *out);
+
+/**
+ * The context enseal_sealer_seal_json binds the value at `pointer` (a
+ * concrete JSON Pointer, `*` replaced by the index) of the record
+ * `record_id` (NULL for none) to: with it, enseal_opener_open opens one
+ * value taken out of a sealed document. Free with enseal_bytes_free.
+ *
+ * # Safety
+ * `pointer` NUL-terminated; `record_id` NULL or NUL-terminated; `out` writable.
+ */
+enseal_status enseal_json_context(const char *pointer, const char *record_id, enseal_bytes *out);
+
+/**
+ * A sealer for `recipient`. `field_limit` is the number of fields per session
+ * before a fresh encapsulation (1 to 2^32), or 0 for the default (2^32).
+ *
+ * # Safety
+ * `recipient` must be a live public key; `out` must be writable.
+ */
+enseal_status enseal_sealer_new(const enseal_public_key *recipient, uint64_t field_limit, enseal_sealer **out);
+
+/**
+ * A sealer for the keyset's primary key. When that key has a `not_after`,
+ * the clock is read before every seal (and every rekey or new session), and
+ * each fails with ENSEAL_KEY_EXPIRED once it has passed, so a long-lived
+ * sealer stops at the end of its key's cryptoperiod; this function also
+ * refuses an already expired key.
+ *
+ * # Safety
+ * `keyset` must be a live keyset; `out` must be writable.
+ */
+enseal_status enseal_sealer_from_keyset(const enseal_keyset *keyset, enseal_sealer **out);
+
+/**
+ * Seals `plaintext` bound to `context`; the text form ("enseal1." +
+ * base64url) goes to `out` (free with enseal_string_free). Pointers may be
+ * NULL when their length is 0.
+ *
+ * # Safety
+ * Byte pointers must be readable for their lengths; `sealer` live; `out` writable.
+ */
+enseal_status enseal_sealer_seal(const enseal_sealer *sealer, const uint8_t *plaintext, size_t plaintext_len, const uint8_t *context, size_t context_len, char **out);
+
+/**
+ * As enseal_sealer_seal, giving the binary form (for files and bytes
+ * columns; free with enseal_bytes_free).
+ *
+ * # Safety
+ * Byte pointers must be readable for their lengths; `sealer` live; `out` writable.
+ */
+enseal_status enseal_sealer_seal_binary(const enseal_sealer *sealer, const uint8_t *plaintext, size_t plaintext_len, const uint8_t *context, size_t context_len, enseal_bytes *out);
+
+/**
+ * As enseal_sealer_seal_binary, writing the binary form into the caller's
+ * buffer: `out_len` bytes at `out` (which must not overlap the other
+ * arguments; NULL when `out_len` is 0). On success the sealed field is at
+ * the start of `out` and `*out_written` is its length. When `out` is too
+ * short the result is ENSEAL_BUFFER_TOO_SMALL with the length needed in
+ * `*out_written`; nothing is written to `out` and no counter value is used,
+ * so a call with `out_len` 0 asks the length. Other errors leave
+ * `*out_written` untouched.
+ *
+ * # Safety
+ * Byte pointers must be readable for their lengths and `out` writable for
+ * `out_len`; `sealer` live; `out_written` writable.
+ */
+enseal_status enseal_sealer_seal_into(const enseal_sealer *sealer, const uint8_t *plaintext, size_t plaintext_len, const uint8_t *context, size_t context_len, uint8_t *out, size_t out_len, size_t *out_written);
+
+/**
+ * Seals the values at `pointers` (RFC 6901 JSON Pointers, `*` over array
+ * elements; `*` on an object and overlapping pointers are
+ * ENSEAL_INVALID_POINTER) in the JSON document `json`; the sealed document
+ * goes to `out` (free with enseal_string_free). Each value's JSON text is
+ * padded with spaces to a multiple of `pad_to` bytes before sealing:
+ * ENSEAL_DEFAULT_JSON_PADDING (16) makes `true` and `false` (and short
+ * values) seal to one length, 64 hides the length of names, 0 or 1 pads
+ * nothing; more than 65536 is ENSEAL_INVALID_ARGUMENT. A clear string that
+ * starts with "enseal1." without being a sealed value is
+ * ENSEAL_ALREADY_SEALED. `record_id` may be NULL.
+ *
+ * # Safety
+ * `json` and each of the `pointer_count` entries of `pointers` must be
+ * NUL-terminated strings; `record_id` NULL or NUL-terminated; `out` writable.
+ */
+enseal_status enseal_sealer_seal_json(const enseal_sealer *sealer, const char *json, const char *const *pointers, size_t pointer_count, const char *record_id, size_t pad_to, char **out);
+
+/**
+ * Starts a fresh session now (a new encapsulation): to separate batches, and
+ * right after the process was restored from a snapshot (VM clone, Lambda
+ * SnapStart, CRaC), which no sealer can detect. ENSEAL_KEY_EXPIRED once a
+ * keyset sealer's key is past its not-after date.
+ *
+ * # Safety
+ * `sealer` must be a live sealer.
+ */
+enseal_status enseal_sealer_rekey(const enseal_sealer *sealer);
+
+/**
+ * The not-after date (Unix seconds) of the key a keyset sealer seals to, or
+ * 0 when it has none (and for a sealer made by enseal_sealer_new).
+ *
+ * # Safety
+ * `sealer` must be a live sealer; `out` must be writable.
+ */
+enseal_status enseal_sealer_not_after(const enseal_sealer *sealer, uint64_t *out);
+
+/**
+ * Frees a sealer and sets `*sealer` to NULL. NULL is allowed.
+ *
+ * # Safety
+ * `sealer` must be NULL, or point to NULL or to a live sealer no thread is using.
+ */
+void enseal_sealer_free(enseal_sealer **sealer);
+
+/**
+ * Core's description of the last error on the calling thread ("" after a
+ * success). It never contains key material or plaintext. The pointer stays
+ * valid until the next enseal call on the same thread; never free it.
+ */
+const char *enseal_last_error(void);
+
+/**
+ * The version of the loaded library, "MAJOR.MINOR.PATCH" (compare it with
+ * ENSEAL_VERSION_STRING to detect a header/library mismatch). Static: never
+ * free it.
+ */
+const char *enseal_version(void);
+
+/**
+ * Which AES-256-GCM implementation this build uses ("ring" or "aes-gcm", a
+ * static string: never free it) and whether the CPU's AES instructions are in
+ * use.
+ *
+ * # Safety
+ * `name` and `hardware` must be writable.
+ */
+enseal_status enseal_aes_backend(const char **name, bool *hardware);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -36,6 +36,47 @@ pub(crate) unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// A caller's output buffer: `len` writable bytes at `ptr`; `ptr` may be NULL
+/// only when `len` is 0.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to `len` writable bytes that outlive `'a` and
+/// overlap no other argument.
+pub(crate) unsafe fn bytes_mut_arg<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], Error> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() {
+        return Err(invalid("an output buffer is NULL but its length is not 0"));
+    }
+    if len > isize::MAX as usize {
+        return Err(invalid("a byte length is larger than memory"));
+    }
+    // SAFETY: non-NULL, and the caller promises `len` writable, unaliased bytes.
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// The outcome of a caller-buffer call: the length written on success, the
+/// length needed with ENSEAL_BUFFER_TOO_SMALL; other errors write nothing.
+///
+/// # Safety
+/// `out` must be non-NULL (see [`out_arg`]) and writable.
+pub(crate) unsafe fn report_length(
+    outcome: Result<usize, Error>,
+    out: *mut usize,
+) -> Result<(), Error> {
+    let length = match &outcome {
+        Ok(written) => Some(*written),
+        Err(Error::BufferTooSmall { needed }) => Some(*needed),
+        Err(_) => None,
+    };
+    if let Some(length) = length {
+        // SAFETY: forwarded contract.
+        unsafe { write_out(out, length) };
+    }
+    outcome.map(|_| ())
+}
+
 /// A NUL-terminated UTF-8 text argument.
 ///
 /// # Safety
@@ -61,6 +102,39 @@ pub(crate) unsafe fn opt_str_arg<'a>(ptr: *const c_char) -> Result<Option<&'a st
         // SAFETY: forwarded contract.
         unsafe { str_arg(ptr) }.map(Some)
     }
+}
+
+/// The `count` NUL-terminated strings at `list`.
+///
+/// # Safety
+/// `list` must be NULL (with `count` 0) or hold `count` readable entries,
+/// each NULL or NUL-terminated.
+pub(crate) unsafe fn str_list_arg<'a>(
+    list: *const *const c_char,
+    count: usize,
+) -> Result<Vec<&'a str>, Error> {
+    if list.is_null() && count > 0 {
+        return Err(invalid("the pointer array is NULL but its count is not 0"));
+    }
+    let mut strings = Vec::with_capacity(count);
+    for i in 0..count {
+        // SAFETY: the caller promises `count` readable entries.
+        strings.push(unsafe { str_arg(*list.add(i)) }?);
+    }
+    Ok(strings)
+}
+
+/// `text` (ASCII, shorter than `N`) in a fixed C array, NUL-terminated, the
+/// rest zero: for the kid and session id fields of result structs.
+pub(crate) fn fixed_text<const N: usize>(text: &str) -> Result<[c_char; N], Error> {
+    let mut out = [0 as c_char; N];
+    if text.len() >= N || !text.is_ascii() {
+        return Err(Error::Internal("a fixed-size text field is too small"));
+    }
+    for (slot, byte) in out.iter_mut().zip(text.bytes()) {
+        *slot = byte as c_char;
+    }
+    Ok(out)
 }
 
 /// Borrows the object behind a handle.
@@ -130,8 +204,8 @@ fn c_string(text: &str) -> Result<*mut c_char, Error> {
     }
 }
 
-pub(crate) fn string_result(text: String) -> Result<*mut c_char, Error> {
-    c_string(&text)
+pub(crate) fn string_result(text: &str) -> Result<*mut c_char, Error> {
+    c_string(text)
 }
 
 /// Moves secret text out as a C string; `text` is wiped when dropped and no
@@ -207,8 +281,13 @@ mod tests {
     //! (dropped, or left behind by a reallocation) is an unwiped copy.
 
     use super::*;
-    use crate::handles::*;
-    use crate::status::ENSEAL_OK;
+    use crate::keypair::*;
+    use crate::keyring::*;
+    use crate::opener::*;
+    use crate::public_key::*;
+    use crate::sealer::*;
+    use crate::status::enseal_status::ENSEAL_OK;
+    use crate::suite::*;
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::cell::Cell;
     use std::ffi::CStr;
@@ -314,14 +393,15 @@ mod tests {
         });
         assert_eq!(freed, 0, "secret_bytes_result");
         assert_eq!(
-            string_result(String::from("a\0b")).err().map(|e| e.code()),
+            string_result("a\0b").err().map(|e| e.code()),
             Some(enseal_core::ErrorCode::Internal)
         );
     }
 
     #[test]
     fn private_jwks_and_opened_values_leave_no_unwiped_copy() {
-        let (mut key, mut public, mut ring, mut sealer, mut opener) = (
+        let (mut key, mut public, mut builder, mut ring, mut sealer, mut opener) = (
+            std::ptr::null_mut(),
             std::ptr::null_mut(),
             std::ptr::null_mut(),
             std::ptr::null_mut(),
@@ -336,8 +416,13 @@ mod tests {
                 ENSEAL_OK
             );
             assert_eq!(enseal_keypair_public_key(key, &mut public), ENSEAL_OK);
-            assert_eq!(enseal_keyring_new(&mut ring), ENSEAL_OK);
-            assert_eq!(enseal_keyring_add(ring, key), ENSEAL_OK);
+            assert_eq!(enseal_keyring_builder_new(&mut builder), ENSEAL_OK);
+            let added = std::ptr::null_mut();
+            assert_eq!(enseal_keyring_builder_add(builder, key, added), ENSEAL_OK);
+            assert_eq!(
+                enseal_keyring_builder_build(&mut builder, &mut ring),
+                ENSEAL_OK
+            );
             assert_eq!(enseal_sealer_new(public, 0, &mut sealer), ENSEAL_OK);
             assert_eq!(enseal_opener_new(ring, &mut opener), ENSEAL_OK);
         }
@@ -362,6 +447,14 @@ mod tests {
             assert!(free_text(jwk).contains(&d));
         });
         assert_eq!(freed, 0, "enseal_keypair_to_jwk");
+        let freed = unwiped_copies(d.as_bytes(), || {
+            let mut jwks = std::ptr::null_mut();
+            // SAFETY: live handle, writable out-pointer.
+            let status = unsafe { enseal_keyring_to_jwks(ring, &mut jwks) };
+            assert_eq!(status, ENSEAL_OK);
+            assert!(free_text(jwks).contains(&d));
+        });
+        assert_eq!(freed, 0, "enseal_keyring_to_jwks");
 
         // An opened binary field.
         let mut sealed = enseal_bytes {
@@ -370,7 +463,7 @@ mod tests {
         };
         // SAFETY: live handle, readable inputs, writable out-pointer.
         let status = unsafe {
-            enseal_sealer_seal(
+            enseal_sealer_seal_binary(
                 sealer,
                 MARKER.as_ptr(),
                 MARKER.len(),
@@ -387,7 +480,7 @@ mod tests {
             };
             // SAFETY: as above; `sealed` holds `sealed.len` bytes; freed once.
             unsafe {
-                let status = enseal_opener_open(
+                let status = enseal_opener_open_binary(
                     opener,
                     sealed.ptr,
                     sealed.len,
@@ -403,9 +496,50 @@ mod tests {
                 enseal_bytes_free(&mut opened);
             }
         });
-        assert_eq!(freed, 0, "enseal_opener_open");
+        assert_eq!(freed, 0, "enseal_opener_open_binary");
         // SAFETY: filled by enseal; freed once.
         unsafe { enseal_bytes_free(&mut sealed) };
+
+        // An opened text field, as bytes and as a string.
+        let mut text = std::ptr::null_mut();
+        // SAFETY: live handle, readable inputs, writable out-pointer.
+        let status = unsafe {
+            enseal_sealer_seal(
+                sealer,
+                MARKER.as_ptr(),
+                MARKER.len(),
+                context.as_ptr(),
+                context.len(),
+                &mut text,
+            )
+        };
+        assert_eq!(status, ENSEAL_OK);
+        let freed = unwiped_copies(MARKER.as_bytes(), || {
+            let mut opened = enseal_bytes {
+                ptr: std::ptr::null_mut(),
+                len: 0,
+            };
+            let mut string = std::ptr::null_mut();
+            // SAFETY: live handle, NUL-terminated text, writable out-pointers; freed once.
+            unsafe {
+                let status =
+                    enseal_opener_open(opener, text, context.as_ptr(), context.len(), &mut opened);
+                assert_eq!(status, ENSEAL_OK);
+                assert_eq!(opened.len, MARKER.len());
+                enseal_bytes_free(&mut opened);
+                let status = enseal_opener_open_string(
+                    opener,
+                    text,
+                    context.as_ptr(),
+                    context.len(),
+                    &mut string,
+                );
+                assert_eq!(status, ENSEAL_OK);
+            }
+            assert_eq!(free_text(string).as_str(), MARKER);
+        });
+        assert_eq!(freed, 0, "enseal_opener_open and _open_string");
+        free_text(text);
 
         // An opened JSON document.
         let document = CString::new(format!("{{\"ssn\":\"{MARKER}\",\"name\":\"Ada\"}}")).unwrap();
@@ -419,6 +553,7 @@ mod tests {
                 pointers.as_ptr(),
                 1,
                 record.as_ptr(),
+                ENSEAL_DEFAULT_JSON_PADDING,
                 &mut sealed,
             )
         };

@@ -16,8 +16,8 @@
 
 static const char CONTEXT[] = "patients/8812/ssn";
 
-static int seal(const enseal_sealer *sealer, const char *value, enseal_bytes *out) {
-    return enseal_sealer_seal(sealer, (const uint8_t *)value, strlen(value), (const uint8_t *)CONTEXT,
+static enseal_status seal(const enseal_sealer *sealer, const char *value, enseal_bytes *out) {
+    return enseal_sealer_seal_binary(sealer, (const uint8_t *)value, strlen(value), (const uint8_t *)CONTEXT,
                               strlen(CONTEXT), out);
 }
 
@@ -45,7 +45,7 @@ static int read_all(int fd, void *buf, size_t len) {
 
 static void opens_to(const enseal_opener *opener, const uint8_t *sealed, size_t len, const char *want) {
     enseal_bytes opened = {0};
-    CHECK_OK(enseal_opener_open(opener, sealed, len, (const uint8_t *)CONTEXT, strlen(CONTEXT), &opened));
+    CHECK_OK(enseal_opener_open_binary(opener, sealed, len, (const uint8_t *)CONTEXT, strlen(CONTEXT), &opened));
     CHECK(opened.len == strlen(want) && memcmp(opened.ptr, want, opened.len) == 0);
     enseal_bytes_free(&opened);
 }

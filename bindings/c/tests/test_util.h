@@ -25,9 +25,9 @@ static int test_checks = 0;
         test_checks++;                                                                \
         if (got_ != (want)) {                                                         \
             test_failures++;                                                          \
-            fprintf(stderr, "%s:%d: %s returned %s (%d), expected %s: %s\n", __FILE__, \
-                    __LINE__, #call, enseal_status_str(got_), got_,                  \
-                    enseal_status_str(want), enseal_last_error_message());            \
+            fprintf(stderr, "%s:%d: %s returned %d, expected %d (%s): %s\n", __FILE__,  \
+                    __LINE__, #call, (int)got_, (int)(want), #want,                   \
+                    enseal_last_error());                                             \
         }                                                                             \
     } while (0)
 
@@ -53,7 +53,7 @@ static inline unsigned char *hex_decode(const char *hex, size_t *len) {
 }
 
 /* A fresh X25519 key pair, a sealer for it (default field limit) and an
- * opener over a keyring holding it. */
+ * opener over a keyring (built with a builder) holding it. */
 typedef struct {
     enseal_keypair *pair;
     enseal_public_key *pub;
@@ -67,8 +67,13 @@ static inline fixture fixture_new(void) {
     CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &f.pair));
     CHECK_OK(enseal_keypair_public_key(f.pair, &f.pub));
     CHECK_OK(enseal_sealer_new(f.pub, 0, &f.sealer));
-    CHECK_OK(enseal_keyring_new(&f.ring));
-    CHECK_OK(enseal_keyring_add(f.ring, f.pair));
+    enseal_keyring_builder *builder = NULL;
+    bool added = false;
+    CHECK_OK(enseal_keyring_builder_new(&builder));
+    CHECK_OK(enseal_keyring_builder_add(builder, f.pair, &added));
+    CHECK(added);
+    CHECK_OK(enseal_keyring_builder_build(&builder, &f.ring));
+    CHECK(builder == NULL);
     CHECK_OK(enseal_opener_new(f.ring, &f.opener));
     return f;
 }
@@ -79,6 +84,16 @@ static inline void fixture_free(fixture *f) {
     enseal_sealer_free(&f->sealer);
     enseal_public_key_free(&f->pub);
     enseal_keypair_free(&f->pair);
+}
+
+/* A keyring of one key pair. */
+static inline enseal_keyring *keyring_of(const enseal_keypair *pair) {
+    enseal_keyring_builder *builder = NULL;
+    enseal_keyring *ring = NULL;
+    CHECK_OK(enseal_keyring_builder_new(&builder));
+    CHECK_OK(enseal_keyring_builder_add(builder, pair, NULL));
+    CHECK_OK(enseal_keyring_builder_build(&builder, &ring));
+    return ring;
 }
 
 /* The line every test program ends with, read by CI. */

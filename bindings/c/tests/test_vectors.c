@@ -5,8 +5,8 @@
 #include "vectors.h"
 
 int main(void) {
-    enseal_keyring *ring = NULL;
-    CHECK_OK(enseal_keyring_new(&ring));
+    enseal_keyring_builder *builder = NULL;
+    CHECK_OK(enseal_keyring_builder_new(&builder));
     for (size_t i = 0; i < sizeof KAT_KEYS / sizeof KAT_KEYS[0]; i++) {
         size_t len;
         unsigned char *sk = hex_decode(KAT_KEYS[i].private_key_hex, &len);
@@ -16,10 +16,14 @@ int main(void) {
         CHECK_OK(enseal_keypair_kid(pair, &kid));
         CHECK(kid && strcmp(kid, KAT_KEYS[i].kid) == 0);
         enseal_string_free(&kid);
-        CHECK_OK(enseal_keyring_add(ring, pair));
+        bool added = false;
+        CHECK_OK(enseal_keyring_builder_add(builder, pair, &added));
+        CHECK(added);
         enseal_keypair_free(&pair);
         free(sk);
     }
+    enseal_keyring *ring = NULL;
+    CHECK_OK(enseal_keyring_builder_build(&builder, &ring));
     enseal_opener *opener = NULL;
     CHECK_OK(enseal_opener_new(ring, &opener));
 
@@ -31,10 +35,10 @@ int main(void) {
         unsigned char *pt = hex_decode(c->plaintext_hex, &pt_len);
         unsigned char *sealed = hex_decode(c->sealed_hex, &sealed_len);
         enseal_bytes out = {0};
-        CHECK_OK(enseal_opener_open(opener, sealed, sealed_len, ctx, ctx_len, &out));
+        CHECK_OK(enseal_opener_open_binary(opener, sealed, sealed_len, ctx, ctx_len, &out));
         CHECK(out.len == pt_len && (pt_len == 0 || memcmp(out.ptr, pt, pt_len) == 0));
         enseal_bytes_free(&out);
-        CHECK_OK(enseal_opener_open_text(opener, c->sealed_text, ctx, ctx_len, &out));
+        CHECK_OK(enseal_opener_open(opener, c->sealed_text, ctx, ctx_len, &out));
         CHECK(out.len == pt_len && (pt_len == 0 || memcmp(out.ptr, pt, pt_len) == 0));
         enseal_bytes_free(&out);
         bool sealed_flag = false;
@@ -53,20 +57,19 @@ int main(void) {
         enseal_bytes out = {0};
         enseal_status got;
         if (c->sealed_text) {
-            got = enseal_opener_open_text(opener, c->sealed_text, ctx, ctx_len, &out);
+            got = enseal_opener_open(opener, c->sealed_text, ctx, ctx_len, &out);
         } else {
             size_t sealed_len;
             unsigned char *sealed = hex_decode(c->sealed_hex, &sealed_len);
-            got = enseal_opener_open(opener, sealed, sealed_len, ctx, ctx_len, &out);
+            got = enseal_opener_open_binary(opener, sealed, sealed_len, ctx, ctx_len, &out);
             free(sealed);
         }
         test_checks++;
-        if (got != c->code || out.ptr != NULL) {
+        if ((int)got != c->code || out.ptr != NULL) {
             test_failures++;
-            fprintf(stderr, "negative case \"%s\": got %s, expected %s\n", c->name, enseal_status_str(got),
-                    enseal_status_str(c->code));
+            fprintf(stderr, "negative case \"%s\": got %d, expected %d (%s)\n", c->name, (int)got, c->code,
+                    c->error);
         }
-        CHECK(strcmp(enseal_status_str(got), c->error) == 0);
         free(ctx);
     }
     printf("opened %zu positive cases, rejected %zu negative cases\n", positives, negatives);

@@ -31,38 +31,38 @@ def rate(fn, n):
 
 def enseal_rows(value, n):
     key = enseal.KeyPair.generate(enseal.Suite.X25519)
-    sealer, opener = enseal.Sealer(key.public_key()), enseal.Opener([key])
-    sealed = sealer.seal_text(value, CONTEXT)
+    sealer, opener = enseal.Sealer(key.public_key), enseal.Opener([key])
+    sealed = sealer.seal(value, CONTEXT)
     values, contexts = [value] * n, [CONTEXT] * n
-    column = sealer.seal_many(values, contexts)
+    column = sealer.seal_batch(values, contexts)
 
     def seal_one(k):
         for _ in range(k):
-            sealer.seal_text(value, CONTEXT)
+            sealer.seal(value, CONTEXT)
 
     def open_one(k):
         for _ in range(k):
             opener.open(sealed, CONTEXT)
 
     def seal_batch(k):
-        sealer.seal_many(values[:k], contexts[:k])
+        sealer.seal_batch(values[:k], contexts[:k])
 
     def open_batch(k):
-        opener.open_many(column[:k], contexts[:k])
+        opener.open_batch(column[:k], contexts[:k])
 
     def seal_column(k):
-        sealer.seal_many(values[:k], CONTEXT)
+        sealer.seal_batch(values[:k], CONTEXT)
 
     def open_column(k):
-        opener.open_many(column[:k], CONTEXT)
+        opener.open_batch(column[:k], CONTEXT)
 
     return [
         ("enseal seal, one call per field", rate(seal_one, n)),
         ("enseal open, one call per field", rate(open_one, n)),
-        ("enseal seal_many (batch)", rate(seal_batch, n)),
-        ("enseal open_many (batch)", rate(open_batch, n)),
-        ("enseal seal_many, one context for the column", rate(seal_column, n)),
-        ("enseal open_many, one context for the column", rate(open_column, n)),
+        ("enseal seal_batch (batch)", rate(seal_batch, n)),
+        ("enseal open_batch (batch)", rate(open_batch, n)),
+        ("enseal seal_batch, one context for the column", rate(seal_column, n)),
+        ("enseal open_batch, one context for the column", rate(open_column, n)),
     ]
 
 

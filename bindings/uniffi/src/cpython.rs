@@ -1,8 +1,9 @@
 //! The CPython hot path for the Python wheel: `seal`/`open` and their batch
 //! forms called straight from Python, without uniffi's generated ctypes layer.
 //! That layer makes several foreign calls per method (clone the handle, one
-//! buffer per argument, the call, free the result): about 50 µs against 2 µs
-//! of sealing. Everything else in Python still goes through uniffi.
+//! buffer per argument, the call, free the result): about 18 µs against
+//! 0.3 µs here (bindings/uniffi/README.md has the figures). Everything else in
+//! Python still goes through uniffi; `enseal/_loader.py` loads both layers.
 //!
 //! Built only with the `python` feature (the wheel). Python loads the same
 //! shared library a second time as the extension module `enseal._hot`; the
@@ -11,16 +12,22 @@
 //! one-time token that `enseal._hot.Sealer(token)` claims. A forged or reused
 //! token is an error, never a dangling pointer.
 //!
+//! `Sealed` lives here entirely (`enseal.Sealed` is `HotSealed`): a parsed value
+//! read without a key, whose properties Python reads without a foreign call,
+//! and which `Opener.open` takes as it is.
+//!
 //! Like the rest of this crate, a translation layer: `bytes`/`str` in, `bytes`/
-//! `str` out, core's errors raised as the same `EnsealError` classes uniffi
-//! generates.
+//! `str` out, core's errors raised as the top-level classes of
+//! `enseal/_errors.py` (`enseal.DecryptFailedError`, ...), the same ones the
+//! Python package raises for errors that come through uniffi.
 
-use crate::{EnsealError, Opener, Sealer};
+use crate::{Opener, Sealer, Suite};
 use enseal_core as core_api;
+use enseal_core::Context;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString, PyTuple};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use zeroize::Zeroizing;
@@ -154,20 +161,20 @@ fn run<T: Send>(
     result.map_err(|error| raise(py, error))
 }
 
+/// core's error as the `enseal` class of its code (`enseal._errors._error`),
+/// with the index of the failing value for a batch error.
 fn raise(py: Python<'_>, error: core_api::Error) -> PyErr {
-    static CLASSES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let error = EnsealError::from(error);
-    let (code, detail) = error.parts();
-    let made = CLASSES
+    static MAKE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let (code, detail, index) = (
+        error.code().as_u16(),
+        error.to_string(),
+        error.batch_index(),
+    );
+    let made = MAKE
         .get_or_try_init(py, || {
-            Ok::<_, PyErr>(
-                py.import("enseal._native")?
-                    .getattr("EnsealError")?
-                    .unbind(),
-            )
+            Ok::<_, PyErr>(py.import("enseal._errors")?.getattr("_error")?.unbind())
         })
-        .and_then(|classes| classes.bind(py).getattr(error.variant()))
-        .and_then(|class| class.call1((code, detail)));
+        .and_then(|make| make.bind(py).call1((code, detail, index)));
     match made {
         Ok(exception) => PyErr::from_value(exception),
         Err(failed) => failed,
@@ -218,20 +225,8 @@ impl HotSealer {
         Err(not_pickled("enseal._hot.Sealer"))
     }
 
-    fn seal<'py>(
-        &self,
-        py: Python<'py>,
-        value: &Bound<'py, PyAny>,
-        context: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
-        let (value, context) = (input(value, "value")?, input(context, "context")?);
-        let sealed = run(py, value.as_ref().len(), || {
-            self.sealer.inner.seal(value.as_ref(), context.as_ref())
-        })?;
-        Ok(PyBytes::new(py, &sealed))
-    }
-
-    fn seal_text(
+    /// The text form.
+    fn seal(
         &self,
         py: Python<'_>,
         value: &Bound<'_, PyAny>,
@@ -241,11 +236,27 @@ impl HotSealer {
         run(py, value.as_ref().len(), || {
             self.sealer
                 .inner
-                .seal_text(value.as_ref(), context.as_ref())
+                .seal(value.as_ref(), Context::bytes(context.as_ref()))
         })
     }
 
-    fn seal_many<'py>(
+    /// The binary form.
+    fn seal_binary<'py>(
+        &self,
+        py: Python<'py>,
+        value: &Bound<'py, PyAny>,
+        context: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let (value, context) = (input(value, "value")?, input(context, "context")?);
+        let sealed = run(py, value.as_ref().len(), || {
+            self.sealer
+                .inner
+                .seal_binary(value.as_ref(), Context::bytes(context.as_ref()))
+        })?;
+        Ok(PyBytes::new(py, &sealed))
+    }
+
+    fn seal_batch<'py>(
         &self,
         py: Python<'py>,
         values: &Bound<'py, PyAny>,
@@ -253,8 +264,12 @@ impl HotSealer {
     ) -> PyResult<Bound<'py, PyList>> {
         let (values, contexts) = (column(values, "values")?, context_items(contexts)?);
         let (values, contexts) = (inputs(&values, "value")?, inputs(&contexts, "context")?);
+        let contexts: Vec<Context<'_>> = contexts
+            .iter()
+            .map(|c| Context::bytes(c.as_ref()))
+            .collect();
         let sealed = run(py, total(&values), || {
-            self.sealer.inner.seal_text_batch(&values, &contexts)
+            self.sealer.inner.seal_batch(&values, &contexts)
         })?;
         PyList::new(py, sealed)
     }
@@ -294,30 +309,62 @@ impl HotOpener {
         Err(not_pickled("enseal._hot.Opener"))
     }
 
-    /// Opens the text form (`str`) or the binary form (`bytes`).
+    /// Opens the text form (`str`) or a `Sealed`.
     fn open<'py>(
         &self,
         py: Python<'py>,
         sealed: &Bound<'py, PyAny>,
         context: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let context = input(context, "context")?;
-        let opener = &self.opener.inner;
-        let opened = match sealed.cast::<PyString>() {
-            Ok(text) => {
-                let text = text.to_str()?;
-                run(py, text.len(), || opener.open_text(text, context.as_ref()))?
-            }
-            Err(_) => {
-                let sealed = input(sealed, "sealed")?;
-                let size = sealed.as_ref().len();
-                run(py, size, || opener.open(sealed.as_ref(), context.as_ref()))?
-            }
-        };
+        let opened = self.open_any(py, sealed, context)?;
         Ok(PyBytes::new(py, &opened))
     }
 
-    fn open_many<'py>(
+    /// As `open`, decoded as UTF-8 (core refuses a value that is not).
+    fn open_string<'py>(
+        &self,
+        py: Python<'py>,
+        sealed: &Bound<'py, PyAny>,
+        context: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyString>> {
+        let context = input(context, "context")?;
+        let opener = &self.opener.inner;
+        let opened = if let Ok(parsed) = sealed.cast::<HotSealed>() {
+            let parsed = &parsed.get().inner;
+            run(py, parsed.binary_len(), || {
+                opener.open_string(parsed, Context::bytes(context.as_ref()))
+            })?
+        } else {
+            let text = text_of(sealed)?;
+            run(py, text.len(), || {
+                opener.open_string(text, Context::bytes(context.as_ref()))
+            })?
+        };
+        // Straight from core's wiping buffer into the Python `str`: no Rust copy left.
+        Ok(PyString::new(py, opened.as_str()))
+    }
+
+    /// Opens the binary form (`bytes`, `bytearray`, `memoryview`).
+    fn open_binary<'py>(
+        &self,
+        py: Python<'py>,
+        sealed: &Bound<'py, PyAny>,
+        context: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        if sealed.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(
+                "sealed must be bytes (the binary form); open() takes the text form",
+            ));
+        }
+        let (sealed, context) = (input(sealed, "sealed")?, input(context, "context")?);
+        let opener = &self.opener.inner;
+        let opened = run(py, sealed.as_ref().len(), || {
+            opener.open_binary(sealed.as_ref(), Context::bytes(context.as_ref()))
+        })?;
+        Ok(PyBytes::new(py, &opened))
+    }
+
+    fn open_batch<'py>(
         &self,
         py: Python<'py>,
         sealed: &Bound<'py, PyAny>,
@@ -334,16 +381,196 @@ impl HotOpener {
             })
             .collect::<PyResult<Vec<&str>>>()?;
         let contexts = inputs(&contexts, "context")?;
+        let contexts: Vec<Context<'_>> = contexts
+            .iter()
+            .map(|c| Context::bytes(c.as_ref()))
+            .collect();
         let size = texts.iter().map(|t| t.len()).sum();
-        let opened = run(py, size, || {
-            self.opener.inner.open_text_batch(&texts, &contexts)
-        })?;
+        let opened = run(py, size, || self.opener.inner.open_batch(&texts, &contexts))?;
         PyList::new(py, opened.iter().map(|p| PyBytes::new(py, p)))
+    }
+}
+
+impl HotOpener {
+    fn open_any(
+        &self,
+        py: Python<'_>,
+        sealed: &Bound<'_, PyAny>,
+        context: &Bound<'_, PyAny>,
+    ) -> PyResult<Zeroizing<Vec<u8>>> {
+        let context = input(context, "context")?;
+        let opener = &self.opener.inner;
+        if let Ok(parsed) = sealed.cast::<HotSealed>() {
+            let parsed = &parsed.get().inner;
+            run(py, parsed.binary_len(), || {
+                opener.open(parsed, Context::bytes(context.as_ref()))
+            })
+        } else {
+            let text = text_of(sealed)?;
+            run(py, text.len(), || {
+                opener.open(text, Context::bytes(context.as_ref()))
+            })
+        }
+    }
+}
+
+/// The text form; bytes are refused with the name of the call that takes them.
+fn text_of<'a>(sealed: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
+    match sealed.cast::<PyString>() {
+        Ok(text) => text.to_str(),
+        Err(_) if is_single_value(sealed) => Err(PyTypeError::new_err(
+            "sealed must be str (the text form) or an enseal.Sealed; open_binary() takes bytes",
+        )),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "sealed must be str or enseal.Sealed, not {}",
+            sealed.get_type().name()?
+        ))),
+    }
+}
+
+/// `enseal.Sealed`: a sealed value parsed and validated, read without a key.
+#[pyclass(frozen, eq, name = "Sealed", module = "enseal")]
+#[derive(PartialEq)]
+struct HotSealed {
+    inner: core_api::Sealed,
+}
+
+fn suite_object(py: Python<'_>, suite: core_api::Suite) -> PyResult<Bound<'_, PyAny>> {
+    static SUITE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let name = match crate::suite_from_core(suite) {
+        Suite::X25519 => "X25519",
+        Suite::P256 => "P256",
+        Suite::XWing => "X_WING",
+    };
+    SUITE
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(py.import("enseal._native")?.getattr("Suite")?.unbind())
+        })?
+        .bind(py)
+        .getattr(name)
+}
+
+#[pymethods]
+impl HotSealed {
+    /// Parses the text form (`enseal1.` + base64url).
+    #[staticmethod]
+    fn parse(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text = text_of(text)?;
+        let inner = core_api::Sealed::parse(text).map_err(|e| raise(py, e))?;
+        Ok(HotSealed { inner })
+    }
+
+    /// Parses the binary form.
+    #[staticmethod]
+    fn from_binary(py: Python<'_>, binary: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if binary.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(
+                "binary must be bytes; Sealed.parse() takes the text form",
+            ));
+        }
+        let binary = input(binary, "binary")?;
+        let inner =
+            core_api::Sealed::from_binary(binary.as_ref().to_vec()).map_err(|e| raise(py, e))?;
+        Ok(HotSealed { inner })
+    }
+
+    #[getter]
+    fn version(&self) -> u8 {
+        self.inner.version()
+    }
+
+    #[getter]
+    fn suite<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        suite_object(py, self.inner.suite())
+    }
+
+    #[getter]
+    fn kid(&self) -> String {
+        self.inner.kid().to_string()
+    }
+
+    #[getter]
+    fn session_id(&self) -> String {
+        self.inner.session_id().to_string()
+    }
+
+    #[getter]
+    fn counter(&self) -> u64 {
+        self.inner.counter()
+    }
+
+    #[getter]
+    fn plaintext_len(&self) -> usize {
+        self.inner.plaintext_len()
+    }
+
+    #[getter]
+    fn binary_len(&self) -> usize {
+        self.inner.binary_len()
+    }
+
+    #[getter]
+    fn text_len(&self) -> usize {
+        self.inner.text_len()
+    }
+
+    fn to_text(&self) -> String {
+        self.inner.to_text()
+    }
+
+    fn to_binary<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.inner.as_binary())
+    }
+
+    fn __str__(&self) -> String {
+        self.inner.to_text()
+    }
+
+    fn __bytes__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.inner.as_binary())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "enseal.Sealed(kid={:?}, suite={}, session_id={:?}, counter={}, plaintext_len={})",
+            self.inner.kid().to_string(),
+            self.inner.suite().name(),
+            self.inner.session_id().to_string(),
+            self.inner.counter(),
+            self.inner.plaintext_len()
+        )
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.inner.as_binary().hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// The object itself: it is immutable.
+    fn __copy__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// The object itself: it is immutable.
+    fn __deepcopy__<'py>(slf: PyRef<'py, Self>, _memo: &Bound<'py, PyAny>) -> PyRef<'py, Self> {
+        slf
+    }
+
+    /// Pickled as its text form (a sealed value is not secret).
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let parse = slf.get_type().getattr("parse")?;
+        Ok((parse, PyTuple::new(py, [slf.get().inner.to_text()])?))
     }
 }
 
 #[pymodule]
 fn _hot(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<HotSealer>()?;
-    module.add_class::<HotOpener>()
+    module.add_class::<HotOpener>()?;
+    module.add_class::<HotSealed>()
 }

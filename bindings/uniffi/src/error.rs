@@ -1,6 +1,14 @@
 //! core's `Error` as one uniffi error with a variant per stable code, so each
-//! language gets its idiom: Python exception classes, Kotlin and Swift thrown
-//! errors, each carrying `code` (the stable number) and `detail` (the message).
+//! language gets its idiom: Kotlin and Swift thrown errors (`EnsealException.
+//! DecryptFailed`, `EnsealError.decryptFailed`), each variant carrying `code`
+//! (the stable number) and `detail` (core's message, without secrets). The base
+//! type carries them too, as methods (`e.code()`, `e.errorName()`, `e.detail()`
+//! in Kotlin), so no language needs a `when` over the variants.
+//!
+//! The variant list is written once, below, and a test holds it to
+//! `enseal_core::ErrorCode::ALL` in both directions (names and numbers).
+//! Python raises its own top-level classes (`enseal.DecryptFailedError`), built
+//! from the `code` of the error uniffi or the hot path hands it.
 
 use enseal_core::{Error, ErrorCode};
 use std::fmt;
@@ -16,26 +24,29 @@ macro_rules! error_enum {
             )*
         }
 
-        impl From<Error> for EnsealError {
-            fn from(error: Error) -> Self {
-                let (code, detail) = (error.code(), error.to_string());
+        impl EnsealError {
+            /// The variant for `code`, with `detail`.
+            fn of(code: ErrorCode, detail: String) -> Self {
                 match code {
                     $(ErrorCode::$variant => EnsealError::$variant { code: code.as_u16(), detail },)*
+                    // ErrorCode is non-exhaustive; the test below proves no
+                    // code of this core version reaches this arm.
                     _ => EnsealError::Internal { code: code.as_u16(), detail },
                 }
             }
-        }
 
-        impl EnsealError {
             pub(crate) fn parts(&self) -> (u16, &str) {
                 match self {
                     $(EnsealError::$variant { code, detail } => (*code, detail),)*
                 }
             }
 
-            /// The variant's name: the name of the generated class in each language.
-            #[cfg_attr(not(feature = "python"), allow(dead_code))]
-            pub(crate) fn variant(&self) -> &'static str {
+            /// Every variant's name, in declaration order (for the test).
+            #[cfg(test)]
+            const VARIANTS: &'static [&'static str] = &[$(stringify!($variant)),*];
+
+            #[cfg(test)]
+            fn variant(&self) -> &'static str {
                 match self {
                     $(EnsealError::$variant { .. } => stringify!($variant),)*
                 }
@@ -48,6 +59,7 @@ error_enum!(
     InvalidArgument,
     RandomnessUnavailable,
     Internal,
+    BufferTooSmall,
     BadPrefix,
     BadEncoding,
     Truncated,
@@ -66,6 +78,33 @@ error_enum!(
     NotSealed,
 );
 
+impl From<Error> for EnsealError {
+    fn from(error: Error) -> Self {
+        EnsealError::of(error.code(), error.to_string())
+    }
+}
+
+/// What every variant carries, on the base type of each language.
+#[uniffi::export]
+impl EnsealError {
+    /// The stable number (the same in every enseal binding).
+    pub fn code(&self) -> u16 {
+        self.parts().0
+    }
+
+    /// The stable name, such as `"DECRYPT_FAILED"`.
+    pub fn error_name(&self) -> String {
+        ErrorCode::from_u16(self.parts().0)
+            .map_or("INTERNAL", ErrorCode::name)
+            .to_owned()
+    }
+
+    /// What went wrong, without secrets.
+    pub fn detail(&self) -> String {
+        self.parts().1.to_owned()
+    }
+}
+
 impl fmt::Display for EnsealError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (code, detail) = self.parts();
@@ -75,45 +114,46 @@ impl fmt::Display for EnsealError {
 
 impl std::error::Error for EnsealError {}
 
+/// `DECRYPT_FAILED` as `DecryptFailed`: the variant (and class) name of a code.
+#[cfg(test)]
+pub(crate) fn camel(name: &str) -> String {
+    name.split('_')
+        .map(|w| w[..1].to_string() + &w[1..].to_lowercase())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_core_code_maps_to_its_own_variant() {
-        let samples = [
-            Error::InvalidArgument("x"),
-            Error::RandomnessUnavailable,
-            Error::Internal("x"),
-            Error::BadPrefix,
-            Error::BadEncoding,
-            Error::Truncated,
-            Error::TooLarge,
-            Error::UnsupportedVersion(9),
-            Error::UnsupportedSuite(9),
-            Error::UnknownKey(enseal_core::KeyId::from_bytes([0; 8])),
-            Error::DecryptFailed,
-            Error::InvalidKey("x"),
-            Error::InvalidKeyset("x".into()),
-            Error::KeyExpired(enseal_core::KeyId::from_bytes([0; 8])),
-            Error::InvalidJson("x"),
-            Error::InvalidPointer("x".into()),
-            Error::PathNotFound("x".into()),
-            Error::AlreadySealed("x".into()),
-            Error::NotSealed("x".into()),
-        ];
-        assert_eq!(samples.len(), ErrorCode::ALL.len());
-        for (error, code) in samples.into_iter().zip(ErrorCode::ALL) {
-            let mapped = EnsealError::from(error);
-            assert_eq!(mapped.parts().0, code.as_u16());
-            let variant = format!("{mapped:?}");
-            let expected: String = code
-                .name()
-                .split('_')
-                .map(|w| w[..1].to_string() + &w[1..].to_lowercase())
-                .collect();
-            assert!(variant.starts_with(&expected), "{variant} for {code}");
-            assert_eq!(mapped.variant(), expected);
+    fn the_variants_are_exactly_the_core_codes() {
+        // core -> uniffi: every code has the variant of its name and keeps its number.
+        for code in ErrorCode::ALL {
+            let mapped = EnsealError::of(code, "x".into());
+            assert_eq!(mapped.variant(), camel(code.name()), "{code:?}");
+            assert_eq!(mapped.code(), code.as_u16());
+            assert_eq!(mapped.error_name(), code.name());
         }
+        // uniffi -> core: no variant without a code.
+        let names: Vec<String> = ErrorCode::ALL.iter().map(|c| camel(c.name())).collect();
+        for variant in EnsealError::VARIANTS {
+            assert!(
+                names.contains(&variant.to_string()),
+                "{variant} is no core code"
+            );
+        }
+        assert_eq!(EnsealError::VARIANTS.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn a_batch_error_keeps_its_inner_code_and_names_the_index() {
+        let error = Error::Batch {
+            index: 17,
+            source: Box::new(Error::DecryptFailed),
+        };
+        let mapped = EnsealError::from(error);
+        assert_eq!(mapped.variant(), "DecryptFailed");
+        assert!(mapped.detail().contains("17"), "{}", mapped.detail());
     }
 }

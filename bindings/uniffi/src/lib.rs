@@ -10,6 +10,7 @@
 //! without wiping (SECURITY.md, "Secrets in memory").
 
 use enseal_core as core_api;
+use enseal_core::Context;
 use std::sync::{Arc, RwLock};
 use zeroize::Zeroizing;
 
@@ -45,9 +46,9 @@ impl From<Suite> for core_api::Suite {
 
 fn suite_from_core(s: core_api::Suite) -> Suite {
     match s {
+        core_api::Suite::X25519 => Suite::X25519,
         core_api::Suite::P256 => Suite::P256,
         core_api::Suite::XWing => Suite::XWing,
-        _ => Suite::X25519,
     }
 }
 
@@ -145,7 +146,7 @@ impl PublicKey {
 
     /// The serialized public key.
     pub fn to_bytes(&self) -> Vec<u8> {
-        self.inner.as_bytes().to_vec()
+        self.inner.to_bytes()
     }
 
     /// The key id.
@@ -159,40 +160,121 @@ impl PublicKey {
     }
 }
 
-/// A public keyset document: what a client fetches.
+/// One key of a keyset: what `Keyset.entries` lists.
+#[derive(uniffi::Record)]
+pub struct KeysetEntry {
+    /// The public key.
+    pub public_key: Arc<PublicKey>,
+    /// Its key id.
+    pub kid: String,
+    /// Its suite.
+    pub suite: Suite,
+    /// When it was made (Unix seconds).
+    pub created: u64,
+    /// After this (Unix seconds) sealers refuse it; none: no end.
+    pub not_after: Option<u64>,
+}
+
+/// A public keyset document: what a client fetches, and what a key owner
+/// builds and rotates (`add`, `promote`, `retire`, then `to_json`).
 #[derive(uniffi::Object)]
 pub struct Keyset {
-    inner: core_api::Keyset,
+    inner: RwLock<core_api::Keyset>,
+}
+
+fn kid_from(kid: &str) -> Result<core_api::KeyId> {
+    Ok(kid.parse::<core_api::KeyId>()?)
 }
 
 #[uniffi::export]
 impl Keyset {
+    /// A keyset of one key, its primary. `created` defaults to now,
+    /// `not_after` to none (Unix seconds).
+    #[uniffi::constructor(default(created = None, not_after = None))]
+    pub fn from_public_key(
+        key: Arc<PublicKey>,
+        created: Option<u64>,
+        not_after: Option<u64>,
+    ) -> Result<Arc<Self>> {
+        Ok(Arc::new(Keyset {
+            inner: RwLock::new(core_api::Keyset::from_public_key(
+                &key.inner, created, not_after,
+            )?),
+        }))
+    }
+
     /// Parses and validates a keyset document.
     #[uniffi::constructor]
     pub fn from_json(json: String) -> Result<Arc<Self>> {
         Ok(Arc::new(Keyset {
-            inner: core_api::Keyset::from_json(&json)?,
+            inner: RwLock::new(core_api::Keyset::from_json(&json)?),
         }))
     }
 
     /// The keyset document as JSON.
     pub fn to_json(&self) -> String {
-        self.inner.to_json()
+        read(&self.inner).to_json()
+    }
+
+    /// Adds a key (not primary). `created` defaults to now, `not_after` to none.
+    #[uniffi::method(default(created = None, not_after = None))]
+    pub fn add(
+        &self,
+        key: Arc<PublicKey>,
+        created: Option<u64>,
+        not_after: Option<u64>,
+    ) -> Result<()> {
+        Ok(write(&self.inner).add(&key.inner, created, not_after)?)
+    }
+
+    /// Makes the key `kid` the primary: the one new sealers use.
+    pub fn promote(&self, kid: String) -> Result<()> {
+        Ok(write(&self.inner).promote(&kid_from(&kid)?)?)
+    }
+
+    /// Removes the key `kid`; the primary cannot be retired.
+    pub fn retire(&self, kid: String) -> Result<()> {
+        Ok(write(&self.inner).retire(&kid_from(&kid)?)?)
     }
 
     /// The key id of the primary key.
     pub fn primary_kid(&self) -> String {
-        self.inner.primary().key().kid().to_string()
+        read(&self.inner).primary_kid().to_string()
     }
 
-    /// Every key id, in document order.
-    pub fn kids(&self) -> Vec<String> {
-        self.inner
+    /// Every key, in document order.
+    pub fn entries(&self) -> Vec<KeysetEntry> {
+        read(&self.inner)
             .entries()
             .iter()
-            .map(|e| e.key().kid().to_string())
+            .map(|e| KeysetEntry {
+                public_key: Arc::new(PublicKey {
+                    inner: e.key().clone(),
+                }),
+                kid: e.key().kid().to_string(),
+                suite: suite_from_core(e.key().suite()),
+                created: e.created(),
+                not_after: e.not_after(),
+            })
             .collect()
     }
+
+    /// The number of keys.
+    // No `is_empty`: docs/API.md names `len` only (a keyset is never empty).
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> u64 {
+        read(&self.inner).len() as u64
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Private keys by key id, for opening.
@@ -227,40 +309,109 @@ impl Keyring {
         })
     }
 
-    /// Adds a key pair; a duplicate key id is an error.
-    pub fn add(&self, key: Arc<KeyPair>) -> Result<()> {
-        let mut ring = self
-            .inner
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(ring.add(key.inner.clone())?)
+    /// Adds a key pair: true when added, false when a key of that key id
+    /// (the same key: the id is a hash of the public key) is already there.
+    pub fn add(&self, key: Arc<KeyPair>) -> bool {
+        write(&self.inner).add(key.inner.clone())
     }
 
     /// The key ids.
     pub fn kids(&self) -> Vec<String> {
-        let ring = self
-            .inner
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        ring.kids().map(|k| k.to_string()).collect()
+        read(&self.inner).kids().map(|k| k.to_string()).collect()
+    }
+
+    /// The number of keys.
+    // No `is_empty`: docs/API.md names `len` only (a keyset is never empty).
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> u64 {
+        read(&self.inner).len() as u64
     }
 
     /// The keyring as a private JWK set. Secret.
     pub fn to_jwks(&self) -> String {
-        let ring = self
-            .inner
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        ring.to_jwks().as_str().to_owned()
+        read(&self.inner).to_jwks().as_str().to_owned()
     }
 }
 
 impl Keyring {
     fn snapshot(&self) -> core_api::Keyring {
-        self.inner
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        read(&self.inner).clone()
+    }
+}
+
+/// A sealed value, parsed and validated, read without any key: which key and
+/// suite it was sealed to, its session, counter and lengths.
+#[derive(uniffi::Object)]
+pub struct Sealed {
+    pub(crate) inner: core_api::Sealed,
+}
+
+#[uniffi::export]
+impl Sealed {
+    /// Parses the text form (`enseal1.` + base64url).
+    #[uniffi::constructor]
+    pub fn parse(text: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(Sealed {
+            inner: core_api::Sealed::parse(&text)?,
+        }))
+    }
+
+    /// Parses the binary form.
+    #[uniffi::constructor]
+    pub fn from_binary(binary: Vec<u8>) -> Result<Arc<Self>> {
+        Ok(Arc::new(Sealed {
+            inner: core_api::Sealed::from_binary(binary)?,
+        }))
+    }
+
+    /// The format version.
+    pub fn version(&self) -> u8 {
+        self.inner.version()
+    }
+
+    /// The suite of the key it was sealed to.
+    pub fn suite(&self) -> Suite {
+        suite_from_core(self.inner.suite())
+    }
+
+    /// The key id of the key it was sealed to.
+    pub fn kid(&self) -> String {
+        self.inner.kid().to_string()
+    }
+
+    /// The session it was sealed in (22 characters of base64url).
+    pub fn session_id(&self) -> String {
+        self.inner.session_id().to_string()
+    }
+
+    /// Its counter within the session.
+    pub fn counter(&self) -> u64 {
+        self.inner.counter()
+    }
+
+    /// The plaintext's length in bytes.
+    pub fn plaintext_len(&self) -> u64 {
+        self.inner.plaintext_len() as u64
+    }
+
+    /// The binary form's length in bytes.
+    pub fn binary_len(&self) -> u64 {
+        self.inner.binary_len() as u64
+    }
+
+    /// The text form's length in characters.
+    pub fn text_len(&self) -> u64 {
+        self.inner.text_len() as u64
+    }
+
+    /// The text form.
+    pub fn to_text(&self) -> String {
+        self.inner.to_text()
+    }
+
+    /// The binary form.
+    pub fn to_binary(&self) -> Vec<u8> {
+        self.inner.to_binary()
     }
 }
 
@@ -268,6 +419,10 @@ impl Keyring {
 #[derive(uniffi::Object)]
 pub struct Sealer {
     pub(crate) inner: core_api::Sealer,
+}
+
+fn contexts(contexts: &[Vec<u8>]) -> Vec<Context<'_>> {
+    contexts.iter().map(|c| Context::bytes(c)).collect()
 }
 
 #[uniffi::export]
@@ -292,50 +447,42 @@ impl Sealer {
     #[uniffi::constructor]
     pub fn from_keyset(keyset: Arc<Keyset>) -> Result<Arc<Self>> {
         Ok(Arc::new(Sealer {
-            inner: core_api::Sealer::from_keyset(&keyset.inner)?,
+            inner: core_api::Sealer::from_keyset(&read(&keyset.inner))?,
         }))
     }
 
-    /// Seals `plaintext` bound to `context`; the binary form.
-    pub fn seal(&self, plaintext: Vec<u8>, context: Vec<u8>) -> Result<Vec<u8>> {
+    /// Seals `plaintext` bound to `context`; the text form ("enseal1." + base64url).
+    pub fn seal(&self, plaintext: Vec<u8>, context: Vec<u8>) -> Result<String> {
         let plaintext = Zeroizing::new(plaintext);
-        Ok(self.inner.seal(&plaintext, &context)?)
+        Ok(self.inner.seal(&plaintext, Context::bytes(&context))?)
     }
 
-    /// Seals `plaintext` bound to `context`; the text form ("enseal1." + base64url).
-    pub fn seal_text(&self, plaintext: Vec<u8>, context: Vec<u8>) -> Result<String> {
+    /// Seals `plaintext` bound to `context`; the binary form.
+    pub fn seal_binary(&self, plaintext: Vec<u8>, context: Vec<u8>) -> Result<Vec<u8>> {
         let plaintext = Zeroizing::new(plaintext);
-        Ok(self.inner.seal_text(&plaintext, &context)?)
+        Ok(self
+            .inner
+            .seal_binary(&plaintext, Context::bytes(&context))?)
     }
 
     /// Seals many values in one call (text form), each with its own context or
-    /// all with a single one. All or nothing.
-    pub fn seal_text_batch(
+    /// all with a single one. All or nothing; an error names the value's index.
+    pub fn seal_batch(
         &self,
         plaintexts: Vec<Vec<u8>>,
         contexts: Vec<Vec<u8>>,
     ) -> Result<Vec<String>> {
         let plaintexts = Zeroizing::new(plaintexts);
-        Ok(self.inner.seal_text_batch(&plaintexts, &contexts)?)
-    }
-
-    /// Seals the values at `pointers` of the JSON document `json`, each
-    /// padded to a multiple of 16 bytes.
-    pub fn seal_json(
-        &self,
-        json: String,
-        pointers: Vec<String>,
-        record_id: Option<String>,
-    ) -> Result<String> {
-        let json = Zeroizing::new(json);
-        let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
         Ok(self
             .inner
-            .seal_json_text(&json, &pointers, record_id.as_deref())?)
+            .seal_batch(&plaintexts, &self::contexts(&contexts))?)
     }
 
-    /// As `seal_json`, padding each value to a multiple of `pad_to` bytes (0: none).
-    pub fn seal_json_padded(
+    /// Seals the values at `pointers` of the JSON document `json`, each padded
+    /// to a multiple of `pad_to` bytes (0: none) so that short values such as
+    /// `true` and `false` seal to one length.
+    #[uniffi::method(default(record_id = None, pad_to = 16))]
+    pub fn seal_json(
         &self,
         json: String,
         pointers: Vec<String>,
@@ -381,26 +528,49 @@ impl Opener {
         })
     }
 
-    /// Opens a binary sealed field sealed with `context`.
-    pub fn open(&self, sealed: Vec<u8>, context: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(self.inner.open(&sealed, &context)?.as_slice().to_vec())
+    /// Opens a sealed value in text form, sealed with `context`.
+    pub fn open(&self, sealed: String, context: Vec<u8>) -> Result<Vec<u8>> {
+        Ok(self
+            .inner
+            .open(&sealed, Context::bytes(&context))?
+            .as_slice()
+            .to_vec())
     }
 
-    /// Opens a sealed value in text form.
-    pub fn open_text(&self, sealed: String, context: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(self.inner.open_text(&sealed, &context)?.as_slice().to_vec())
+    /// Opens a parsed sealed value (`open` in Kotlin and Swift: uniffi.toml
+    /// renames it, so `open` takes text or a `Sealed`).
+    pub fn open_sealed(&self, sealed: Arc<Sealed>, context: Vec<u8>) -> Result<Vec<u8>> {
+        Ok(self
+            .inner
+            .open(&sealed.inner, Context::bytes(&context))?
+            .as_slice()
+            .to_vec())
+    }
+
+    /// Opens a sealed value in text form and decodes it as UTF-8.
+    pub fn open_string(&self, sealed: String, context: Vec<u8>) -> Result<String> {
+        Ok(self
+            .inner
+            .open_string(&sealed, Context::bytes(&context))?
+            .as_str()
+            .to_owned())
+    }
+
+    /// Opens a sealed value in binary form.
+    pub fn open_binary(&self, sealed: Vec<u8>, context: Vec<u8>) -> Result<Vec<u8>> {
+        Ok(self
+            .inner
+            .open_binary(&sealed, Context::bytes(&context))?
+            .as_slice()
+            .to_vec())
     }
 
     /// Opens many sealed values (text form), each with its own context or all
-    /// with a single one. All or nothing.
-    pub fn open_text_batch(
-        &self,
-        sealed: Vec<String>,
-        contexts: Vec<Vec<u8>>,
-    ) -> Result<Vec<Vec<u8>>> {
+    /// with a single one. All or nothing; an error names the value's index.
+    pub fn open_batch(&self, sealed: Vec<String>, contexts: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>> {
         Ok(self
             .inner
-            .open_text_batch(&sealed, &contexts)?
+            .open_batch(&sealed, &self::contexts(&contexts))?
             .iter()
             .map(|p| p.as_slice().to_vec())
             .collect())
@@ -408,6 +578,7 @@ impl Opener {
 
     /// Opens exactly the values at `pointers` of the JSON document `json`; a
     /// value there that is not sealed is `NotSealed`.
+    #[uniffi::method(default(record_id = None))]
     pub fn open_json(
         &self,
         json: String,
@@ -423,6 +594,7 @@ impl Opener {
     }
 
     /// Opens every string that starts with `enseal1.` in the JSON document `json`.
+    #[uniffi::method(default(record_id = None))]
     pub fn open_json_all(&self, json: String, record_id: Option<String>) -> Result<String> {
         Ok(self
             .inner
@@ -439,9 +611,15 @@ pub fn is_sealed(text: String) -> bool {
 }
 
 /// The JSON document helper's context for a value at `pointer` of record `record_id`.
-#[uniffi::export]
+#[uniffi::export(default(record_id = None))]
 pub fn json_context(pointer: String, record_id: Option<String>) -> Vec<u8> {
-    core_api::json_context(&pointer, record_id.as_deref())
+    core_api::json_context(&pointer, record_id.as_deref()).into_bytes()
+}
+
+/// The version of the enseal library ("0.1.0").
+#[uniffi::export]
+pub fn library_version() -> String {
+    core_api::LIBRARY_VERSION.to_owned()
 }
 
 /// Which AES-256-GCM implementation runs and whether it uses the CPU's AES instructions.
@@ -474,17 +652,25 @@ mod tests {
             KeyPair::generate(Suite::P256).unwrap(),
         );
         let ring = Keyring::new();
-        ring.add(first.clone()).unwrap();
+        assert!(ring.add(first.clone()));
+        assert!(!ring.add(first.clone()), "the same key twice");
         let copy = ring.copy();
-        copy.add(second.clone()).unwrap();
+        assert!(copy.add(second.clone()));
         assert_eq!(ring.kids(), vec![first.kid()]);
-        assert_eq!(copy.kids().len(), 2);
+        assert_eq!((ring.len(), copy.len()), (1, 2));
         let sealed = Sealer::new(second.public_key())
             .unwrap()
-            .seal_text(b"v".to_vec(), b"c".to_vec())
+            .seal(b"v".to_vec(), b"c".to_vec())
             .unwrap();
-        let opened = Opener::new(copy).open_text(sealed.clone(), b"c".to_vec());
+        let opened = Opener::new(copy).open(sealed.clone(), b"c".to_vec());
         assert_eq!(opened.unwrap(), b"v");
-        assert!(Opener::new(ring).open_text(sealed, b"c".to_vec()).is_err());
+        assert!(Opener::new(ring).open(sealed, b"c".to_vec()).is_err());
+    }
+
+    #[test]
+    fn every_suite_maps_both_ways() {
+        for suite in [Suite::X25519, Suite::P256, Suite::XWing] {
+            assert_eq!(suite_from_core(suite.into()), suite);
+        }
     }
 }

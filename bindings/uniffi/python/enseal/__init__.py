@@ -7,209 +7,368 @@ format is specified in docs/FORMAT.md of the enseal repository.
 
     >>> import enseal
     >>> service = enseal.KeyPair.generate(enseal.Suite.X25519)
-    >>> sealer = enseal.Sealer(service.public_key())
-    >>> sealed = sealer.seal_text("123-45-6789", "patients/8812/ssn")
+    >>> sealed = enseal.Sealer(service.public_key).seal("123-45-6789", "patients/8812/ssn")
     >>> enseal.Opener([service]).open(sealed, "patients/8812/ssn")
     b'123-45-6789'
+    >>> enseal.Sealed.parse(sealed).kid == service.kid
+    True
 
-This module is a thin layer over the generated bindings (``enseal._native``):
-it accepts ``str`` wherever bytes are natural (encoded as UTF-8), takes and
-returns ``dict``/``list`` JSON documents, and re-exports the error classes.
-Sealing and opening go through ``enseal._hot``, CPython entry points in the
-same native library that skip the generated layer's per-call cost.
-Every error is an ``EnsealError`` subclass (``EnsealError.DecryptFailed``, ...)
-with ``code`` (the stable number shared by every enseal binding) and ``detail``.
+``str`` is accepted wherever bytes are natural (encoded as UTF-8), as are
+``bytearray`` and ``memoryview``; JSON documents are ``dict``/``list``. Every
+error is an :class:`EnsealError` subclass (``enseal.DecryptFailedError``, ...)
+with ``code`` (the stable number shared by every enseal binding), ``name``
+(``"DECRYPT_FAILED"``) and ``detail``.
+
+The classes below are thin: each holds a native object and converts types.
+Which native layer a call reaches is decided in one place, ``enseal._loader``
+(its docstring, and bindings/uniffi/README.md, explain the two). The types are
+in ``__init__.pyi``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json as _json
 from typing import Any, Iterable, List, Optional, Union
 
-from . import _native
-from ._native import (
-    AesBackend,
-    EnsealError,
-    KeyPair,
-    Keyring,
-    Keyset,
-    PublicKey,
-    Suite,
-    aes_backend,
-    is_sealed,
-)
+from ._errors import *  # noqa: F403  (one class per code, listed in _errors.__all__)
+from ._errors import __all__ as _error_names
+from ._loader import hot as _hot
+from ._loader import native as _native
+from ._loader import translated as _translated
 
+AesBackend = _native.AesBackend
+Suite = _native.Suite
+Sealed = _hot.Sealed
 
-def _load_hot() -> Any:
-    # The hot path is compiled into the library the generated bindings load
-    # (enseal/_native/lib*enseal_uniffi.*). Importing that same file as an
-    # extension module gives the already loaded library, whose objects it shares.
-    import glob
-    import importlib.machinery
-    import importlib.util
-    import os
-    import sys
-
-    (path,) = glob.glob(os.path.join(os.path.dirname(_native.__file__), "*enseal_uniffi.*"))
-    loader = importlib.machinery.ExtensionFileLoader(f"{__name__}._hot", path)
-    spec = importlib.util.spec_from_file_location(loader.name, path, loader=loader)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    loader.exec_module(module)
-    sys.modules[loader.name] = module
-    return module
-
-
-_hot = _load_hot()
-
-
-# Copying and pickling. A generated class keeps its Rust object's handle as a
-# plain int attribute, so the default machinery (``copy``, ``pickle`` and
-# ``copyreg`` all copy ``__dict__``) would make two Python owners of one handle,
-# each freeing it: a use-after-free of objects that hold private keys. Copies
-# therefore share the object, which is immutable from Python and thread-safe,
-# except a ``Keyring`` (keys can be added), which is cloned in Rust. Pickling is
-# refused: it would write a pointer, or private keys nobody meant to export.
-
-
-def _same(self: Any) -> Any:
-    return self
-
-
-def _same_deep(self: Any, memo: Any) -> Any:
-    return self
-
-
-def _keyring_copy(self: Any, memo: Any = None) -> Any:
-    return self.copy()
-
-
-def _refuse_pickling(cls: type, name: str, reason: str) -> None:
-    message = f"{name} cannot be pickled: {reason}"
-
-    def refuse(self: Any, *args: Any) -> Any:
-        raise TypeError(message)
-
-    # __reduce_ex__/__reduce__ are what pickle and copyreg call (every protocol);
-    # __getstate__/__setstate__ close object.__reduce_ex__ called directly and
-    # copyreg._reduce_ex, and refuse a state crafted by hand.
-    for method in ("__reduce_ex__", "__reduce__", "__getstate__", "__setstate__"):
-        setattr(cls, method, refuse)
-
-
-def _guard(cls: type, name: str, reason: str) -> None:
-    if cls is Keyring:
-        cls.__copy__ = _keyring_copy  # type: ignore[attr-defined]
-        cls.__deepcopy__ = _keyring_copy  # type: ignore[attr-defined]
-    else:
-        cls.__copy__ = _same  # type: ignore[attr-defined]
-        cls.__deepcopy__ = _same_deep  # type: ignore[attr-defined]
-    _refuse_pickling(cls, name, reason)
-
-
-_PRIVATE_KEY = "a private key must not be serialized by accident; export it explicitly with {}"
-_NO_PICKLE = {
-    "KeyPair": _PRIVATE_KEY.format("to_jwk() (or private_bytes())"),
-    "PublicKey": "export it explicitly with to_jwk() (or to_bytes())",
-    "Keyset": "export it explicitly with to_json()",
-    "Keyring": "private keys must not be serialized by accident; export them explicitly with to_jwks()",
-    "Sealer": "it has no serialized form; keep its recipient (PublicKey.to_jwk() or Keyset.to_json()) "
-    "and make a new Sealer from it",
-    "Opener": "private keys must not be serialized by accident; keep its keys (Keyring.to_jwks() or "
-    "KeyPair.to_jwk()) and make a new Opener from them",
-}
-
-for _name, _reason in _NO_PICKLE.items():
-    _cls = getattr(_native, _name)
-    _public = _name not in ("Sealer", "Opener")  # enseal.Sealer/Opener wrap these
-    _guard(_cls, f"enseal.{_name}" if _public else f"enseal._native.{_name}", _reason)
-del _name, _reason, _cls, _public
+__version__: str = _native.library_version()
 
 __all__ = [
     "AesBackend",
-    "EnsealError",
     "KeyPair",
     "Keyring",
     "Keyset",
+    "KeysetEntry",
     "Opener",
     "PublicKey",
+    "Sealed",
     "Sealer",
     "Suite",
+    "__version__",
     "aes_backend",
     "is_sealed",
     "json_context",
+    *_error_names,
 ]
 
 BytesLike = Union[bytes, bytearray, memoryview, str]
-"""Bytes, or text that is encoded as UTF-8."""
+
+
+def _wrap(cls: Any, inner: Any) -> Any:
+    obj = object.__new__(cls)
+    obj._inner = inner
+    return obj
+
+
+def _inner(obj: Any, cls: type, what: str) -> Any:
+    if not isinstance(obj, cls):
+        raise TypeError(f"{what} must be an enseal.{cls.__name__}, not {type(obj).__name__}")
+    return obj._inner
+
+
+def _no_constructor(name: str, instead: str) -> Any:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise TypeError(f"enseal.{name} has no constructor: use {instead}")
+
+    return __init__
+
+
+def _pointer_list(pointers: Iterable[str]) -> List[str]:
+    if isinstance(pointers, str):
+        raise TypeError("pointers must be a list of JSON Pointers, not one string")
+    return list(pointers)
+
+
+def is_sealed(text: str) -> bool:
+    """True when ``text`` is a well-formed sealed value (no key needed)."""
+    return bool(_native.is_sealed(text))
 
 
 def json_context(pointer: str, record_id: Optional[str] = None) -> bytes:
     """The context a JSON document value at ``pointer`` of ``record_id`` is sealed with."""
-    return _native.json_context(pointer, record_id)
+    return bytes(_native.json_context(pointer, record_id))
+
+
+def aes_backend() -> AesBackend:
+    """Which AES-256-GCM implementation runs, and whether it uses the CPU's AES instructions."""
+    return _native.aes_backend()
+
+
+class PublicKey:
+    """A recipient public key: what sealers seal to."""
+
+    __slots__ = ("_inner",)
+    __init__ = _no_constructor("PublicKey", "PublicKey.from_jwk() or PublicKey.from_bytes()")
+
+    @classmethod
+    @_translated
+    def from_jwk(cls, jwk: str) -> PublicKey:
+        """A public key from a JWK (of a private JWK only the public part is kept)."""
+        return _wrap(cls, _native.PublicKey.from_jwk(jwk))
+
+    @classmethod
+    @_translated
+    def from_bytes(cls, suite: Suite, public_key: bytes) -> PublicKey:
+        """A public key from its serialization."""
+        return _wrap(cls, _native.PublicKey.from_bytes(suite, bytes(public_key)))
+
+    def to_jwk(self) -> str:
+        """The public JWK."""
+        return str(self._inner.to_jwk())
+
+    def to_bytes(self) -> bytes:
+        """The serialized public key."""
+        return bytes(self._inner.to_bytes())
+
+    @property
+    def kid(self) -> str:
+        """The key id (11 characters of base64url)."""
+        return str(self._inner.kid())
+
+    @property
+    def suite(self) -> Suite:
+        """The suite."""
+        return self._inner.suite()
+
+    def __repr__(self) -> str:
+        return f"enseal.PublicKey(kid={self.kid!r}, suite={self.suite.name})"
+
+
+class KeyPair:
+    """A recipient key pair. The private key is wiped when the object is freed."""
+
+    __slots__ = ("_inner",)
+    __init__ = _no_constructor("KeyPair", "KeyPair.generate(), KeyPair.from_jwk() or KeyPair.from_private_bytes()")
+
+    @classmethod
+    @_translated
+    def generate(cls, suite: Suite = Suite.X25519) -> KeyPair:
+        """A fresh random key pair of ``suite``."""
+        return _wrap(cls, _native.KeyPair.generate(suite))
+
+    @classmethod
+    @_translated
+    def from_jwk(cls, jwk: str) -> KeyPair:
+        """A key pair from a private JWK."""
+        return _wrap(cls, _native.KeyPair.from_jwk(jwk))
+
+    @classmethod
+    @_translated
+    def from_private_bytes(cls, suite: Suite, private_key: bytes) -> KeyPair:
+        """A key pair from a serialized private key (32 bytes; the seed for X-Wing)."""
+        return _wrap(cls, _native.KeyPair.from_private_bytes(suite, bytes(private_key)))
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The public half, to give to sealers."""
+        return _wrap(PublicKey, self._inner.public_key())
+
+    def to_jwk(self) -> str:
+        """The private key as a JWK. Secret."""
+        return str(self._inner.to_jwk())
+
+    def private_bytes(self) -> bytes:
+        """The serialized private key. Secret."""
+        return bytes(self._inner.private_bytes())
+
+    @property
+    def kid(self) -> str:
+        """The key id."""
+        return str(self._inner.kid())
+
+    @property
+    def suite(self) -> Suite:
+        """The suite."""
+        return self._inner.suite()
+
+    def __repr__(self) -> str:
+        return f"enseal.KeyPair(kid={self.kid!r}, suite={self.suite.name})"
+
+
+@dataclasses.dataclass(frozen=True)
+class KeysetEntry:
+    """One key of a keyset."""
+
+    public_key: PublicKey
+    kid: str
+    suite: Suite
+    created: int
+    not_after: Optional[int]
+
+
+class Keyset:
+    """A public keyset document: what clients fetch, and what a key owner rotates."""
+
+    __slots__ = ("_inner",)
+    __init__ = _no_constructor("Keyset", "Keyset.from_public_key() or Keyset.from_json()")
+
+    @classmethod
+    @_translated
+    def from_public_key(
+        cls, key: PublicKey, *, created: Optional[int] = None, not_after: Optional[int] = None
+    ) -> Keyset:
+        """A keyset of one key, its primary (``created`` defaults to now; Unix seconds)."""
+        return _wrap(cls, _native.Keyset.from_public_key(_inner(key, PublicKey, "key"), created, not_after))
+
+    @classmethod
+    @_translated
+    def from_json(cls, json: str) -> Keyset:
+        """Parses and validates a keyset document."""
+        return _wrap(cls, _native.Keyset.from_json(json))
+
+    def to_json(self) -> str:
+        """The keyset document."""
+        return str(self._inner.to_json())
+
+    @_translated
+    def add(self, key: PublicKey, *, created: Optional[int] = None, not_after: Optional[int] = None) -> None:
+        """Adds a key, not primary (``created`` defaults to now; Unix seconds)."""
+        self._inner.add(_inner(key, PublicKey, "key"), created, not_after)
+
+    @_translated
+    def promote(self, kid: str) -> None:
+        """Makes the key ``kid`` the primary: the one new sealers seal to."""
+        self._inner.promote(kid)
+
+    @_translated
+    def retire(self, kid: str) -> None:
+        """Removes the key ``kid``; the primary cannot be retired (``InvalidKeysetError``)."""
+        self._inner.retire(kid)
+
+    @property
+    def primary_kid(self) -> str:
+        """The key id of the primary key."""
+        return str(self._inner.primary_kid())
+
+    @property
+    def entries(self) -> List[KeysetEntry]:
+        """Every key, in document order."""
+        return [
+            KeysetEntry(_wrap(PublicKey, e.public_key), e.kid, e.suite, e.created, e.not_after)
+            for e in self._inner.entries()
+        ]
+
+    def __len__(self) -> int:
+        return int(self._inner.len())
+
+    def __repr__(self) -> str:
+        return f"enseal.Keyset(primary_kid={self.primary_kid!r}, keys={len(self)})"
+
+
+class Keyring:
+    """Private keys by key id, for opening."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self) -> None:
+        """An empty keyring."""
+        self._inner = _native.Keyring()
+
+    @classmethod
+    @_translated
+    def from_jwks(cls, json: str) -> Keyring:
+        """A keyring from a private JWK set ``{"keys": [...]}``."""
+        return _wrap(cls, _native.Keyring.from_jwks(json))
+
+    def add(self, key: KeyPair) -> bool:
+        """Adds a key pair: True when added, False when that key was already there."""
+        return bool(self._inner.add(_inner(key, KeyPair, "key")))
+
+    @property
+    def kids(self) -> List[str]:
+        """The key ids."""
+        return [str(k) for k in self._inner.kids()]
+
+    def to_jwks(self) -> str:
+        """The private JWK set. Secret."""
+        return str(self._inner.to_jwks())
+
+    def copy(self) -> Keyring:
+        """An independent copy: keys added to either one later are not in the other."""
+        return _wrap(Keyring, self._inner.copy())
+
+    def __len__(self) -> int:
+        return int(self._inner.len())
+
+    def __repr__(self) -> str:
+        return f"enseal.Keyring(keys={len(self)})"
 
 
 class Sealer:
     """Seals fields to one recipient. Cheap per field; safe to share between threads."""
 
-    def __init__(self, recipient: Union[PublicKey, Keyset], *, field_limit: Optional[int] = None) -> None:
-        """``recipient`` is a public key, or a keyset (its primary key is used).
+    __slots__ = ("_inner", "_hot")
 
-        ``field_limit`` (1 to 2**32) bounds the fields per session before a
-        fresh encapsulation; the default is 2**32.
-        """
-        if isinstance(recipient, Keyset):
-            if field_limit is not None:
-                raise TypeError("field_limit applies to a public key, not a keyset")
-            self._inner = _native.Sealer.from_keyset(recipient)
-        elif field_limit is None:
-            self._inner = _native.Sealer(recipient)
+    @_translated
+    def __init__(self, recipient: PublicKey, *, field_limit: Optional[int] = None) -> None:
+        """``field_limit`` (1 to 2**32) bounds the fields per session before a
+        fresh encapsulation; the default is 2**32."""
+        if not isinstance(recipient, PublicKey):
+            raise TypeError(
+                f"recipient must be an enseal.PublicKey, not {type(recipient).__name__}"
+                + (" (use Sealer.from_keyset)" if isinstance(recipient, Keyset) else "")
+            )
+        if field_limit is None:
+            self._start(_native.Sealer(recipient._inner))
         else:
-            self._inner = _native.Sealer.with_field_limit(recipient, field_limit)
-        self._hot = _hot.Sealer(self._inner.hot_path_token())
+            self._start(_native.Sealer.with_field_limit(recipient._inner, field_limit))
 
-    def seal(self, value: BytesLike, context: BytesLike) -> bytes:
-        """The binary sealed field (for bytes columns)."""
+    @classmethod
+    @_translated
+    def from_keyset(cls, keyset: Keyset) -> Sealer:
+        """A sealer for the keyset's primary key (refused past its not-after date)."""
+        sealer: Sealer = object.__new__(cls)
+        sealer._start(_native.Sealer.from_keyset(_inner(keyset, Keyset, "keyset")))
+        return sealer
+
+    def _start(self, inner: Any) -> None:
+        self._inner = inner
+        self._hot = _hot.Sealer(inner.hot_path_token())
+
+    def seal(self, value: BytesLike, context: BytesLike) -> str:
+        """The text form, ``enseal1.`` + base64url (for JSON and text columns)."""
         return self._hot.seal(value, context)
 
-    def seal_text(self, value: BytesLike, context: BytesLike) -> str:
-        """The text form, ``enseal1.`` + base64url (for JSON and text columns)."""
-        return self._hot.seal_text(value, context)
+    def seal_binary(self, value: BytesLike, context: BytesLike) -> bytes:
+        """The binary form (for bytes columns and files)."""
+        return self._hot.seal_binary(value, context)
 
-    def seal_many(
-        self, values: Iterable[BytesLike], contexts: Union[BytesLike, Iterable[BytesLike]]
-    ) -> List[str]:
-        """Seals a whole column in one call (text form). All or nothing.
+    def seal_batch(self, values: Iterable[BytesLike], contexts: Union[BytesLike, Iterable[BytesLike]]) -> List[str]:
+        """Seals a whole column in one call (text form). All or nothing; an error
+        names the failing value (``e.index``).
 
-        ``contexts`` is one context per value, or a single ``str``/``bytes`` for all of them.
+        ``contexts`` is one context per value, or a single ``str``/``bytes`` for all.
         """
-        return self._hot.seal_many(values, contexts)
+        return self._hot.seal_batch(values, contexts)
 
-    def seal_json(
-        self,
-        document: Any,
-        pointers: Iterable[str],
-        record_id: Optional[str] = None,
-        *,
-        pad_to: int = 16,
-    ) -> Any:
+    @_translated
+    def seal_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None, *, pad_to: int = 16) -> Any:
         """A copy of ``document`` (dict/list) with the values at the JSON Pointers sealed.
 
         ``*`` in a pointer stands for every element of an array. Each value's
         JSON text is padded with spaces to a multiple of ``pad_to`` bytes
         (0: none), so that ``True`` and ``False`` seal to the same length.
         """
-        if isinstance(pointers, str):
-            raise TypeError("pointers must be a list of JSON Pointers, not one string")
-        sealed = self._inner.seal_json_padded(_json.dumps(document), list(pointers), record_id, pad_to)
+        sealed = self._inner.seal_json(_json.dumps(document), _pointer_list(pointers), record_id, pad_to)
         return _json.loads(sealed)
 
+    @_translated
     def rekey(self) -> None:
         """Starts a fresh session now.
 
         Call it after the process was restored from a snapshot (VM clone,
-        Lambda SnapStart, CRaC). A ``fork()`` (``multiprocessing``, gunicorn
-        ``--preload``, Celery prefork) needs nothing: a child seals with a
-        session of its own.
+        Lambda SnapStart, CRaC). A ``fork()`` needs nothing: a child seals
+        with a session of its own.
         """
         self._inner.rekey()
 
@@ -222,6 +381,8 @@ class Sealer:
 class Opener:
     """Opens sealed fields with private keys. Safe to share between threads."""
 
+    __slots__ = ("_inner", "_hot")
+
     def __init__(self, keys: Union[Keyring, Iterable[KeyPair]]) -> None:
         """``keys`` is a keyring or key pairs; old keys keep opening old data."""
         if isinstance(keys, Keyring):
@@ -230,41 +391,97 @@ class Opener:
             ring = Keyring()
             for key in keys:
                 ring.add(key)
-        self._inner = _native.Opener(ring)
+        self._inner = _native.Opener(ring._inner)
         self._hot = _hot.Opener(self._inner.hot_path_token())
 
-    def open(self, sealed: Union[bytes, bytearray, str], context: BytesLike) -> bytes:
-        """Opens a sealed field, binary (bytes) or text (str), sealed with ``context``."""
+    def open(self, sealed: Union[str, Sealed], context: BytesLike) -> bytes:
+        """Opens the text form (or a :class:`Sealed`) sealed with ``context``."""
         return self._hot.open(sealed, context)
 
-    def open_str(self, sealed: Union[bytes, bytearray, str], context: BytesLike) -> str:
-        """As :meth:`open`, decoding the plaintext as UTF-8."""
-        return self._hot.open(sealed, context).decode("utf-8")
+    def open_string(self, sealed: Union[str, Sealed], context: BytesLike) -> str:
+        """As :meth:`open`, decoded as UTF-8 (``InvalidArgumentError`` if it is not)."""
+        return self._hot.open_string(sealed, context)
 
-    def open_many(
-        self, sealed: Iterable[str], contexts: Union[BytesLike, Iterable[BytesLike]]
-    ) -> List[bytes]:
-        """Opens a whole column (text form) in one call. All or nothing.
+    def open_binary(self, sealed: Union[bytes, bytearray, memoryview], context: BytesLike) -> bytes:
+        """Opens the binary form."""
+        return self._hot.open_binary(sealed, context)
 
-        ``contexts`` is one context per value, or a single ``str``/``bytes`` for all of them.
-        """
-        return self._hot.open_many(sealed, contexts)
+    def open_batch(self, sealed: Iterable[str], contexts: Union[BytesLike, Iterable[BytesLike]]) -> List[bytes]:
+        """Opens a whole column (text form) in one call. All or nothing; an error
+        names the failing value (``e.index``)."""
+        return self._hot.open_batch(sealed, contexts)
 
+    @_translated
     def open_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None) -> Any:
         """A copy of ``document`` with the values at the JSON Pointers opened, each with its JSON type.
 
         Exactly those values: one that is not a sealed string raises
-        ``EnsealError.NotSealed``, and strings elsewhere stay as they are. The
-        way for servers: the server, not the document, decides what is opened.
+        ``NotSealedError``, and strings elsewhere stay as they are. The way for
+        servers: the server, not the document, decides what is opened.
         """
-        if isinstance(pointers, str):
-            raise TypeError("pointers must be a list of JSON Pointers, not one string")
-        return _json.loads(self._inner.open_json(_json.dumps(document), list(pointers), record_id))
+        return _json.loads(self._inner.open_json(_json.dumps(document), _pointer_list(pointers), record_id))
 
+    @_translated
     def open_json_all(self, document: Any, record_id: Optional[str] = None) -> Any:
         """A copy of ``document`` with every string that starts with ``enseal1.`` opened."""
         return _json.loads(self._inner.open_json_all(_json.dumps(document), record_id))
 
 
-_guard(Sealer, "enseal.Sealer", _NO_PICKLE["Sealer"])
-_guard(Opener, "enseal.Opener", _NO_PICKLE["Opener"])
+# Copying and pickling. A generated class keeps its Rust object's handle as a
+# plain int attribute, so the default machinery (``copy``, ``pickle`` and
+# ``copyreg`` all copy ``__dict__``) would make two Python owners of one handle,
+# each freeing it: a use-after-free of objects that hold private keys. Copies
+# therefore share the object, which is immutable from Python and thread-safe,
+# except a ``Keyring`` or ``Keyset`` (keys can be added), which is cloned.
+# Pickling is refused: it would write a pointer, or private keys nobody meant
+# to export. (``Sealed`` is not secret: it pickles as its text form.)
+
+
+def _same(self: Any, memo: Any = None) -> Any:
+    return self
+
+
+def _clone(self: Any, memo: Any = None) -> Any:
+    if isinstance(self, Keyring):
+        return self.copy()
+    if isinstance(self, Keyset):
+        return Keyset.from_json(self.to_json())
+    if isinstance(self, _native.Keyring):
+        return self.copy()
+    return _native.Keyset.from_json(self.to_json())
+
+
+def _guard(cls: Any, name: str, reason: str) -> None:
+    mutable = cls in (Keyring, Keyset, _native.Keyring, _native.Keyset)
+    cls.__copy__ = _clone if mutable else _same
+    cls.__deepcopy__ = _clone if mutable else _same
+    message = f"{name} cannot be pickled: {reason}"
+
+    def refuse(self: Any, *args: Any) -> Any:
+        raise TypeError(message)
+
+    # __reduce_ex__/__reduce__ are what pickle and copyreg call (every protocol);
+    # __getstate__/__setstate__ close object.__reduce_ex__ called directly and
+    # copyreg._reduce_ex, and refuse a state crafted by hand.
+    for method in ("__reduce_ex__", "__reduce__", "__getstate__", "__setstate__"):
+        setattr(cls, method, refuse)
+
+
+_PRIVATE_KEY = "a private key must not be serialized by accident; export it explicitly with {}"
+_NO_PICKLE = {
+    "KeyPair": _PRIVATE_KEY.format("to_jwk() (or private_bytes())"),
+    "PublicKey": "export it explicitly with to_jwk() (or to_bytes())",
+    "Keyset": "export it explicitly with to_json()",
+    "Keyring": "private keys must not be serialized by accident; export them explicitly with to_jwks()",
+    "Sealer": "it has no serialized form; keep its recipient (PublicKey.to_jwk() or Keyset.to_json()) "
+    "and make a new Sealer from it",
+    "Opener": "private keys must not be serialized by accident; keep its keys (Keyring.to_jwks() or "
+    "KeyPair.to_jwk()) and make a new Opener from them",
+    "Sealed": "use enseal.Sealed (it pickles as its text form)",
+}
+
+for _name, _reason in _NO_PICKLE.items():
+    _guard(getattr(_native, _name), f"enseal._native.{_name}", _reason)
+    if _name != "Sealed":
+        _guard(globals()[_name], f"enseal.{_name}", _reason)
+del _name, _reason

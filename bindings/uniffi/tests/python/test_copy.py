@@ -27,12 +27,11 @@ CONTEXT = b"patients/8812/ssn"
 def world():
     """One live object of every class, and a check that each still works."""
     key = enseal.KeyPair.generate(enseal.Suite.X25519)
-    public = key.public_key()
-    keyset = enseal.Keyset.from_json(json.dumps({"primary": key.kid(), "keys": [
-        dict(json.loads(public.to_jwk()), suite="X25519", created=1_700_000_000)]}))
+    public = key.public_key
+    keyset = enseal.Keyset.from_public_key(public, created=1_700_000_000)
     ring = enseal.Keyring()
     ring.add(key)
-    sealed = enseal.Sealer(public).seal_text("123-45-6789", CONTEXT)
+    sealed = enseal.Sealer(public).seal("123-45-6789", CONTEXT)
     opener = enseal.Opener([key])
 
     def opens(value):
@@ -41,39 +40,50 @@ def world():
     checks = {
         enseal.KeyPair: lambda k: enseal.Opener([k]).open(sealed, CONTEXT) == b"123-45-6789"
         and k.to_jwk() == key.to_jwk(),
-        enseal.PublicKey: lambda p: opens(enseal.Sealer(p).seal_text("123-45-6789", CONTEXT))
-        and p.kid() == key.kid(),
-        enseal.Keyset: lambda s: opens(enseal.Sealer(s).seal_text("123-45-6789", CONTEXT)),
+        enseal.PublicKey: lambda p: opens(enseal.Sealer(p).seal("123-45-6789", CONTEXT)) and p.kid == key.kid,
+        enseal.Keyset: lambda s: opens(enseal.Sealer.from_keyset(s).seal("123-45-6789", CONTEXT)),
         enseal.Keyring: lambda r: enseal.Opener(r).open(sealed, CONTEXT) == b"123-45-6789",
-        _native.Sealer: lambda s: opens(s.seal_text(b"123-45-6789", CONTEXT)),
-        _native.Opener: lambda o: o.open_text(sealed, CONTEXT) == b"123-45-6789",
-        enseal.Sealer: lambda s: opens(s.seal_text("123-45-6789", CONTEXT)),
+        enseal.Sealer: lambda s: opens(s.seal("123-45-6789", CONTEXT)),
         enseal.Opener: lambda o: o.open(sealed, CONTEXT) == b"123-45-6789",
+        _native.KeyPair: lambda k: k.to_jwk() == key.to_jwk(),
+        _native.PublicKey: lambda p: p.kid() == key.kid,
+        _native.Keyset: lambda s: s.primary_kid() == key.kid,
+        _native.Keyring: lambda r: r.kids() == [key.kid],
+        _native.Sealer: lambda s: opens(s.seal(b"123-45-6789", CONTEXT)),
+        _native.Opener: lambda o: o.open(sealed, CONTEXT) == b"123-45-6789",
+        _native.Sealed: lambda s: s.to_text() == sealed,
     }
     makers = {
         enseal.KeyPair: lambda: enseal.KeyPair.from_jwk(key.to_jwk()),
-        enseal.PublicKey: lambda: key.public_key(),
+        enseal.PublicKey: lambda: key.public_key,
         enseal.Keyset: lambda: enseal.Keyset.from_json(keyset.to_json()),
         enseal.Keyring: lambda: enseal.Keyring.from_jwks(ring.to_jwks()),
-        _native.Sealer: lambda: _native.Sealer(public),
-        _native.Opener: lambda: _native.Opener(ring),
         enseal.Sealer: lambda: enseal.Sealer(public),
         enseal.Opener: lambda: enseal.Opener([key]),
+        _native.KeyPair: lambda: _native.KeyPair.from_jwk(key.to_jwk()),
+        _native.PublicKey: lambda: public._inner,
+        _native.Keyset: lambda: _native.Keyset.from_json(keyset.to_json()),
+        _native.Keyring: lambda: _native.Keyring.from_jwks(ring.to_jwks()),
+        _native.Sealer: lambda: _native.Sealer(public._inner),
+        _native.Opener: lambda: _native.Opener(ring._inner),
+        _native.Sealed: lambda: _native.Sealed.parse(sealed),
     }
     return makers, checks
 
 
-CLASSES = [enseal.KeyPair, enseal.PublicKey, enseal.Keyset, enseal.Keyring,
-           _native.Sealer, _native.Opener, enseal.Sealer, enseal.Opener]
+CLASSES = [enseal.KeyPair, enseal.PublicKey, enseal.Keyset, enseal.Keyring, enseal.Sealer, enseal.Opener,
+           _native.KeyPair, _native.PublicKey, _native.Keyset, _native.Keyring, _native.Sealer, _native.Opener,
+           _native.Sealed]
 IDS = [f"{c.__module__.replace('enseal.', '')}.{c.__name__}" for c in CLASSES]
+MUTABLE = (enseal.Keyring, enseal.Keyset, _native.Keyring, _native.Keyset)
 
 
 def test_every_generated_object_class_is_covered():
     # A class added to the bindings later must get the same treatment.
     generated = {obj for obj in vars(_native).values()
                  if isinstance(obj, type) and hasattr(obj, "_uniffi_clone_handle")}
-    assert generated == {enseal.KeyPair, enseal.PublicKey, enseal.Keyset, enseal.Keyring,
-                         _native.Sealer, _native.Opener}
+    assert generated == {_native.KeyPair, _native.PublicKey, _native.Keyset, _native.Keyring,
+                         _native.Sealer, _native.Opener, _native.Sealed}
     assert generated <= set(CLASSES)
 
 
@@ -101,8 +111,16 @@ def test_a_copied_keyring_is_independent(world):
     shallow, deep = copy.copy(ring), copy.deepcopy(ring)
     assert shallow is not ring and deep is not ring
     shallow.add(second)
-    assert sorted(shallow.kids()) == sorted([first.kid(), second.kid()])
-    assert ring.kids() == [first.kid()] and deep.kids() == [first.kid()]
+    assert sorted(shallow.kids) == sorted([first.kid, second.kid])
+    assert ring.kids == [first.kid] and deep.kids == [first.kid]
+
+
+def test_a_copied_keyset_is_independent(world):
+    first, second = (enseal.KeyPair.generate(enseal.Suite.X25519) for _ in range(2))
+    keyset = enseal.Keyset.from_public_key(first.public_key)
+    shallow, deep = copy.copy(keyset), copy.deepcopy(keyset)
+    shallow.add(second.public_key)
+    assert len(shallow) == 2 and len(keyset) == 1 and len(deep) == 1
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=IDS)
@@ -144,6 +162,7 @@ def test_pickle_messages_name_the_explicit_export(world):
                        "keep its keys (Keyring.to_jwks()",
         _native.Sealer: "enseal._native.Sealer cannot be pickled",
         _native.Opener: "enseal._native.Opener cannot be pickled",
+        _native.Sealed: "enseal._native.Sealed cannot be pickled: use enseal.Sealed",
     }
     for cls, start in expected.items():
         with pytest.raises(TypeError) as err:
@@ -208,11 +227,11 @@ REGRESSION = textwrap.dedent("""
         del key
         gc.collect()
         assert deep.to_jwk() == jwk and shallow.to_jwk() == jwk
-        sealer = enseal.Sealer(deep.public_key())
+        sealer = enseal.Sealer(deep.public_key)
         twin = copy.copy(sealer._inner)
         del sealer
         gc.collect()
-        assert len(twin.seal(b"v", b"c")) > 0
+        assert len(twin.seal_binary(b"v", b"c")) > 0
         del shallow, deep, twin
         gc.collect()
     print("survived")

@@ -30,7 +30,7 @@ def _reference():
 )
 def test_pyhpke_opens_what_enseal_sealed(suite, kem_id, n_enc):
     key = enseal.KeyPair.generate(suite)
-    sealed = enseal.Sealer(key.public_key()).seal("123-45-6789", CONTEXT)
+    sealed = enseal.Sealer(key.public_key).seal_binary("123-45-6789", CONTEXT)
     # docs/FORMAT.md §4: version || kem_id || kid || enc || counter || ciphertext || tag
     assert sealed[0] == 1 and int.from_bytes(sealed[1:3], "big") == kem_id.value
     enc, counter = sealed[11 : 11 + n_enc], int.from_bytes(sealed[11 + n_enc : 19 + n_enc], "big")
@@ -46,7 +46,7 @@ def test_reference_opener_opens_every_suite():
     reference = _reference()
     for suite, kem_id in [(enseal.Suite.X25519, 0x20), (enseal.Suite.P256, 0x10), (enseal.Suite.X_WING, 0x647A)]:
         key = enseal.KeyPair.generate(suite)
-        text = enseal.Sealer(key.public_key()).seal_text("F32.1", CONTEXT)
+        text = enseal.Sealer(key.public_key).seal("F32.1", CONTEXT)
         keys = {(kem_id, bytes.fromhex(enseal_kid_hex(key))): key.private_bytes()}
         assert reference.open_sealed(reference.decode_text(text), CONTEXT, keys) == b"F32.1"
 
@@ -54,4 +54,4 @@ def test_reference_opener_opens_every_suite():
 def enseal_kid_hex(key):
     import base64
 
-    return base64.urlsafe_b64decode(key.kid() + "=").hex()
+    return base64.urlsafe_b64decode(key.kid + "=").hex()

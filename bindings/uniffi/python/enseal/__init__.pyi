@@ -1,0 +1,275 @@
+"""Types of the enseal package: every public name, as users import it.
+
+This file is what `mypy --strict` checks consumers against and what
+`cargo xtask parity` compares with docs/API.md, so it lists exactly the public
+API: nothing private, nothing missing.
+"""
+
+import enum
+from typing import Any, ClassVar, Iterable, List, Literal, Optional, Union
+
+_BytesLike = Union[bytes, bytearray, memoryview, str]
+_Binary = Union[bytes, bytearray, memoryview]
+
+__version__: str
+
+class Suite(enum.Enum):
+    """A KEM suite: the kind of recipient key."""
+
+    X25519 = 0
+    P256 = 1
+    X_WING = 2
+
+class AesBackend:
+    """Which AES-256-GCM implementation runs."""
+
+    name: str
+    hardware_accelerated: bool
+
+def aes_backend() -> AesBackend: ...
+def is_sealed(text: str) -> bool: ...
+def json_context(pointer: str, record_id: Optional[str] = None) -> bytes: ...
+
+class PublicKey:
+    @classmethod
+    def from_jwk(cls, jwk: str) -> PublicKey: ...
+    @classmethod
+    def from_bytes(cls, suite: Suite, public_key: _Binary) -> PublicKey: ...
+    def to_jwk(self) -> str: ...
+    def to_bytes(self) -> bytes: ...
+    @property
+    def kid(self) -> str: ...
+    @property
+    def suite(self) -> Suite: ...
+
+class KeyPair:
+    @classmethod
+    def generate(cls, suite: Suite = ...) -> KeyPair: ...
+    @classmethod
+    def from_jwk(cls, jwk: str) -> KeyPair: ...
+    @classmethod
+    def from_private_bytes(cls, suite: Suite, private_key: _Binary) -> KeyPair: ...
+    @property
+    def public_key(self) -> PublicKey: ...
+    def to_jwk(self) -> str: ...
+    def private_bytes(self) -> bytes: ...
+    @property
+    def kid(self) -> str: ...
+    @property
+    def suite(self) -> Suite: ...
+
+class KeysetEntry:
+    """One key of a keyset (a record)."""
+
+    @property
+    def public_key(self) -> PublicKey: ...
+    @property
+    def kid(self) -> str: ...
+    @property
+    def suite(self) -> Suite: ...
+    @property
+    def created(self) -> int: ...
+    @property
+    def not_after(self) -> Optional[int]: ...
+
+class Keyset:
+    @classmethod
+    def from_public_key(cls, key: PublicKey, *, created: Optional[int] = None, not_after: Optional[int] = None) -> Keyset: ...
+    @classmethod
+    def from_json(cls, json: str) -> Keyset: ...
+    def to_json(self) -> str: ...
+    def add(self, key: PublicKey, *, created: Optional[int] = None, not_after: Optional[int] = None) -> None: ...
+    def promote(self, kid: str) -> None: ...
+    def retire(self, kid: str) -> None: ...
+    @property
+    def primary_kid(self) -> str: ...
+    @property
+    def entries(self) -> List[KeysetEntry]: ...
+    def __len__(self) -> int: ...
+
+class Keyring:
+    def __init__(self) -> None: ...
+    @classmethod
+    def from_jwks(cls, json: str) -> Keyring: ...
+    def add(self, key: KeyPair) -> bool: ...
+    @property
+    def kids(self) -> List[str]: ...
+    def __len__(self) -> int: ...
+    def to_jwks(self) -> str: ...
+    def copy(self) -> Keyring: ...
+
+class Sealed:
+    """A sealed value, parsed and validated, read without a key."""
+
+    @staticmethod
+    def parse(text: str) -> Sealed: ...
+    @staticmethod
+    def from_binary(binary: _Binary) -> Sealed: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def suite(self) -> Suite: ...
+    @property
+    def kid(self) -> str: ...
+    @property
+    def session_id(self) -> str: ...
+    @property
+    def counter(self) -> int: ...
+    @property
+    def plaintext_len(self) -> int: ...
+    @property
+    def binary_len(self) -> int: ...
+    @property
+    def text_len(self) -> int: ...
+    def to_text(self) -> str: ...
+    def to_binary(self) -> bytes: ...
+
+class Sealer:
+    def __init__(self, recipient: PublicKey, *, field_limit: Optional[int] = None) -> None: ...
+    @classmethod
+    def from_keyset(cls, keyset: Keyset) -> Sealer: ...
+    def seal(self, value: _BytesLike, context: _BytesLike) -> str: ...
+    def seal_binary(self, value: _BytesLike, context: _BytesLike) -> bytes: ...
+    def seal_batch(self, values: Iterable[_BytesLike], contexts: Union[_BytesLike, Iterable[_BytesLike]]) -> List[str]: ...
+    def seal_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None, *, pad_to: int = 16) -> Any: ...
+    def rekey(self) -> None: ...
+    @property
+    def not_after(self) -> Optional[int]: ...
+
+class Opener:
+    def __init__(self, keys: Union[Keyring, Iterable[KeyPair]]) -> None: ...
+    def open(self, sealed: Union[str, Sealed], context: _BytesLike) -> bytes: ...
+    def open_string(self, sealed: Union[str, Sealed], context: _BytesLike) -> str: ...
+    def open_binary(self, sealed: _Binary, context: _BytesLike) -> bytes: ...
+    def open_batch(self, sealed: Iterable[str], contexts: Union[_BytesLike, Iterable[_BytesLike]]) -> List[bytes]: ...
+    def open_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None) -> Any: ...
+    def open_json_all(self, document: Any, record_id: Optional[str] = None) -> Any: ...
+
+class EnsealError(Exception):
+    """An enseal failure; one subclass per stable code."""
+
+    code: ClassVar[int]
+    name: ClassVar[str]
+    detail: str
+    index: Optional[int]
+    def __init__(self, detail: str, *, index: Optional[int] = None) -> None: ...
+
+class InvalidArgumentError(EnsealError):
+    """An argument is out of range or otherwise unusable."""
+
+    code: ClassVar[Literal[1]]
+    name: ClassVar[Literal["INVALID_ARGUMENT"]]
+
+class RandomnessUnavailableError(EnsealError):
+    """The platform gave no randomness; nothing was sealed."""
+
+    code: ClassVar[Literal[2]]
+    name: ClassVar[Literal["RANDOMNESS_UNAVAILABLE"]]
+
+class InternalError(EnsealError):
+    """A bug in enseal or a binding (for example a caught panic)."""
+
+    code: ClassVar[Literal[3]]
+    name: ClassVar[Literal["INTERNAL"]]
+
+class BufferTooSmallError(EnsealError):
+    """A caller-supplied output buffer is too short for the result."""
+
+    code: ClassVar[Literal[4]]
+    name: ClassVar[Literal["BUFFER_TOO_SMALL"]]
+
+class BadPrefixError(EnsealError):
+    """Text does not start with the enseal prefix "enseal1."."""
+
+    code: ClassVar[Literal[100]]
+    name: ClassVar[Literal["BAD_PREFIX"]]
+
+class BadEncodingError(EnsealError):
+    """Text after the prefix is not canonical unpadded base64url."""
+
+    code: ClassVar[Literal[101]]
+    name: ClassVar[Literal["BAD_ENCODING"]]
+
+class TruncatedError(EnsealError):
+    """The sealed value is shorter than its header and tag."""
+
+    code: ClassVar[Literal[102]]
+    name: ClassVar[Literal["TRUNCATED"]]
+
+class TooLargeError(EnsealError):
+    """The value is larger than enseal accepts (64 MiB of plaintext)."""
+
+    code: ClassVar[Literal[103]]
+    name: ClassVar[Literal["TOO_LARGE"]]
+
+class UnsupportedVersionError(EnsealError):
+    """The version byte is not one this build reads."""
+
+    code: ClassVar[Literal[104]]
+    name: ClassVar[Literal["UNSUPPORTED_VERSION"]]
+
+class UnsupportedSuiteError(EnsealError):
+    """The KEM id names no suite this build knows."""
+
+    code: ClassVar[Literal[105]]
+    name: ClassVar[Literal["UNSUPPORTED_SUITE"]]
+
+class UnknownKeyError(EnsealError):
+    """No private key with the sealed value's key id is in the keyring."""
+
+    code: ClassVar[Literal[200]]
+    name: ClassVar[Literal["UNKNOWN_KEY"]]
+
+class DecryptFailedError(EnsealError):
+    """Decryption failed: wrong key, wrong context or altered data."""
+
+    code: ClassVar[Literal[201]]
+    name: ClassVar[Literal["DECRYPT_FAILED"]]
+
+class InvalidKeyError(EnsealError):
+    """Key material or a JWK is invalid."""
+
+    code: ClassVar[Literal[300]]
+    name: ClassVar[Literal["INVALID_KEY"]]
+
+class InvalidKeysetError(EnsealError):
+    """A keyset or keyring document, or a change to it, is invalid."""
+
+    code: ClassVar[Literal[301]]
+    name: ClassVar[Literal["INVALID_KEYSET"]]
+
+class KeyExpiredError(EnsealError):
+    """The keyset's primary key is past its not-after date."""
+
+    code: ClassVar[Literal[302]]
+    name: ClassVar[Literal["KEY_EXPIRED"]]
+
+class InvalidJsonError(EnsealError):
+    """A document is not valid JSON, or an opened value holds no JSON."""
+
+    code: ClassVar[Literal[400]]
+    name: ClassVar[Literal["INVALID_JSON"]]
+
+class InvalidPointerError(EnsealError):
+    """A JSON Pointer is not RFC 6901 syntax, uses * on an object, or overlaps another."""
+
+    code: ClassVar[Literal[401]]
+    name: ClassVar[Literal["INVALID_POINTER"]]
+
+class PathNotFoundError(EnsealError):
+    """A JSON Pointer names a location the document does not have."""
+
+    code: ClassVar[Literal[402]]
+    name: ClassVar[Literal["PATH_NOT_FOUND"]]
+
+class AlreadySealedError(EnsealError):
+    """The value at a JSON Pointer is already sealed, or a clear string starts with the prefix."""
+
+    code: ClassVar[Literal[403]]
+    name: ClassVar[Literal["ALREADY_SEALED"]]
+
+class NotSealedError(EnsealError):
+    """The value at a JSON Pointer to open is not a sealed string."""
+
+    code: ClassVar[Literal[404]]
+    name: ClassVar[Literal["NOT_SEALED"]]

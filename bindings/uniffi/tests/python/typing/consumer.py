@@ -1,0 +1,110 @@
+"""A consumer of every export of enseal, checked by `mypy --strict` against the
+installed wheel's stubs (and run, so that it is also true at run time)."""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional
+
+import enseal
+from enseal import (
+    AesBackend,
+    DecryptFailedError,
+    EnsealError,
+    KeyPair,
+    Keyring,
+    Keyset,
+    KeysetEntry,
+    Opener,
+    PublicKey,
+    Sealed,
+    Sealer,
+    Suite,
+)
+
+version: str = enseal.__version__
+key: KeyPair = KeyPair.generate()
+p256: KeyPair = KeyPair.generate(Suite.P256)
+again: KeyPair = KeyPair.from_jwk(key.to_jwk())
+raw: KeyPair = KeyPair.from_private_bytes(Suite.X25519, key.private_bytes())
+public: PublicKey = key.public_key
+assert PublicKey.from_jwk(public.to_jwk()).kid == PublicKey.from_bytes(public.suite, public.to_bytes()).kid
+kid: str = key.kid
+suite: Suite = key.suite
+
+keyset: Keyset = Keyset.from_public_key(public, created=1_700_000_000, not_after=None)
+keyset.add(p256.public_key, not_after=4_000_000_000)
+keyset.promote(p256.kid)
+keyset.retire(key.kid)
+entries: List[KeysetEntry] = keyset.entries
+first: KeysetEntry = entries[0]
+entry_key: PublicKey = first.public_key
+entry_kid: str = first.kid
+entry_suite: Suite = first.suite
+created: int = first.created
+until: Optional[int] = first.not_after
+count: int = len(keyset)
+primary: str = keyset.primary_kid
+document: str = Keyset.from_json(keyset.to_json()).to_json()
+
+ring: Keyring = Keyring()
+added: bool = ring.add(key)
+ring.add(p256)
+kids: List[str] = ring.kids
+copied: Keyring = Keyring.from_jwks(ring.to_jwks()).copy()
+keys: int = len(copied)
+
+sealer: Sealer = Sealer(public)
+limited: Sealer = Sealer(public, field_limit=1000)
+rotating: Sealer = Sealer.from_keyset(keyset)
+text: str = sealer.seal("123-45-6789", "patients/8812/ssn")
+binary: bytes = limited.seal_binary(b"\x00", bytearray(b"ctx"))
+column: List[str] = sealer.seal_batch(["a", b"b", memoryview(b"c")], "col")
+record: Any = sealer.seal_json({"ssn": "123-45-6789"}, ["/ssn"], "r", pad_to=64)
+sealer.rekey()
+not_after: Optional[int] = rotating.not_after
+
+opener: Opener = Opener([key, p256])
+opener = Opener(ring)
+opened: bytes = opener.open(text, "patients/8812/ssn")
+as_text: str = opener.open_string(text, b"patients/8812/ssn")
+from_binary: bytes = opener.open_binary(binary, "ctx")
+values: List[bytes] = opener.open_batch(column, "col")
+clear: Any = opener.open_json(record, ["/ssn"], "r")
+everything: Any = opener.open_json_all(record, record_id="r")
+
+sealed: Sealed = Sealed.parse(text)
+assert sealed.kid == key.kid
+parsed: Sealed = Sealed.from_binary(sealed.to_binary())
+facts: List[int] = [sealed.version, sealed.counter, sealed.plaintext_len, sealed.binary_len, sealed.text_len]
+session: str = sealed.session_id
+sealed_suite: Suite = parsed.suite
+round_trip: str = parsed.to_text()
+assert opener.open(sealed, "patients/8812/ssn") == opener.open_string(sealed, "patients/8812/ssn").encode()
+
+sealed_ok: bool = enseal.is_sealed(text)
+context: bytes = enseal.json_context("/ssn", "r")
+backend: AesBackend = enseal.aes_backend()
+name: str = backend.name
+fast: bool = backend.hardware_accelerated
+
+try:
+    opener.open(text, "another context")
+except DecryptFailedError as e:
+    code: int = e.code
+    stable: str = e.name
+    detail: str = e.detail
+    index: Optional[int] = e.index
+    assert (code, stable) == (201, "DECRYPT_FAILED")
+except EnsealError:
+    raise
+
+errors: List[type[EnsealError]] = [
+    enseal.InvalidArgumentError, enseal.RandomnessUnavailableError, enseal.InternalError,
+    enseal.BufferTooSmallError, enseal.BadPrefixError, enseal.BadEncodingError, enseal.TruncatedError,
+    enseal.TooLargeError, enseal.UnsupportedVersionError, enseal.UnsupportedSuiteError,
+    enseal.UnknownKeyError, enseal.DecryptFailedError, enseal.InvalidKeyError, enseal.InvalidKeysetError,
+    enseal.KeyExpiredError, enseal.InvalidJsonError, enseal.InvalidPointerError, enseal.PathNotFoundError,
+    enseal.AlreadySealedError, enseal.NotSealedError,
+]
+assert len(errors) == 20
+print("consumer OK")
