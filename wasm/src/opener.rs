@@ -9,6 +9,7 @@ use enseal_core as core_api;
 use enseal_core::{Context, Error};
 use js_sys::Uint8Array;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 const BINARY: &str = "the binary form must be a Uint8Array; the text form opens with open";
@@ -52,30 +53,21 @@ impl Opener {
         #[wasm_bindgen(unchecked_param_type = "string | Sealed")] sealed: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Bytes")] context: JsValue,
     ) -> JsResult<Uint8Array> {
-        let sealed = text(&sealed)?;
-        let context = convert::bytes(&context, CONTEXT)?;
-        let opened = self
-            .inner
-            .open(sealed.as_str(), Context::bytes(&context))
-            .or_throw()?;
-        Ok(Uint8Array::from(&opened[..]))
+        let text = text(&sealed)?;
+        self.open_to(Input::Text(&text), &context, false)
+            .map(JsCast::unchecked_into)
     }
 
     /// As {@link Opener.open}, returning the value as a string
     /// (`INVALID_ARGUMENT` when it is not UTF-8).
-    #[wasm_bindgen(js_name = openString)]
+    #[wasm_bindgen(js_name = openString, unchecked_return_type = "string")]
     pub fn open_string(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Sealed")] sealed: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Bytes")] context: JsValue,
-    ) -> JsResult<String> {
-        let sealed = text(&sealed)?;
-        let context = convert::bytes(&context, CONTEXT)?;
-        let opened = self
-            .inner
-            .open_string(sealed.as_str(), Context::bytes(&context))
-            .or_throw()?;
-        Ok(opened.as_str().to_owned())
+    ) -> JsResult<JsValue> {
+        let text = text(&sealed)?;
+        self.open_to(Input::Text(&text), &context, true)
     }
 
     /// Opens the binary form (a `Uint8Array`, as {@link Sealer.sealBinary}
@@ -129,24 +121,14 @@ impl Opener {
 
     /// {@link Opener.open} of a `Sealed` (js/sealed.js calls it).
     #[wasm_bindgen(js_name = _openSealed, skip_typescript)]
-    pub fn open_sealed(&self, sealed: &Sealed, context: JsValue) -> JsResult<Uint8Array> {
-        let context = convert::bytes(&context, CONTEXT)?;
-        let opened = self
-            .inner
-            .open(&sealed.inner, Context::bytes(&context))
-            .or_throw()?;
-        Ok(Uint8Array::from(&opened[..]))
+    pub fn open_sealed(&self, sealed: &Sealed, context: JsValue) -> JsResult<JsValue> {
+        self.open_to(Input::Parsed(&sealed.inner), &context, false)
     }
 
     /// {@link Opener.openString} of a `Sealed` (js/sealed.js calls it).
     #[wasm_bindgen(js_name = _openSealedString, skip_typescript)]
-    pub fn open_sealed_string(&self, sealed: &Sealed, context: JsValue) -> JsResult<String> {
-        let context = convert::bytes(&context, CONTEXT)?;
-        let opened = self
-            .inner
-            .open_string(&sealed.inner, Context::bytes(&context))
-            .or_throw()?;
-        Ok(opened.as_str().to_owned())
+    pub fn open_sealed_string(&self, sealed: &Sealed, context: JsValue) -> JsResult<JsValue> {
+        self.open_to(Input::Parsed(&sealed.inner), &context, true)
     }
 
     /// Opens the values at `pointers` (the syntax of {@link Sealer.sealJson})
@@ -224,5 +206,38 @@ impl Opener {
     #[wasm_bindgen(getter, js_name = cachedSessions)]
     pub fn cached_sessions(&self) -> usize {
         self.inner.cached_sessions()
+    }
+}
+
+/// What `open` and `openString` were given.
+enum Input<'a> {
+    Text(&'a str),
+    Parsed(&'a core_api::Sealed),
+}
+
+impl Opener {
+    /// The one body of `open`, `openString` and their `Sealed` variants (one
+    /// copy in the wasm module instead of four): the plaintext's bytes, or
+    /// the string core decoded.
+    #[inline(never)]
+    fn open_to(&self, sealed: Input<'_>, context: &JsValue, string: bool) -> JsResult<JsValue> {
+        let context = convert::bytes(context, CONTEXT)?;
+        let context = Context::bytes(&context);
+        let opened = match (sealed, string) {
+            (Input::Text(text), false) => self.inner.open(text, context),
+            (Input::Parsed(sealed), false) => self.inner.open(sealed, context),
+            (Input::Text(text), true) => {
+                return Ok(JsValue::from_str(
+                    &self.inner.open_string(text, context).or_throw()?,
+                ));
+            }
+            (Input::Parsed(sealed), true) => {
+                return Ok(JsValue::from_str(
+                    &self.inner.open_string(sealed, context).or_throw()?,
+                ));
+            }
+        }
+        .or_throw()?;
+        Ok(Uint8Array::from(&opened[..]).into())
     }
 }

@@ -69,14 +69,13 @@ impl Sealer {
     /// Seals `value` (a string is sealed as UTF-8) bound to `context` (where
     /// the value lives, e.g. `"patients/8812/ssn"`); returns the text form
     /// `enseal1.…`. The same context is needed to open it.
+    #[wasm_bindgen(unchecked_return_type = "string")]
     pub fn seal(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Bytes")] value: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Bytes")] context: JsValue,
-    ) -> JsResult<String> {
-        let value = zeroize::Zeroizing::new(convert::bytes(&value, VALUE)?);
-        let context = convert::bytes(&context, CONTEXT)?;
-        self.inner.seal(&value, Context::bytes(&context)).or_throw()
+    ) -> JsResult<JsValue> {
+        self.seal_value(&value, &context, true)
     }
 
     /// As {@link Sealer.seal}, returning the binary form (67 bytes shorter
@@ -87,13 +86,8 @@ impl Sealer {
         #[wasm_bindgen(unchecked_param_type = "Bytes")] value: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Bytes")] context: JsValue,
     ) -> JsResult<Uint8Array> {
-        let value = zeroize::Zeroizing::new(convert::bytes(&value, VALUE)?);
-        let context = convert::bytes(&context, CONTEXT)?;
-        let sealed = self
-            .inner
-            .seal_binary(&value, Context::bytes(&context))
-            .or_throw()?;
-        Ok(Uint8Array::from(&sealed[..]))
+        self.seal_value(&value, &context, false)
+            .map(JsCast::unchecked_into)
     }
 
     /// Seals every value of `values` with its context: `contexts` is one
@@ -206,6 +200,14 @@ impl Sealer {
 }
 
 impl Sealer {
+    /// The one body of `seal` and `sealBinary` (one copy in the wasm module).
+    #[inline(never)]
+    fn seal_value(&self, value: &JsValue, context: &JsValue, text: bool) -> JsResult<JsValue> {
+        let value = zeroize::Zeroizing::new(convert::bytes(value, VALUE)?);
+        let context = convert::bytes(context, CONTEXT)?;
+        self.seal_small(&value, &context, text)
+    }
+
     /// Below the WebCrypto threshold: sealed in wasm, as `seal`/`sealBinary` do.
     fn seal_small(&self, plaintext: &[u8], context: &[u8], text: bool) -> JsResult<JsValue> {
         let context = Context::bytes(context);
