@@ -29,15 +29,19 @@ export async function startServer({ enseal, packageDir, port = 0, onIntake = () 
       for await (const chunk of req) raw += chunk;
       // What a log or database would store is `raw`; only the opener sees plaintext.
       let opened;
+      let sealedTo;
       try {
         const { recordId, patient } = JSON.parse(raw);
         opened = opener.openJson(patient, SEALED_FIELDS, recordId);
+        // Which key each field was sealed to, read without the private key
+        // (what a rotation job asks: which values still need the old key?).
+        sealedTo = SEALED_FIELDS.map((pointer) => enseal.Sealed.parse(patient[pointer.slice(1)]).kid);
       } catch (e) {
         // NOT_SEALED: a field that must arrive sealed came in the clear.
         res.writeHead(400, { 'content-type': 'text/plain' }).end(enseal.isEnsealError(e) ? e.code : 'bad request');
         return;
       }
-      onIntake({ raw, headers: req.headers, url: req.url, opened });
+      onIntake({ raw, headers: req.headers, url: req.url, opened, sealedTo });
       res.writeHead(204).end();
       return;
     }

@@ -1,8 +1,13 @@
-/** The stable error codes: the same names and numbers as core, C, Python, Kotlin and Swift. */
+/**
+ * The stable error codes: the same names and numbers as core, C, Python,
+ * Kotlin and Swift. Checked against core's list (`errorCodes()`, from
+ * `ErrorCode::ALL`) by the package's tests, so none can be missing here.
+ */
 export type EnsealErrorCode =
   | 'INVALID_ARGUMENT' // 1
   | 'RANDOMNESS_UNAVAILABLE' // 2: no crypto.getRandomValues
-  | 'INTERNAL' // 3
+  | 'INTERNAL' // 3: a bug in enseal, never caller misuse
+  | 'BUFFER_TOO_SMALL' // 4: a caller's output buffer is too short (C's seal_into/open_into)
   | 'BAD_PREFIX' // 100
   | 'BAD_ENCODING' // 101
   | 'TRUNCATED' // 102
@@ -30,6 +35,8 @@ export declare class EnsealError extends Error {
   readonly code: EnsealErrorCode;
   /** Stable number of the code, e.g. `201`: the number C and uniffi bindings use. */
   readonly errno: number;
+  /** For misuse the glue reports (a call before `init()`, a wrong class): its original error. */
+  readonly cause?: unknown;
 }
 
 /** True when `value` is an {@link EnsealError}. */

@@ -3,8 +3,8 @@
 
 /** An enseal failure. `code` is stable across versions and languages. */
 export class EnsealError extends Error {
-  constructor(code, errno, message) {
-    super(message);
+  constructor(code, errno, message, cause) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'EnsealError';
     this.code = code;
     this.errno = errno;

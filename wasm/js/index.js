@@ -2,11 +2,9 @@
 // next to this file (new URL(..., import.meta.url), which bundlers follow) the
 // first time `init()` is awaited. Nothing runs at import: no top-level await.
 import initWasm from './glue/enseal.js';
-import './async-all.js';
 import { initOnce } from './init.js';
 
-export * from './glue/enseal.js';
-export { EnsealError, isEnsealError } from './error.js';
+export * from './api-all.js';
 
 /**
  * Loads and instantiates the wasm module once; later calls return the same

@@ -2,12 +2,10 @@
 // everything is usable at once; `init()` exists only for isomorphic code.
 import { readFileSync } from 'node:fs';
 import { initSync } from './glue/enseal.js';
-import './async-all.js';
 
 initSync({ module: readFileSync(new URL('./glue/enseal_bg.wasm', import.meta.url)) });
 
-export * from './glue/enseal.js';
-export { EnsealError, isEnsealError } from './error.js';
+export * from './api-all.js';
 
 /** Already done in Node; resolves at once. */
 export function init() {

@@ -2,11 +2,10 @@
 // and more. Rust prepares each call and finishes it (`_sealStart`,
 // `_openStart`, `WebCryptoJob`); only the await is here, because
 // wasm-bindgen's futures cost ~40 µs a call in Chromium, more than WebCrypto
-// encrypting 16 KiB. `async-all.js` and `async-x25519.js` install them on each
-// build's generated classes.
+// encrypting 16 KiB. Their declarations are in webcrypto.d.ts.
 
 /** Adds the async methods to the classes of one wasm build's glue module. */
-export function installAsyncMethods({ Opener, Sealer, WebCryptoJob }) {
+export function installAsyncMethods({ Opener, Sealed, Sealer, WebCryptoJob }) {
   async function run(job) {
     if (!(job instanceof WebCryptoJob)) return job; // small values: done in wasm
     let output;
@@ -19,17 +18,22 @@ export function installAsyncMethods({ Opener, Sealer, WebCryptoJob }) {
   }
 
   Object.assign(Sealer.prototype, {
-    async sealBinaryAsync(value, context) {
-      return run(this._sealStart(value, context, false));
-    },
     async sealAsync(value, context) {
       return run(this._sealStart(value, context, true));
+    },
+    async sealBinaryAsync(value, context) {
+      return run(this._sealStart(value, context, false));
     },
   });
 
   Object.assign(Opener.prototype, {
-    async openBytesAsync(sealed, context) {
-      return run(this._openStart(sealed, context));
+    async openAsync(sealed, context) {
+      // A Sealed goes as its binary form (the text form would be parsed again).
+      if (sealed instanceof Sealed) return run(this._openStart(sealed.toBinary(), context, true));
+      return run(this._openStart(sealed, context, false));
+    },
+    async openBinaryAsync(sealed, context) {
+      return run(this._openStart(sealed, context, true));
     },
   });
 }

@@ -2,11 +2,9 @@
 // without the P-256 and X-Wing suites (~30 KB gzipped smaller). Keys of those
 // suites are refused with UNSUPPORTED_SUITE; the sealed format is the same.
 import initWasm from './glue-x25519/enseal.js';
-import './async-x25519.js';
 import { initOnce } from './init.js';
 
-export * from './glue-x25519/enseal.js';
-export { EnsealError, isEnsealError } from './error.js';
+export * from './api-x25519.js';
 
 /** As `init` of the main entry, for the X25519-only wasm module. */
 export const init = initOnce(initWasm);

@@ -2,19 +2,48 @@
 //! objects through the engine's own JSON, suite names.
 
 use crate::error::{JsResult, OrThrow, to_js};
-use enseal_core::{Error, Suite};
+use enseal_core::{Error, KeyId, Suite};
 use js_sys::{JSON, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The bytes of a `string` (UTF-8) or a `Uint8Array` (copied).
-pub(crate) fn bytes(value: &JsValue, message: &'static str) -> JsResult<Vec<u8>> {
+fn try_bytes(value: &JsValue) -> Option<Vec<u8>> {
     if let Some(text) = value.as_string() {
-        Ok(text.into_bytes())
-    } else if let Some(array) = value.dyn_ref::<Uint8Array>() {
-        Ok(array.to_vec())
+        Some(text.into_bytes())
     } else {
-        Err(to_js(Error::InvalidArgument(message)))
+        value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
     }
+}
+
+/// [`try_bytes`], refused with `message`.
+pub(crate) fn bytes(value: &JsValue, message: &'static str) -> JsResult<Vec<u8>> {
+    try_bytes(value).ok_or_else(|| to_js(Error::InvalidArgument(message)))
+}
+
+/// Value `index` of a batch as bytes; refused as core refuses a batch value.
+pub(crate) fn batch_bytes(
+    index: usize,
+    value: &JsValue,
+    message: &'static str,
+) -> JsResult<Vec<u8>> {
+    try_bytes(value).ok_or_else(|| {
+        to_js(Error::Batch {
+            index,
+            source: Box::new(Error::InvalidArgument(message)),
+        })
+    })
+}
+
+/// A batch's contexts: an array (one per value) or one context for all.
+pub(crate) fn contexts(value: &JsValue, message: &'static str) -> JsResult<Vec<Vec<u8>>> {
+    if !js_sys::Array::is_array(value) {
+        return Ok(vec![bytes(value, message)?]);
+    }
+    js_sys::Array::from(value)
+        .iter()
+        .enumerate()
+        .map(|(i, c)| batch_bytes(i, &c, message))
+        .collect()
 }
 
 /// A JSON document given as an object (stringified here) or as JSON text.
@@ -44,13 +73,36 @@ pub(crate) fn suite(name: Option<String>) -> JsResult<Suite> {
     }
 }
 
-/// Opened bytes as a string, refused when they are not UTF-8.
-pub(crate) fn utf8(bytes: &[u8]) -> JsResult<String> {
-    core::str::from_utf8(bytes).map(str::to_owned).map_err(|_| {
-        to_js(Error::InvalidArgument(
-            "opened value is not UTF-8 text; use openBytes",
-        ))
-    })
+/// The bytes of a `Uint8Array` (copied); anything else is refused.
+pub(crate) fn byte_array(value: &JsValue, message: &'static str) -> JsResult<Vec<u8>> {
+    value
+        .dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| to_js(Error::InvalidArgument(message)))
+}
+
+/// A key id given as its text (11 characters of base64url).
+pub(crate) fn kid(text: &str) -> JsResult<KeyId> {
+    text.parse().or_throw()
+}
+
+/// A plain object with these properties.
+pub(crate) fn object(properties: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (name, value) in properties {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), value);
+    }
+    object.into()
+}
+
+/// The elements of a JavaScript array, refused when `value` is not one.
+pub(crate) fn array(value: &JsValue, message: &'static str) -> JsResult<Vec<JsValue>> {
+    if js_sys::Array::is_array(value) {
+        Ok(js_sys::Array::from(value).to_vec())
+    } else {
+        Err(to_js(Error::InvalidArgument(message)))
+    }
 }
 
 /// `options[name]` as a whole number of at least `min`, when present.

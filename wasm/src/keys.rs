@@ -7,6 +7,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 const DATES: &str = "keyset dates must be whole, non-negative Unix seconds";
+const KEY_BYTES: &str = "key bytes must be a Uint8Array";
 
 /// A recipient key pair. The private key is wiped when the object is freed
 /// (call `free()`, or let the garbage collector's finalizer do it).
@@ -19,7 +20,7 @@ pub struct KeyPair {
 impl KeyPair {
     /// A fresh random key pair. `suite` is `"X25519"` (the default), `"P-256"` or `"X-Wing"`.
     pub fn generate(
-        #[wasm_bindgen(unchecked_param_type = "SuiteName")] suite: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "SuiteName")] suite: Option<String>,
     ) -> JsResult<KeyPair> {
         let inner = core_api::KeyPair::generate(convert::suite(suite)?).or_throw()?;
         Ok(KeyPair { inner })
@@ -36,6 +37,25 @@ impl KeyPair {
         )?);
         let inner = core_api::KeyPair::from_jwk(&text).or_throw()?;
         Ok(KeyPair { inner })
+    }
+
+    /// A key pair from its private key bytes (what {@link KeyPair.privateBytes}
+    /// returns). Secret: wipe your copy when done.
+    #[wasm_bindgen(js_name = fromPrivateBytes)]
+    pub fn from_private_bytes(
+        #[wasm_bindgen(unchecked_param_type = "SuiteName")] suite: String,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
+    ) -> JsResult<KeyPair> {
+        let suite = convert::suite(Some(suite))?;
+        let bytes = zeroize::Zeroizing::new(convert::byte_array(bytes, KEY_BYTES)?);
+        let inner = core_api::KeyPair::from_private_bytes(suite, &bytes).or_throw()?;
+        Ok(KeyPair { inner })
+    }
+
+    /// The private key bytes. Secret: store them like a password.
+    #[wasm_bindgen(js_name = privateBytes)]
+    pub fn private_bytes(&self) -> Uint8Array {
+        Uint8Array::from(self.inner.private_bytes().as_slice())
     }
 
     /// The public half, to give to sealers.
@@ -90,10 +110,11 @@ impl PublicKey {
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(
         #[wasm_bindgen(unchecked_param_type = "SuiteName")] suite: String,
-        bytes: &[u8],
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
     ) -> JsResult<PublicKey> {
-        let inner =
-            core_api::PublicKey::from_bytes(convert::suite(Some(suite))?, bytes).or_throw()?;
+        let suite = convert::suite(Some(suite))?;
+        let bytes = convert::byte_array(bytes, KEY_BYTES)?;
+        let inner = core_api::PublicKey::from_bytes(suite, &bytes).or_throw()?;
         Ok(PublicKey { inner })
     }
 
@@ -106,7 +127,7 @@ impl PublicKey {
     /// The serialized public key.
     #[wasm_bindgen(js_name = toBytes)]
     pub fn to_bytes(&self) -> Uint8Array {
-        Uint8Array::from(self.inner.as_bytes())
+        Uint8Array::from(self.inner.to_bytes().as_slice())
     }
 
     /// The key id.
@@ -145,16 +166,12 @@ impl Keyset {
     #[wasm_bindgen(js_name = fromPublicKey)]
     pub fn from_public_key(
         key: &PublicKey,
-        #[wasm_bindgen(unchecked_param_type = "{ created?: number; notAfter?: number }")]
+        #[wasm_bindgen(unchecked_optional_param_type = "{ created?: number; notAfter?: number }")]
         options: Option<js_sys::Object>,
     ) -> JsResult<Keyset> {
-        let created = convert::whole_option(options.as_ref(), "created", 0.0, DATES)?
-            .unwrap_or_else(|| (js_sys::Date::now() / 1000.0) as u64);
-        let not_after = convert::whole_option(options.as_ref(), "notAfter", 0.0, DATES)?;
-        let entry = core_api::KeysetEntry::new(key.inner.clone(), created, not_after).or_throw()?;
-        Ok(Keyset {
-            inner: core_api::Keyset::new(entry),
-        })
+        let (created, not_after) = dates(options.as_ref())?;
+        let inner = core_api::Keyset::from_public_key(&key.inner, created, not_after).or_throw()?;
+        Ok(Keyset { inner })
     }
 
     /// The keyset document as a plain object.
@@ -163,21 +180,74 @@ impl Keyset {
         convert::parse_json(&self.inner.to_json())
     }
 
+    /// Adds `key` (not the primary: {@link Keyset.promote} makes it so), with
+    /// the dates of {@link Keyset.fromPublicKey}. A key already in the keyset
+    /// is `INVALID_KEYSET`.
+    pub fn add(
+        &mut self,
+        key: &PublicKey,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ created?: number; notAfter?: number }")]
+        options: Option<js_sys::Object>,
+    ) -> JsResult<()> {
+        let (created, not_after) = dates(options.as_ref())?;
+        self.inner.add(&key.inner, created, not_after).or_throw()
+    }
+
+    /// Makes the key `kid` the primary: new sealers seal to it.
+    pub fn promote(&mut self, kid: &str) -> JsResult<()> {
+        self.inner.promote(&convert::kid(kid)?).or_throw()
+    }
+
+    /// Removes the key `kid`; the primary cannot be retired (`INVALID_KEYSET`).
+    pub fn retire(&mut self, kid: &str) -> JsResult<()> {
+        self.inner.retire(&convert::kid(kid)?).or_throw()
+    }
+
     /// The key id of the primary key.
     #[wasm_bindgen(getter, js_name = primaryKid)]
     pub fn primary_kid(&self) -> String {
-        self.inner.primary().key().kid().to_string()
+        self.inner.primary_kid().to_string()
     }
 
-    /// Every key id, in document order.
-    #[wasm_bindgen(getter)]
-    pub fn kids(&self) -> Vec<String> {
+    /// Every key with its dates, in document order.
+    #[wasm_bindgen(getter, unchecked_return_type = "KeysetEntry[]")]
+    pub fn entries(&self) -> js_sys::Array {
         self.inner
             .entries()
             .iter()
-            .map(|e| e.key().kid().to_string())
+            .map(|e| {
+                let not_after = e
+                    .not_after()
+                    .map_or(JsValue::UNDEFINED, |t| (t as f64).into());
+                convert::object(&[
+                    (
+                        "key",
+                        PublicKey {
+                            inner: e.key().clone(),
+                        }
+                        .into(),
+                    ),
+                    ("kid", e.key().kid().to_string().into()),
+                    ("created", (e.created() as f64).into()),
+                    ("notAfter", not_after),
+                ])
+            })
             .collect()
     }
+
+    /// The number of keys.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+/// `created` and `notAfter` of a keyset options object; core defaults them.
+fn dates(options: Option<&js_sys::Object>) -> JsResult<(Option<u64>, Option<u64>)> {
+    Ok((
+        convert::whole_option(options, "created", 0.0, DATES)?,
+        convert::whole_option(options, "notAfter", 0.0, DATES)?,
+    ))
 }
 
 /// Private keys by key id, for opening (a back end, or a test).
@@ -210,15 +280,22 @@ impl Keyring {
         Ok(Keyring { inner })
     }
 
-    /// Adds a key pair; a duplicate key id is an error.
-    pub fn add(&mut self, key: &KeyPair) -> JsResult<()> {
-        self.inner.add(key.inner.clone()).or_throw()
+    /// Adds a key pair; returns false (and changes nothing) when a key of
+    /// that id is already there: the id is a hash of the public key.
+    pub fn add(&mut self, key: &KeyPair) -> bool {
+        self.inner.add(key.inner.clone())
     }
 
     /// The key ids.
     #[wasm_bindgen(getter)]
     pub fn kids(&self) -> Vec<String> {
         self.inner.kids().map(|k| k.to_string()).collect()
+    }
+
+    /// The number of keys.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
     }
 
     /// The keyring as a private JWK set object. Secret.

@@ -1,15 +1,18 @@
 //! `Opener`: opens sealed fields with a keyring (a Node back end, a test).
 
 use crate::convert;
-use crate::error::{JsResult, OrThrow};
+use crate::error::{JsResult, OrThrow, to_js};
 use crate::keys::Keyring;
+use crate::sealed::Sealed;
 use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
+use enseal_core::{Context, Error};
 use js_sys::Uint8Array;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-const SEALED: &str = "a sealed value must be a string (text form) or a Uint8Array (binary form)";
+const BINARY: &str = "the binary form must be a Uint8Array; the text form opens with open";
 const CONTEXT: &str = "a context must be a string or a Uint8Array";
 
 /// Opens sealed fields with the private keys of a keyring, caching the
@@ -22,13 +25,14 @@ pub struct Opener {
     imported: webcrypto::ImportedKey,
 }
 
-/// The binary form of a sealed value given in either form.
-fn binary(sealed: &JsValue) -> JsResult<Vec<u8>> {
-    if let Some(text) = sealed.as_string() {
-        core_api::decode_text(&text).or_throw()
-    } else {
-        convert::bytes(sealed, SEALED)
-    }
+/// The text form, refused when `sealed` is not a string. (A `Sealed` never
+/// gets here: `js/sealed.js` sends it to the `_openSealed` methods.)
+fn text(sealed: &JsValue) -> JsResult<String> {
+    sealed.as_string().ok_or_else(|| {
+        to_js(Error::InvalidArgument(
+            "a sealed value must be its text form (a string) or a Sealed; the binary form opens with openBinary",
+        ))
+    })
 }
 
 #[wasm_bindgen]
@@ -42,26 +46,89 @@ impl Opener {
         }
     }
 
-    /// Opens `sealed` (text or binary form) that was sealed with `context`,
-    /// and returns the value as a string (`INVALID_ARGUMENT` if it is not UTF-8).
+    /// Opens `sealed` (the text form `enseal1.…`, or a {@link Sealed}) that
+    /// was sealed with `context`, and returns the value's bytes.
     pub fn open(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] sealed: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
-    ) -> JsResult<String> {
-        let opened = self.open_binary(&sealed, &context)?;
-        convert::utf8(&opened)
+        #[wasm_bindgen(unchecked_param_type = "string | Sealed")] sealed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Bytes")] context: JsValue,
+    ) -> JsResult<Uint8Array> {
+        let text = text(&sealed)?;
+        self.open_to(Input::Text(&text), &context, false)
+            .map(JsCast::unchecked_into)
     }
 
-    /// As {@link Opener.open}, returning the value's bytes.
-    #[wasm_bindgen(js_name = openBytes)]
-    pub fn open_bytes(
+    /// As {@link Opener.open}, returning the value as a string
+    /// (`INVALID_ARGUMENT` when it is not UTF-8).
+    #[wasm_bindgen(js_name = openString, unchecked_return_type = "string")]
+    pub fn open_string(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] sealed: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Sealed")] sealed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Bytes")] context: JsValue,
+    ) -> JsResult<JsValue> {
+        let text = text(&sealed)?;
+        self.open_to(Input::Text(&text), &context, true)
+    }
+
+    /// Opens the binary form (a `Uint8Array`, as {@link Sealer.sealBinary}
+    /// returns) and returns the value's bytes.
+    #[wasm_bindgen(js_name = openBinary)]
+    pub fn open_binary(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] sealed: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Bytes")] context: JsValue,
     ) -> JsResult<Uint8Array> {
-        let opened = self.open_binary(&sealed, &context)?;
+        let sealed = convert::byte_array(sealed, BINARY)?;
+        let context = convert::bytes(&context, CONTEXT)?;
+        let opened = self
+            .inner
+            .open_binary(&sealed, Context::bytes(&context))
+            .or_throw()?;
         Ok(Uint8Array::from(&opened[..]))
+    }
+
+    /// Opens every text form of `sealed` with its context: `contexts` is one
+    /// context per value, or a single context for all. All or nothing; an
+    /// error names the value (`batch value 3: …`) and keeps its code.
+    #[wasm_bindgen(js_name = openBatch, unchecked_return_type = "Uint8Array[]")]
+    pub fn open_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] sealed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Bytes | Bytes[]")] contexts: JsValue,
+    ) -> JsResult<js_sys::Array> {
+        let sealed = convert::array(&sealed, "openBatch takes an array of text forms")?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.as_string().ok_or_else(|| {
+                    to_js(Error::Batch {
+                        index: i,
+                        source: Box::new(Error::InvalidArgument(
+                            "a batch value must be a text form (a string)",
+                        )),
+                    })
+                })
+            })
+            .collect::<JsResult<Vec<String>>>()?;
+        let contexts = convert::contexts(&contexts, CONTEXT)?;
+        let contexts: Vec<Context<'_>> = contexts.iter().map(|c| Context::bytes(c)).collect();
+        let opened = self.inner.open_batch(&sealed, &contexts).or_throw()?;
+        Ok(opened
+            .iter()
+            .map(|v| JsValue::from(Uint8Array::from(&v[..])))
+            .collect())
+    }
+
+    /// {@link Opener.open} of a `Sealed` (js/sealed.js calls it).
+    #[wasm_bindgen(js_name = _openSealed, skip_typescript)]
+    pub fn open_sealed(&self, sealed: &Sealed, context: JsValue) -> JsResult<JsValue> {
+        self.open_to(Input::Parsed(&sealed.inner), &context, false)
+    }
+
+    /// {@link Opener.openString} of a `Sealed` (js/sealed.js calls it).
+    #[wasm_bindgen(js_name = _openSealedString, skip_typescript)]
+    pub fn open_sealed_string(&self, sealed: &Sealed, context: JsValue) -> JsResult<JsValue> {
+        self.open_to(Input::Parsed(&sealed.inner), &context, true)
     }
 
     /// Opens the values at `pointers` (the syntax of {@link Sealer.sealJson})
@@ -70,10 +137,10 @@ impl Opener {
     /// opened: a value there that is not a sealed string throws `NOT_SEALED`,
     /// and strings elsewhere stay as they are, so a client cannot have a
     /// sealed value it planted in a clear field opened. The way for servers.
-    #[wasm_bindgen(js_name = openJson, unchecked_return_type = "any")]
+    #[wasm_bindgen(js_name = openJson, unchecked_return_type = "unknown")]
     pub fn open_json(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "object")] doc: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "object | string")] doc: JsValue,
         pointers: Vec<String>,
         #[wasm_bindgen(js_name = recordId)] record_id: Option<String>,
     ) -> JsResult<JsValue> {
@@ -91,10 +158,10 @@ impl Opener {
     /// `recordId`. For tools that do not know the document's schema; servers
     /// use {@link Opener.openJson}, since here a clear value that carries the
     /// prefix makes the document unopenable.
-    #[wasm_bindgen(js_name = openJsonAll, unchecked_return_type = "any")]
+    #[wasm_bindgen(js_name = openJsonAll, unchecked_return_type = "unknown")]
     pub fn open_json_all(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "object")] doc: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "object | string")] doc: JsValue,
         #[wasm_bindgen(js_name = recordId)] record_id: Option<String>,
     ) -> JsResult<JsValue> {
         let text = convert::json_text(&doc, "a document must be an object or JSON text")?;
@@ -105,17 +172,29 @@ impl Opener {
         convert::parse_json(&opened)
     }
 
-    /// The first half of `openBytesAsync` (`js/webcrypto.js`): a small
-    /// value opened at once, or the WebCrypto job for a large one.
+    /// The first half of `openAsync` (`binary` false: the text form) and
+    /// `openBinaryAsync` (`js/webcrypto.js`): a small value opened at once,
+    /// or the WebCrypto job for a large one.
     #[wasm_bindgen(js_name = _openStart, skip_typescript)]
-    pub fn open_start(&self, sealed: JsValue, context: JsValue) -> JsResult<JsValue> {
-        let sealed = binary(&sealed)?;
+    pub fn open_start(&self, sealed: JsValue, context: JsValue, binary: bool) -> JsResult<JsValue> {
+        let sealed = if binary {
+            core_api::Sealed::from_binary(convert::byte_array(&sealed, BINARY)?)
+        } else {
+            core_api::Sealed::parse(&text(&sealed)?)
+        }
+        .or_throw()?;
         let context = convert::bytes(&context, CONTEXT)?;
-        if sealed.len() < webcrypto::THRESHOLD {
-            let opened = self.inner.open(&sealed, &context).or_throw()?;
+        if sealed.binary_len() < webcrypto::THRESHOLD {
+            let opened = self
+                .inner
+                .open(&sealed, Context::bytes(&context))
+                .or_throw()?;
             return Ok(Uint8Array::from(&opened[..]).into());
         }
-        let field = self.inner.delegate_open(&sealed, &context).or_throw()?;
+        let field = self
+            .inner
+            .delegate_open(sealed.as_binary(), Context::bytes(&context))
+            .or_throw()?;
         let key = self
             .imported
             .get(field.session_id(), field.key(), "decrypt")?;
@@ -130,14 +209,35 @@ impl Opener {
     }
 }
 
+/// What `open` and `openString` were given.
+enum Input<'a> {
+    Text(&'a str),
+    Parsed(&'a core_api::Sealed),
+}
+
 impl Opener {
-    fn open_binary(
-        &self,
-        sealed: &JsValue,
-        context: &JsValue,
-    ) -> JsResult<zeroize::Zeroizing<Vec<u8>>> {
-        let sealed = binary(sealed)?;
+    /// The one body of `open`, `openString` and their `Sealed` variants (one
+    /// copy in the wasm module instead of four): the plaintext's bytes, or
+    /// the string core decoded.
+    #[inline(never)]
+    fn open_to(&self, sealed: Input<'_>, context: &JsValue, string: bool) -> JsResult<JsValue> {
         let context = convert::bytes(context, CONTEXT)?;
-        self.inner.open(&sealed, &context).or_throw()
+        let context = Context::bytes(&context);
+        let opened = match (sealed, string) {
+            (Input::Text(text), false) => self.inner.open(text, context),
+            (Input::Parsed(sealed), false) => self.inner.open(sealed, context),
+            (Input::Text(text), true) => {
+                return Ok(JsValue::from_str(
+                    &self.inner.open_string(text, context).or_throw()?,
+                ));
+            }
+            (Input::Parsed(sealed), true) => {
+                return Ok(JsValue::from_str(
+                    &self.inner.open_string(sealed, context).or_throw()?,
+                ));
+            }
+        }
+        .or_throw()?;
+        Ok(Uint8Array::from(&opened[..]).into())
     }
 }

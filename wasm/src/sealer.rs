@@ -5,6 +5,7 @@ use crate::error::{JsResult, OrThrow};
 use crate::keys::{Keyset, PublicKey};
 use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
+use enseal_core::Context;
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -68,28 +69,46 @@ impl Sealer {
     /// Seals `value` (a string is sealed as UTF-8) bound to `context` (where
     /// the value lives, e.g. `"patients/8812/ssn"`); returns the text form
     /// `enseal1.…`. The same context is needed to open it.
+    #[wasm_bindgen(unchecked_return_type = "string")]
     pub fn seal(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] value: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
-    ) -> JsResult<String> {
-        let value = zeroize::Zeroizing::new(convert::bytes(&value, VALUE)?);
-        let context = convert::bytes(&context, CONTEXT)?;
-        self.inner.seal_text(&value, &context).or_throw()
+        #[wasm_bindgen(unchecked_param_type = "Bytes")] value: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Bytes")] context: JsValue,
+    ) -> JsResult<JsValue> {
+        self.seal_value(&value, &context, true)
     }
 
     /// As {@link Sealer.seal}, returning the binary form (67 bytes shorter
-    /// than base64url for nothing; for files and binary stores).
+    /// for X25519; for files and binary stores).
     #[wasm_bindgen(js_name = sealBinary)]
     pub fn seal_binary(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] value: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] context: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Bytes")] value: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Bytes")] context: JsValue,
     ) -> JsResult<Uint8Array> {
-        let value = zeroize::Zeroizing::new(convert::bytes(&value, VALUE)?);
-        let context = convert::bytes(&context, CONTEXT)?;
-        let sealed = self.inner.seal(&value, &context).or_throw()?;
-        Ok(Uint8Array::from(&sealed[..]))
+        self.seal_value(&value, &context, false)
+            .map(JsCast::unchecked_into)
+    }
+
+    /// Seals every value of `values` with its context: `contexts` is one
+    /// context per value, or a single context for all. Returns the text
+    /// forms. All or nothing; an error names the value (`batch value 3: …`)
+    /// and keeps its code.
+    #[wasm_bindgen(js_name = sealBatch)]
+    pub fn seal_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Bytes[]")] values: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Bytes | Bytes[]")] contexts: JsValue,
+    ) -> JsResult<Vec<String>> {
+        let values = convert::array(&values, "sealBatch takes an array of values")?;
+        let values = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| convert::batch_bytes(i, v, VALUE).map(zeroize::Zeroizing::new))
+            .collect::<JsResult<Vec<_>>>()?;
+        let contexts = convert::contexts(&contexts, CONTEXT)?;
+        let contexts: Vec<Context<'_>> = contexts.iter().map(|c| Context::bytes(c)).collect();
+        self.inner.seal_batch(&values, &contexts).or_throw()
     }
 
     /// Seals the values at `pointers` (JSON Pointers, RFC 6901; `*` matches
@@ -101,10 +120,10 @@ impl Sealer {
     /// same length; 0 or 1: no padding; at most 65536), e.g. 64 to hide the
     /// length of names. A clear string that already starts with `enseal1.`
     /// is `ALREADY_SEALED`.
-    #[wasm_bindgen(js_name = sealJson, unchecked_return_type = "any")]
+    #[wasm_bindgen(js_name = sealJson, unchecked_return_type = "unknown")]
     pub fn seal_json(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "object")] doc: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "object | string")] doc: JsValue,
         pointers: Vec<String>,
         #[wasm_bindgen(js_name = recordId, unchecked_optional_param_type = "string | null")]
         record_id: Option<String>,
@@ -157,7 +176,7 @@ impl Sealer {
         };
         let field = self
             .inner
-            .delegate_seal(value.length() as usize, &context)
+            .delegate_seal(value.length() as usize, Context::bytes(&context))
             .or_throw()?;
         let id = field.session_id().to_be_bytes();
         let key = self.imported.get(&id, field.key(), "encrypt")?;
@@ -171,17 +190,33 @@ impl Sealer {
     pub fn rekey(&self) -> JsResult<()> {
         self.inner.rekey().or_throw()
     }
+
+    /// The Unix second after which this sealer refuses to seal
+    /// (`KEY_EXPIRED`): its keyset key's `notAfter`; `undefined`: never.
+    #[wasm_bindgen(getter, js_name = notAfter)]
+    pub fn not_after(&self) -> Option<f64> {
+        self.inner.not_after().map(|t| t as f64)
+    }
 }
 
 impl Sealer {
-    /// Below the WebCrypto threshold: sealed in wasm, as `sealBinary`/`seal` do.
+    /// The one body of `seal` and `sealBinary` (one copy in the wasm module).
+    #[inline(never)]
+    fn seal_value(&self, value: &JsValue, context: &JsValue, text: bool) -> JsResult<JsValue> {
+        let value = zeroize::Zeroizing::new(convert::bytes(value, VALUE)?);
+        let context = convert::bytes(context, CONTEXT)?;
+        self.seal_small(&value, &context, text)
+    }
+
+    /// Below the WebCrypto threshold: sealed in wasm, as `seal`/`sealBinary` do.
     fn seal_small(&self, plaintext: &[u8], context: &[u8], text: bool) -> JsResult<JsValue> {
+        let context = Context::bytes(context);
         if text {
             return Ok(JsValue::from_str(
-                &self.inner.seal_text(plaintext, context).or_throw()?,
+                &self.inner.seal(plaintext, context).or_throw()?,
             ));
         }
-        let sealed = self.inner.seal(plaintext, context).or_throw()?;
+        let sealed = self.inner.seal_binary(plaintext, context).or_throw()?;
         Ok(Uint8Array::from(sealed.as_slice()).into())
     }
 }

@@ -1,6 +1,7 @@
 //! Bulk AES-256-GCM through WebCrypto (`crypto.subtle`), which runs the
 //! platform's hardware AES; wasm has no AES instructions. Core supplies key,
-//! nonce and AAD (`enseal::delegated`), so the result is the same format.
+//! nonce and AAD and assembles the result (`enseal::hazmat`), so it is the
+//! same format. The methods' declarations are in `js/webcrypto.d.ts`.
 //!
 //! The async methods are split in two synchronous halves around one awaited
 //! WebCrypto call, and the await itself is in `js/webcrypto.js`: wasm-bindgen's
@@ -9,39 +10,13 @@
 
 use crate::error::{JsResult, to_js};
 use enseal_core::Error;
-use enseal_core::delegated::{DelegatedOpen, DelegatedSeal, PendingSession};
+use enseal_core::hazmat::{DelegatedOpen, DelegatedSeal, PendingSession};
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::SubtleCrypto;
-
-// The async methods are defined in js/webcrypto.js; their types merge into
-// the generated classes.
-#[wasm_bindgen(typescript_custom_section)]
-const ASYNC_METHODS: &str = r#"
-export interface Sealer {
-  /**
-   * As {@link Sealer.sealBinary}, but values of 2 KiB and more are encrypted
-   * by WebCrypto (hardware AES) instead of wasm, without being copied into
-   * wasm memory. Same format.
-   */
-  sealBinaryAsync(value: string | Uint8Array, context: string | Uint8Array): Promise<Uint8Array>;
-  /**
-   * As {@link Sealer.seal} (text form), with the WebCrypto path of
-   * {@link Sealer.sealBinaryAsync} for large values.
-   */
-  sealAsync(value: string | Uint8Array, context: string | Uint8Array): Promise<string>;
-}
-export interface Opener {
-  /**
-   * As {@link Opener.openBytes}, but values of 2 KiB and more are decrypted
-   * by WebCrypto (hardware AES) instead of wasm.
-   */
-  openBytesAsync(sealed: string | Uint8Array, context: string | Uint8Array): Promise<Uint8Array>;
-}
-"#;
 
 /// Values at least this long go to WebCrypto in the async methods; shorter
 /// ones are sealed in wasm, where a call costs less than WebCrypto's promise
@@ -114,7 +89,7 @@ fn import_key(key: &[u8; 32], usage: &str) -> JsResult<Promise> {
 }
 
 enum Finish {
-    /// Prepend the header; return binary or text.
+    /// Core assembles the sealed value; returned as binary or text.
     Seal { field: DelegatedSeal, text: bool },
     /// WebCrypto's plaintext is the result; its session is now proven.
     Open {
@@ -205,20 +180,14 @@ impl WebCryptoJob {
                 opener.confirm_delegated(session);
                 Ok(output.into())
             }
-            Finish::Seal { field, text: true } => {
+            Finish::Seal { field, text } => {
                 let sealed = field.finish(&output.to_vec()).map_err(to_js)?;
-                Ok(JsValue::from_str(&enseal_core::encode_text(&sealed)))
-            }
-            Finish::Seal { field, text: false } => {
-                field
-                    .check_output_len(output.length() as usize)
-                    .map_err(to_js)?;
-                let header = field.header();
-                // One copy, in JS: the body never passes through wasm memory.
-                let sealed = Uint8Array::new_with_length(header.len() as u32 + output.length());
-                sealed.subarray(0, header.len() as u32).copy_from(header);
-                sealed.set(&output, header.len() as u32);
-                Ok(sealed.into())
+                if text {
+                    let sealed = enseal_core::Sealed::from_binary(sealed).map_err(to_js)?;
+                    Ok(JsValue::from_str(&sealed.to_text()))
+                } else {
+                    Ok(Uint8Array::from(sealed.as_slice()).into())
+                }
             }
         }
     }

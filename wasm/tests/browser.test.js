@@ -4,6 +4,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launchChromium, standardMounts, here } from './serve.js';
 import { assertAsyncPath, assertX25519Report, assertJsonHelper } from './vectors.js';
+import { assertApi, assertMisuse } from './checks.js';
 
 let site;
 let browser;
@@ -16,7 +17,7 @@ after(async () => {
   site?.server.close();
 });
 
-test('vectors, WebCrypto path, @hpke/core interop, JSON helper and errors in Chromium', async () => {
+test('vectors, WebCrypto path, @hpke/core interop, JSON helper, the issue-12 operations, misuse and errors in Chromium', async () => {
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
@@ -33,6 +34,11 @@ test('vectors, WebCrypto path, @hpke/core interop, JSON helper and errors in Chr
   assertX25519Report(report.x25519, assert);
   assertJsonHelper(report.json, assert, 'Chromium: ');
   assertJsonHelper(report.jsonX25519, assert, 'Chromium, x25519 entry: ');
+  assert.deepEqual(report.beforeInit, ['INVALID_ARGUMENT true', 'INVALID_ARGUMENT true', 'INVALID_ARGUMENT true'], 'calls before init()');
+  assertApi(report.api, assert, 'Chromium: ');
+  assertApi(report.apiX25519, assert, 'Chromium, x25519 entry: ');
+  assertMisuse(report.misuse, assert, 'Chromium: ');
+  assertMisuse(report.misuseX25519, assert, 'Chromium, x25519 entry: ');
   assert.deepEqual(report.error, { isEnsealError: true, instanceOfError: true, code: 'BAD_PREFIX', errno: 100 });
   console.log(`vectors in ${report.userAgent.match(/Chrome\/[\d.]+/)[0]}: ${report.vectors.passed} passed, ${report.vectors.failed} failed`);
 });

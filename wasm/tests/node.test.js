@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import * as enseal from 'enseal';
 import { runVectors, runAsyncPath, assertAsyncPath, runX25519Entry, assertX25519Report, runJsonHelper, assertJsonHelper } from './vectors.js';
+import { runApi, assertApi, runMisuse, assertMisuse } from './checks.js';
 import { peerOpen, peerSession } from './hpke-peer.js';
 
 const root = new URL('../../', import.meta.url);
@@ -54,13 +56,14 @@ test('round trip per suite, strings and bytes, text and binary', () => {
     const sealed = sealer.seal('123-45-6789', 'patients/8812/ssn');
     assert.ok(sealed.startsWith('enseal1.') && enseal.isSealed(sealed));
     assert.ok(!sealed.includes('123-45-6789'));
-    assert.equal(opener.open(sealed, 'patients/8812/ssn'), '123-45-6789');
+    assert.equal(opener.openString(sealed, 'patients/8812/ssn'), '123-45-6789');
+    assert.deepEqual(opener.open(sealed, 'patients/8812/ssn'), new TextEncoder().encode('123-45-6789'));
     const bytes = Uint8Array.of(0, 255, 7);
     const bin = sealer.sealBinary(bytes, new TextEncoder().encode('ctx'));
     assert.ok(bin instanceof Uint8Array);
-    assert.deepEqual(opener.openBytes(bin, 'ctx'), bytes);
+    assert.deepEqual(opener.openBinary(bin, 'ctx'), bytes);
     assert.equal(code(() => opener.open(sealed, 'patients/8813/ssn')), 'DECRYPT_FAILED');
-    assert.equal(code(() => opener.open(bin, 'ctx')), 'INVALID_ARGUMENT'); // not UTF-8
+    assert.equal(code(() => opener.openString(sealer.seal(bytes, 'ctx'), 'ctx')), 'INVALID_ARGUMENT'); // not UTF-8
   }
 });
 
@@ -74,11 +77,11 @@ test('JWK, keyset and keyring export and import', () => {
   const keyset = Keyset.fromPublicKey(pub, { notAfter: 4102444800 });
   const again = Keyset.fromJson(JSON.stringify(keyset.toJson()));
   assert.equal(again.primaryKid, kp.kid);
-  assert.deepEqual(again.kids, [kp.kid]);
+  assert.deepEqual(again.entries.map((e) => e.kid), [kp.kid]);
   const ring = Keyring.fromJwks({ keys: [jwk] });
   assert.deepEqual(ring.kids, [kp.kid]);
-  assert.equal(new Opener(Keyring.fromJwks(ring.toJwks())).open(Sealer.fromKeyset(again).seal('x', 'c'), 'c'), 'x');
-  assert.equal(new Opener(ring).open(sealer.seal('y', 'c'), 'c'), 'y');
+  assert.equal(new Opener(Keyring.fromJwks(ring.toJwks())).openString(Sealer.fromKeyset(again).seal('x', 'c'), 'c'), 'x');
+  assert.equal(new Opener(ring).openString(sealer.seal('y', 'c'), 'c'), 'y');
   const expired = Keyset.fromPublicKey(pub, { created: 1, notAfter: 2 });
   assert.equal(code(() => Sealer.fromKeyset(expired)), 'KEY_EXPIRED');
   assert.equal(code(() => Keyset.fromPublicKey(pub, { notAfter: -1 })), 'INVALID_ARGUMENT');
@@ -111,7 +114,7 @@ test('bad input gets a specific EnsealError and changes nothing', () => {
   assert.equal(code(() => opener.openJson('{"a":1,"a":1}', ['/a'])), 'INVALID_JSON');
   assert.equal(code(() => opener.openJsonAll('{"a":1,"a":1}')), 'INVALID_JSON');
   assert.equal(code(() => PublicKey.fromJwk('{"kty":"OKP","kty":"OKP"}')), 'INVALID_KEY');
-  assert.equal(code(() => ring(kp).add(kp)), 'INVALID_KEYSET');
+  assert.equal(ring(kp).add(kp), false); // the same key: left as it is
   assert.equal(enseal.isSealed(42), false);
   assert.equal(enseal.isSealed('enseal1.AAAA'), false);
   function ring(k) {
@@ -151,7 +154,7 @@ test('JSON helper: plain objects in and out, types restored, record binding', ()
   assert.deepEqual(partial.dx, record.dx);
   assert.equal(partial.ssn, sealed.ssn);
   // Opened alone, a value is its JSON text padded with spaces to 16 bytes.
-  const alone = opener.openBytes(sealed.ssn, enseal.jsonContext('/ssn', 'p-1'));
+  const alone = opener.open(sealed.ssn, enseal.jsonContext('/ssn', 'p-1'));
   assert.equal(new TextDecoder().decode(alone), '"123-45-6789"   ');
 });
 
@@ -180,14 +183,45 @@ test('JSON helper: openJson opens exactly its pointers, padding, pointer rules (
   assert.equal(code(() => sealer.sealJson({ dx: { a: 1 } }, ['/dx/*'])), 'INVALID_POINTER');
 });
 
-test('TypeScript declarations of both entries: openJson takes pointers, sealJson options are optional', () => {
-  for (const glue of ['glue', 'glue-x25519']) {
-    const dts = readFileSync(new URL(`node_modules/enseal/${glue}/enseal.d.ts`, import.meta.url), 'utf8');
-    assert.ok(dts.includes('openJson(doc: object, pointers: string[], recordId?: string | null): any;'), glue);
-    assert.ok(dts.includes('openJsonAll(doc: object, recordId?: string | null): any;'), glue);
-    assert.ok(dts.includes('sealJson(doc: object, pointers: string[], recordId?: string | null, options?: { padTo?: number }): any;'), glue);
-    assert.ok(dts.includes('constructor(recipient: PublicKey, options?: { fieldLimit?: number });'), glue);
+test('the operations of docs/API.md new in issue 12, in both entries', async () => {
+  assertApi(runApi(enseal), assert);
+  assertApi(runApi(await import('enseal/x25519')), assert, 'x25519 entry: ');
+});
+
+test('misuse is an EnsealError with a code: wrong classes, use after free()', async () => {
+  assertMisuse(runMisuse(enseal), assert);
+  assertMisuse(runMisuse(await import('enseal/x25519')), assert, 'x25519 entry: ');
+});
+
+test('a call before init() in the browser entry is an EnsealError, and init() then works', () => {
+  // A process of its own: in this one the node entry has loaded the shared wasm module already.
+  const script = `
+    import { readFileSync } from 'node:fs';
+    const entry = await import(${JSON.stringify(new URL('node_modules/enseal/index.js', import.meta.url).href)});
+    const early = [() => entry.KeyPair.generate(), () => new entry.Keyring(), () => entry.Sealed.parse('x'), () => entry.version()].map((f) => {
+      try { f(); return 'did not throw'; } catch (e) { return [entry.isEnsealError(e), e.code, e.message]; }
+    });
+    await entry.init(readFileSync(new URL('glue/enseal_bg.wasm', ${JSON.stringify(new URL('node_modules/enseal/', import.meta.url).href)})));
+    const key = entry.KeyPair.generate();
+    const kid = entry.Sealed.parse(new entry.Sealer(key.publicKey).seal('v', 'c')).kid;
+    console.log(JSON.stringify({ early, works: kid === key.kid }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.equal(out.works, true);
+  for (const [isEnseal, code, message] of out.early) {
+    assert.equal(isEnseal, true);
+    assert.equal(code, 'INVALID_ARGUMENT');
+    assert.match(message, /await init\(\)/);
   }
+});
+
+test('each entry exports exactly the JavaScript column of docs/API.md', async () => {
+  const expected = [
+    'EnsealError', 'KeyPair', 'Keyring', 'Keyset', 'Opener', 'PublicKey', 'Sealed', 'Sealer',
+    'aesBackend', 'errorCodes', 'init', 'isEnsealError', 'isSealed', 'jsonContext', 'version',
+  ];
+  const lean = await import('enseal/x25519');
+  const cjs = createRequire(import.meta.url)('enseal');
+  for (const entry of [enseal, lean, cjs]) assert.deepEqual(Object.keys(entry).filter((k) => k !== 'default' && k !== 'module.exports').sort(), expected);
 });
 
 test('every error code: errorCodes() is core\'s list and error.d.ts names each one', () => {
@@ -210,7 +244,7 @@ test('keyset expiry is checked before every seal, not only when the sealer is ma
   const sealer = Sealer.fromKeyset(keyset);
   const ring = new Keyring();
   ring.add(kp);
-  assert.equal(new Opener(ring).open(sealer.seal('v', 'c'), 'c'), 'v');
+  assert.equal(new Opener(ring).openString(sealer.seal('v', 'c'), 'c'), 'v');
   await new Promise((resolve) => setTimeout(resolve, 2200)); // now > not_after
   for (const attempt of [
     () => sealer.seal('v', 'c'),
@@ -285,7 +319,7 @@ test('interop: @hpke/core + WebCrypto open what enseal seals, and the reverse', 
     for (let i = 0; i < 3; i++) {
       const ctx = new TextEncoder().encode(`peer/${i}`);
       const sealed = await seal(new TextEncoder().encode(`value ${i}`), ctx);
-      assert.equal(opener.open(sealed, ctx), `value ${i}`, `${suite}: enseal opens peer field ${i}`);
+      assert.equal(new TextDecoder().decode(opener.openBinary(sealed, ctx)), `value ${i}`, `${suite}: enseal opens peer field ${i}`);
     }
   }
 });

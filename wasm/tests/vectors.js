@@ -29,8 +29,8 @@ export function runVectors(enseal, vectors) {
       const context = hex(c.context_hex);
       const plaintext = hex(c.plaintext_hex);
       try {
-        check(same(opener.openBytes(c.sealed_text, context), plaintext), `${name}: text form`);
-        check(same(opener.openBytes(hex(c.sealed_hex), context), plaintext), `${name}: binary form`);
+        check(same(opener.open(c.sealed_text, context), plaintext), `${name}: text form`);
+        check(same(opener.openBinary(hex(c.sealed_hex), context), plaintext), `${name}: binary form`);
         check(enseal.isSealed(c.sealed_text), `${name}: isSealed`);
       } catch (e) {
         check(false, `${name}: threw ${e.code} ${e.message}`);
@@ -38,9 +38,9 @@ export function runVectors(enseal, vectors) {
     }
   }
   for (const c of vectors.negative) {
-    const sealed = c.sealed_text ?? hex(c.sealed_hex);
     try {
-      opener.openBytes(sealed, hex(c.context_hex));
+      if (c.sealed_text !== undefined) opener.open(c.sealed_text, hex(c.context_hex));
+      else opener.openBinary(hex(c.sealed_hex), hex(c.context_hex));
       check(false, `${c.name}: opened, expected ${c.error}`);
     } catch (e) {
       check(
@@ -64,13 +64,16 @@ export async function runAsyncPath(enseal, sizes) {
     const value = new Uint8Array(size).map((_, i) => (i * 31 + 7) & 255);
     const viaWebCrypto = await sealer.sealBinaryAsync(value, 'attachments/1');
     const viaWasm = sealer.sealBinary(value, 'attachments/1');
-    const a = opener.openBytes(viaWebCrypto, 'attachments/1');
-    const b = await opener.openBytesAsync(viaWasm, 'attachments/1');
-    const c = await opener.openBytesAsync(await sealer.sealAsync(value, 'attachments/1'), 'attachments/1');
+    const a = opener.openBinary(viaWebCrypto, 'attachments/1');
+    const b = await opener.openBinaryAsync(viaWasm, 'attachments/1');
+    const text = await sealer.sealAsync(value, 'attachments/1');
+    const c = await opener.openAsync(text, 'attachments/1');
+    const viaSealed = await opener.openAsync(enseal.Sealed.parse(text), 'attachments/1');
+    const textViaWasm = opener.open(text, 'attachments/1');
     let tampered = 'opened';
     viaWebCrypto[viaWebCrypto.length - 1] ^= 1;
     try {
-      await opener.openBytesAsync(viaWebCrypto, 'attachments/1');
+      await opener.openBinaryAsync(viaWebCrypto, 'attachments/1');
     } catch (e) {
       tampered = e.code;
     }
@@ -82,13 +85,13 @@ export async function runAsyncPath(enseal, sizes) {
     const forged = first.slice();
     forged[forged.length - 1] ^= 1;
     const sessions = [];
-    await fresh.openBytesAsync(forged, 'attachments/2').catch(() => {});
+    await fresh.openBinaryAsync(forged, 'attachments/2').catch(() => {});
     sessions.push(fresh.cachedSessions);
-    const d = await fresh.openBytesAsync(first, 'attachments/2');
+    const d = await fresh.openBinaryAsync(first, 'attachments/2');
     sessions.push(fresh.cachedSessions);
-    const e = await fresh.openBytesAsync(second, 'attachments/2');
+    const e = await fresh.openBinaryAsync(second, 'attachments/2');
     sessions.push(fresh.cachedSessions);
-    const ok = [a, b, c, d, e].every((opened) => same(opened, value));
+    const ok = [a, b, c, d, e, viaSealed, textViaWasm].every((opened) => same(opened, value));
     out.push({ size, ok, tampered, sessions });
   }
   return out;
@@ -133,7 +136,7 @@ export async function runX25519Entry(full, lean, vectors) {
     const ring = new to.Keyring();
     ring.add(kp);
     const sealed = new from.Sealer(from.PublicKey.fromJwk(kp.publicKey.toJwk())).seal('078-05-1120', ctx);
-    report.crossOpen.push(new to.Opener(ring).open(sealed, ctx) === '078-05-1120');
+    report.crossOpen.push(new to.Opener(ring).openString(sealed, ctx) === '078-05-1120');
   }
   return report;
 }

@@ -31,7 +31,7 @@ test('patient intake form seals SSN and diagnosis before they leave the browser'
     await page.screenshot({ path: fileURLToPath(new URL('web-form.png', artifacts)), fullPage: true });
 
     assert.equal(received.length, 1);
-    const [{ raw, opened }] = received;
+    const [{ raw, opened, sealedTo }] = received;
     const wire = JSON.parse(raw);
     // Nothing sensitive on the wire, in any request the page made, in any spelling.
     for (const secret of [typed.ssn, typed.ssn.replaceAll('-', ''), typed.diagnosis, 'E11.9', 'diabetes']) {
@@ -41,6 +41,9 @@ test('patient intake form seals SSN and diagnosis before they leave the browser'
     assert.ok(enseal.isSealed(wire.patient.ssn) && enseal.isSealed(wire.patient.diagnosis));
     assert.equal(wire.patient.name, typed.name); // not marked sensitive: sent as typed
     assert.deepEqual(opened, typed);
+    // Every sealed field names the keyset's primary key.
+    const keyset = await (await fetch(`${url}/keyset.json`)).json();
+    assert.deepEqual(sealedTo, [keyset.primary, keyset.primary]);
 
     // The server opens the fields it expects sealed, and refuses them in the clear.
     const clear = await fetch(`${url}/intake`, {

@@ -175,6 +175,7 @@ pub(crate) fn test() -> Result {
         return Err("chromium is missing: `cargo xtask test` installs Debian's chromium".into());
     }
     build_and_install()?;
+    type_tests()?;
     run(Command::new("node")
         .args([
             "--test",
@@ -195,9 +196,62 @@ pub(crate) fn test() -> Result {
     ]))
 }
 
+/// The shipped declarations under `tsc --strict` without skipLibCheck (the
+/// pinned `typescript` of wasm/tests/package.json): the consumer file that
+/// uses every export and must-not-compile lines (`wasm/tests/types`), and
+/// every README code block that imports from 'enseal', as a user copies it;
+/// with `lib` ES2022 and again with esnext (which declares `Symbol.dispose`).
+fn type_tests() -> Result {
+    let types = tests_dir().join("types");
+    let mut written = 0;
+    for readme in ["README.md", "wasm/js/README.md"] {
+        let text =
+            std::fs::read_to_string(root().join(readme)).map_err(|e| format!("{readme}: {e}"))?;
+        for block in code_blocks(&text).filter(|b| b.contains("from 'enseal'")) {
+            written += 1;
+            let file = types.join(format!("readme-{written}.ts"));
+            let source = format!(
+                "// From {readme} (cargo xtask web-test writes this file).\n{block}\nexport {{}};\n"
+            );
+            std::fs::write(&file, source).map_err(|e| format!("{}: {e}", file.display()))?;
+        }
+    }
+    if written < 2 {
+        return Err("the READMEs should have JavaScript examples that import from 'enseal'".into());
+    }
+    let tsc = tests_dir().join("node_modules/.bin/tsc");
+    for config in ["tsconfig.json", "tsconfig.esnext.json"] {
+        run(Command::new(&tsc).arg("-p").arg(types.join(config)))?;
+    }
+    eprintln!(
+        "xtask: type tests: consumer.ts and {written} README blocks pass tsc --strict (2 lib settings)"
+    );
+    Ok(())
+}
+
+/// The bodies of the fenced `js` and `ts` code blocks of a Markdown text.
+fn code_blocks(markdown: &str) -> impl Iterator<Item = String> + '_ {
+    let mut lines = markdown.lines();
+    std::iter::from_fn(move || {
+        lines.find(|l| matches!(l.trim(), "```js" | "```ts"))?;
+        let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+        Some(body.join("\n"))
+    })
+}
+
 /// The browser and Node benchmark (not a test): prints the table for docs/PERFORMANCE.md.
+/// Also builds the bench-only module with the small-field floor (bare AES-256-GCM in wasm,
+/// feature `bench-baseline`), which is never part of the package.
 pub(crate) fn bench() -> Result {
     build_and_install()?;
+    let bench_wasm = root().join("target/web-bench");
+    build_wasm(
+        &bench_wasm.join("baseline"),
+        &["--features", "bench-baseline"],
+    )?;
+    // The glue imports `../error.js`, as in the package.
+    std::fs::copy(root().join("wasm/js/error.js"), bench_wasm.join("error.js"))
+        .map_err(|e| e.to_string())?;
     run(Command::new("node")
         .arg("bench.js")
         .current_dir(tests_dir()))

@@ -3,6 +3,7 @@
 import * as enseal from '/node_modules/enseal/index.js';
 import * as lean from '/node_modules/enseal/x25519.js';
 import { runVectors, runAsyncPath, runX25519Entry, runJsonHelper } from '/tests/vectors.js';
+import { runApi, runMisuse } from '/tests/checks.js';
 import { peerOpen, peerSession } from '/tests/hpke-peer.js';
 
 const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
@@ -21,12 +22,25 @@ async function interop(vectors) {
     const sealed = new enseal.Sealer(kp.publicKey).sealBinary(value, ctx);
     results.push(same(await peerOpen(suite, hex(v.private_key), sealed, ctx), value));
     const seal = await peerSession(suite, kp.publicKey.toBytes(), hex(v.kid_hex));
-    results.push(same(opener.openBytes(await seal(value, ctx), ctx), value));
+    results.push(same(opener.openBinary(await seal(value, ctx), ctx), value));
   }
   return results;
 }
 
+/** What a call before `await init()` throws, for a few entry points. */
+function beforeInit() {
+  return [() => enseal.KeyPair.generate(), () => new enseal.Keyring(), () => enseal.isSealed('x')].map((attempt) => {
+    try {
+      attempt();
+      return 'did not throw';
+    } catch (e) {
+      return enseal.isEnsealError(e) ? `${e.code} ${/await init\(\)/.test(e.message)}` : `not an EnsealError: ${e}`;
+    }
+  });
+}
+
 async function main() {
+  const early = beforeInit();
   await enseal.init();
   await enseal.init(); // idempotent
   const vectors = await (await fetch('/vectors/enseal-v1.json')).json();
@@ -37,10 +51,15 @@ async function main() {
     interop: await interop(vectors),
     backend: enseal.aesBackend(),
     json: runJsonHelper(enseal),
+    beforeInit: early,
+    api: runApi(enseal),
+    misuse: runMisuse(enseal),
   };
   await lean.init();
   report.x25519 = await runX25519Entry(enseal, lean, vectors);
   report.jsonX25519 = runJsonHelper(lean);
+  report.apiX25519 = runApi(lean);
+  report.misuseX25519 = runMisuse(lean);
   let bad = null;
   try {
     new enseal.Opener(new enseal.Keyring()).open('nope', 'c');

@@ -1,6 +1,6 @@
 // A page built by `vite build` with no configuration: the bare import and the
 // .wasm asset must resolve through the package alone.
-import { init, KeyPair, Keyring, Opener, Sealer, isEnsealError } from 'enseal';
+import { init, KeyPair, Keyring, Opener, Sealed, Sealer, isEnsealError } from 'enseal';
 import * as lean from 'enseal/x25519';
 
 async function main() {
@@ -9,7 +9,7 @@ async function main() {
   const ring = new Keyring();
   ring.add(key);
   const sealed = new Sealer(key.publicKey).seal('078-05-1120', 'patients/1/ssn');
-  const opened = new Opener(ring).open(sealed, 'patients/1/ssn');
+  const opened = new Opener(ring).openString(Sealed.parse(sealed), 'patients/1/ssn');
   let code = null;
   try {
     new Opener(ring).open(sealed, 'patients/2/ssn');
@@ -19,7 +19,7 @@ async function main() {
   // The async methods live in a side-effect module the bundler must keep.
   const attachment = new Uint8Array(64 * 1024).fill(7);
   const sealedAttachment = await new Sealer(key.publicKey).sealBinaryAsync(attachment, 'patients/1/scan');
-  const reopened = await new Opener(ring).openBytesAsync(sealedAttachment, 'patients/1/scan');
+  const reopened = await new Opener(ring).openBinaryAsync(sealedAttachment, 'patients/1/scan');
   const attachmentOk = reopened.length === attachment.length && reopened.every((b) => b === 7);
   // The X25519-only entry and its own .wasm resolve through the package's exports too.
   await lean.init();
@@ -27,7 +27,7 @@ async function main() {
   const leanRing = new lean.Keyring();
   leanRing.add(leanKey);
   const leanSealed = await new lean.Sealer(leanKey.publicKey).sealAsync('E11.9', 'patients/1/dx');
-  const x25519Ok = new lean.Opener(leanRing).open(leanSealed, 'patients/1/dx') === 'E11.9';
+  const x25519Ok = new lean.Opener(leanRing).openString(leanSealed, 'patients/1/dx') === 'E11.9';
   return { sealedPrefix: sealed.slice(0, 8), opened, code, attachmentOk, x25519Ok };
 }
 

@@ -1,0 +1,13 @@
+// The public API over the glue/ wasm build: the generated declarations, with
+// the async methods of webcrypto.d.ts merged into Sealer and Opener.
+import type { AsyncOpener, AsyncSealer } from './webcrypto.js';
+import type { Sealed } from './glue/enseal.js';
+
+declare module './glue/enseal.js' {
+  interface Sealer extends AsyncSealer {}
+  interface Opener extends AsyncOpener<Sealed> {}
+}
+
+export { KeyPair, Keyring, Keyset, Opener, PublicKey, Sealed, Sealer, aesBackend, errorCodes, isSealed, jsonContext, version } from './glue/enseal.js';
+export type { AesBackend, Bytes, KeysetEntry, SuiteName } from './glue/enseal.js';
+export { EnsealError, isEnsealError, type EnsealErrorCode } from './error.js';

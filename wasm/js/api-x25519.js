@@ -1,0 +1,11 @@
+// The public API over the X25519-only wasm build (glue-x25519/): the glue's classes with
+// a Sealed accepted where text is, the async methods installed and every failure an EnsealError (guard.js).
+import * as glue from './glue-x25519/enseal.js';
+import { guarded } from './guard.js';
+import { acceptSealed } from './sealed.js';
+import { installAsyncMethods } from './webcrypto.js';
+
+acceptSealed(glue);
+installAsyncMethods(glue);
+export const { KeyPair, Keyring, Keyset, Opener, PublicKey, Sealed, Sealer, aesBackend, errorCodes, isSealed, jsonContext, version } = guarded(glue);
+export { EnsealError, isEnsealError } from './error.js';

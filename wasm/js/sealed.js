@@ -1,0 +1,20 @@
+// `Opener.open` and `openString` take a `Sealed` as well as the text form. An
+// exported Rust method takes one JavaScript type per argument, so a `Sealed`
+// goes to the methods that take it (`_openSealed`, `_openSealedString`) and
+// a string to the generated ones; everything else is refused by Rust.
+
+/** Lets one glue module's Opener take a Sealed in `open` and `openString`. */
+export function acceptSealed({ Opener, Sealed }) {
+  for (const [name, viaSealed] of [
+    ['open', '_openSealed'],
+    ['openString', '_openSealedString'],
+  ]) {
+    const viaText = Opener.prototype[name];
+    Object.defineProperty(Opener.prototype, name, {
+      ...Object.getOwnPropertyDescriptor(Opener.prototype, name),
+      value(sealed, context) {
+        return sealed instanceof Sealed ? this[viaSealed](sealed, context) : viaText.call(this, sealed, context);
+      },
+    });
+  }
+}
