@@ -4,8 +4,7 @@
 //! nothing: on the first error no result is returned, and the error
 //! ([`Error::Batch`]) names the value's index and keeps its code.
 
-use crate::context::AsContext;
-use crate::sealed::AsSealed;
+use crate::context::{AsContext, Context};
 use crate::{Error, Opener, Result, Sealer};
 use zeroize::Zeroizing;
 
@@ -40,7 +39,7 @@ impl Sealer {
             .enumerate()
             .map(|(index, (plaintext, context))| {
                 binary.clear();
-                self.append(plaintext.as_ref(), context, &mut binary)
+                self.seal_binary_into(plaintext.as_ref(), Context::bytes(context), &mut binary)
                     .map_err(|e| e.in_batch(index))?;
                 Ok(crate::text::encode(&binary))
             })
@@ -62,8 +61,7 @@ impl Opener {
             .zip(contexts_for(contexts, sealed.len())?)
             .enumerate()
             .map(|(index, (value, context))| {
-                AsSealed::binary_form(value.as_ref())
-                    .and_then(|binary| self.open_with(&binary, context))
+                self.open(value.as_ref(), Context::bytes(context))
                     .map_err(|e| e.in_batch(index))
             })
             .collect()

@@ -58,10 +58,7 @@ fn seal(
             }
         }
         let plaintext = padded(json::to_string(slot), pad_to);
-        let sealed = sealer.seal_text_with(
-            plaintext.as_bytes(),
-            json_context(&at, record_id).as_bytes(),
-        )?;
+        let sealed = sealer.seal(plaintext.as_bytes(), json_context(&at, record_id))?;
         *slot = Value::string(sealed);
     }
     // Only sealed text and what the caller left in the clear remain.
@@ -206,10 +203,7 @@ fn open_all(opener: &Opener, json: &str, record_id: Option<&str>) -> Result<Zero
 
 /// The JSON value sealed in `sealed` at pointer `at`.
 fn open_value(opener: &Opener, sealed: &str, at: &str, record_id: Option<&str>) -> Result<Value> {
-    let plaintext = opener.open_with(
-        &text::decode(sealed)?,
-        json_context(at, record_id).as_bytes(),
-    )?;
+    let plaintext = opener.open(sealed, json_context(at, record_id))?;
     core::str::from_utf8(&plaintext)
         .ok()
         .and_then(|text| json::parse(text).ok())

@@ -142,76 +142,25 @@ impl Opener {
             .len()
     }
 
-    // As for the sealer: generic wrappers around one non-generic body each.
-
     /// Opens a sealed value in text form (or a parsed [`Sealed`](crate::Sealed))
     /// that was sealed with `context`. The plaintext is wiped when the
     /// returned buffer is dropped.
-    #[inline]
     pub fn open(
         &self,
         sealed: impl AsSealed,
         context: impl AsContext,
     ) -> Result<Zeroizing<Vec<u8>>> {
-        self.open_with(&sealed.binary_form()?, context.context_bytes())
+        sealed.with_binary(|binary| self.open_binary(binary, context))
     }
 
     /// As [`Opener::open`], returning the plaintext as UTF-8 text;
     /// [`Error::InvalidArgument`] (and no plaintext) when it is not UTF-8.
-    #[inline]
     pub fn open_string(
         &self,
         sealed: impl AsSealed,
         context: impl AsContext,
     ) -> Result<Zeroizing<String>> {
-        self.open_string_with(&sealed.binary_form()?, context.context_bytes())
-    }
-
-    /// Opens a binary sealed field that was sealed with `context`.
-    #[inline]
-    pub fn open_binary(
-        &self,
-        sealed: &[u8],
-        context: impl AsContext,
-    ) -> Result<Zeroizing<Vec<u8>>> {
-        self.open_with(sealed, context.context_bytes())
-    }
-
-    /// As [`Opener::open_binary`], appending the plaintext to `out` (whose
-    /// wiping is then the caller's business), so that one buffer serves many
-    /// fields. On error `out` is unchanged.
-    #[inline]
-    pub fn open_binary_into(
-        &self,
-        sealed: &[u8],
-        context: impl AsContext,
-        out: &mut Vec<u8>,
-    ) -> Result<()> {
-        self.append(sealed, context.context_bytes(), out)
-    }
-
-    /// As [`Opener::open_binary`], writing the plaintext at the start of
-    /// `out` and returning its length. [`Error::BufferTooSmall`] (with the
-    /// length needed) before anything is decrypted when `out` is too short;
-    /// on any error nothing of the plaintext is left in `out`.
-    #[inline]
-    pub fn open_binary_to(
-        &self,
-        sealed: &[u8],
-        context: impl AsContext,
-        out: &mut [u8],
-    ) -> Result<usize> {
-        self.write_to(sealed, context.context_bytes(), out)
-    }
-
-    pub(crate) fn open_with(&self, sealed: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let mut out = Zeroizing::new(Vec::with_capacity(sealed.len()));
-        self.append(sealed, context, &mut out)?;
-        Ok(out)
-    }
-
-    fn open_string_with(&self, sealed: &[u8], context: &[u8]) -> Result<Zeroizing<String>> {
-        let mut bytes = self.open_with(sealed, context)?;
+        let mut bytes = self.open(sealed, context)?;
         match String::from_utf8(core::mem::take(&mut *bytes)) {
             Ok(text) => Ok(Zeroizing::new(text)),
             Err(not_utf8) => {
@@ -221,19 +170,47 @@ impl Opener {
         }
     }
 
-    fn append(&self, sealed: &[u8], context: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        let envelope = format::parse(sealed)?;
-        self.open_envelope(&envelope, context, out)
+    /// Opens a binary sealed field that was sealed with `context`.
+    pub fn open_binary(
+        &self,
+        sealed: &[u8],
+        context: impl AsContext,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(sealed.len()));
+        self.open_binary_into(sealed, context, &mut out)?;
+        Ok(out)
     }
 
-    fn write_to(&self, sealed: &[u8], context: &[u8], out: &mut [u8]) -> Result<usize> {
+    /// As [`Opener::open_binary`], appending the plaintext to `out` (whose
+    /// wiping is then the caller's business), so that one buffer serves many
+    /// fields. On error `out` is unchanged.
+    pub fn open_binary_into(
+        &self,
+        sealed: &[u8],
+        context: impl AsContext,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let envelope = format::parse(sealed)?;
+        self.open_envelope(&envelope, context.context_bytes(), out)
+    }
+
+    /// As [`Opener::open_binary`], writing the plaintext at the start of
+    /// `out` and returning its length. [`Error::BufferTooSmall`] (with the
+    /// length needed) before anything is decrypted when `out` is too short;
+    /// on any error nothing of the plaintext is left in `out`.
+    pub fn open_binary_to(
+        &self,
+        sealed: &[u8],
+        context: impl AsContext,
+        out: &mut [u8],
+    ) -> Result<usize> {
         let envelope = format::parse(sealed)?;
         let needed = envelope.plaintext_len();
         let Some(target) = out.get_mut(..needed) else {
             return Err(Error::BufferTooSmall { needed });
         };
         let mut plaintext = Zeroizing::new(Vec::with_capacity(needed));
-        self.open_envelope(&envelope, context, &mut plaintext)?;
+        self.open_envelope(&envelope, context.context_bytes(), &mut plaintext)?;
         target.copy_from_slice(&plaintext);
         Ok(needed)
     }

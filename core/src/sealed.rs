@@ -8,7 +8,6 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use core::fmt;
 use core::str::FromStr;
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 
 /// A parsed sealed field: its binary form and what its header says. Parsing
 /// checks the prefix, the encoding, the version, the suite and every length;
@@ -189,32 +188,31 @@ impl fmt::Debug for Sealed {
 /// form (`&str`, `String`) or a [`Sealed`]. The binary form goes to
 /// [`Opener::open_binary`](crate::Opener::open_binary).
 pub trait AsSealed {
-    /// The binary form, decoded from text if need be (checking the prefix
-    /// and the encoding only).
+    /// The binary form, decoded from text if need be.
     #[doc(hidden)]
-    fn binary_form(&self) -> Result<Cow<'_, [u8]>>;
+    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T>;
 }
 
 impl AsSealed for str {
-    fn binary_form(&self) -> Result<Cow<'_, [u8]>> {
-        text::decode(self).map(Cow::Owned)
+    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+        open(&text::decode(self)?)
     }
 }
 
 impl AsSealed for String {
-    fn binary_form(&self) -> Result<Cow<'_, [u8]>> {
-        self.as_str().binary_form()
+    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+        self.as_str().with_binary(open)
     }
 }
 
 impl AsSealed for Sealed {
-    fn binary_form(&self) -> Result<Cow<'_, [u8]>> {
-        Ok(Cow::Borrowed(&self.binary))
+    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+        open(&self.binary)
     }
 }
 
 impl<S: AsSealed + ?Sized> AsSealed for &S {
-    fn binary_form(&self) -> Result<Cow<'_, [u8]>> {
-        (**self).binary_form()
+    fn with_binary<T>(&self, open: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+        (**self).with_binary(open)
     }
 }

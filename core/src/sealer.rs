@@ -135,79 +135,56 @@ impl Sealer {
         &self.recipient
     }
 
-    // The public calls are generic over the context's type only to read its
-    // bytes: each is a one-line wrapper around one non-generic body, so no
-    // sealing code is compiled twice (the web package pays for every copy).
-
     /// Seals `plaintext`, bound to `context` (where the value lives, e.g.
     /// `"patients/8812/ssn"`), and returns the text form (`enseal1.` +
     /// base64url) for JSON fields and text columns. The same context is
     /// needed to open it.
-    #[inline]
     pub fn seal(&self, plaintext: &[u8], context: impl AsContext) -> Result<String> {
-        self.seal_text_with(plaintext, context.context_bytes())
+        self.seal_binary(plaintext, context)
+            .map(|sealed| text::encode(&sealed))
     }
 
     /// As [`Sealer::seal`], returning the binary form (for files and bytes columns).
-    #[inline]
     pub fn seal_binary(&self, plaintext: &[u8], context: impl AsContext) -> Result<Vec<u8>> {
-        self.seal_binary_with(plaintext, context.context_bytes())
+        let mut out = Vec::with_capacity(self.sealed_len(plaintext.len()));
+        self.seal_binary_into(plaintext, context, &mut out)?;
+        Ok(out)
     }
 
     /// As [`Sealer::seal_binary`], appending the sealed field to `out`, so
     /// that a pipeline can reuse one buffer for many fields. On error `out`
     /// is unchanged.
-    #[inline]
     pub fn seal_binary_into(
         &self,
         plaintext: &[u8],
         context: impl AsContext,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        self.append(plaintext, context.context_bytes(), out)
+        if plaintext.len() > MAX_PLAINTEXT_LEN {
+            return Err(Error::TooLarge);
+        }
+        let context = context.context_bytes();
+        self.with_next_field(|live, counter| live.seal(counter, plaintext, context, out))
     }
 
     /// As [`Sealer::seal_binary`], writing the sealed field at the start of
     /// `out` and returning its length, for callers that own fixed buffers.
     /// [`Error::BufferTooSmall`] (with the length needed; nothing written, no
     /// counter value used) when `out` is shorter than [`Sealer::sealed_len`].
-    #[inline]
     pub fn seal_binary_to(
         &self,
         plaintext: &[u8],
         context: impl AsContext,
         out: &mut [u8],
     ) -> Result<usize> {
-        self.write_to(plaintext, context.context_bytes(), out)
-    }
-
-    pub(crate) fn seal_text_with(&self, plaintext: &[u8], context: &[u8]) -> Result<String> {
-        self.seal_binary_with(plaintext, context)
-            .map(|sealed| text::encode(&sealed))
-    }
-
-    fn seal_binary_with(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(self.sealed_len(plaintext.len()));
-        self.append(plaintext, context, &mut out)?;
-        Ok(out)
-    }
-
-    pub(crate) fn append(&self, plaintext: &[u8], context: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        if plaintext.len() > MAX_PLAINTEXT_LEN {
-            return Err(Error::TooLarge);
-        }
-        self.with_next_field(|live, counter| live.seal(counter, plaintext, context, out))
-    }
-
-    fn write_to(&self, plaintext: &[u8], context: &[u8], out: &mut [u8]) -> Result<usize> {
-        if plaintext.len() > MAX_PLAINTEXT_LEN {
-            return Err(Error::TooLarge);
-        }
         let needed = self.sealed_len(plaintext.len());
+        if plaintext.len() > MAX_PLAINTEXT_LEN {
+            return Err(Error::TooLarge);
+        }
         let Some(target) = out.get_mut(..needed) else {
             return Err(Error::BufferTooSmall { needed });
         };
-        let sealed = self.seal_binary_with(plaintext, context)?;
+        let sealed = self.seal_binary(plaintext, context)?;
         target.copy_from_slice(&sealed);
         Ok(needed)
     }
