@@ -56,30 +56,19 @@ impl DelegatedSeal {
         &self.aad
     }
 
-    /// The header: the binary sealed field is `header || ciphertext || tag`.
-    pub fn header(&self) -> &[u8] {
-        &self.aad[..self.header_len]
-    }
-
-    /// Checks that the external output is `ciphertext || tag` of this field
-    /// (plaintext length + 16 bytes), for callers that assemble the field
-    /// themselves without copying it through [`finish`](Self::finish).
-    pub fn check_output_len(&self, ciphertext_and_tag_len: usize) -> Result<()> {
-        if ciphertext_and_tag_len == self.plaintext_len + TAG_LEN {
-            Ok(())
-        } else {
-            Err(Error::InvalidArgument(
-                "external AES-GCM output is not plaintext length + 16 bytes",
-            ))
-        }
-    }
-
     /// The binary sealed field: the header, then `ciphertext || tag` as the
     /// external AES-256-GCM returned it (16-byte tag appended, as WebCrypto does).
+    /// Output of the wrong length (not plaintext length + 16 bytes) is
+    /// [`Error::InvalidArgument`]. Assembling the field is core's: a caller
+    /// never writes the header itself.
     pub fn finish(self, ciphertext_and_tag: &[u8]) -> Result<Vec<u8>> {
-        self.check_output_len(ciphertext_and_tag.len())?;
+        if ciphertext_and_tag.len() != self.plaintext_len + TAG_LEN {
+            return Err(Error::InvalidArgument(
+                "external AES-GCM output is not plaintext length + 16 bytes",
+            ));
+        }
         let mut sealed = Vec::with_capacity(self.header_len + ciphertext_and_tag.len());
-        sealed.extend_from_slice(self.header());
+        sealed.extend_from_slice(&self.aad[..self.header_len]);
         sealed.extend_from_slice(ciphertext_and_tag);
         Ok(sealed)
     }
