@@ -13,8 +13,24 @@ export function acceptSealed({ Opener, Sealed }) {
     Object.defineProperty(Opener.prototype, name, {
       ...Object.getOwnPropertyDescriptor(Opener.prototype, name),
       value(sealed, context) {
-        return sealed instanceof Sealed ? this[viaSealed](sealed, context) : viaText.call(this, sealed, context);
+        if (sealed instanceof Sealed) return this[viaSealed](sealed, context);
+        if (isForeignSealed(sealed)) return viaText.call(this, sealed.toText(), context);
+        return viaText.call(this, sealed, context);
       },
     });
   }
+}
+
+/**
+ * A `Sealed` of the other entry: `enseal` and `enseal/x25519` are separate
+ * wasm builds, so one's `Sealed` is not an instance of the other's; it opens
+ * through its text form.
+ */
+export function isForeignSealed(value) {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    value.constructor?.name === 'Sealed' &&
+    typeof value.toText === 'function'
+  );
 }

@@ -73,9 +73,10 @@ impl Sealed {
 
     /// Its number within the session (0 for the first field).
     #[wasm_bindgen(getter)]
-    pub fn counter(&self) -> f64 {
-        // Below the field limit (at most 2^32): exact as a number.
-        self.inner.counter() as f64
+    pub fn counter(&self) -> u64 {
+        // A bigint: a value not yet authenticated may carry any 64-bit counter
+        // (docs/FORMAT.md §4), which a number would round.
+        self.inner.counter()
     }
 
     /// The plaintext's length in bytes.

@@ -51,7 +51,13 @@ export function runApi(enseal) {
     version: parsed.version,
     sessionId: /^[A-Za-z0-9_-]{22}$/.test(parsed.sessionId),
     sameSession: fromBinary.sessionId === parsed.sessionId,
-    counters: [parsed.counter, fromBinary.counter],
+    counters: [parsed.counter, fromBinary.counter].map(String),
+    bigCounter: (() => {
+      // Any 64-bit counter parses (FORMAT §4) and reads back exactly, as a bigint.
+      const edited = binary.slice();
+      new DataView(edited.buffer).setBigUint64(11 + 32, 2n ** 60n + 1n);
+      return enseal.Sealed.fromBinary(edited).counter === 2n ** 60n + 1n;
+    })(),
     plaintextLen: [parsed.plaintextLen, fromBinary.plaintextLen],
     lengths: parsed.textLen === text.length && fromBinary.binaryLen === binary.length && parsed.binaryLen === parsed.toBinary().length,
     forms: parsed.toText() === text && same(fromBinary.toBinary(), binary) && enseal.Sealed.fromBinary(parsed.toBinary()).toText() === text,
@@ -145,7 +151,7 @@ export function assertApi(r, assert, label = '') {
   assert.match(r.binaryToOpen.message, /openBinary/, at('open of the binary form says what to use'));
   assert.equal(r.textToOpenBinary.code, 'INVALID_ARGUMENT', at('openBinary of the text form'));
   assert.deepEqual(r.sealed, {
-    kid: true, suite: 'X25519', version: 1, sessionId: true, sameSession: true, counters: [0, 1],
+    kid: true, suite: 'X25519', version: 1, sessionId: true, sameSession: true, counters: ['0', '1'], bigCounter: true,
     plaintextLen: [11, 2], lengths: true, forms: true, opensParsed: true, parsedWrongContext: 'DECRYPT_FAILED',
   }, at('Sealed'));
   assert.deepEqual(r.sealedErrors, {

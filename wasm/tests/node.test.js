@@ -289,6 +289,37 @@ test('async path: WebCrypto above the threshold, same format both ways', async (
   assertAsyncPath(await runAsyncPath(enseal, sizes), assert);
 });
 
+test('async calls read the caller\'s buffer at the call: a buffer reused at once seals what it held then', async () => {
+  const { sealer, opener } = pair('X25519');
+  const buffer = new Uint8Array(4096);
+  const pending = [];
+  for (const letter of 'ABC') {
+    buffer.fill(letter.charCodeAt(0)); // one buffer, refilled before the last promise settles
+    pending.push(sealer.sealAsync(buffer, 'chunks'), sealer.sealBinaryAsync(buffer, 'chunks'));
+  }
+  const sealed = await Promise.all(pending);
+  const first = (bytes) => String.fromCharCode(bytes[0]);
+  const opened = sealed.map((s) => first(typeof s === 'string' ? opener.open(s, 'chunks') : opener.openBinary(s, 'chunks')));
+  assert.deepEqual(opened, ['A', 'A', 'B', 'B', 'C', 'C']);
+  // A view over a SharedArrayBuffer seals as any other (WebCrypto refuses such views itself).
+  const shared = new Uint8Array(new SharedArrayBuffer(4096)).fill(0x44);
+  assert.equal(first(opener.open(await sealer.sealAsync(shared, 'chunks'), 'chunks')), 'D');
+  // The binary form being opened is read at the call too.
+  const binary = await sealer.sealBinaryAsync(new Uint8Array(4096).fill(0x45), 'chunks');
+  const opening = opener.openBinaryAsync(binary, 'chunks');
+  binary.fill(0);
+  assert.equal(first(await opening), 'E');
+});
+
+test('a Sealed of the other entry opens through its text form', async () => {
+  const lean = await import('enseal/x25519');
+  const { kp, opener } = pair('X25519');
+  const text = new lean.Sealer(lean.PublicKey.fromJwk(kp.publicKey.toJwk())).seal('v', 'c');
+  const foreign = lean.Sealed.parse(text);
+  assert.equal(opener.openString(foreign, 'c'), 'v');
+  assert.equal(new TextDecoder().decode(await opener.openAsync(foreign, 'c')), 'v');
+});
+
 test('field limit renews the session without repeating (enc, counter)', () => {
   const kp = KeyPair.generate();
   const sealer = new Sealer(kp.publicKey, { fieldLimit: 3 });

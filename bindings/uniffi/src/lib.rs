@@ -547,6 +547,16 @@ impl Opener {
             .to_vec())
     }
 
+    /// Opens a parsed sealed value and decodes it as UTF-8 (`openString` in
+    /// Kotlin and Swift, renamed as `open_sealed` is).
+    pub fn open_string_sealed(&self, sealed: Arc<Sealed>, context: Vec<u8>) -> Result<String> {
+        Ok(self
+            .inner
+            .open_string(&sealed.inner, Context::bytes(&context))?
+            .as_str()
+            .to_owned())
+    }
+
     /// Opens a sealed value in text form and decodes it as UTF-8.
     pub fn open_string(&self, sealed: String, context: Vec<u8>) -> Result<String> {
         Ok(self

@@ -89,7 +89,8 @@ const parsed: Sealed = Sealed.parse(text);
 const fromBinary: Sealed = Sealed.fromBinary(binary);
 const sealedKid: string = parsed.kid;
 const sealedSuite: SuiteName = parsed.suite;
-const numbers: number[] = [parsed.version, parsed.counter, parsed.plaintextLen, parsed.binaryLen, parsed.textLen];
+const numbers: number[] = [parsed.version, parsed.plaintextLen, parsed.binaryLen, parsed.textLen];
+const counter: bigint = parsed.counter;
 const session: string = parsed.sessionId;
 const roundTrip: [string, Uint8Array] = [parsed.toText(), fromBinary.toBinary()];
 

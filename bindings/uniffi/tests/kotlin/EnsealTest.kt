@@ -85,6 +85,8 @@ fun api() {
         val parsed = Sealed.parse(sealed)
         check(parsed.kid() == key.kid() && parsed.suite() == suite && parsed.version().toInt() == 1, "$suite Sealed names its key")
         check(parsed.plaintextLen() == 11uL && parsed.textLen() == sealed.length.toULong(), "$suite Sealed lengths")
+        check(opener.openString(parsed, "patients/8812/ssn".toByteArray()) == "123-45-6789", "$suite openString takes a Sealed")
+        check(opener.open(parsed, "patients/8812/ssn".toByteArray()).contentEquals("123-45-6789".toByteArray()), "$suite open takes a Sealed")
         val binary = sealer.sealBinary("x".toByteArray(), "c".toByteArray())
         val second = Sealed.fromBinary(binary)
         check(second.sessionId() == parsed.sessionId() && second.counter() == 1uL, "$suite one session, counted")
