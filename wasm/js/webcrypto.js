@@ -6,18 +6,38 @@
 
 import { isForeignSealed } from './sealed.js';
 
+/** The CryptoKey of each key import that has finished, by its promise. */
+const importedKeys = new WeakMap();
+
+async function imported(importing) {
+  const key = await importing;
+  importedKeys.set(importing, key);
+  return key;
+}
+
+/** A view WebCrypto takes: one over a SharedArrayBuffer is copied first (WebCrypto refuses those). */
+function ownBytes(view) {
+  return view.buffer instanceof ArrayBuffer ? view : view.slice();
+}
+
 /** Adds the async methods to the classes of one wasm build's glue module. */
 export function installAsyncMethods({ Opener, Sealed, Sealer, WebCryptoJob }) {
   async function run(job) {
     if (!(job instanceof WebCryptoJob)) return job; // small values: done in wasm
-    // A copy, taken now, in the caller's turn: the caller may reuse or change
-    // its buffer as soon as this call returns, and WebCrypto would read it only
-    // after the await. (The copy is a plain ArrayBuffer, which WebCrypto takes
-    // even when the caller's view is over a SharedArrayBuffer.)
-    const input = job.input.slice();
+    const importing = job.key; // one promise per session, the same object for each of its fields
+    const key = importedKeys.get(importing);
     let output;
     try {
-      output = await crypto.subtle[job.operation](job.algorithm, await job.key, input);
+      if (key) {
+        // WebCrypto copies its input when it is called: called now, in the
+        // caller's turn, it reads what the caller passed, without a copy of ours.
+        output = await crypto.subtle[job.operation](job.algorithm, key, ownBytes(job.input));
+      } else {
+        // The session's key is still being imported: keep the caller's bytes as
+        // they are now (it may reuse its buffer as soon as this call returns).
+        const input = job.input.slice();
+        output = await crypto.subtle[job.operation](job.algorithm, await imported(importing), input);
+      }
     } catch {
       throw job.fail();
     }
