@@ -2,10 +2,11 @@
 # Seal-path cost of a change, measured against a baseline commit in one
 # process: both versions of core are linked side by side (the baseline
 # renamed to 0.0.1) and timed in alternating rounds (src/main.rs).
-# Usage: bench/baseline-ab/run.sh [BASELINE_COMMIT]   (default 646aa1b, before the review fixes)
+# Usage: bench/baseline-ab/run.sh [BASELINE_COMMIT]   (default ab2351e, before issue 12; src/main.rs
+# calls the baseline with its own API, so another baseline may need its calls changed)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-base="${1:-646aa1b}"
+base="${1:-ab2351e}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/base" "$work/cmp/src"

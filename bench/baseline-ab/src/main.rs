@@ -1,5 +1,5 @@
 // Built and run by run.sh beside this file, outside the workspace.
-// Baseline core (646aa1b) vs the fixed core, interleaved in one process:
+// Baseline core (ab2351e, before issue 12's API) vs this core, interleaved in one process:
 // one 64-byte seal per call, same key, same context.
 use enseal_bench::{ROUNDS, compare};
 use std::hint::black_box;
@@ -23,16 +23,16 @@ fn main() {
         compare(
             200_000,
             &mut || {
-                black_box(new.seal_binary(black_box(&v), ctx).unwrap());
+                black_box(new.seal_binary(black_box(&v), enseal::Context::bytes(ctx)).unwrap());
             },
             &mut || {
-                black_box(old.seal_binary(black_box(&v), ctx).unwrap());
+                black_box(old.seal(black_box(&v), ctx).unwrap());
             },
         ),
     );
     // Open one field of a cached session (the cache's hit path).
-    let new_sealed = new.seal_binary(&v, ctx).unwrap();
-    let old_sealed = old.seal_binary(&v, ctx).unwrap();
+    let new_sealed = new.seal_binary(&v, enseal::Context::bytes(ctx)).unwrap();
+    let old_sealed = old.seal(&v, ctx).unwrap();
     let new_opener = enseal::Opener::new(enseal::Keyring::from_iter([new_key.clone()]));
     let old_opener = enseal_base::Opener::new(enseal_base::Keyring::from_iter([old_key.clone()]));
     row(
@@ -40,10 +40,10 @@ fn main() {
         compare(
             200_000,
             &mut || {
-                black_box(new_opener.open_binary(black_box(&new_sealed), ctx).unwrap());
+                black_box(new_opener.open_binary(black_box(&new_sealed), enseal::Context::bytes(ctx)).unwrap());
             },
             &mut || {
-                black_box(old_opener.open_binary(black_box(&old_sealed), ctx).unwrap());
+                black_box(old_opener.open(black_box(&old_sealed), ctx).unwrap());
             },
         ),
     );
