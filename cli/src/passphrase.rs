@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use age::secrecy::{ExposeSecret, SecretString};
+use age::secrecy::SecretString;
 use clap::Args;
 use zeroize::Zeroizing;
 
@@ -59,8 +59,6 @@ impl PassphraseArgs {
         if text.is_empty() {
             return Err(CliError::new("the passphrase is empty"));
         }
-        let secret = SecretString::from(text.as_str().to_owned());
-        debug_assert!(!secret.expose_secret().is_empty());
-        Ok(secret)
+        Ok(SecretString::from(text.as_str().to_owned()))
     }
 }

@@ -164,8 +164,8 @@ fn generate(a: GenerateArgs) -> Result<()> {
             Some(p) => encrypt_to_passphrase(jwks.as_bytes(), p)?,
             None => jwks.as_bytes().to_vec(),
         };
-        write_public(&a, &public_jwk)?;
         fsutil::write_atomic(ring_path, &bytes, Mode::Private, true)?;
+        write_public(&a, &public_jwk)?;
     } else if let Some(out) = &a.out {
         let jwk = key.to_jwk();
         let bytes = if a.insecure_plaintext_key {
@@ -173,8 +173,8 @@ fn generate(a: GenerateArgs) -> Result<()> {
         } else {
             encrypt_to_passphrase(jwk.as_bytes(), a.passphrase.get(true)?)?
         };
-        write_public(&a, &public_jwk)?;
         fsutil::write_atomic(out, &bytes, Mode::Private, a.force)?;
+        write_public(&a, &public_jwk)?;
     }
     println!("{kid}");
     Ok(())
