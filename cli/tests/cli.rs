@@ -817,3 +817,63 @@ fn usage_errors_exit_non_zero() {
     let o = d.run(&["keyset", "promote"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Runs `enseal ARGS` on a pty with script(1), typing `input`.
+fn run_on_terminal(d: &Dir, args: &str, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_enseal")),
+            "/dev/null",
+        ])
+        .current_dir(d.tmp.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_passphrase_is_prompted_for_on_a_terminal() {
+    let d = Dir::new();
+    let pass = random_hex(16);
+    let o = run_on_terminal(
+        &d,
+        "key generate --suite x25519 --out k.age",
+        &format!("{pass}\n{pass}\n"),
+    );
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("Passphrase: ") && out.contains("Passphrase (again): "));
+    let kid = out.trim_end().lines().last().unwrap().trim().to_owned();
+    // The passphrase typed opens the file.
+    std::fs::write(d.path("pass.txt"), format!("{pass}\n")).unwrap();
+    let listed = ok(&d.run(&[
+        "key",
+        "list",
+        "--key",
+        "k.age",
+        "--passphrase-file",
+        "pass.txt",
+    ]));
+    assert!(listed.contains(&kid), "{listed} / {out}");
+
+    // Two different passphrases: nothing is written.
+    let o = run_on_terminal(
+        &d,
+        "key generate --suite x25519 --out k2.age",
+        &format!("{}\n{}\n", random_hex(8), random_hex(8)),
+    );
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("the two passphrases differ"));
+    assert!(!d.path("k2.age").exists());
+}
