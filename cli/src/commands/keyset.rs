@@ -1,0 +1,227 @@
+//! `enseal keyset ...`: the public keyset document, through core's `Keyset`.
+//! Every command reads the whole file, changes it in memory and writes it back
+//! atomically: a command that fails leaves the file byte-identical.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use enseal::{KeyId, Keyset, PublicKey};
+
+use crate::dates;
+use crate::error::{CliError, Result};
+use crate::fsutil::{self, Mode};
+use crate::keys::{self, Unlock};
+use crate::passphrase::PassphraseArgs;
+
+/// Keyset commands.
+#[derive(Subcommand, Debug)]
+pub enum KeysetCommand {
+    /// Create a keyset whose primary is the key in a (public or private) key file.
+    #[command(
+        after_help = "Example:\n  enseal keyset init --key k1.pub.jwk --not-after 2027-12-31T00:00:00Z --out keyset.json"
+    )]
+    Init(InitArgs),
+    /// Add a key (not primary) to a keyset.
+    #[command(after_help = "Example:\n  enseal keyset add --keyset keyset.json --key k2.pub.jwk")]
+    Add(AddArgs),
+    /// Make a key of the keyset primary: new values are sealed to it.
+    #[command(after_help = "Example:\n  enseal keyset promote xXyla7i7Zag --keyset keyset.json")]
+    Promote(KidArgs),
+    /// Remove a key (not the primary) so nothing new is sealed to it.
+    #[command(after_help = "Example:\n  enseal keyset retire xXyla7i7Zag --keyset keyset.json")]
+    Retire(KidArgs),
+    /// Print the keyset as a table.
+    #[command(after_help = "Example:\n  enseal keyset show --keyset keyset.json")]
+    Show(ShowArgs),
+}
+
+/// The key options of `init` and `add`.
+#[derive(Args, Debug)]
+pub struct KeyArgs {
+    /// A public JWK file, or a private key file (PATH or file:PATH).
+    #[arg(long, value_name = "LOCATION")]
+    key: String,
+    /// When the key was created: RFC 3339 or Unix seconds (default: now).
+    #[arg(long, value_name = "DATE")]
+    created: Option<String>,
+    /// Nothing new is sealed to the key after this date: RFC 3339 or Unix seconds.
+    #[arg(long, value_name = "DATE")]
+    not_after: Option<String>,
+    /// Accept an unencrypted private key file.
+    #[arg(long)]
+    insecure_plaintext_key: bool,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
+}
+
+/// `keyset init`.
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    #[command(flatten)]
+    key: KeyArgs,
+    /// The keyset file to create.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Replace an existing keyset file.
+    #[arg(long)]
+    force: bool,
+}
+
+/// `keyset add`.
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// The keyset file.
+    #[arg(long, value_name = "FILE")]
+    keyset: PathBuf,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+/// `keyset promote` and `keyset retire`.
+#[derive(Args, Debug)]
+pub struct KidArgs {
+    /// The key id (11 base64url characters, as `enseal key generate` prints it).
+    /// One in 64 starts with `-`: that is a key id, not an option.
+    #[arg(allow_hyphen_values = true)]
+    kid: String,
+    /// The keyset file.
+    #[arg(long, value_name = "FILE")]
+    keyset: PathBuf,
+}
+
+/// `keyset show`.
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The keyset file.
+    #[arg(long, value_name = "FILE")]
+    keyset: PathBuf,
+}
+
+/// Runs a `keyset` command.
+pub fn run(cmd: KeysetCommand) -> Result<()> {
+    match cmd {
+        KeysetCommand::Init(a) => {
+            fsutil::refuse_existing(&a.out, a.force)?;
+            let (key, created, not_after) = one_key(&a.key)?;
+            let keyset = Keyset::from_public_key(&key, created, not_after)
+                .map_err(|e| CliError::core(&a.out, &e))?;
+            save(&a.out, &keyset, a.force)?;
+            println!("{}", key.kid());
+            Ok(())
+        }
+        KeysetCommand::Add(a) => {
+            let mut keyset = load(&a.keyset)?;
+            let (key, created, not_after) = one_key(&a.key)?;
+            keyset
+                .add(&key, created, not_after)
+                .map_err(|e| CliError::core(&a.keyset, &e))?;
+            save(&a.keyset, &keyset, true)?;
+            println!("{}", key.kid());
+            Ok(())
+        }
+        KeysetCommand::Promote(a) => {
+            let mut keyset = load(&a.keyset)?;
+            let kid = parse_kid(&a.kid)?;
+            keyset
+                .promote(&kid)
+                .map_err(|e| CliError::core(&a.keyset, &e))?;
+            save(&a.keyset, &keyset, true)
+        }
+        KeysetCommand::Retire(a) => {
+            let mut keyset = load(&a.keyset)?;
+            let kid = parse_kid(&a.kid)?;
+            keyset
+                .retire(&kid)
+                .map_err(|e| CliError::core(&a.keyset, &e))?;
+            save(&a.keyset, &keyset, true)
+        }
+        KeysetCommand::Show(a) => {
+            show(&load(&a.keyset)?);
+            Ok(())
+        }
+    }
+}
+
+/// Reads and validates a keyset file.
+pub fn load(path: &Path) -> Result<Keyset> {
+    let text = fsutil::read_text(path)?;
+    Keyset::from_json(&text).map_err(|e| CliError::core(path, &e))
+}
+
+fn save(path: &Path, keyset: &Keyset, overwrite: bool) -> Result<()> {
+    let mut text = keyset.to_json();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    fsutil::write_atomic(path, text.as_bytes(), Mode::Public, overwrite)
+}
+
+/// Parses a key id argument.
+pub fn parse_kid(text: &str) -> Result<KeyId> {
+    text.parse()
+        .map_err(|_| CliError::new(format!("{text:?} is not a key id")))
+}
+
+fn one_key(a: &KeyArgs) -> Result<(PublicKey, Option<u64>, Option<u64>)> {
+    let created = a
+        .created
+        .as_deref()
+        .map(|d| dates::parse("--created", d))
+        .transpose()?;
+    let not_after = a
+        .not_after
+        .as_deref()
+        .map(|d| dates::parse("--not-after", d))
+        .transpose()?;
+    let source = keys::open(&a.key)?;
+    let unlock = Unlock {
+        passphrase: a.passphrase.clone(),
+        allow_plaintext: a.insecure_plaintext_key,
+    };
+    let mut keys = source.public_keys(&unlock)?;
+    if keys.len() != 1 {
+        return Err(CliError::new(format!(
+            "{}: holds {} keys; give a file with exactly one",
+            source.location(),
+            keys.len()
+        )));
+    }
+    let key = keys.remove(0);
+    Ok((key, created, not_after))
+}
+
+/// The status of a key of a keyset at `now`.
+pub fn status(keyset: &Keyset, kid: &KeyId, now: u64) -> &'static str {
+    match keyset.get(kid) {
+        None => "not-in-keyset",
+        Some(e) if e.is_expired_at(now) => "expired",
+        Some(_) if keyset.primary_kid() == *kid => "primary",
+        Some(_) => "active",
+    }
+}
+
+fn show(keyset: &Keyset) {
+    let now = dates::now();
+    println!(
+        "{:<16}  {:<7}  {:<20}  {:<20}  {:<7}  status",
+        "kid", "suite", "created", "not_after", "primary"
+    );
+    for e in keyset.entries() {
+        let kid = e.key().kid();
+        println!(
+            "{:<16}  {:<7}  {:<20}  {:<20}  {:<7}  {}",
+            kid.to_string(),
+            e.key().suite().name(),
+            dates::format(e.created()),
+            e.not_after()
+                .map(dates::format)
+                .unwrap_or_else(|| "-".into()),
+            if keyset.primary_kid() == kid {
+                "yes"
+            } else {
+                "no"
+            },
+            status(keyset, &kid, now),
+        );
+    }
+}

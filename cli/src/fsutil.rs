@@ -1,0 +1,100 @@
+//! Atomic file writes: a temporary file in the destination's directory, written,
+//! fsynced and renamed over (or, without `overwrite`, linked to) the destination,
+//! then the directory fsynced. A failed write leaves the destination as it was.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{CliError, Result};
+
+/// File modes for what is written.
+#[derive(Clone, Copy, Debug)]
+pub enum Mode {
+    /// 0600: private key files.
+    Private,
+    /// 0644: public documents (keysets, public keys).
+    Public,
+}
+
+/// Fails when `path` exists and `force` is not set (checked before any work is done).
+pub fn refuse_existing(path: &Path, force: bool) -> Result<()> {
+    if !force && fs::symlink_metadata(path).is_ok() {
+        return Err(CliError::file(
+            path,
+            "already exists (pass --force to replace it)",
+        ));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically. Without `overwrite` an existing file is
+/// never replaced, even one created after [`refuse_existing`] was checked.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: Mode, overwrite: bool) -> Result<()> {
+    let dir = parent_dir(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".enseal-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| CliError::file(&dir, format_args!("cannot create a temporary file: {e}")))?;
+    set_mode(tmp.as_file(), mode).map_err(|e| CliError::io(path, &e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| CliError::io(path, &e))?;
+    if overwrite {
+        tmp.persist(path)
+            .map_err(|e| CliError::io(path, &e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                CliError::file(path, "already exists (pass --force to replace it)")
+            } else {
+                CliError::io(path, &e.error)
+            }
+        })?;
+    }
+    sync_dir(&dir);
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+#[cfg(unix)]
+fn set_mode(file: &fs::File, mode: Mode) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let bits = match mode {
+        Mode::Private => 0o600,
+        Mode::Public => 0o644,
+    };
+    file.set_permissions(fs::Permissions::from_mode(bits))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &fs::File, _mode: Mode) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Makes the rename durable. Best effort: not every platform can open a directory.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Reads a whole file.
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(|e| CliError::io(path, &e))
+}
+
+/// Reads a whole file as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String> {
+    String::from_utf8(read(path)?).map_err(|_| CliError::file(path, "is not UTF-8 text"))
+}
