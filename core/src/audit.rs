@@ -466,6 +466,9 @@ mod file {
                     ),
                 ));
             }
+            if report.events == 0 {
+                sync_directory(path)?;
+            }
             let (sender, receiver) = mpsc::sync_channel(QUEUE);
             let failed = Arc::new(AtomicBool::new(false));
             let writer = {
@@ -528,6 +531,22 @@ mod file {
                 .field("failed", &self.failed.load(Ordering::Relaxed))
                 .finish_non_exhaustive()
         }
+    }
+
+    /// Makes a new file's directory entry durable (its lines are synced by the writer).
+    fn sync_directory(path: &Path) -> io::Result<()> {
+        #[cfg(unix)]
+        if let Some(dir) = path.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            File::open(dir)?.sync_all()?;
+        }
+        #[cfg(not(unix))]
+        let _ = path;
+        Ok(())
     }
 
     fn write_loop(
