@@ -68,8 +68,9 @@ pub struct AuditEvent<'a> {
     pub kid: Option<KeyId>,
     /// Its suite; `None` when the value did not parse.
     pub suite: Option<Suite>,
-    /// Its session, as [`Sealed::session_id`](crate::Sealed::session_id); `None` when the value did not parse.
-    pub session_id: Option<SessionId>,
+    /// `version || kem_id || kid || enc` of the value: its session id is
+    /// computed from it only when a sink asks ([`AuditEvent::session_id`]).
+    pub(crate) session_prefix: Option<&'a [u8]>,
     /// The context the caller gave; `None` for session-level operations
     /// (decapsulation, confirmation).
     pub context: Option<&'a [u8]>,
@@ -81,6 +82,12 @@ impl AuditEvent<'_> {
     /// Whether the operation succeeded.
     pub fn succeeded(&self) -> bool {
         self.error.is_none()
+    }
+
+    /// The value's session, as [`Sealed::session_id`](crate::Sealed::session_id)
+    /// shows it; `None` when the value did not parse.
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.session_prefix.map(SessionId::of_session_prefix)
     }
 }
 
@@ -184,7 +191,7 @@ fn format_line(line: &mut String, event: &OwnedEvent, seq: u64, prev: &[u8; 32])
         }
         None => line.push_str(",\"suite\":null"),
     }
-    match event.session_id {
+    match event.session_prefix().map(SessionId::of_session_prefix) {
         Some(session) => {
             let _ = write!(line, ",\"session\":\"{session}\"");
         }
@@ -215,16 +222,19 @@ fn format_line(line: &mut String, event: &OwnedEvent, seq: u64, prev: &[u8; 32])
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-/// An event as a sink keeps it: the context and the actor share one buffer.
+/// An event as a sink keeps it: the session prefix, the context and the
+/// actor share one buffer (the session id is computed by the writer).
+#[cfg(not(target_arch = "wasm32"))]
 struct OwnedEvent {
     time: u64,
     operation: AuditOperation,
     error: Option<ErrorCode>,
     kid: Option<KeyId>,
     suite: Option<Suite>,
-    session_id: Option<SessionId>,
-    /// `context || actor`.
-    text: Vec<u8>,
+    /// `session prefix || context || actor`.
+    text: Text,
+    /// The prefix's length; `None`: the value did not parse.
+    prefix_len: Option<usize>,
     /// The context's length; `None`: no context.
     context_len: Option<usize>,
 }
@@ -232,28 +242,74 @@ struct OwnedEvent {
 #[cfg(not(target_arch = "wasm32"))]
 impl OwnedEvent {
     fn new(event: &AuditEvent<'_>) -> OwnedEvent {
+        let prefix = event.session_prefix.unwrap_or_default();
         let context = event.context.unwrap_or_default();
-        let mut text = Vec::with_capacity(context.len() + event.actor.len());
-        text.extend_from_slice(context);
-        text.extend_from_slice(event.actor.as_bytes());
+        let text = Text::of(&[prefix, context, event.actor.as_bytes()]);
         OwnedEvent {
             time: event.time,
             operation: event.operation,
             error: event.error,
             kid: event.kid,
             suite: event.suite,
-            session_id: event.session_id,
             text,
+            prefix_len: event.session_prefix.map(<[u8]>::len),
             context_len: event.context.map(<[u8]>::len),
         }
     }
 
+    fn context_start(&self) -> usize {
+        self.prefix_len.unwrap_or(0)
+    }
+
+    fn session_prefix(&self) -> Option<&[u8]> {
+        self.prefix_len.map(|len| &self.text.bytes()[..len])
+    }
+
     fn context(&self) -> Option<&[u8]> {
-        self.context_len.map(|len| &self.text[..len])
+        let start = self.context_start();
+        self.context_len
+            .map(|len| &self.text.bytes()[start..start + len])
     }
 
     fn actor(&self) -> &str {
-        core::str::from_utf8(&self.text[self.context_len.unwrap_or(0)..]).unwrap_or_default()
+        let start = self.context_start() + self.context_len.unwrap_or(0);
+        core::str::from_utf8(&self.text.bytes()[start..]).unwrap_or_default()
+    }
+}
+
+/// An event's bytes, inline when short (an X25519 or P-256 value with a
+/// short context and actor): no allocation on the opening thread.
+#[cfg(not(target_arch = "wasm32"))]
+enum Text {
+    Inline(u8, [u8; Text::INLINE]),
+    Heap(Vec<u8>),
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Text {
+    const INLINE: usize = 160;
+
+    fn of(parts: &[&[u8]]) -> Text {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        match u8::try_from(len) {
+            Ok(short) if len <= Text::INLINE => {
+                let mut bytes = [0u8; Text::INLINE];
+                let mut at = 0;
+                for part in parts {
+                    bytes[at..at + part.len()].copy_from_slice(part);
+                    at += part.len();
+                }
+                Text::Inline(short, bytes)
+            }
+            _ => Text::Heap(parts.concat()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Text::Inline(len, bytes) => &bytes[..usize::from(*len)],
+            Text::Heap(bytes) => bytes,
+        }
     }
 }
 
@@ -408,38 +464,64 @@ mod file {
     use std::fs::{File, OpenOptions};
     use std::io::{self, BufReader, Write};
     use std::path::Path;
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+    use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
     use std::thread::JoinHandle;
+    use std::time::{Duration, Instant};
 
     /// Events the opening threads may be ahead of the disk by; a full queue
     /// makes them wait for the writer.
     const QUEUE: usize = 1 << 16;
-    /// Events written (and synced) together at most.
-    const BATCH: usize = QUEUE;
+    /// A batch the writer takes without waiting for more.
+    const BATCH: usize = 4096;
+    /// How long the writer lets a batch fill before writing it: the bound
+    /// on how long an event waits before its write and sync begin.
+    const LINGER: Duration = Duration::from_millis(2);
 
-    enum Message {
-        Event(OwnedEvent),
-        Flush(Sender<io::Result<()>>),
-    }
+    const REFUSED: Error = Error::Internal("the audit log cannot be written");
 
     /// A tamper-evident JSON-lines audit file (format: docs/AUDIT.md). Opening
-    /// threads only queue their events; one writer thread formats and chains
-    /// them in queue order, writes each batch with one `write` and makes it
+    /// threads only queue their events; one writer thread takes the whole
+    /// queue at once (after letting it fill for up to 2 ms), formats and
+    /// chains it in queue order, writes it with one `write` and makes it
     /// durable with `fdatasync` before taking the next (group commit), so an
-    /// event is on disk at most one batch after its open returned.
-    /// [`flush`](Self::flush) waits until every event recorded so far is on
-    /// disk; dropping the log flushes it. Safe to share between threads and
-    /// openers (`Arc<AuditLog>`); one process writes a file at a time.
+    /// event is on disk one batch (2 ms plus a write and a sync) after its
+    /// open returned. [`flush`](Self::flush) waits until every event
+    /// recorded so far is on disk; dropping the log flushes it. Safe to share
+    /// between threads and openers (`Arc<AuditLog>`); one process writes a
+    /// file at a time.
     ///
     /// After a write fails, every later event is refused, so opens fail
     /// (closed) rather than go unrecorded.
     pub struct AuditLog {
-        /// `None` only while dropping.
-        sender: Option<SyncSender<Message>>,
-        failed: Arc<AtomicBool>,
+        shared: Arc<Shared>,
         writer: Option<JoinHandle<()>>,
+    }
+
+    struct Shared {
+        state: Mutex<State>,
+        /// The writer waits here for events (or the end).
+        work: Condvar,
+        /// Producers wait here for room, flushers for durability.
+        progress: Condvar,
+        failed: AtomicBool,
+    }
+
+    struct State {
+        queue: Vec<OwnedEvent>,
+        /// Events ever queued, and ever written and synced (or dropped after a failure).
+        queued: u64,
+        done: u64,
+        closing: bool,
+        /// Threads in [`AuditLog::flush`]: the writer does not linger for them.
+        flushers: usize,
+        error: Option<io::ErrorKind>,
+    }
+
+    impl Shared {
+        fn lock(&self) -> MutexGuard<'_, State> {
+            self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        }
     }
 
     impl AuditLog {
@@ -469,17 +551,27 @@ mod file {
             if report.events == 0 {
                 sync_directory(path)?;
             }
-            let (sender, receiver) = mpsc::sync_channel(QUEUE);
-            let failed = Arc::new(AtomicBool::new(false));
+            let shared = Arc::new(Shared {
+                state: Mutex::new(State {
+                    queue: Vec::with_capacity(1024),
+                    queued: 0,
+                    done: 0,
+                    closing: false,
+                    flushers: 0,
+                    error: None,
+                }),
+                work: Condvar::new(),
+                progress: Condvar::new(),
+                failed: AtomicBool::new(false),
+            });
             let writer = {
-                let failed = Arc::clone(&failed);
+                let shared = Arc::clone(&shared);
                 std::thread::Builder::new()
                     .name("enseal-audit".into())
-                    .spawn(move || write_loop(file, receiver, report.events, prev, &failed))?
+                    .spawn(move || write_loop(file, &shared, report.events, prev))?
             };
             Ok(AuditLog {
-                sender: Some(sender),
-                failed,
+                shared,
                 writer: Some(writer),
             })
         }
@@ -487,38 +579,58 @@ mod file {
         /// Waits until every event recorded before the call is written and
         /// synced to disk; the write's error, if one failed.
         pub fn flush(&self) -> io::Result<()> {
-            let (reply, wait) = mpsc::channel();
-            self.send(Message::Flush(reply))
-                .map_err(|()| io::Error::other("the audit writer stopped"))?;
-            wait.recv()
-                .map_err(|_| io::Error::other("the audit writer stopped"))?
-        }
-    }
-
-    impl AuditLog {
-        fn send(&self, message: Message) -> core::result::Result<(), ()> {
-            match &self.sender {
-                Some(sender) => sender.send(message).map_err(drop),
-                None => Err(()),
+            let mut state = self.shared.lock();
+            let target = state.queued;
+            state.flushers += 1;
+            self.shared.work.notify_one();
+            while state.done < target && state.error.is_none() {
+                state = self
+                    .shared
+                    .progress
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            state.flushers -= 1;
+            match state.error {
+                None => Ok(()),
+                Some(kind) => Err(io::Error::new(kind, "the audit log write failed")),
             }
         }
     }
 
     impl AuditSink for AuditLog {
         fn record(&self, event: &AuditEvent<'_>) -> Result<()> {
-            const REFUSED: Error = Error::Internal("the audit log cannot be written");
-            if self.failed.load(Ordering::Relaxed) {
+            if self.shared.failed.load(Ordering::Relaxed) {
                 return Err(REFUSED);
             }
-            self.send(Message::Event(OwnedEvent::new(event)))
-                .map_err(|_| REFUSED)
+            let event = OwnedEvent::new(event);
+            let mut state = self.shared.lock();
+            while state.queue.len() >= QUEUE && state.error.is_none() {
+                state = self
+                    .shared
+                    .progress
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            if state.error.is_some() || state.closing {
+                return Err(REFUSED);
+            }
+            state.queue.push(event);
+            state.queued += 1;
+            let wake = matches!(state.queue.len(), 1 | BATCH);
+            drop(state);
+            if wake {
+                self.shared.work.notify_one();
+            }
+            Ok(())
         }
     }
 
     impl Drop for AuditLog {
         fn drop(&mut self) {
-            // The writer drains the queue, syncs and ends when its sender goes.
-            drop(self.sender.take());
+            // The writer drains the queue, syncs it and ends.
+            self.shared.lock().closing = true;
+            self.shared.work.notify_one();
             if let Some(writer) = self.writer.take() {
                 let _ = writer.join();
             }
@@ -528,7 +640,7 @@ mod file {
     impl core::fmt::Debug for AuditLog {
         fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             f.debug_struct("AuditLog")
-                .field("failed", &self.failed.load(Ordering::Relaxed))
+                .field("failed", &self.shared.failed.load(Ordering::Relaxed))
                 .finish_non_exhaustive()
         }
     }
@@ -549,48 +661,58 @@ mod file {
         Ok(())
     }
 
-    fn write_loop(
-        mut file: File,
-        receiver: Receiver<Message>,
-        mut seq: u64,
-        mut prev: [u8; 32],
-        failed: &AtomicBool,
-    ) {
+    fn write_loop(mut file: File, shared: &Shared, mut seq: u64, mut prev: [u8; 32]) {
         let mut out = String::with_capacity(1 << 22);
-        let mut waiting = Vec::new();
-        let mut broken: Option<io::ErrorKind> = None;
-        while let Ok(first) = receiver.recv() {
-            let mut next = Some(first);
-            let mut taken = 0;
-            while let Some(message) = next.take() {
-                match message {
-                    Message::Event(event) => {
-                        seq += 1;
-                        prev = format_line(&mut out, &event, seq, &prev);
-                    }
-                    Message::Flush(reply) => waiting.push(reply),
-                }
-                taken += 1;
-                if taken < BATCH {
-                    next = receiver.try_recv().ok();
-                }
+        let mut batch = Vec::with_capacity(1024);
+        loop {
+            let mut state = shared.lock();
+            while state.queue.is_empty() && !state.closing {
+                state = shared
+                    .work
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
             }
-            if broken.is_none() && !out.is_empty() {
-                if let Err(error) = file
+            if state.queue.is_empty() {
+                return; // closing, and everything is written
+            }
+            // Group commit: let the batch fill for a moment, so that a
+            // steady stream costs one write and one sync per batch.
+            let deadline = Instant::now() + LINGER;
+            while state.queue.len() < BATCH && !state.closing && state.flushers == 0 {
+                let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                    break;
+                };
+                state = shared
+                    .work
+                    .wait_timeout(state, left)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            core::mem::swap(&mut state.queue, &mut batch);
+            let broken = state.error.is_some();
+            drop(state);
+            shared.progress.notify_all(); // room in the queue
+            let mut result = Ok(());
+            if !broken {
+                for event in &batch {
+                    seq += 1;
+                    prev = format_line(&mut out, event, seq, &prev);
+                }
+                result = file
                     .write_all(out.as_bytes())
-                    .and_then(|()| file.sync_data())
-                {
-                    broken = Some(error.kind());
-                    failed.store(true, Ordering::Relaxed);
-                }
+                    .and_then(|()| file.sync_data());
+                out.clear();
             }
-            out.clear();
-            for reply in waiting.drain(..) {
-                let _ = reply.send(match broken {
-                    None => Ok(()),
-                    Some(kind) => Err(io::Error::new(kind, "the audit log write failed")),
-                });
+            let written = batch.len() as u64;
+            batch.clear();
+            let mut state = shared.lock();
+            state.done += written;
+            if let Err(error) = result {
+                state.error = Some(error.kind());
+                shared.failed.store(true, Ordering::Relaxed);
             }
+            drop(state);
+            shared.progress.notify_all();
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::context::{AsContext, Context};
 use crate::format::{self, Envelope};
 use crate::sealed::AsSealed;
 use crate::session::Session;
-use crate::{Clock, Error, Keyring, Result, SessionId, SystemClock, kem};
+use crate::{Clock, Error, Keyring, Result, SystemClock, kem};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -55,7 +55,7 @@ impl Audit {
             error: result.err().map(Error::code),
             kid: envelope.map(|e| e.kid),
             suite: envelope.map(|e| e.suite),
-            session_id: envelope.map(|e| SessionId::of_session_prefix(e.session_id())),
+            session_prefix: envelope.map(|e| e.session_id()),
             context,
             actor: &self.actor,
         })
@@ -218,7 +218,7 @@ impl Opener {
             error: None,
             kid,
             suite,
-            session_id: Some(SessionId::of_session_prefix(prefix)),
+            session_prefix: Some(prefix),
             context: None,
             actor: &audit.actor,
         });

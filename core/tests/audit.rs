@@ -32,7 +32,7 @@ fn collecting() -> (Arc<Mutex<Vec<Seen>>>, Arc<dyn AuditSink>) {
                 operation: event.operation,
                 error: event.error,
                 kid: event.kid.map(|k| k.to_string()),
-                session: event.session_id.map(|s| s.to_string()),
+                session: event.session_id().map(|s| s.to_string()),
                 context: event.context.map(<[u8]>::to_vec),
                 actor: event.actor.to_string(),
             });
@@ -381,4 +381,25 @@ fn delegated_opens_are_audited() {
             ),
         ]
     );
+}
+
+#[test]
+fn long_events_and_escaped_text_chain_like_short_ones() {
+    let key = KeyPair::generate(Suite::XWing).unwrap();
+    let sealer = Sealer::new(key.public_key()).unwrap();
+    let context = format!("records/\"q\"\\\n\t{}", "é".repeat(200));
+    let sealed = sealer.seal(b"v", context.as_str()).unwrap();
+    let path = temp_path("long");
+    let log = Arc::new(AuditLog::open(&path).unwrap());
+    let opener = Opener::new(Keyring::from_iter([key])).with_audit(log.clone(), "actor\u{1}");
+    opener.open(&sealed, context.as_str()).unwrap();
+    log.flush().unwrap();
+    let text = fs::read_to_string(&path).unwrap();
+    let report = verify_audit_log(text.as_bytes()).unwrap();
+    assert!(report.is_intact(), "{:?}", report.problem);
+    assert_eq!(report.per_actor["actor\u{1}"], 2);
+    assert!(text.contains(r#"records/\"q\"\\\n\t"#), "{text}");
+    assert!(text.contains(r#""actor":"actor\u0001""#), "{text}");
+    let session = Sealed::parse(&sealed).unwrap().session_id().to_string();
+    assert!(text.contains(&format!(r#""session":"{session}""#)));
 }
