@@ -14,6 +14,7 @@
 //!
 //! Behind the `hazmat` feature, off by default; only the wasm binding enables it.
 
+use crate::audit::AuditOperation;
 use crate::context::AsContext;
 use crate::format::{self, Aad, MAX_PLAINTEXT_LEN, TAG_LEN};
 use crate::session::Session;
@@ -203,21 +204,40 @@ impl Opener {
         sealed: &'a [u8],
         context: impl AsContext,
     ) -> Result<DelegatedOpen<'a>> {
-        let envelope = format::parse(sealed)?;
+        let context = context.context_bytes();
+        let envelope = format::parse(sealed).inspect_err(|error| {
+            self.audit_unparsed(AuditOperation::DelegateOpen, context, error);
+        })?;
+        let delegated = self.delegate_envelope(&envelope, context);
+        let result = delegated.as_ref().map(drop);
+        self.audit(
+            AuditOperation::DelegateOpen,
+            &envelope,
+            Some(context),
+            result,
+        )?;
+        delegated
+    }
+
+    fn delegate_envelope<'a>(
+        &self,
+        envelope: &format::Envelope<'a>,
+        context: &[u8],
+    ) -> Result<DelegatedOpen<'a>> {
         let id = envelope.session_id();
         let counter = envelope.counter;
         let keys = |session: &Session| (session.raw_key_copy(), session.nonce(counter));
         let ((key, nonce), derived) = match self.with_cached(id, keys) {
             Some(found) => (found, None),
             None => {
-                let session = self.derive(&envelope)?;
+                let session = self.derive(envelope)?;
                 (keys(&session), Some(Box::new(session)))
             }
         };
         Ok(DelegatedOpen {
             key,
             nonce,
-            aad: Aad::new(envelope.header, context.context_bytes()),
+            aad: Aad::new(envelope.header, context),
             body: envelope.body,
             pending: PendingSession {
                 id: id.into(),
@@ -229,6 +249,7 @@ impl Opener {
     /// Caches the session of a field the external AES-256-GCM opened (its
     /// tag was valid), as [`Opener::open`] caches the sessions it proves.
     pub fn confirm_delegated(&self, pending: PendingSession) {
+        self.audit_confirmed(&pending.id);
         if let Some(session) = pending.derived {
             self.remember(&pending.id, *session);
         }

@@ -33,6 +33,9 @@
 //!   fork-safe; a keyset sealer stops at its key's `not_after`.
 //! - Opening: [`Opener`] (`open`, `open_string`, `open_binary`, `open_batch`,
 //!   `open_json_text`), with a bounded cache of proven sessions.
+//! - Auditing: [`Opener::with_audit`] sends an [`AuditEvent`] for every open
+//!   to an [`AuditSink`] (a closure, or the hash-chained file `AuditLog`);
+//!   [`verify_audit_log`] checks such a file.
 //! - Inspecting: [`Sealed`], a parsed value's suite, key id, session and
 //!   lengths, without a key.
 //! - Contexts are text or a [`Context`], never the plaintext's `&[u8]`, so the
@@ -57,6 +60,7 @@ compile_error!(
      and must never be enabled in a release build"
 );
 
+mod audit;
 mod batch;
 mod cipher;
 mod clock;
@@ -85,6 +89,10 @@ mod suite;
 mod test_support;
 mod text;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use audit::AuditLog;
+pub use audit::{AuditEvent, AuditOperation, AuditSink};
+pub use audit::{AuditProblem, AuditReport, verify_audit_log};
 pub use cipher::{AesBackend, aes_backend};
 pub use clock::{Clock, SystemClock};
 pub use context::{AsContext, Context};

@@ -11,15 +11,16 @@
 //! Whether a session is cached still shows in timing (a forged tag fails in
 //! ~2 µs on a hit, ~150 µs on a miss): see SECURITY.md.
 
-use crate::context::AsContext;
+use crate::audit::{AuditEvent, AuditOperation, AuditSink};
+use crate::context::{AsContext, Context};
 use crate::format::{self, Envelope};
 use crate::sealed::AsSealed;
 use crate::session::Session;
-use crate::{Error, Keyring, Result, kem};
+use crate::{Clock, Error, Keyring, Result, SystemClock, kem};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Sessions an opener remembers by default.
 pub const DEFAULT_CACHE_CAPACITY: usize = 1024;
@@ -28,6 +29,37 @@ pub const DEFAULT_CACHE_CAPACITY: usize = 1024;
 pub struct Opener {
     keyring: Keyring,
     cache: RwLock<SessionCache>,
+    /// `None` (the default): no event is made, nothing is paid.
+    audit: Option<Audit>,
+}
+
+/// The sink and actor of an audited opener.
+struct Audit {
+    sink: Arc<dyn AuditSink>,
+    actor: Box<str>,
+}
+
+impl Audit {
+    /// Records `operation` on the value of `envelope` (`None`: it did not
+    /// parse) with `context` (`None`: a session-level operation).
+    fn record(
+        &self,
+        operation: AuditOperation,
+        envelope: Option<&Envelope<'_>>,
+        context: Option<&[u8]>,
+        result: core::result::Result<(), &Error>,
+    ) -> Result<()> {
+        self.sink.record(&AuditEvent {
+            time: SystemClock.now().unwrap_or(0),
+            operation,
+            error: result.err().map(Error::code),
+            kid: envelope.map(|e| e.kid),
+            suite: envelope.map(|e| e.suite),
+            session_prefix: envelope.map(|e| e.session_id()),
+            context,
+            actor: &self.actor,
+        })
+    }
 }
 
 /// Session keys by `version || kem_id || kid || enc` (the header minus its
@@ -125,7 +157,71 @@ impl Opener {
                 order: VecDeque::new(),
                 newest: None,
             }),
+            audit: None,
         }
+    }
+
+    /// This opener, auditing: every open, failed open, decapsulation and
+    /// delegated open sends an [`AuditEvent`] naming `actor` (the service or
+    /// user opening) to `sink`. Fails closed: when the sink refuses the
+    /// event of a successful open, the open fails with the sink's error and
+    /// its plaintext is wiped. An opener without it makes no events.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>, actor: impl Into<String>) -> Opener {
+        self.audit = Some(Audit {
+            sink,
+            actor: actor.into().into_boxed_str(),
+        });
+        self
+    }
+
+    /// Records a failed `operation` of a value that did not parse (or decode).
+    pub(crate) fn audit_unparsed(&self, operation: AuditOperation, context: &[u8], error: &Error) {
+        if let Some(audit) = &self.audit {
+            // A failure's own error is the one to return, whatever the sink says.
+            let _ = audit.record(operation, None, Some(context), Err(error));
+        }
+    }
+
+    /// Records `operation` on `envelope`'s value. On a sink error after a
+    /// success, that error (the caller then fails closed).
+    pub(crate) fn audit(
+        &self,
+        operation: AuditOperation,
+        envelope: &Envelope<'_>,
+        context: Option<&[u8]>,
+        result: core::result::Result<(), &Error>,
+    ) -> Result<()> {
+        match &self.audit {
+            None => Ok(()),
+            Some(audit) => {
+                let recorded = audit.record(operation, Some(envelope), context, result);
+                if result.is_ok() { recorded } else { Ok(()) }
+            }
+        }
+    }
+
+    /// Records the confirmation of a delegated open of session `prefix`.
+    #[cfg(feature = "hazmat")]
+    pub(crate) fn audit_confirmed(&self, prefix: &[u8]) {
+        let Some(audit) = &self.audit else { return };
+        let kid = prefix
+            .get(3..format::ENC_OFFSET)
+            .and_then(|kid| <[u8; 8]>::try_from(kid).ok())
+            .map(crate::KeyId::from_bytes);
+        let suite = prefix
+            .get(1..3)
+            .and_then(|id| crate::Suite::from_kem_id(u16::from_be_bytes([id[0], id[1]])).ok());
+        // Nothing is handed out here: a refused event changes nothing.
+        let _ = audit.sink.record(&AuditEvent {
+            time: SystemClock.now().unwrap_or(0),
+            operation: AuditOperation::ConfirmDelegated,
+            error: None,
+            kid,
+            suite,
+            session_prefix: Some(prefix),
+            context: None,
+            actor: &audit.actor,
+        });
     }
 
     /// The keyring.
@@ -150,7 +246,19 @@ impl Opener {
         sealed: impl AsSealed,
         context: impl AsContext,
     ) -> Result<Zeroizing<Vec<u8>>> {
-        sealed.with_binary(|binary| self.open_binary(binary, context))
+        if self.audit.is_none() {
+            return sealed.with_binary(|binary| self.open_binary(binary, context));
+        }
+        let context = context.context_bytes();
+        let mut decoded = false;
+        let result = sealed.with_binary(|binary| {
+            decoded = true;
+            self.open_binary(binary, Context::bytes(context))
+        });
+        if let (false, Err(error)) = (decoded, &result) {
+            self.audit_unparsed(AuditOperation::Open, context, error);
+        }
+        result
     }
 
     /// As [`Opener::open`], returning the plaintext as UTF-8 text;
@@ -190,8 +298,16 @@ impl Opener {
         context: impl AsContext,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        let envelope = format::parse(sealed)?;
-        self.open_envelope(&envelope, context.context_bytes(), out)
+        let context = context.context_bytes();
+        let envelope = self.parse(sealed, context)?;
+        self.open_envelope(&envelope, context, out)
+    }
+
+    /// [`format::parse`], auditing a failure.
+    fn parse<'a>(&self, sealed: &'a [u8], context: &[u8]) -> Result<Envelope<'a>> {
+        format::parse(sealed).inspect_err(|error| {
+            self.audit_unparsed(AuditOperation::Open, context, error);
+        })
     }
 
     /// As [`Opener::open_binary`], writing the plaintext at the start of
@@ -204,18 +320,46 @@ impl Opener {
         context: impl AsContext,
         out: &mut [u8],
     ) -> Result<usize> {
-        let envelope = format::parse(sealed)?;
+        let context = context.context_bytes();
+        let envelope = self.parse(sealed, context)?;
         let needed = envelope.plaintext_len();
         let Some(target) = out.get_mut(..needed) else {
-            return Err(Error::BufferTooSmall { needed });
+            let error = Error::BufferTooSmall { needed };
+            self.audit(AuditOperation::Open, &envelope, Some(context), Err(&error))?;
+            return Err(error);
         };
         let mut plaintext = Zeroizing::new(Vec::with_capacity(needed));
-        self.open_envelope(&envelope, context.context_bytes(), &mut plaintext)?;
+        self.open_envelope(&envelope, context, &mut plaintext)?;
         target.copy_from_slice(&plaintext);
         Ok(needed)
     }
 
     fn open_envelope(
+        &self,
+        envelope: &Envelope<'_>,
+        context: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        if self.audit.is_none() {
+            return self.open_unaudited(envelope, context, out);
+        }
+        let start = out.len();
+        let result = self.open_unaudited(envelope, context, out);
+        let recorded = self.audit(
+            AuditOperation::Open,
+            envelope,
+            Some(context),
+            result.as_ref().copied(),
+        );
+        if let (Ok(()), Err(refused)) = (&result, recorded) {
+            out[start..].zeroize();
+            out.truncate(start);
+            return Err(refused);
+        }
+        result
+    }
+
+    fn open_unaudited(
         &self,
         envelope: &Envelope<'_>,
         context: &[u8],
@@ -249,8 +393,14 @@ impl Opener {
         kem::decapsulate(key.kem_secret(), envelope.enc)
     }
 
+    /// A session from the keyring; audited (fails closed) when the opener is.
     pub(crate) fn derive(&self, envelope: &Envelope<'_>) -> Result<Session> {
-        Session::new(&self.decapsulate(envelope)?)
+        let session = self
+            .decapsulate(envelope)
+            .and_then(|secret| Session::new(&secret));
+        let result = session.as_ref().map(drop);
+        self.audit(AuditOperation::Decapsulate, envelope, None, result)?;
+        session
     }
 
     /// Caches a session whose tag was found valid.

@@ -32,6 +32,14 @@ impl SessionId {
     pub const fn as_bytes(&self) -> &[u8; 16] {
         &self.0
     }
+
+    /// The id of the session whose header minus counter is `prefix`.
+    pub(crate) fn of_session_prefix(prefix: &[u8]) -> SessionId {
+        let digest = Sha256::digest(prefix);
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        SessionId(id)
+    }
 }
 
 impl fmt::Display for SessionId {
@@ -89,10 +97,7 @@ impl Sealed {
 
     /// The session it was sealed in.
     pub fn session_id(&self) -> SessionId {
-        let digest = Sha256::digest(self.session_prefix());
-        let mut id = [0u8; 16];
-        id.copy_from_slice(&digest[..16]);
-        SessionId(id)
+        SessionId::of_session_prefix(self.session_prefix())
     }
 
     /// The field's counter within its session (0 for the first field).
