@@ -496,6 +496,10 @@ mod file {
     pub struct AuditLog {
         shared: Arc<Shared>,
         writer: Option<JoinHandle<()>>,
+        /// The writer thread exists only in the process that opened the log:
+        /// after a `fork()` the child's events would queue for no one (and two
+        /// processes appending would break the chain), so a child is refused.
+        fork_guard: crate::fork::ForkGuard,
     }
 
     struct Shared {
@@ -571,6 +575,7 @@ mod file {
                     .spawn(move || write_loop(file, &shared, report.events, prev))?
             };
             Ok(AuditLog {
+                fork_guard: crate::fork::ForkGuard::new(),
                 shared,
                 writer: Some(writer),
             })
@@ -579,6 +584,11 @@ mod file {
         /// Waits until every event recorded before the call is written and
         /// synced to disk; the write's error, if one failed.
         pub fn flush(&self) -> io::Result<()> {
+            if self.fork_guard.forked() {
+                return Err(io::Error::other(
+                    "this audit log was opened by the parent process: open a new AuditLog after fork()",
+                ));
+            }
             let mut state = self.shared.lock();
             let target = state.queued;
             state.flushers += 1;
@@ -600,6 +610,11 @@ mod file {
 
     impl AuditSink for AuditLog {
         fn record(&self, event: &AuditEvent<'_>) -> Result<()> {
+            if self.fork_guard.forked() {
+                return Err(Error::InvalidArgument(
+                    "this audit log was opened by the parent process: open a new AuditLog after fork()",
+                ));
+            }
             if self.shared.failed.load(Ordering::Relaxed) {
                 return Err(REFUSED);
             }
@@ -628,6 +643,13 @@ mod file {
 
     impl Drop for AuditLog {
         fn drop(&mut self) {
+            if self.fork_guard.forked() {
+                // The writer thread is the parent's: there is nothing to join here.
+                if let Some(writer) = self.writer.take() {
+                    std::mem::forget(writer);
+                }
+                return;
+            }
             // The writer drains the queue, syncs it and ends.
             self.shared.lock().closing = true;
             self.shared.work.notify_one();
