@@ -160,6 +160,11 @@ fn valgrind(binary: &Path) -> Result {
             "--errors-for-leak-kinds=definite,indirect,possible",
             "--error-exitcode=1",
         ])
+        // One false report about ring's GCM assembly, explained in the file.
+        .arg(format!(
+            "--suppressions={}",
+            root().join("bindings/c/tests/valgrind.supp").display()
+        ))
         .arg(binary))
 }
 
