@@ -6,6 +6,8 @@
 use crate::context::Context;
 use crate::format::TEXT_PREFIX;
 use crate::json::{self, Value};
+use crate::reseal::{Resealed, ResealedRecord};
+use crate::template::ContextTemplate;
 use crate::{Error, Opener, Result, Sealer, pointer, text};
 use zeroize::Zeroizing;
 
@@ -24,6 +26,36 @@ pub fn json_context(pointer: &str, record_id: Option<&str>) -> Context<'static> 
     Context::owned(context)
 }
 
+/// How the values of one document get their contexts.
+#[derive(Clone, Copy)]
+enum Contexts<'a> {
+    /// [`json_context`] with this record id.
+    RecordId(Option<&'a str>),
+    /// A template over the document's own fields.
+    Template(&'a ContextTemplate),
+}
+
+/// The context of each value (by its pointer text) of one document.
+type ContextFn<'a> = Box<dyn Fn(&str) -> Result<Context<'static>> + 'a>;
+
+impl<'a> Contexts<'a> {
+    /// The contexts of `doc`'s values, whose template fields (if any) are read now.
+    fn of(self, doc: &Value) -> Result<ContextFn<'a>> {
+        match self {
+            Contexts::RecordId(id) => Ok(Box::new(move |at| Ok(json_context(at, id)))),
+            Contexts::Template(template) => Ok(Box::new(template.renderer(doc)?)),
+        }
+    }
+
+    /// Refuses values at `paths` that a template reads or would confuse.
+    fn check(self, paths: &[Vec<String>]) -> Result<()> {
+        match self {
+            Contexts::RecordId(_) => Ok(()),
+            Contexts::Template(template) => template.check_paths(paths),
+        }
+    }
+}
+
 /// The bucket sealed JSON values are padded to by default: the JSON text of
 /// each value is followed by spaces up to a multiple of this many bytes, so
 /// `true` and `false`, small numbers, short codes and strings of up to 14
@@ -39,7 +71,7 @@ fn seal(
     sealer: &Sealer,
     json: &str,
     pointers: &[&str],
-    record_id: Option<&str>,
+    contexts: Contexts<'_>,
     pad_to: usize,
 ) -> Result<String> {
     if pad_to > MAX_JSON_PADDING {
@@ -49,6 +81,8 @@ fn seal(
     }
     let mut out = parse(json)?;
     let paths = concrete_paths(&out, pointers)?;
+    contexts.check(&paths)?;
+    let context_of = contexts.of(&out)?;
     refuse_prefixed_clear_strings(&mut out, &paths)?;
     for path in &paths {
         let (at, slot) = slot_at(&mut out, path)?;
@@ -58,7 +92,7 @@ fn seal(
             }
         }
         let plaintext = padded(json::to_string(slot), pad_to);
-        let sealed = sealer.seal(plaintext.as_bytes(), json_context(&at, record_id))?;
+        let sealed = sealer.seal(plaintext.as_bytes(), context_of(&at)?)?;
         *slot = Value::string(sealed);
     }
     // Only sealed text and what the caller left in the clear remain.
@@ -172,14 +206,15 @@ fn open_at(
     opener: &Opener,
     json: &str,
     pointers: &[&str],
-    record_id: Option<&str>,
+    contexts: Contexts<'_>,
 ) -> Result<Zeroizing<String>> {
     let mut out = parse(json)?;
+    let context_of = contexts.of(&out)?;
     for path in concrete_paths(&out, pointers)? {
         let (at, slot) = slot_at(&mut out, &path)?;
         match slot {
             Value::String(s) if s.starts_with(TEXT_PREFIX) => {
-                *slot = open_value(opener, s, &at, record_id)?;
+                *slot = open_value(opener, s, context_of(&at)?)?;
             }
             _ => return Err(Error::NotSealed(at)),
         }
@@ -188,12 +223,13 @@ fn open_at(
 }
 
 /// Opens every sealed string of the document `json`; returns its JSON text.
-fn open_all(opener: &Opener, json: &str, record_id: Option<&str>) -> Result<Zeroizing<String>> {
+fn open_all(opener: &Opener, json: &str, contexts: Contexts<'_>) -> Result<Zeroizing<String>> {
     let mut out = parse(json)?;
+    let context_of = contexts.of(&out)?;
     for_each_string(&mut out, &mut Vec::new(), &mut |at, slot| {
         if let Value::String(s) = slot {
             if s.starts_with(TEXT_PREFIX) {
-                *slot = open_value(opener, s, &pointer::to_text(at), record_id)?;
+                *slot = open_value(opener, s, context_of(&pointer::to_text(at))?)?;
             }
         }
         Ok(())
@@ -201,9 +237,59 @@ fn open_all(opener: &Opener, json: &str, record_id: Option<&str>) -> Result<Zero
     Ok(json::to_string(&out))
 }
 
-/// The JSON value sealed in `sealed` at pointer `at`.
-fn open_value(opener: &Opener, sealed: &str, at: &str, record_id: Option<&str>) -> Result<Value> {
-    let plaintext = opener.open(sealed, json_context(at, record_id))?;
+/// Re-seals to `to` the sealed values at `pointers` of the record `json`
+/// (every sealed string when `pointers` is `None`), except those already on
+/// `to`'s key. A value at a pointer that is not a sealed string is `NotSealed`.
+fn reseal(
+    opener: &Opener,
+    to: &Sealer,
+    json: &str,
+    pointers: Option<&[&str]>,
+    contexts: Contexts<'_>,
+) -> Result<ResealedRecord> {
+    let mut out = parse(json)?;
+    let paths = match pointers {
+        Some(pointers) => concrete_paths(&out, pointers)?,
+        None => {
+            let mut all = Vec::new();
+            for_each_string(&mut out, &mut Vec::new(), &mut |at, slot| {
+                if slot.as_str().is_some_and(|s| s.starts_with(TEXT_PREFIX)) {
+                    all.push(at.to_vec());
+                }
+                Ok(())
+            })?;
+            all
+        }
+    };
+    contexts.check(&paths)?;
+    let context_of = contexts.of(&out)?;
+    let (mut resealed, mut current) = (0, 0);
+    for path in &paths {
+        let (at, slot) = slot_at(&mut out, path)?;
+        let Value::String(sealed) = slot else {
+            return Err(Error::NotSealed(at));
+        };
+        if !sealed.starts_with(TEXT_PREFIX) {
+            return Err(Error::NotSealed(at));
+        }
+        match opener.reseal(sealed.as_str(), context_of(&at)?, to)? {
+            Resealed::AlreadyCurrent => current += 1,
+            Resealed::Resealed(text) => {
+                resealed += 1;
+                *slot = Value::string(text);
+            }
+        }
+    }
+    Ok(ResealedRecord {
+        json: json::public_text(json::to_string(&out)),
+        resealed,
+        already_current: current,
+    })
+}
+
+/// The JSON value sealed in `sealed`, opened with `context`.
+fn open_value(opener: &Opener, sealed: &str, context: Context<'_>) -> Result<Value> {
+    let plaintext = opener.open(sealed, context)?;
     core::str::from_utf8(&plaintext)
         .ok()
         .and_then(|text| json::parse(text).ok())
@@ -244,7 +330,13 @@ impl Sealer {
         pointers: &[&str],
         record_id: Option<&str>,
     ) -> Result<String> {
-        seal(self, json, pointers, record_id, DEFAULT_JSON_PADDING)
+        seal(
+            self,
+            json,
+            pointers,
+            Contexts::RecordId(record_id),
+            DEFAULT_JSON_PADDING,
+        )
     }
 
     /// As [`Sealer::seal_json_text`], padding each value to a multiple of
@@ -257,7 +349,7 @@ impl Sealer {
         record_id: Option<&str>,
         pad_to: usize,
     ) -> Result<String> {
-        seal(self, json, pointers, record_id, pad_to)
+        seal(self, json, pointers, Contexts::RecordId(record_id), pad_to)
     }
 
     /// [`Sealer::seal_json_text`] on a `serde_json` value.
@@ -281,7 +373,7 @@ impl Sealer {
         pad_to: usize,
     ) -> Result<serde_json::Value> {
         through_text(doc, "sealed document did not parse", |text| {
-            seal(self, text, pointers, record_id, pad_to)
+            seal(self, text, pointers, Contexts::RecordId(record_id), pad_to)
         })
     }
 }
@@ -300,7 +392,7 @@ impl Opener {
         pointers: &[&str],
         record_id: Option<&str>,
     ) -> Result<Zeroizing<String>> {
-        open_at(self, json, pointers, record_id)
+        open_at(self, json, pointers, Contexts::RecordId(record_id))
     }
 
     /// Opens every string that starts with `enseal1.` in a copy of the
@@ -312,7 +404,7 @@ impl Opener {
         json: &str,
         record_id: Option<&str>,
     ) -> Result<Zeroizing<String>> {
-        open_all(self, json, record_id)
+        open_all(self, json, Contexts::RecordId(record_id))
     }
 
     /// [`Opener::open_json_text`] on a `serde_json` value.
@@ -324,7 +416,7 @@ impl Opener {
         record_id: Option<&str>,
     ) -> Result<serde_json::Value> {
         through_text(doc, "opened document did not parse", |text| {
-            open_at(self, text, pointers, record_id)
+            open_at(self, text, pointers, Contexts::RecordId(record_id))
         })
     }
 
@@ -336,7 +428,94 @@ impl Opener {
         record_id: Option<&str>,
     ) -> Result<serde_json::Value> {
         through_text(doc, "opened document did not parse", |text| {
-            open_all(self, text, record_id)
+            open_all(self, text, Contexts::RecordId(record_id))
         })
+    }
+}
+
+/// Records: documents whose contexts come from a [`ContextTemplate`] over
+/// their own fields (docs/FORMAT.md §7.1), the rule the CLI, the bindings and
+/// the column pipelines share. One NDJSON line or one CSV row is a record.
+impl Sealer {
+    /// Seals the values at `pointers` of the record `json` (the pointer
+    /// syntax and rules of [`Sealer::seal_json_text`], padded to
+    /// [`DEFAULT_JSON_PADDING`]), each with the context `template` gives it.
+    /// A template field that is missing, null, not a scalar, or among the
+    /// values being sealed is [`Error::InvalidTemplate`], as is a template
+    /// without `{pointer}` for more than one value. Nothing is returned on error.
+    pub fn seal_record(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        template: &ContextTemplate,
+    ) -> Result<String> {
+        seal(
+            self,
+            json,
+            pointers,
+            Contexts::Template(template),
+            DEFAULT_JSON_PADDING,
+        )
+    }
+
+    /// As [`Sealer::seal_record`], padding to a multiple of `pad_to` bytes
+    /// (0 or 1: none; at most 65536).
+    pub fn seal_record_padded(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        template: &ContextTemplate,
+        pad_to: usize,
+    ) -> Result<String> {
+        seal(self, json, pointers, Contexts::Template(template), pad_to)
+    }
+}
+
+impl Opener {
+    /// Opens the values at `pointers` of the record `json` sealed by
+    /// [`Sealer::seal_record`] with `template` (exactly those, as
+    /// [`Opener::open_json_text`]).
+    pub fn open_record(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        template: &ContextTemplate,
+    ) -> Result<Zeroizing<String>> {
+        open_at(self, json, pointers, Contexts::Template(template))
+    }
+
+    /// Opens every sealed string of the record `json` (as
+    /// [`Opener::open_json_text_all`]), with `template`'s contexts.
+    pub fn open_record_all(
+        &self,
+        json: &str,
+        template: &ContextTemplate,
+    ) -> Result<Zeroizing<String>> {
+        open_all(self, json, Contexts::Template(template))
+    }
+
+    /// Re-seals to `to` the values at `pointers` of the record `json`
+    /// (sealed with `template`), leaving those already on `to`'s key as they
+    /// are (decided from the key id, without opening them); each keeps its
+    /// context and its padded plaintext. All or nothing: on any error no
+    /// record is returned.
+    pub fn reseal_record(
+        &self,
+        json: &str,
+        pointers: &[&str],
+        template: &ContextTemplate,
+        to: &Sealer,
+    ) -> Result<ResealedRecord> {
+        reseal(self, to, json, Some(pointers), Contexts::Template(template))
+    }
+
+    /// As [`Opener::reseal_record`], for every sealed string of the record.
+    pub fn reseal_record_all(
+        &self,
+        json: &str,
+        template: &ContextTemplate,
+        to: &Sealer,
+    ) -> Result<ResealedRecord> {
+        reseal(self, to, json, None, Contexts::Template(template))
     }
 }

@@ -48,11 +48,13 @@ pub enum ErrorCode {
     AlreadySealed = 403,
     /// The value at a JSON Pointer to open is not a sealed string.
     NotSealed = 404,
+    /// A context template is malformed, or a record cannot fill it.
+    InvalidTemplate = 405,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order. Bindings walk this list in their tests.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::InvalidArgument,
         ErrorCode::RandomnessUnavailable,
         ErrorCode::Internal,
@@ -73,6 +75,7 @@ impl ErrorCode {
         ErrorCode::PathNotFound,
         ErrorCode::AlreadySealed,
         ErrorCode::NotSealed,
+        ErrorCode::InvalidTemplate,
     ];
 
     /// The stable number.
@@ -108,6 +111,7 @@ impl ErrorCode {
             ErrorCode::PathNotFound => "PATH_NOT_FOUND",
             ErrorCode::AlreadySealed => "ALREADY_SEALED",
             ErrorCode::NotSealed => "NOT_SEALED",
+            ErrorCode::InvalidTemplate => "INVALID_TEMPLATE",
         }
     }
 }
@@ -156,6 +160,9 @@ impl ErrorCode {
                 "The value at a JSON Pointer is already sealed, or a clear string starts with the prefix."
             }
             ErrorCode::NotSealed => "The value at a JSON Pointer to open is not a sealed string.",
+            ErrorCode::InvalidTemplate => {
+                "A context template is malformed, or a record lacks a field it names."
+            }
         }
     }
 }
@@ -219,6 +226,9 @@ pub enum Error {
     AlreadySealed(String),
     /// The value at this JSON Pointer was to be opened but is not a sealed string.
     NotSealed(String),
+    /// A context template is malformed, or a record cannot fill it (a field
+    /// missing, not a scalar, or among the values being sealed).
+    InvalidTemplate(String),
     /// Value `index` of a batch failed with `source`; the batch returned
     /// nothing. The code is the inner error's code.
     Batch {
@@ -262,6 +272,7 @@ impl Error {
             Error::PathNotFound(_) => ErrorCode::PathNotFound,
             Error::AlreadySealed(_) => ErrorCode::AlreadySealed,
             Error::NotSealed(_) => ErrorCode::NotSealed,
+            Error::InvalidTemplate(_) => ErrorCode::InvalidTemplate,
             Error::Batch { source, .. } => source.code(),
             Error::KeysetEntry { .. } => ErrorCode::InvalidKeyset,
         }
@@ -335,6 +346,7 @@ impl fmt::Display for Error {
                 crate::format::constants::TEXT_PREFIX
             ),
             Error::NotSealed(p) => write!(f, "value at JSON Pointer {p:?} is not a sealed string"),
+            Error::InvalidTemplate(what) => write!(f, "context template: {what}"),
             Error::Batch { index, source } => write!(f, "batch value {index}: {source}"),
             Error::KeysetEntry { index, source } => {
                 write!(f, "invalid keyset: keys[{index}]: {source}")
@@ -432,6 +444,7 @@ mod tests {
                 (402, "PATH_NOT_FOUND"),
                 (403, "ALREADY_SEALED"),
                 (404, "NOT_SEALED"),
+                (405, "INVALID_TEMPLATE"),
             ]
         );
     }

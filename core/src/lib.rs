@@ -80,11 +80,13 @@ mod keyset;
 mod kid;
 mod opener;
 mod pointer;
+mod reseal;
 mod rng;
 mod sealed;
 mod sealer;
 mod session;
 mod suite;
+mod template;
 #[cfg(test)]
 mod test_support;
 mod text;
@@ -103,9 +105,11 @@ pub use keys::{KeyPair, PublicKey};
 pub use keyset::{Keyset, KeysetEntry};
 pub use kid::KeyId;
 pub use opener::{DEFAULT_CACHE_CAPACITY, Opener};
+pub use reseal::{Resealed, ResealedRecord};
 pub use sealed::{AsSealed, Sealed, SessionId};
-pub use sealer::{DEFAULT_FIELD_LIMIT, Sealer};
+pub use sealer::{DEFAULT_FIELD_LIMIT, DEFAULT_SESSION_MAX_AGE, Sealer, SessionLimits};
 pub use suite::Suite;
+pub use template::ContextTemplate;
 pub use text::is_sealed;
 
 /// The version of this library (the crate's version), e.g. for a support report.

@@ -1,8 +1,9 @@
 //! Sealing sessions: one HPKE encapsulation, then many fields, each with its
 //! own counter-derived nonce. Shared across threads through an atomic counter;
-//! after `field_limit` fields, or in a child process after `fork()`, a fresh
-//! session is encapsulated automatically. A sealer built from a keyset stops
-//! sealing once its key's `not_after` has passed.
+//! after `max_fields` fields, once the session is `max_age` old, or in a
+//! child process after `fork()`, a fresh session is encapsulated
+//! automatically. A sealer built from a keyset stops sealing once its key's
+//! `not_after` has passed.
 
 use crate::clock::{Clock, SystemClock};
 use crate::context::AsContext;
@@ -10,11 +11,61 @@ use crate::fork::ForkGuard;
 use crate::format::{self, MAX_PLAINTEXT_LEN};
 use crate::session::Session;
 use crate::{Error, Keyset, PublicKey, Result, Suite, kem, text};
+use core::time::Duration;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 /// Fields sealed per session before a fresh encapsulation: 2^32, the most allowed.
 pub const DEFAULT_FIELD_LIMIT: u64 = 1 << 32;
+
+/// How old a session may get before the next field starts a fresh one: one
+/// hour. Fields of one session share a session id that every server on the
+/// way can see, and a session key read from a client's memory opens all of
+/// them; an hour bounds both (a browser tab left open for a week seals to
+/// at most one session per hour of use) while one form, filled in minutes,
+/// stays one session, i.e. one encapsulation for the client and one
+/// decapsulation for the opener. A new session costs one encapsulation
+/// (tens of microseconds), so even a pipeline sealing all day pays nothing
+/// measurable. docs/PERFORMANCE.md gives the cost of the clock read.
+pub const DEFAULT_SESSION_MAX_AGE: Duration = Duration::from_secs(3600);
+
+/// When a sealer starts a fresh session: after `max_fields` fields (1 ..=
+/// 2^32) or once the session is `max_age` old (at least one second; read
+/// from the sealer's clock at each seal, in whole seconds), whichever comes
+/// first. Besides these, a sealer starts a fresh session in a forked child
+/// and on [`Sealer::rekey`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Fields per session.
+    pub max_fields: u64,
+    /// Age of a session.
+    pub max_age: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> SessionLimits {
+        SessionLimits {
+            max_fields: DEFAULT_FIELD_LIMIT,
+            max_age: DEFAULT_SESSION_MAX_AGE,
+        }
+    }
+}
+
+impl SessionLimits {
+    fn check(&self) -> Result<()> {
+        if !(1..=DEFAULT_FIELD_LIMIT).contains(&self.max_fields) {
+            return Err(Error::InvalidArgument(
+                "field limit must be between 1 and 2^32",
+            ));
+        }
+        if self.max_age < Duration::from_secs(1) {
+            return Err(Error::InvalidArgument(
+                "session maximum age must be at least one second",
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// Seals fields to one recipient public key. Cheap per field, safe to share
 /// between threads (`Sealer: Send + Sync`), never reuses a (key, nonce): not
@@ -25,15 +76,14 @@ pub const DEFAULT_FIELD_LIMIT: u64 = 1 << 32;
 pub struct Sealer {
     recipient: PublicKey,
     field_limit: u64,
+    /// `limits.max_age` in seconds.
+    max_age: u64,
     randomness: Randomness,
-    expiry: Option<Expiry>,
-    session: RwLock<Arc<LiveSession>>,
-}
-
-/// The recipient key's `not_after` and the clock it is checked against.
-struct Expiry {
-    not_after: u64,
+    /// The recipient key's `not_after`, when it came from a keyset entry with one.
+    not_after: Option<u64>,
+    /// What session ages and `not_after` are checked against.
     clock: Box<dyn Clock>,
+    session: RwLock<Arc<LiveSession>>,
 }
 
 enum Randomness {
@@ -50,6 +100,8 @@ pub(crate) struct LiveSession {
     /// `version || kem_id || kid || enc`: every header of the session starts so.
     prefix: Vec<u8>,
     next: AtomicU64,
+    /// When it was encapsulated, by the sealer's clock.
+    started: u64,
     /// Set in the process that encapsulated the session; a child must not use it.
     fork_guard: ForkGuard,
     /// Unique within the process, so an external AES-GCM can reuse a key it
@@ -59,14 +111,29 @@ pub(crate) struct LiveSession {
 }
 
 impl Sealer {
-    /// A sealer for `recipient` with the default field limit. Encapsulates once, now.
+    /// A sealer for `recipient` with the default [`SessionLimits`]. Encapsulates once, now.
     pub fn new(recipient: &PublicKey) -> Result<Sealer> {
-        Sealer::with_field_limit(recipient, DEFAULT_FIELD_LIMIT)
+        Sealer::with_limits(recipient, SessionLimits::default())
     }
 
     /// A sealer that re-encapsulates after every `field_limit` fields (1 ..= 2^32).
     pub fn with_field_limit(recipient: &PublicKey, field_limit: u64) -> Result<Sealer> {
-        Sealer::build(recipient, field_limit, Randomness::Os, None)
+        let limits = SessionLimits {
+            max_fields: field_limit,
+            ..SessionLimits::default()
+        };
+        Sealer::with_limits(recipient, limits)
+    }
+
+    /// A sealer whose sessions end at `limits`.
+    pub fn with_limits(recipient: &PublicKey, limits: SessionLimits) -> Result<Sealer> {
+        Sealer::build(
+            recipient,
+            limits,
+            Randomness::Os,
+            None,
+            Box::new(SystemClock),
+        )
     }
 
     /// A sealer for the keyset's primary key. When that key has a
@@ -79,12 +146,29 @@ impl Sealer {
 
     /// As [`Sealer::from_keyset`], with the time read from `clock`.
     pub fn from_keyset_with_clock(keyset: &Keyset, clock: impl Clock + 'static) -> Result<Sealer> {
+        Sealer::from_keyset_with(keyset, SessionLimits::default(), clock)
+    }
+
+    /// As [`Sealer::from_keyset`], with sessions ending at `limits`.
+    pub fn from_keyset_with_limits(keyset: &Keyset, limits: SessionLimits) -> Result<Sealer> {
+        Sealer::from_keyset_with(keyset, limits, SystemClock)
+    }
+
+    /// As [`Sealer::from_keyset`], with sessions ending at `limits` and the
+    /// time (for session ages and `not_after`) read from `clock`.
+    pub fn from_keyset_with(
+        keyset: &Keyset,
+        limits: SessionLimits,
+        clock: impl Clock + 'static,
+    ) -> Result<Sealer> {
         let primary = keyset.primary();
-        let expiry = primary.not_after().map(|not_after| Expiry {
-            not_after,
-            clock: Box::new(clock),
-        });
-        Sealer::build(primary.key(), DEFAULT_FIELD_LIMIT, Randomness::Os, expiry)
+        Sealer::build(
+            primary.key(),
+            limits,
+            Randomness::Os,
+            primary.not_after(),
+            Box::new(clock),
+        )
     }
 
     /// A sealer whose encapsulations draw `randomness` in order instead of OS
@@ -97,29 +181,36 @@ impl Sealer {
         randomness: &[u8],
     ) -> Result<Sealer> {
         let fixed = std::sync::Mutex::new(randomness.iter().copied().collect());
-        Sealer::build(recipient, field_limit, Randomness::Fixed(fixed), None)
+        let limits = SessionLimits {
+            max_fields: field_limit,
+            ..SessionLimits::default()
+        };
+        Sealer::build(
+            recipient,
+            limits,
+            Randomness::Fixed(fixed),
+            None,
+            Box::new(SystemClock),
+        )
     }
 
     fn build(
         recipient: &PublicKey,
-        field_limit: u64,
+        limits: SessionLimits,
         randomness: Randomness,
-        expiry: Option<Expiry>,
+        not_after: Option<u64>,
+        clock: Box<dyn Clock>,
     ) -> Result<Sealer> {
-        if !(1..=DEFAULT_FIELD_LIMIT).contains(&field_limit) {
-            return Err(Error::InvalidArgument(
-                "field limit must be between 1 and 2^32",
-            ));
-        }
-        if let Some(expiry) = &expiry {
-            expiry.check(recipient)?;
-        }
-        let first = LiveSession::open(recipient, &randomness)?;
+        limits.check()?;
+        let now = clock_now_checked(&*clock, not_after, recipient)?;
+        let first = LiveSession::open(recipient, &randomness, now)?;
         Ok(Sealer {
             recipient: recipient.clone(),
-            field_limit,
+            field_limit: limits.max_fields,
+            max_age: limits.max_age.as_secs(),
             randomness,
-            expiry,
+            not_after,
+            clock,
             session: RwLock::new(Arc::new(first)),
         })
     }
@@ -127,7 +218,15 @@ impl Sealer {
     /// The recipient key's `not_after` (Unix seconds), when the sealer was
     /// built from a keyset entry that has one.
     pub fn not_after(&self) -> Option<u64> {
-        self.expiry.as_ref().map(|e| e.not_after)
+        self.not_after
+    }
+
+    /// The limits at which this sealer starts a fresh session.
+    pub fn limits(&self) -> SessionLimits {
+        SessionLimits {
+            max_fields: self.field_limit,
+            max_age: Duration::from_secs(self.max_age),
+        }
     }
 
     /// The recipient public key.
@@ -202,15 +301,15 @@ impl Sealer {
         &self,
         field: impl FnOnce(&LiveSession, u64) -> Result<T>,
     ) -> Result<T> {
-        if let Some(expiry) = &self.expiry {
-            expiry.check(&self.recipient)?;
-        }
+        let now = self.now()?;
         loop {
             let unusable = {
                 let session = self.session.read().unwrap_or_else(PoisonError::into_inner);
                 // Checked before the counter moves: the parent may still be
-                // using the counter values a child would claim.
-                if !session.fork_guard.forked() {
+                // using the counter values a child would claim. A clock
+                // that went back gives age 0, not a huge one.
+                let young = now.saturating_sub(session.started) < self.max_age;
+                if young && !session.fork_guard.forked() {
                     let counter = session.next.fetch_add(1, Ordering::Relaxed);
                     if counter < self.field_limit {
                         return field(&session, counter);
@@ -218,26 +317,29 @@ impl Sealer {
                 }
                 Arc::clone(&session)
             };
-            self.replace_session(&unusable)?;
+            self.replace_session(&unusable, now)?;
         }
+    }
+
+    /// The clock's time; [`Error::KeyExpired`] once it is past `not_after`.
+    fn now(&self) -> Result<u64> {
+        clock_now_checked(&*self.clock, self.not_after, &self.recipient)
     }
 
     /// Starts a fresh session now (a new encapsulation), e.g. to separate
     /// batches, or after the process was restored from a snapshot. Refused
     /// with [`Error::KeyExpired`] once a keyset sealer's key has expired.
     pub fn rekey(&self) -> Result<()> {
-        if let Some(expiry) = &self.expiry {
-            expiry.check(&self.recipient)?;
-        }
+        let now = self.now()?;
         let current = Arc::clone(&self.session.read().unwrap_or_else(PoisonError::into_inner));
-        self.replace_session(&current)
+        self.replace_session(&current, now)
     }
 
-    fn replace_session(&self, unusable: &Arc<LiveSession>) -> Result<()> {
+    fn replace_session(&self, unusable: &Arc<LiveSession>, now: u64) -> Result<()> {
         let mut current = self.session.write().unwrap_or_else(PoisonError::into_inner);
         // Another thread may have replaced it while this one waited for the lock.
         if Arc::ptr_eq(&current, unusable) {
-            *current = Arc::new(LiveSession::open(&self.recipient, &self.randomness)?);
+            *current = Arc::new(LiveSession::open(&self.recipient, &self.randomness, now)?);
         }
         Ok(())
     }
@@ -247,14 +349,14 @@ impl core::fmt::Debug for Sealer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Sealer")
             .field("recipient", &self.recipient)
-            .field("field_limit", &self.field_limit)
+            .field("limits", &self.limits())
             .field("not_after", &self.not_after())
             .finish_non_exhaustive()
     }
 }
 
 impl LiveSession {
-    fn open(recipient: &PublicKey, randomness: &Randomness) -> Result<LiveSession> {
+    fn open(recipient: &PublicKey, randomness: &Randomness, now: u64) -> Result<LiveSession> {
         let suite = recipient.suite();
         let ikm = match randomness {
             Randomness::Os => crate::rng::random_bytes(suite.encap_randomness_len())?,
@@ -273,6 +375,7 @@ impl LiveSession {
             suite,
             prefix: format::session_prefix(suite, &recipient.kid(), &enc),
             next: AtomicU64::new(0),
+            started: now,
             fork_guard: ForkGuard::new(),
             #[cfg(feature = "hazmat")]
             number: next_session_number(),
@@ -303,12 +406,12 @@ impl LiveSession {
     }
 }
 
-impl Expiry {
-    fn check(&self, key: &PublicKey) -> Result<()> {
-        if self.clock.now()? > self.not_after {
-            return Err(Error::KeyExpired(key.kid()));
-        }
-        Ok(())
+/// `clock`'s time; [`Error::KeyExpired`] once it is past `not_after`.
+fn clock_now_checked(clock: &dyn Clock, not_after: Option<u64>, key: &PublicKey) -> Result<u64> {
+    let now = clock.now()?;
+    match not_after {
+        Some(not_after) if now > not_after => Err(Error::KeyExpired(key.kid())),
+        _ => Ok(now),
     }
 }
 

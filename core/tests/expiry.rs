@@ -80,3 +80,90 @@ fn the_system_clock_is_the_default() {
         .seal_binary(b"v", "c")
         .unwrap();
 }
+
+/// The session id of a freshly sealed value.
+fn session_of(sealer: &Sealer) -> enseal::SessionId {
+    enseal::Sealed::parse(&sealer.seal(b"v", "c").unwrap())
+        .unwrap()
+        .session_id()
+}
+
+#[test]
+fn a_session_older_than_its_maximum_age_is_replaced_at_the_next_seal() {
+    let (_, keyset) = keyset(None);
+    let now = Arc::new(AtomicU64::new(CREATED));
+    let clock = Arc::clone(&now);
+    let limits = enseal::SessionLimits {
+        max_age: std::time::Duration::from_secs(600),
+        ..Default::default()
+    };
+    let sealer =
+        Sealer::from_keyset_with(&keyset, limits, move || clock.load(Ordering::Relaxed)).unwrap();
+    assert_eq!(sealer.limits(), limits);
+    let first = session_of(&sealer);
+    now.store(CREATED + 599, Ordering::Relaxed);
+    assert_eq!(
+        session_of(&sealer),
+        first,
+        "599 s old: still the same session"
+    );
+    now.store(CREATED + 600, Ordering::Relaxed);
+    let second = session_of(&sealer);
+    assert_ne!(second, first, "600 s old: a fresh session");
+    // The fresh session's age counts from its own start; a clock that goes
+    // back does not end it either.
+    now.store(CREATED + 1199, Ordering::Relaxed);
+    assert_eq!(session_of(&sealer), second);
+    now.store(CREATED, Ordering::Relaxed);
+    assert_eq!(session_of(&sealer), second);
+}
+
+#[test]
+fn the_default_maximum_age_is_an_hour_and_applies_to_every_sealer() {
+    assert_eq!(
+        enseal::SessionLimits::default().max_age,
+        enseal::DEFAULT_SESSION_MAX_AGE
+    );
+    assert_eq!(enseal::DEFAULT_SESSION_MAX_AGE.as_secs(), 3600);
+    let (_, keyset) = keyset(None);
+    let now = Arc::new(AtomicU64::new(CREATED));
+    let clock = Arc::clone(&now);
+    let sealer =
+        Sealer::from_keyset_with_clock(&keyset, move || clock.load(Ordering::Relaxed)).unwrap();
+    let first = session_of(&sealer);
+    now.store(CREATED + 3599, Ordering::Relaxed);
+    assert_eq!(session_of(&sealer), first);
+    // A tab left open for a week.
+    now.store(CREATED + 7 * 86_400, Ordering::Relaxed);
+    assert_ne!(session_of(&sealer), first);
+    assert_eq!(
+        Sealer::new(keyset.primary().key()).unwrap().limits(),
+        enseal::SessionLimits::default()
+    );
+}
+
+#[test]
+fn unusable_limits_are_refused() {
+    let (_, keyset) = keyset(None);
+    for limits in [
+        enseal::SessionLimits {
+            max_age: std::time::Duration::from_millis(999),
+            ..Default::default()
+        },
+        enseal::SessionLimits {
+            max_fields: 0,
+            ..Default::default()
+        },
+        enseal::SessionLimits {
+            max_fields: (1 << 32) + 1,
+            ..Default::default()
+        },
+    ] {
+        let error = Sealer::from_keyset_with_limits(&keyset, limits).unwrap_err();
+        assert_eq!(
+            error.code(),
+            enseal::ErrorCode::InvalidArgument,
+            "{limits:?}"
+        );
+    }
+}
