@@ -96,7 +96,16 @@ fn seal(
         *slot = Value::string(sealed);
     }
     // Only sealed text and what the caller left in the clear remain.
-    Ok(json::public_text(json::to_string(&out)))
+    Ok(json::to_public_string(
+        &out,
+        sealed_capacity(json, paths.len()),
+    ))
+}
+
+/// About the length of `json` with `values` of it sealed (a short value's
+/// text form is ~120 bytes longer), so the output is rarely reallocated.
+fn sealed_capacity(json: &str, values: usize) -> usize {
+    json.len() + values * 128
 }
 
 /// `text` followed by spaces up to a multiple of `pad_to` bytes. Trailing
@@ -281,7 +290,7 @@ fn reseal(
         }
     }
     Ok(ResealedRecord {
-        json: json::public_text(json::to_string(&out)),
+        json: json::to_public_string(&out, sealed_capacity(json, paths.len())),
         resealed,
         already_current: current,
     })
