@@ -10,11 +10,21 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> Result<u64>;
 }
 
-/// The system's wall clock (`Date.now()` in a browser).
+/// The system's wall clock (`Date.now()` in a browser). On Linux and
+/// Android its coarse variant (`CLOCK_REALTIME_COARSE`, a few milliseconds
+/// behind at most): every seal reads it, and whole seconds are all a
+/// session age or a `not_after` needs.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn now(&self) -> Result<u64> {
+        let now = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
+        u64::try_from(now.tv_sec).map_err(|_| Error::Internal("system clock is before 1970"))
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
     fn now(&self) -> Result<u64> {
         web_time::SystemTime::now()
             .duration_since(web_time::UNIX_EPOCH)
@@ -26,5 +36,22 @@ impl Clock for SystemClock {
 impl<F: Fn() -> u64 + Send + Sync> Clock for F {
     fn now(&self) -> Result<u64> {
         Ok(self())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_system_clock_agrees_with_std_to_the_second() {
+        let std_now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        let ours = SystemClock.now().unwrap_or(0);
+        // The coarse clock lags by a few milliseconds at most.
+        assert!(ours.abs_diff(std_now) <= 1, "{ours} vs {std_now}");
+        assert!(ours > 1_700_000_000);
     }
 }
