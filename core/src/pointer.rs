@@ -39,11 +39,18 @@ fn syntax(pointer: &str) -> Error {
 
 /// The pointer text of concrete tokens.
 pub(crate) fn to_text(tokens: &[String]) -> String {
-    tokens.iter().fold(String::new(), |mut s, t| {
-        s.push('/');
-        s.push_str(&t.replace('~', "~0").replace('/', "~1"));
-        s
-    })
+    let mut text = String::with_capacity(tokens.iter().map(|t| t.len() + 1).sum());
+    for token in tokens {
+        text.push('/');
+        for c in token.chars() {
+            match c {
+                '~' => text.push_str("~0"),
+                '/' => text.push_str("~1"),
+                c => text.push(c),
+            }
+        }
+    }
+    text
 }
 
 fn array_index(token: &str, len: usize) -> Option<usize> {
