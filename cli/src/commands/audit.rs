@@ -1,7 +1,7 @@
 //! `enseal audit verify`: checks the hash chain of an audit log written by
 //! `open --audit` / `reseal --audit` (core's `AuditLog`) and counts its events.
 
-use std::io::BufReader;
+use std::io::{BufReader, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -40,24 +40,29 @@ fn verify(a: VerifyArgs) -> Result<()> {
     } else {
         " before the first bad line"
     };
-    println!(
-        "events {} ({} failed){intact}",
-        report.events, report.failures
+    let mut text = format!(
+        "events {} ({} failed){intact}\n{:<24}  {:>10}\n",
+        report.events, report.failures, "actor", "events"
     );
-    println!("{:<24}  {:>10}", "actor", "events");
     for (actor, n) in &report.per_actor {
-        println!("{actor:<24}  {n:>10}");
+        text.push_str(&format!("{actor:<24}  {n:>10}\n"));
     }
-    println!("{:<24}  {:>10}", "kid", "events");
+    text.push_str(&format!("{:<24}  {:>10}\n", "kid", "events"));
     for (kid, n) in &report.per_kid {
-        println!("{kid:<24}  {n:>10}");
+        text.push_str(&format!("{kid:<24}  {n:>10}\n"));
     }
-    println!("last hash {}", report.last_hash);
+    text.push_str(&format!("last hash {}\n", report.last_hash));
+    if report.is_intact() {
+        text.push_str("intact\n");
+    }
+    // A closed pipe (`| head`) is an error line, not a panic.
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::new(format!("<stdout>: {e}")))?;
     match &report.problem {
-        None => {
-            println!("intact");
-            Ok(())
-        }
+        None => Ok(()),
         Some(p) => Err(CliError::file(
             &a.file,
             format_args!("line {}: the chain is broken: {}", p.line, p.reason),

@@ -38,7 +38,7 @@ pub struct IoArgs {
     format: Option<Format>,
     /// Write the output here (atomically: a temporary file renamed into
     /// place at the end, so a failed run leaves FILE as it was) instead of
-    /// standard output.
+    /// standard output. A device or FIFO (`/dev/null`) is written directly.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Replace an existing --out file.
@@ -66,6 +66,17 @@ pub struct FieldArgs {
     /// The context template (docs/FORMAT.md §7.1), e.g. `patients/{id}{pointer}`.
     #[arg(long = "context", value_name = "TEMPLATE")]
     context: String,
+}
+
+impl IoArgs {
+    /// Fails now, before any key is unlocked, when --out exists without --force.
+    fn precheck(&self) -> Result<()> {
+        match &self.out {
+            Some(out) if crate::fsutil::is_special(out) => Ok(()),
+            Some(out) => crate::fsutil::refuse_existing(out, self.force),
+            None => Ok(()),
+        }
+    }
 }
 
 impl FieldArgs {
@@ -183,6 +194,7 @@ pub struct ResealArgs {
 
 /// Runs `seal`.
 pub fn seal(a: SealArgs) -> Result<()> {
+    a.io.precheck()?;
     let pointers = a.fields.pointers();
     if pointers.is_empty() {
         return Err(CliError::new(
@@ -204,6 +216,7 @@ pub fn seal(a: SealArgs) -> Result<()> {
 
 /// Runs `open`.
 pub fn open(a: OpenArgs) -> Result<()> {
+    a.io.precheck()?;
     let pointers = fields_or_all(&a.fields, a.all)?;
     let template = a.fields.template()?;
     let keyring = load_keyring(&a.keys)?;
@@ -222,6 +235,7 @@ pub fn open(a: OpenArgs) -> Result<()> {
 
 /// Runs `reseal`.
 pub fn reseal(a: ResealArgs) -> Result<()> {
+    a.io.precheck()?;
     let pointers = fields_or_all(&a.fields, a.all)?;
     let template = a.fields.template()?;
     let keyset = keyset::load(&a.keyset)?;

@@ -29,15 +29,13 @@ impl Progress {
                 Some(len) => {
                     ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr_with_hz(10))
                         .with_style(
-                            ProgressStyle::with_template(
-                                "{bar:30} {bytes}/{total_bytes} {msg} elapsed {elapsed} ETA {eta}",
-                            )
-                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                            ProgressStyle::with_template("{bar:20} {percent:>3}% {msg}, ETA {eta}")
+                                .unwrap_or_else(|_| ProgressStyle::default_bar()),
                         )
                 }
                 None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10))
                     .with_style(
-                        ProgressStyle::with_template("{spinner} {msg} elapsed {elapsed}")
+                        ProgressStyle::with_template("{spinner} {msg}, {elapsed}")
                             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                     ),
             };
