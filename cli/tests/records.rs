@@ -637,6 +637,10 @@ fn malformed_inputs_give_one_line_and_leave_the_output_untouched() {
         "{\"id\":1,\"ssn\":\"plain-value-qqq\"}\n",
     );
     d.write("empty.json", "");
+    d.write(
+        "longrow.csv",
+        format!("id,ssn\n1,x\n2,{}\n3,z\n", "y".repeat(200_000)),
+    );
 
     let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
         (
@@ -662,6 +666,13 @@ fn malformed_inputs_give_one_line_and_leave_the_output_untouched() {
         (
             seal("empty.json", &["--field", "/ssn"]),
             vec!["empty.json: record 1: ", "empty"],
+        ),
+        (
+            seal(
+                "longrow.csv",
+                &["--column", "ssn", "--max-record-bytes", "1000"],
+            ),
+            vec!["longrow.csv:3: ", "larger than 1000 bytes"],
         ),
         (
             seal("in.ndjson", &["--field", "ssn"]),

@@ -783,9 +783,17 @@ fn csv_cell(value: Option<&serde_json::Value>) -> String {
 }
 
 fn csv(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -> Result<()> {
+    // The csv crate grows a row's buffer as it likes: the bytes read since
+    // the last row are bounded instead (plus its read-ahead).
+    let since_row = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let bounded = RowBound {
+        inner: &mut input.reader,
+        since_row: std::rc::Rc::clone(&since_row),
+        max: max as u64,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_reader(&mut input.reader);
+        .from_reader(bounded);
     let headers = reader
         .headers()
         .map_err(|e| csv_error(&r.file, &e))?
@@ -802,10 +810,18 @@ fn csv(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -> R
     let werr = |e: csv::Error| CliError::new(format!("{name}: cannot write: {e}"));
     writer.write_record(&headers).map_err(werr)?;
     let mut row = csv::StringRecord::new();
-    while reader
-        .read_record(&mut row)
-        .map_err(|e| csv_error(&r.file, &e))?
-    {
+    loop {
+        match reader.read_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            // An I/O error carries no position: the reader's is the row's.
+            Err(e) if e.position().is_none() => {
+                let at = format!("{}:{}", r.file, reader.position().line());
+                return Err(csv_error(&at, &e));
+            }
+            Err(e) => return Err(csv_error(&r.file, &e)),
+        }
+        since_row.set(0);
         let line = row.position().map(|p| p.line()).unwrap_or(0);
         if row.as_slice().len() > max {
             return Err(CliError::new(format!(
@@ -832,4 +848,27 @@ fn csv(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -> R
     writer
         .flush()
         .map_err(|e| CliError::new(format!("{name}: cannot write: {e}")))
+}
+
+/// A reader that fails once more than a row's bound has been read since
+/// the last row ended (the slack covers the csv reader's read-ahead).
+struct RowBound<R> {
+    inner: R,
+    since_row: std::rc::Rc<std::cell::Cell<u64>>,
+    max: u64,
+}
+
+impl<R: io::Read> io::Read for RowBound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        const SLACK: u64 = 64 * 1024;
+        if self.since_row.get() > self.max + SLACK {
+            return Err(io::Error::other(format!(
+                "the row is larger than {} bytes (--max-record-bytes)",
+                self.max
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_row.set(self.since_row.get() + n as u64);
+        Ok(n)
+    }
 }
