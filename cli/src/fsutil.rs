@@ -98,3 +98,110 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
 pub fn read_text(path: &Path) -> Result<String> {
     String::from_utf8(read(path)?).map_err(|_| CliError::file(path, "is not UTF-8 text"))
 }
+
+/// Whether `path` is an existing device, FIFO or socket (e.g. `/dev/null`):
+/// such an output is written in place, never replaced by a rename.
+pub fn is_special(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// A file written as a stream and put in place only by [`AtomicWriter::commit`]:
+/// the bytes go to a temporary file in the destination's directory, which
+/// is deleted when the writer is dropped uncommitted (on any error), so a
+/// failed run leaves the destination as it was and no temporary file behind.
+/// A device or FIFO (`/dev/null`, a named pipe) is written directly instead.
+pub struct AtomicWriter {
+    path: PathBuf,
+    dir: PathBuf,
+    overwrite: bool,
+    out: Target,
+}
+
+enum Target {
+    Temp(std::io::BufWriter<tempfile::NamedTempFile>),
+    Special(std::io::BufWriter<fs::File>),
+}
+
+impl AtomicWriter {
+    /// Starts writing `path`. Without `overwrite` an existing file is refused
+    /// now and never replaced, even one created while the writer runs.
+    pub fn create(path: &Path, mode: Mode, overwrite: bool) -> Result<AtomicWriter> {
+        let dir = parent_dir(path);
+        if is_special(path) {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| CliError::io(path, &e))?;
+            return Ok(AtomicWriter {
+                path: path.to_path_buf(),
+                dir,
+                overwrite,
+                out: Target::Special(std::io::BufWriter::with_capacity(256 * 1024, file)),
+            });
+        }
+        refuse_existing(path, overwrite)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".enseal-")
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(|e| {
+                CliError::file(&dir, format_args!("cannot create a temporary file: {e}"))
+            })?;
+        set_mode(tmp.as_file(), mode).map_err(|e| CliError::io(path, &e))?;
+        Ok(AtomicWriter {
+            path: path.to_path_buf(),
+            dir,
+            overwrite,
+            out: Target::Temp(std::io::BufWriter::with_capacity(256 * 1024, tmp)),
+        })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        let tmp = match self.out {
+            Target::Special(mut w) => return w.flush().map_err(|e| CliError::io(&path, &e)),
+            Target::Temp(w) => w.into_inner().map_err(|e| CliError::io(&path, e.error()))?,
+        };
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| CliError::io(&path, &e))?;
+        if self.overwrite {
+            tmp.persist(&path)
+                .map_err(|e| CliError::io(&path, &e.error))?;
+        } else {
+            tmp.persist_noclobber(&path).map_err(|e| {
+                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                    CliError::file(&path, "already exists (pass --force to replace it)")
+                } else {
+                    CliError::io(&path, &e.error)
+                }
+            })?;
+        }
+        sync_dir(&self.dir);
+        Ok(())
+    }
+}
+
+impl Write for AtomicWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.out {
+            Target::Temp(w) => w.write(buf),
+            Target::Special(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match &mut self.out {
+            Target::Temp(w) => w.write_all(buf),
+            Target::Special(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.out {
+            Target::Temp(w) => w.flush(),
+            Target::Special(w) => w.flush(),
+        }
+    }
+}

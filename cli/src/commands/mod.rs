@@ -1,6 +1,7 @@
-//! One module per command group. `seal`, `open`, `reseal` and `audit` come next
-//! (a new module and a `Command` variant each).
+//! One module per command group.
 
+pub mod audit;
 pub mod inspect;
 pub mod key;
 pub mod keyset;
+pub mod records;
