@@ -3,13 +3,14 @@
 use crate::keyring::enseal_keyring;
 use crate::memory::*;
 use crate::status::{enseal_status, guard, produce};
+use crate::template::enseal_context_template;
 use enseal_core::{Context, Opener};
 use std::ffi::c_char;
 
 /// Opens sealed fields with a keyring. Thread-safe: many threads may open with
 /// one opener at once.
 pub struct enseal_opener {
-    inner: Opener,
+    pub(crate) inner: Opener,
 }
 
 /// An opener over the keys of `keyring` (the keyring may be freed afterwards).
@@ -228,6 +229,63 @@ pub unsafe extern "C" fn enseal_opener_open_json_all(
         let (opener, json, record_id) =
             unsafe { (handle(opener)?, str_arg(json)?, opt_str_arg(record_id)?) };
         secret_string_result(opener.inner.open_json_text_all(json, record_id)?)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
+/// Opens the values at `pointers` of the record `json` sealed by
+/// enseal_sealer_seal_record with `context_template` (exactly those, as
+/// enseal_opener_open_json); the opened record goes to `out` (free with
+/// enseal_string_free, which wipes it). A template field the record lacks is
+/// ENSEAL_INVALID_TEMPLATE, naming the field, before anything is opened.
+///
+/// # Safety
+/// `json` and each of the `pointer_count` entries of `pointers` must be
+/// NUL-terminated strings; `opener` and `context_template` live; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_opener_open_record(
+    opener: *const enseal_opener,
+    json: *const c_char,
+    pointers: *const *const c_char,
+    pointer_count: usize,
+    context_template: *const enseal_context_template,
+    out: *mut *mut c_char,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let (opener, json, list, template) = unsafe {
+            (
+                handle(opener)?,
+                str_arg(json)?,
+                str_list_arg(pointers, pointer_count)?,
+                handle(context_template)?,
+            )
+        };
+        secret_string_result(opener.inner.open_record(json, &list, &template.inner)?)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
+/// Opens every string that starts with "enseal1." in the record `json` (as
+/// enseal_opener_open_json_all), with `context_template`'s contexts; the opened
+/// record goes to `out` (free with enseal_string_free, which wipes it).
+///
+/// # Safety
+/// `json` NUL-terminated; `opener` and `context_template` live; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_opener_open_record_all(
+    opener: *const enseal_opener,
+    json: *const c_char,
+    context_template: *const enseal_context_template,
+    out: *mut *mut c_char,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let (opener, json, template) =
+            unsafe { (handle(opener)?, str_arg(json)?, handle(context_template)?) };
+        secret_string_result(opener.inner.open_record_all(json, &template.inner)?)
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }
