@@ -898,6 +898,48 @@ enseal_status enseal_opener_open_record(const enseal_opener *opener, const char 
 enseal_status enseal_opener_open_record_all(const enseal_opener *opener, const char *json, const enseal_context_template *context_template, char **out);
 
 /**
+ * Re-seals `sealed` (text form), sealed with `context`, to the key of `to`
+ * (key rotation): opens it with this opener's keyring (audited as an open
+ * when the opener audits) and seals the plaintext with the same context. A
+ * value already on `to`'s key is left as it is, decided from its key id
+ * without opening it. On success `*out` is the value to store (the new
+ * text, or a copy of `sealed` when it was current; free with
+ * enseal_string_free) and `*resealed` (may be NULL) says which. Errors are
+ * those of opening (ENSEAL_UNKNOWN_KEY once the old key has left the
+ * keyring) and of sealing; nothing is written then.
+ *
+ * # Safety
+ * `opener` and `to` live; `sealed` NUL-terminated; `context` readable for
+ * `context_len`; `out` writable; `resealed` NULL or writable.
+ */
+enseal_status enseal_opener_reseal(const enseal_opener *opener, const char *sealed, const uint8_t *context, size_t context_len, const enseal_sealer *to, char **out, bool *resealed);
+
+/**
+ * Re-seals to `to`'s key the values at `pointers` of the record `json`
+ * sealed with `context_template` (as enseal_opener_reseal does each value:
+ * those already on `to`'s key are left as they are, unopened; each keeps
+ * its context and padded plaintext). All or nothing: on success `*out` is
+ * the record (free with enseal_string_free) and `*resealed` and
+ * `*already_current` (each may be NULL) count the values; on error nothing
+ * is written.
+ *
+ * # Safety
+ * `json` and each of the `pointer_count` entries of `pointers` must be
+ * NUL-terminated strings; `opener`, `context_template` and `to` live; `out`
+ * writable; the count pointers NULL or writable.
+ */
+enseal_status enseal_opener_reseal_record(const enseal_opener *opener, const char *json, const char *const *pointers, size_t pointer_count, const enseal_context_template *context_template, const enseal_sealer *to, char **out, size_t *resealed, size_t *already_current);
+
+/**
+ * As enseal_opener_reseal_record, for every sealed string of the record.
+ *
+ * # Safety
+ * `json` NUL-terminated; `opener`, `context_template` and `to` live; `out`
+ * writable; the count pointers NULL or writable.
+ */
+enseal_status enseal_opener_reseal_record_all(const enseal_opener *opener, const char *json, const enseal_context_template *context_template, const enseal_sealer *to, char **out, size_t *resealed, size_t *already_current);
+
+/**
  * Wipes and frees an opener and sets `*opener` to NULL. NULL is allowed.
  *
  * # Safety

@@ -18,7 +18,7 @@ use std::time::Duration;
 /// the process without a fork and cannot be detected: call
 /// enseal_sealer_rekey right after restoring.
 pub struct enseal_sealer {
-    inner: Sealer,
+    pub(crate) inner: Sealer,
 }
 
 /// The padding bucket of enseal_sealer_seal_json that hides the length of

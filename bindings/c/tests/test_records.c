@@ -7,6 +7,8 @@
 #include "test_util.h"
 #include "template_vectors.h"
 
+#define CONTEXT_SSN "patients/8812/ssn"
+
 static const char *status_name(enseal_status s) {
     switch (s) {
         case ENSEAL_OK: return "OK";
@@ -258,10 +260,87 @@ static void session_limits(void) {
     fixture_free(&f);
 }
 
+/* Key rotation: values and records re-sealed from key A to key B; those
+ * already on B left as they are, without B's private key. */
+static void rotation(void) {
+    fixture a = fixture_new();
+    fixture b = fixture_new();
+    const uint8_t *ctx = (const uint8_t *)CONTEXT_SSN;
+    size_t ctx_len = strlen(CONTEXT_SSN);
+    char *on_a = NULL, *on_b = NULL, *again = NULL;
+    CHECK_OK(enseal_sealer_seal(a.sealer, (const uint8_t *)"123-45-6789", 11, ctx, ctx_len, &on_a));
+    bool resealed = false;
+    CHECK_OK(enseal_opener_reseal(a.opener, on_a, ctx, ctx_len, b.sealer, &on_b, &resealed));
+    CHECK(resealed && on_b && strcmp(on_b, on_a) != 0);
+    char *kid_b = NULL;
+    CHECK_OK(enseal_keypair_kid(b.pair, &kid_b));
+    enseal_sealed_info info;
+    CHECK_OK(enseal_sealed_inspect(on_b, &info));
+    CHECK(strcmp(info.kid, kid_b) == 0);
+    enseal_bytes out = {0};
+    CHECK_OK(enseal_opener_open(b.opener, on_b, ctx, ctx_len, &out));
+    CHECK(out.len == 11 && memcmp(out.ptr, "123-45-6789", 11) == 0);
+    enseal_bytes_free(&out);
+    /* Already on B: a copy, decided from the kid by an opener without B's key. */
+    resealed = true;
+    CHECK_OK(enseal_opener_reseal(a.opener, on_b, ctx, ctx_len, b.sealer, &again, &resealed));
+    CHECK(!resealed && again && strcmp(again, on_b) == 0);
+    enseal_string_free(&again);
+    CHECK_OK(enseal_opener_reseal(a.opener, on_b, ctx, ctx_len, b.sealer, &again, NULL));
+    enseal_string_free(&again);
+    /* Once A's key is gone, a value still on A is UNKNOWN_KEY, never silent. */
+    CHECK_STATUS(enseal_opener_reseal(b.opener, on_a, ctx, ctx_len, b.sealer, &again, &resealed), ENSEAL_UNKNOWN_KEY);
+    CHECK(again == NULL);
+    CHECK_STATUS(enseal_opener_reseal(a.opener, on_a, (const uint8_t *)"other", 5, b.sealer, &again, NULL),
+                 ENSEAL_DECRYPT_FAILED);
+    CHECK_STATUS(enseal_opener_reseal(a.opener, on_a, ctx, ctx_len, NULL, &again, NULL), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_opener_reseal(a.opener, on_a, ctx, ctx_len, b.sealer, NULL, NULL), ENSEAL_INVALID_ARGUMENT);
+
+    /* Records. */
+    enseal_context_template *t = NULL;
+    CHECK_OK(enseal_context_template_parse("patients/{id}{pointer}", &t));
+    const char *record = "{\"id\":8812,\"ssn\":\"123-45-6789\",\"dx\":\"E11.9\",\"note\":\"x\"}";
+    const char *pointers[] = {"/ssn", "/dx", "/note"};
+    char *sealed_a = NULL, *sealed_b = NULL, *twice = NULL, *opened = NULL;
+    CHECK_OK(enseal_sealer_seal_record(a.sealer, record, pointers, 3, t, ENSEAL_DEFAULT_JSON_PADDING, &sealed_a));
+    size_t done = 9, current = 9;
+    CHECK_OK(enseal_opener_reseal_record(a.opener, sealed_a, pointers, 3, t, b.sealer, &sealed_b, &done, &current));
+    CHECK(done == 3 && current == 0);
+    CHECK_OK(enseal_opener_open_record(b.opener, sealed_b, pointers, 3, t, &opened));
+    CHECK(opened && strcmp(opened, record) == 0);
+    enseal_string_free(&opened);
+    CHECK_OK(enseal_opener_reseal_record_all(a.opener, sealed_b, t, b.sealer, &twice, &done, &current));
+    CHECK(done == 0 && current == 3);
+    CHECK(twice && strcmp(twice, sealed_b) == 0);
+    enseal_string_free(&twice);
+    CHECK_OK(enseal_opener_reseal_record_all(a.opener, sealed_a, t, b.sealer, &twice, NULL, NULL));
+    CHECK_OK(enseal_opener_open_record_all(b.opener, twice, t, &opened));
+    CHECK(opened && strcmp(opened, record) == 0);
+    enseal_string_free(&opened);
+    enseal_string_free(&twice);
+    /* All or nothing: a record whose template field is missing, or with a value A cannot open. */
+    done = 9;
+    CHECK_STATUS(enseal_opener_reseal_record(a.opener, "{\"ssn\":\"x\"}", pointers, 1, t, b.sealer, &twice, &done, NULL),
+                 ENSEAL_INVALID_TEMPLATE);
+    CHECK(twice == NULL && done == 9);
+    CHECK_STATUS(enseal_opener_reseal_record_all(b.opener, sealed_a, t, b.sealer, &twice, &done, NULL),
+                 ENSEAL_UNKNOWN_KEY);
+    CHECK(twice == NULL);
+    enseal_string_free(&sealed_a);
+    enseal_string_free(&sealed_b);
+    enseal_context_template_free(&t);
+    enseal_string_free(&kid_b);
+    enseal_string_free(&on_a);
+    enseal_string_free(&on_b);
+    fixture_free(&a);
+    fixture_free(&b);
+}
+
 int main(void) {
     template_vectors();
     template_accessors_and_render();
     records();
     session_limits();
+    rotation();
     return test_summary("test_records");
 }
