@@ -23,7 +23,8 @@ export type EnsealErrorCode =
   | 'INVALID_POINTER' // 401: not RFC 6901, `*` on an object, or overlapping pointers
   | 'PATH_NOT_FOUND' // 402
   | 'ALREADY_SEALED' // 403: already sealed, or a clear string starts with enseal1.
-  | 'NOT_SEALED'; // 404: a value openJson was told to open is not sealed
+  | 'NOT_SEALED' // 404: a value openJson was told to open is not sealed
+  | 'INVALID_TEMPLATE'; // 405: a context template is malformed, or a record lacks a field it names
 
 /**
  * An enseal failure. Messages name what is wrong and where (a JSON Pointer,

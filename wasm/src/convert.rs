@@ -65,6 +65,16 @@ pub(crate) fn parse_json(text: &str) -> JsResult<JsValue> {
     JSON::parse(text).map_err(|_| to_js(Error::Internal("JSON produced by enseal did not parse")))
 }
 
+/// A result document in the form its input had: JSON text for text (an
+/// NDJSON line stays a line, numbers as written), a plain value otherwise.
+pub(crate) fn same_form(input: &JsValue, text: &str) -> JsResult<JsValue> {
+    if input.is_string() {
+        Ok(JsValue::from_str(text))
+    } else {
+        parse_json(text)
+    }
+}
+
 /// A suite by name; `undefined` means the default, X25519.
 pub(crate) fn suite(name: Option<String>) -> JsResult<Suite> {
     match name {

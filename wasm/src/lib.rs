@@ -15,12 +15,14 @@ mod keys;
 mod opener;
 mod sealed;
 mod sealer;
+mod template;
 mod webcrypto;
 
 pub use keys::{KeyPair, Keyring, Keyset, PublicKey};
 pub use opener::Opener;
 pub use sealed::Sealed;
 pub use sealer::Sealer;
+pub use template::ContextTemplate;
 
 use enseal_core as core_api;
 
@@ -44,6 +46,13 @@ export interface KeysetEntry {
   readonly created: number;
   /** After this, a sealer for this key refuses to seal (`KEY_EXPIRED`); `undefined`: never. */
   readonly notAfter: number | undefined;
+}
+/** When a {@link Sealer} starts a fresh session (`sealer.limits`). */
+export interface SessionLimits {
+  /** Fields per session (1 to 2^32). */
+  readonly fieldLimit: number;
+  /** Seconds a session lasts at most (at least 1; default 3600). */
+  readonly maxSessionAge: number;
 }
 /** Which AES-256-GCM implementation seals in wasm. */
 export interface AesBackend {

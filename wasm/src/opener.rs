@@ -4,6 +4,7 @@ use crate::convert;
 use crate::error::{JsResult, OrThrow, to_js};
 use crate::keys::Keyring;
 use crate::sealed::Sealed;
+use crate::template::ContextTemplate;
 use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
 use enseal_core::{Context, Error};
@@ -170,6 +171,45 @@ impl Opener {
             .open_json_text_all(&text, record_id.as_deref())
             .or_throw()?;
         convert::parse_json(&opened)
+    }
+
+    /// Opens the values at `pointers` of the record `record` sealed by
+    /// {@link Sealer.sealRecord} with `template` (exactly those, as
+    /// {@link Opener.openJson}). Returns the opened record in the form
+    /// given: JSON text for text, a new object for an object. A template
+    /// field the record lacks throws `INVALID_TEMPLATE` naming it, before
+    /// anything is opened.
+    #[wasm_bindgen(js_name = openRecord, unchecked_return_type = "unknown")]
+    pub fn open_record(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "object | string")] record: JsValue,
+        pointers: Vec<String>,
+        template: &ContextTemplate,
+    ) -> JsResult<JsValue> {
+        let text = convert::json_text(&record, "a record must be an object or JSON text")?;
+        let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
+        let opened = self
+            .inner
+            .open_record(&text, &pointers, &template.inner)
+            .or_throw()?;
+        convert::same_form(&record, &opened)
+    }
+
+    /// Opens every string that starts with `enseal1.` in the record
+    /// `record` (as {@link Opener.openJsonAll}), with `template`'s contexts;
+    /// the opened record in the form given.
+    #[wasm_bindgen(js_name = openRecordAll, unchecked_return_type = "unknown")]
+    pub fn open_record_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "object | string")] record: JsValue,
+        template: &ContextTemplate,
+    ) -> JsResult<JsValue> {
+        let text = convert::json_text(&record, "a record must be an object or JSON text")?;
+        let opened = self
+            .inner
+            .open_record_all(&text, &template.inner)
+            .or_throw()?;
+        convert::same_form(&record, &opened)
     }
 
     /// The first half of `openAsync` (`binary` false: the text form) and

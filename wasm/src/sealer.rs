@@ -3,6 +3,7 @@
 use crate::convert;
 use crate::error::{JsResult, OrThrow};
 use crate::keys::{Keyset, PublicKey};
+use crate::template::ContextTemplate;
 use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
 use enseal_core::Context;
@@ -23,6 +24,28 @@ pub struct Sealer {
     imported: webcrypto::ImportedKey,
 }
 
+/// The `{ fieldLimit, maxSessionAge }` options as core's limits: each
+/// absent one is core's default; the ranges are core's to check.
+fn limits(options: Option<&js_sys::Object>) -> JsResult<core_api::SessionLimits> {
+    let defaults = core_api::SessionLimits::default();
+    let field_limit = convert::whole_option(
+        options,
+        "fieldLimit",
+        1.0,
+        "fieldLimit must be a whole number from 1 to 2^32",
+    )?;
+    let max_age = convert::whole_option(
+        options,
+        "maxSessionAge",
+        0.0,
+        "maxSessionAge must be a whole number of seconds (at least 1)",
+    )?;
+    Ok(core_api::SessionLimits {
+        max_fields: field_limit.unwrap_or(defaults.max_fields),
+        max_age: max_age.map_or(defaults.max_age, std::time::Duration::from_secs),
+    })
+}
+
 impl Sealer {
     fn wrap(inner: core_api::Sealer) -> Sealer {
         Sealer {
@@ -34,36 +57,87 @@ impl Sealer {
 
 #[wasm_bindgen]
 impl Sealer {
-    /// A sealer for `recipient`. `options.fieldLimit` (1 to 2^32, default
-    /// 2^32) is how many fields one session seals before a fresh one starts.
+    /// A sealer for `recipient`. A session ends, and the next field starts a
+    /// fresh one, after `options.fieldLimit` fields (1 to 2^32, default 2^32)
+    /// or once it is `options.maxSessionAge` seconds old (at least 1, default
+    /// 3600: a tab left open for a week still changes session every hour);
+    /// out of range throws `INVALID_ARGUMENT`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         recipient: &PublicKey,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ fieldLimit?: number }")] options: Option<
-            js_sys::Object,
-        >,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ fieldLimit?: number, maxSessionAge?: number }"
+        )]
+        options: Option<js_sys::Object>,
     ) -> JsResult<Sealer> {
-        let inner = match convert::whole_option(
-            options.as_ref(),
-            "fieldLimit",
-            1.0,
-            "fieldLimit must be a whole number from 1 to 2^32",
-        )? {
-            Some(limit) => core_api::Sealer::with_field_limit(&recipient.inner, limit),
-            None => core_api::Sealer::new(&recipient.inner),
-        }
-        .or_throw()?;
+        let limits = limits(options.as_ref())?;
+        let inner = core_api::Sealer::with_limits(&recipient.inner, limits).or_throw()?;
         Ok(Sealer::wrap(inner))
     }
 
-    /// A sealer for the keyset's primary key. When that key has a `notAfter`,
-    /// every seal (and `rekey`) first reads the clock and throws
-    /// `KEY_EXPIRED` once it has passed; so does this, for an expired key.
+    /// A sealer for the keyset's primary key, with the session limits of
+    /// the constructor's options. When that key has a `notAfter`, every seal
+    /// (and `rekey`) first reads the clock and throws `KEY_EXPIRED` once it
+    /// has passed; so does this, for an expired key.
     #[wasm_bindgen(js_name = fromKeyset)]
-    pub fn from_keyset(keyset: &Keyset) -> JsResult<Sealer> {
+    pub fn from_keyset(
+        keyset: &Keyset,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ fieldLimit?: number, maxSessionAge?: number }"
+        )]
+        options: Option<js_sys::Object>,
+    ) -> JsResult<Sealer> {
+        let limits = limits(options.as_ref())?;
         Ok(Sealer::wrap(
-            core_api::Sealer::from_keyset(&keyset.inner).or_throw()?,
+            core_api::Sealer::from_keyset_with_limits(&keyset.inner, limits).or_throw()?,
         ))
+    }
+
+    /// When this sealer starts a fresh session: after `fieldLimit` fields, or
+    /// once a session is `maxSessionAge` seconds old.
+    #[wasm_bindgen(getter, unchecked_return_type = "SessionLimits")]
+    pub fn limits(&self) -> JsValue {
+        let limits = self.inner.limits();
+        convert::object(&[
+            ("fieldLimit", JsValue::from(limits.max_fields as f64)),
+            (
+                "maxSessionAge",
+                JsValue::from(limits.max_age.as_secs() as f64),
+            ),
+        ])
+    }
+
+    /// Seals the values at `pointers` (the syntax of {@link Sealer.sealJson})
+    /// of the record `record` (one JSON object: a form, an NDJSON line, a CSV
+    /// row as an object), each with the context `template` gives it
+    /// (docs/FORMAT.md §7.1), padded as `sealJson` pads (`options.padTo`,
+    /// default 16). Returns the sealed record in the form given: JSON text
+    /// for text (numbers stay as written), a new object for an object. A
+    /// template field the record lacks (or holds as `null`, an object, an
+    /// array), a field among the values being sealed, and a template without
+    /// `{pointer}` for two or more values throw `INVALID_TEMPLATE` naming
+    /// the field. All or nothing.
+    #[wasm_bindgen(js_name = sealRecord, unchecked_return_type = "unknown")]
+    pub fn seal_record(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "object | string")] record: JsValue,
+        pointers: Vec<String>,
+        template: &ContextTemplate,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ padTo?: number }")] options: Option<
+            js_sys::Object,
+        >,
+    ) -> JsResult<JsValue> {
+        let pad_to = pad_to(options.as_ref())?;
+        let text = zeroize::Zeroizing::new(convert::json_text(
+            &record,
+            "a record must be an object or JSON text",
+        )?);
+        let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
+        let sealed = self
+            .inner
+            .seal_record_padded(&text, &pointers, &template.inner, pad_to)
+            .or_throw()?;
+        convert::same_form(&record, &sealed)
     }
 
     /// Seals `value` (a string is sealed as UTF-8) bound to `context` (where
@@ -131,16 +205,7 @@ impl Sealer {
             js_sys::Object,
         >,
     ) -> JsResult<JsValue> {
-        let pad_to = match convert::whole_option(
-            options.as_ref(),
-            "padTo",
-            0.0,
-            "padTo must be a whole number from 0 to 65536",
-        )? {
-            // Out of range on wasm32 is refused by core, as any value over 65536.
-            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
-            None => core_api::DEFAULT_JSON_PADDING,
-        };
+        let pad_to = pad_to(options.as_ref())?;
         let text = zeroize::Zeroizing::new(convert::json_text(
             &doc,
             "a document must be an object or JSON text",
@@ -197,6 +262,22 @@ impl Sealer {
     pub fn not_after(&self) -> Option<f64> {
         self.inner.not_after().map(|t| t as f64)
     }
+}
+
+/// `options.padTo` of `sealJson` and `sealRecord`.
+fn pad_to(options: Option<&js_sys::Object>) -> JsResult<usize> {
+    Ok(
+        match convert::whole_option(
+            options,
+            "padTo",
+            0.0,
+            "padTo must be a whole number from 0 to 65536",
+        )? {
+            // Out of range on wasm32 is refused by core, as any value over 65536.
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            None => core_api::DEFAULT_JSON_PADDING,
+        },
+    )
 }
 
 impl Sealer {

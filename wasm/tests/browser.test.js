@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { serve, launchChromium, standardMounts, here } from './serve.js';
 import { assertAsyncPath, assertX25519Report, assertJsonHelper } from './vectors.js';
 import { assertApi, assertMisuse } from './checks.js';
+import { assertTemplateVectors, assertRecords } from './templates.js';
 
 let site;
 let browser;
@@ -17,7 +18,7 @@ after(async () => {
   site?.server.close();
 });
 
-test('vectors, WebCrypto path, @hpke/core interop, JSON helper, the issue-12 operations, misuse and errors in Chromium', async () => {
+test('vectors, WebCrypto path, @hpke/core interop, JSON helper, the issue-12 operations, context templates, records, session limits, misuse and errors in Chromium', async () => {
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
@@ -39,6 +40,11 @@ test('vectors, WebCrypto path, @hpke/core interop, JSON helper, the issue-12 ope
   assertApi(report.apiX25519, assert, 'Chromium, x25519 entry: ');
   assertMisuse(report.misuse, assert, 'Chromium: ');
   assertMisuse(report.misuseX25519, assert, 'Chromium, x25519 entry: ');
+  assertTemplateVectors(report.templates, assert, 'Chromium: ');
+  assertTemplateVectors(report.templatesX25519, assert, 'Chromium, x25519 entry: ');
+  assertRecords(report.records, assert, 'Chromium: ');
+  assertRecords(report.recordsX25519, assert, 'Chromium, x25519 entry: ');
+  assert.deepEqual(report.sessionAge, { youngRenewed: true, defaultKept: true }, 'Chromium: session maximum age');
   assert.deepEqual(report.error, { isEnsealError: true, instanceOfError: true, code: 'BAD_PREFIX', errno: 100 });
   console.log(`vectors in ${report.userAgent.match(/Chrome\/[\d.]+/)[0]}: ${report.vectors.passed} passed, ${report.vectors.failed} failed`);
 });

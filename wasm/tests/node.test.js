@@ -9,9 +9,11 @@ import * as enseal from 'enseal';
 import { runVectors, runAsyncPath, assertAsyncPath, runX25519Entry, assertX25519Report, runJsonHelper, assertJsonHelper } from './vectors.js';
 import { runApi, assertApi, runMisuse, assertMisuse } from './checks.js';
 import { peerOpen, peerSession } from './hpke-peer.js';
+import { runTemplateVectors, assertTemplateVectors, runRecords, assertRecords, runSessionAge } from './templates.js';
 
 const root = new URL('../../', import.meta.url);
 const vectors = JSON.parse(readFileSync(new URL('tests/vectors/enseal-v1.json', root), 'utf8'));
+const templateVectors = JSON.parse(readFileSync(new URL('tests/vectors/context-templates.json', root), 'utf8'));
 const { KeyPair, Keyring, Keyset, Opener, PublicKey, Sealer, EnsealError, isEnsealError } = enseal;
 
 function pair(suite) {
@@ -19,6 +21,10 @@ function pair(suite) {
   const ring = new Keyring();
   ring.add(kp);
   return { kp, sealer: new Sealer(kp.publicKey), opener: new Opener(ring) };
+}
+
+function sealerFor(kp) {
+  return new Sealer(kp.publicKey);
 }
 
 function code(fn) {
@@ -41,6 +47,31 @@ test('shared vectors: every positive opens, every negative fails with its code',
   assert.deepEqual(r.failures, []);
   assert.equal(r.passed, 3 * 3 + 16 * 3 + 111);
   console.log(`vectors in Node: ${r.passed} passed, ${r.failed} failed`);
+});
+
+test('context templates: every case of context-templates.json, in both entries', async () => {
+  const lean = await import('enseal/x25519');
+  for (const [entry, label] of [[enseal, ''], [lean, 'x25519 entry: ']]) {
+    const r = runTemplateVectors(entry, templateVectors);
+    assertTemplateVectors(r, assert, label);
+  }
+  console.log(`context templates in Node: ${templateVectors.cases.length} cases, both entries`);
+});
+
+test('records by template, template accessors and errors, session limits, in both entries', async () => {
+  assertRecords(runRecords(enseal), assert);
+  assertRecords(runRecords(await import('enseal/x25519')), assert, 'x25519 entry: ');
+  // A record sealed by one entry opens in the other (one format).
+  const lean = await import('enseal/x25519');
+  const kp = KeyPair.generate();
+  const ring = new lean.Keyring();
+  ring.add(lean.KeyPair.fromJwk(kp.toJwk()));
+  const line = sealerFor(kp).sealRecord('{"id":"A-17","ssn":"078-05-1120"}', ['/ssn'], enseal.ContextTemplate.parse('patients/{id}{pointer}'));
+  assert.equal(new lean.Opener(ring).openRecord(line, ['/ssn'], lean.ContextTemplate.parse('patients/{id}{pointer}')), '{"id":"A-17","ssn":"078-05-1120"}');
+});
+
+test('session maximum age: a one-second session is replaced, the default hour is kept', async () => {
+  assert.deepEqual(await runSessionAge(enseal), { youngRenewed: true, defaultKept: true });
 });
 
 test('CommonJS require() gives the same module and error class', () => {
@@ -216,7 +247,7 @@ test('a call before init() in the browser entry is an EnsealError, and init() th
 
 test('each entry exports exactly the JavaScript column of docs/API.md', async () => {
   const expected = [
-    'EnsealError', 'KeyPair', 'Keyring', 'Keyset', 'Opener', 'PublicKey', 'Sealed', 'Sealer',
+    'ContextTemplate', 'EnsealError', 'KeyPair', 'Keyring', 'Keyset', 'Opener', 'PublicKey', 'Sealed', 'Sealer',
     'aesBackend', 'errorCodes', 'init', 'isEnsealError', 'isSealed', 'jsonContext', 'version',
   ];
   const lean = await import('enseal/x25519');
@@ -226,7 +257,7 @@ test('each entry exports exactly the JavaScript column of docs/API.md', async ()
 
 test('every error code: errorCodes() is core\'s list and error.d.ts names each one', () => {
   const codes = enseal.errorCodes();
-  assert.deepEqual(codes.at(-1), ['NOT_SEALED', 404]);
+  assert.deepEqual(codes.at(-1), ['INVALID_TEMPLATE', 405]);
   const dts = readFileSync(new URL('node_modules/enseal/error.d.ts', import.meta.url), 'utf8');
   const declared = [...dts.matchAll(/'([A-Z_]+)';? \/\/ (\d+)/g)].map((m) => [m[1], Number(m[2])]);
   assert.deepEqual(declared, codes);

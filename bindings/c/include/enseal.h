@@ -42,6 +42,15 @@
 #define ENSEAL_DEFAULT_JSON_PADDING 16
 
 /**
+ * The default maximum age of a session in seconds (one hour), for
+ * enseal_sealer_new_with_limits and enseal_sealer_from_keyset_with_limits:
+ * a sealer kept for days (a browser tab, a long-running service) still
+ * starts a fresh session every hour, which bounds what one session key
+ * opens and how long one session id links fields.
+ */
+#define ENSEAL_DEFAULT_SESSION_MAX_AGE 3600
+
+/**
  * Suite id of DHKEM(X25519, HKDF-SHA256): the default.
  */
 #define ENSEAL_SUITE_X25519 32
@@ -165,7 +174,28 @@ typedef enum {
    * The value at a JSON Pointer to open is not a sealed string.
    */
   ENSEAL_NOT_SEALED = 404,
+  /**
+   * A context template is malformed, or a record lacks a field it names.
+   */
+  ENSEAL_INVALID_TEMPLATE = 405,
 } enseal_status;
+
+/**
+ * A tamper-evident JSON-lines audit file (docs/AUDIT.md), open to append.
+ * Thread-safe; several openers may share one. Events are written by a
+ * background thread in batches and synced; enseal_audit_log_flush waits
+ * until every event so far is on disk. The file stays open until this
+ * handle and every opener using it are freed (the last one flushes).
+ * After fork() a child's audited opens fail closed: open a new log there.
+ */
+typedef struct enseal_audit_log enseal_audit_log;
+
+/**
+ * A parsed context template such as "patients/{id}{pointer}". Immutable and
+ * thread-safe: parse once, render (or seal and open records) from many
+ * threads at once.
+ */
+typedef struct enseal_context_template enseal_context_template;
 
 /**
  * A recipient key pair (private key included; wiped when freed). Immutable:
@@ -212,6 +242,130 @@ typedef struct enseal_public_key enseal_public_key;
  * enseal_sealer_rekey right after restoring.
  */
 typedef struct enseal_sealer enseal_sealer;
+
+/**
+ * One audited operation, as the callback of
+ * enseal_opener_new_audited_callback receives it. Never plaintext, never
+ * key material. Every pointer in it is valid only during the call: copy
+ * what you keep.
+ */
+typedef struct {
+  /**
+   * Unix seconds (system clock).
+   */
+  uint64_t time;
+  /**
+   * "open", "decapsulate" (a session's key derived, once per session
+   * while it stays cached), "delegate_open" or "confirm_delegated".
+   */
+  const char *operation;
+  /**
+   * ENSEAL_OK when the operation succeeded, else its error.
+   */
+  enseal_status error;
+  /**
+   * The sealed value's key id (11 characters of base64url and a NUL);
+   * "" when the value did not parse.
+   */
+  char kid[12];
+  /**
+   * Its suite id (ENSEAL_SUITE_*); 0 when the value did not parse.
+   */
+  uint16_t suite;
+  /**
+   * Its session id (22 characters of base64url and a NUL, as
+   * enseal_sealed_info gives it); "" when the value did not parse.
+   */
+  char session_id[23];
+  /**
+   * The context the caller gave (`context_len` bytes, not
+   * NUL-terminated); NULL for operations on a session (decapsulate).
+   */
+  const uint8_t *context;
+  /**
+   * Bytes at `context`.
+   */
+  size_t context_len;
+  /**
+   * The actor given to the opener (NUL-terminated).
+   */
+  const char *actor;
+} enseal_audit_event;
+
+/**
+ * Receives the events of an audited opener, in the opening thread, after
+ * the operation and before its result is returned. Return 0 to accept the
+ * event; any other value refuses it, and a successful open then fails
+ * closed (ENSEAL_INVALID_ARGUMENT, "the audit callback refused the event",
+ * plaintext wiped, nothing returned); a failed open keeps its own status.
+ * It may be called from several threads at once (as many as open with the
+ * opener). It must return normally: no longjmp, no C++ exception out of it.
+ */
+typedef int (*enseal_audit_callback)(const enseal_audit_event *event, void *user);
+
+/**
+ * A name and how many events it has, in an enseal_audit_report.
+ */
+typedef struct {
+  /**
+   * The actor, or the key id (NUL-terminated).
+   */
+  char *name;
+  /**
+   * Events.
+   */
+  uint64_t count;
+} enseal_audit_count;
+
+/**
+ * What enseal_audit_log_verify found. Counts are over the intact lines
+ * (all of them when `intact`). Free what it holds with
+ * enseal_audit_report_free.
+ */
+typedef struct {
+  /**
+   * Whether the whole chain checked out.
+   */
+  bool intact;
+  /**
+   * Lines (events) whose chain checks out.
+   */
+  uint64_t events;
+  /**
+   * Of those, events that failed.
+   */
+  uint64_t failures;
+  /**
+   * The first line (1-based) that breaks the chain; 0 when intact.
+   */
+  uint64_t problem_line;
+  /**
+   * What is wrong with that line (one line of text); NULL when intact.
+   */
+  char *problem;
+  /**
+   * The last intact line's hash (64 hex digits and a NUL): keep a copy
+   * elsewhere to detect lines removed from the end, which no chain can.
+   */
+  char last_hash[65];
+  /**
+   * Events per actor (`actor_count` entries, by name).
+   */
+  enseal_audit_count *actors;
+  /**
+   * Entries at `actors`.
+   */
+  size_t actor_count;
+  /**
+   * Events per key id (`kid_count` entries, by key id; events of values
+   * that did not parse have none).
+   */
+  enseal_audit_count *kids;
+  /**
+   * Entries at `kids`.
+   */
+  size_t kid_count;
+} enseal_audit_report;
 
 /**
  * Bytes owned by enseal: `len` bytes at `ptr`. Free with `enseal_bytes_free`.
@@ -293,6 +447,86 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Opens (or creates) the audit file at `path` to append to. An existing
+ * file is verified first and refused (ENSEAL_INVALID_ARGUMENT, the message
+ * naming the first bad line) unless its chain is intact: appending would
+ * hide the break. A file that cannot be opened or read is
+ * ENSEAL_INVALID_ARGUMENT with the system's reason. Free with
+ * enseal_audit_log_free.
+ *
+ * # Safety
+ * `path` must be NUL-terminated; `out` writable.
+ */
+enseal_status enseal_audit_log_open(const char *path, enseal_audit_log **out);
+
+/**
+ * Waits until every event recorded so far is written and synced to disk.
+ * A failed write is ENSEAL_INVALID_ARGUMENT with the system's reason (and
+ * every later audited open fails closed).
+ *
+ * # Safety
+ * `log` must be a live audit log.
+ */
+enseal_status enseal_audit_log_flush(const enseal_audit_log *log);
+
+/**
+ * Releases this handle and sets `*log` to NULL (NULL is allowed). The file
+ * is flushed and closed once no opener uses it either.
+ *
+ * # Safety
+ * `log` must be NULL, or point to NULL or to a live audit log.
+ */
+void enseal_audit_log_free(enseal_audit_log **log);
+
+/**
+ * An opener over the keys of `keyring` (which may be freed afterwards) that
+ * appends an event to `log` for every open, failed open and decapsulation,
+ * as `actor` (the service or user opening, non-empty UTF-8). If the log
+ * refuses an event (a failed write, after fork()), a successful open fails
+ * closed. The opener keeps the log open until it is freed.
+ *
+ * # Safety
+ * `keyring` and `log` live; `actor` NUL-terminated; `out` writable.
+ */
+enseal_status enseal_opener_new_audited(const enseal_keyring *keyring, const enseal_audit_log *log, const char *actor, enseal_opener **out);
+
+/**
+ * An opener over the keys of `keyring` that calls `callback` with `user`
+ * for every open, failed open and decapsulation, as `actor` (see
+ * enseal_audit_callback: a non-zero return makes a successful open fail
+ * closed). `user` is passed as it is; it must stay valid, and the callback
+ * callable from any opening thread, until the opener is freed.
+ *
+ * # Safety
+ * `keyring` live; `callback` non-NULL; `actor` NUL-terminated; `out` writable.
+ */
+enseal_status enseal_opener_new_audited_callback(const enseal_keyring *keyring, enseal_audit_callback callback, void *user, const char *actor, enseal_opener **out);
+
+/**
+ * Checks the hash chain of the audit file at `path` (docs/AUDIT.md) and
+ * counts its events per actor and per key id. A deleted, edited, inserted
+ * or reordered line, or a last line cut short, is a broken chain: the
+ * result is still ENSEAL_OK, with `intact` false and the first bad line
+ * in `problem_line` and `problem`. A file that cannot be read is
+ * ENSEAL_INVALID_ARGUMENT with the system's reason, and `*out` is left as
+ * it was. Free the report with enseal_audit_report_free.
+ *
+ * # Safety
+ * `path` must be NUL-terminated; `out` writable.
+ */
+enseal_status enseal_audit_log_verify(const char *path, enseal_audit_report *out);
+
+/**
+ * Frees what an enseal_audit_report holds and zeroes it, so a second call
+ * does nothing. NULL is allowed, and so is a zeroed report.
+ *
+ * # Safety
+ * `report` must be NULL or point to a report filled by
+ * enseal_audit_log_verify (or zeroed).
+ */
+void enseal_audit_report_free(enseal_audit_report *report);
 
 /**
  * Generates a fresh key pair of `suite` (ENSEAL_SUITE_*).
@@ -641,6 +875,71 @@ enseal_status enseal_opener_open_json(const enseal_opener *opener, const char *j
 enseal_status enseal_opener_open_json_all(const enseal_opener *opener, const char *json, const char *record_id, char **out);
 
 /**
+ * Opens the values at `pointers` of the record `json` sealed by
+ * enseal_sealer_seal_record with `context_template` (exactly those, as
+ * enseal_opener_open_json); the opened record goes to `out` (free with
+ * enseal_string_free, which wipes it). A template field the record lacks is
+ * ENSEAL_INVALID_TEMPLATE, naming the field, before anything is opened.
+ *
+ * # Safety
+ * `json` and each of the `pointer_count` entries of `pointers` must be
+ * NUL-terminated strings; `opener` and `context_template` live; `out` writable.
+ */
+enseal_status enseal_opener_open_record(const enseal_opener *opener, const char *json, const char *const *pointers, size_t pointer_count, const enseal_context_template *context_template, char **out);
+
+/**
+ * Opens every string that starts with "enseal1." in the record `json` (as
+ * enseal_opener_open_json_all), with `context_template`'s contexts; the opened
+ * record goes to `out` (free with enseal_string_free, which wipes it).
+ *
+ * # Safety
+ * `json` NUL-terminated; `opener` and `context_template` live; `out` writable.
+ */
+enseal_status enseal_opener_open_record_all(const enseal_opener *opener, const char *json, const enseal_context_template *context_template, char **out);
+
+/**
+ * Re-seals `sealed` (text form), sealed with `context`, to the key of `to`
+ * (key rotation): opens it with this opener's keyring (audited as an open
+ * when the opener audits) and seals the plaintext with the same context. A
+ * value already on `to`'s key is left as it is, decided from its key id
+ * without opening it. On success `*out` is the value to store (the new
+ * text, or a copy of `sealed` when it was current; free with
+ * enseal_string_free) and `*resealed` (may be NULL) says which. Errors are
+ * those of opening (ENSEAL_UNKNOWN_KEY once the old key has left the
+ * keyring) and of sealing; nothing is written then.
+ *
+ * # Safety
+ * `opener` and `to` live; `sealed` NUL-terminated; `context` readable for
+ * `context_len`; `out` writable; `resealed` NULL or writable.
+ */
+enseal_status enseal_opener_reseal(const enseal_opener *opener, const char *sealed, const uint8_t *context, size_t context_len, const enseal_sealer *to, char **out, bool *resealed);
+
+/**
+ * Re-seals to `to`'s key the values at `pointers` of the record `json`
+ * sealed with `context_template` (as enseal_opener_reseal does each value:
+ * those already on `to`'s key are left as they are, unopened; each keeps
+ * its context and padded plaintext). All or nothing: on success `*out` is
+ * the record (free with enseal_string_free) and `*resealed` and
+ * `*already_current` (each may be NULL) count the values; on error nothing
+ * is written.
+ *
+ * # Safety
+ * `json` and each of the `pointer_count` entries of `pointers` must be
+ * NUL-terminated strings; `opener`, `context_template` and `to` live; `out`
+ * writable; the count pointers NULL or writable.
+ */
+enseal_status enseal_opener_reseal_record(const enseal_opener *opener, const char *json, const char *const *pointers, size_t pointer_count, const enseal_context_template *context_template, const enseal_sealer *to, char **out, size_t *resealed, size_t *already_current);
+
+/**
+ * As enseal_opener_reseal_record, for every sealed string of the record.
+ *
+ * # Safety
+ * `json` NUL-terminated; `opener`, `context_template` and `to` live; `out`
+ * writable; the count pointers NULL or writable.
+ */
+enseal_status enseal_opener_reseal_record_all(const enseal_opener *opener, const char *json, const enseal_context_template *context_template, const enseal_sealer *to, char **out, size_t *resealed, size_t *already_current);
+
+/**
  * Wipes and frees an opener and sets `*opener` to NULL. NULL is allowed.
  *
  * # Safety
@@ -766,6 +1065,38 @@ enseal_status enseal_sealer_new(const enseal_public_key *recipient, uint64_t fie
 enseal_status enseal_sealer_from_keyset(const enseal_keyset *keyset, enseal_sealer **out);
 
 /**
+ * As enseal_sealer_new, with sessions that also end once they are
+ * `max_session_age` seconds old (at least 1; ENSEAL_DEFAULT_SESSION_MAX_AGE
+ * is the default of the other constructors): before each field the sealer
+ * reads the clock, and a session that old is replaced by a fresh one first.
+ * 0 is ENSEAL_INVALID_ARGUMENT. `field_limit` as enseal_sealer_new (0: the
+ * default).
+ *
+ * # Safety
+ * `recipient` must be a live public key; `out` must be writable.
+ */
+enseal_status enseal_sealer_new_with_limits(const enseal_public_key *recipient, uint64_t field_limit, uint64_t max_session_age, enseal_sealer **out);
+
+/**
+ * As enseal_sealer_from_keyset, with the session limits of
+ * enseal_sealer_new_with_limits.
+ *
+ * # Safety
+ * `keyset` must be a live keyset; `out` must be writable.
+ */
+enseal_status enseal_sealer_from_keyset_with_limits(const enseal_keyset *keyset, uint64_t field_limit, uint64_t max_session_age, enseal_sealer **out);
+
+/**
+ * The limits at which the sealer starts a fresh session: fields per session
+ * (`*field_limit`) and maximum age in seconds (`*max_session_age`). Either
+ * pointer may be NULL when that value is not wanted.
+ *
+ * # Safety
+ * `sealer` must be a live sealer; each non-NULL pointer writable.
+ */
+enseal_status enseal_sealer_limits(const enseal_sealer *sealer, uint64_t *field_limit, uint64_t *max_session_age);
+
+/**
  * Seals `plaintext` bound to `context`; the text form ("enseal1." +
  * base64url) goes to `out` (free with enseal_string_free). Pointers may be
  * NULL when their length is 0.
@@ -819,6 +1150,23 @@ enseal_status enseal_sealer_seal_into(const enseal_sealer *sealer, const uint8_t
 enseal_status enseal_sealer_seal_json(const enseal_sealer *sealer, const char *json, const char *const *pointers, size_t pointer_count, const char *record_id, size_t pad_to, char **out);
 
 /**
+ * Seals the values at `pointers` (the syntax and rules of
+ * enseal_sealer_seal_json) of the record `json` (one JSON object: an NDJSON
+ * line, a CSV row as an object), each with the context `context_template` gives it
+ * (docs/FORMAT.md §7.1), padded to a multiple of `pad_to` bytes as
+ * enseal_sealer_seal_json does (ENSEAL_DEFAULT_JSON_PADDING). A template
+ * field the record lacks (or holds as null, an object or an array), a field
+ * among the values being sealed, and a template without "{pointer}" for two
+ * or more values are ENSEAL_INVALID_TEMPLATE, naming the field. The sealed
+ * record goes to `out` (free with enseal_string_free); nothing on error.
+ *
+ * # Safety
+ * `json` and each of the `pointer_count` entries of `pointers` must be
+ * NUL-terminated strings; `sealer` and `context_template` live; `out` writable.
+ */
+enseal_status enseal_sealer_seal_record(const enseal_sealer *sealer, const char *json, const char *const *pointers, size_t pointer_count, const enseal_context_template *context_template, size_t pad_to, char **out);
+
+/**
  * Starts a fresh session now (a new encapsulation): to separate batches, and
  * right after the process was restored from a snapshot (VM clone, Lambda
  * SnapStart, CRaC), which no sealer can detect. ENSEAL_KEY_EXPIRED once a
@@ -852,6 +1200,90 @@ void enseal_sealer_free(enseal_sealer **sealer);
  * valid until the next enseal call on the same thread; never free it.
  */
 const char *enseal_last_error(void);
+
+/**
+ * Parses `text` (a NUL-terminated UTF-8 template). A malformed template (an
+ * unclosed "{", a lone "}", an empty "{}", a "{/...}" that is not a JSON
+ * Pointer) is ENSEAL_INVALID_TEMPLATE, and enseal_last_error() says which
+ * and where. Free the result with enseal_context_template_free.
+ *
+ * # Safety
+ * `text` must be NULL or NUL-terminated; `out` writable.
+ */
+enseal_status enseal_context_template_parse(const char *text, enseal_context_template **out);
+
+/**
+ * The context of the value at JSON Pointer `pointer` (e.g. "/ssn"), with the
+ * record's fields given as `count` pairs: `names[i]` (a field as the template
+ * writes it, "id" or "/patient/id") has the text `values[i]` (a string's
+ * characters, a number as written, "true" or "false"; enseal escapes "~" and
+ * "/" itself). A field the template reads that is not among `names` is
+ * ENSEAL_INVALID_TEMPLATE, naming the field. The first of two equal names
+ * counts. The context's bytes go to `out` (free with enseal_bytes_free), to
+ * pass to enseal_sealer_seal or enseal_opener_open as they are.
+ *
+ * # Safety
+ * `context_template` live; `pointer` NUL-terminated; `names` and `values` NULL (with
+ * `count` 0) or holding `count` NUL-terminated strings each; `out` writable.
+ */
+enseal_status enseal_context_template_render(const enseal_context_template *context_template, const char *pointer, const char *const *names, const char *const *values, size_t count, enseal_bytes *out);
+
+/**
+ * The context of the value at JSON Pointer `pointer` of `record_json` (the
+ * record as JSON text, an object), its fields read from the record: a
+ * missing field, null, an object or an array is ENSEAL_INVALID_TEMPLATE
+ * naming the field; text that is not JSON is ENSEAL_INVALID_JSON. The
+ * context's bytes go to `out` (free with enseal_bytes_free).
+ *
+ * # Safety
+ * `context_template` live; `record_json` and `pointer` NUL-terminated; `out` writable.
+ */
+enseal_status enseal_context_template_render_json(const enseal_context_template *context_template, const char *record_json, const char *pointer, enseal_bytes *out);
+
+/**
+ * The template as it was written (free with enseal_string_free).
+ *
+ * # Safety
+ * `context_template` must be a live template; `out` must be writable.
+ */
+enseal_status enseal_context_template_text(const enseal_context_template *context_template, char **out);
+
+/**
+ * How many record fields the template reads ("{pointer}" is not one).
+ *
+ * # Safety
+ * `context_template` must be a live template; `out` must be writable.
+ */
+enseal_status enseal_context_template_field_count(const enseal_context_template *context_template, size_t *out);
+
+/**
+ * Field number `index` the template reads (0 to
+ * enseal_context_template_field_count - 1, in the template's order), as
+ * written ("id", "/patient/id"); an index past the end is
+ * ENSEAL_INVALID_ARGUMENT. Free with enseal_string_free.
+ *
+ * # Safety
+ * `context_template` must be a live template; `out` must be writable.
+ */
+enseal_status enseal_context_template_field(const enseal_context_template *context_template, size_t index, char **out);
+
+/**
+ * Whether the template has "{pointer}", i.e. gives each value of a record
+ * its own context (sealing two or more values of a record with a template
+ * without it is ENSEAL_INVALID_TEMPLATE).
+ *
+ * # Safety
+ * `context_template` must be a live template; `out` must be writable.
+ */
+enseal_status enseal_context_template_has_pointer(const enseal_context_template *context_template, bool *out);
+
+/**
+ * Frees a template and sets `*context_template` to NULL. NULL is allowed.
+ *
+ * # Safety
+ * `context_template` must be NULL, or point to NULL or to a live template no thread is using.
+ */
+void enseal_context_template_free(enseal_context_template **context_template);
 
 /**
  * The version of the loaded library, "MAJOR.MINOR.PATCH" (compare it with

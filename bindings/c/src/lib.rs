@@ -3,7 +3,7 @@
 //! and validation is made in `core/`. See `include/enseal.h` for the contract.
 //!
 //! One module per handle type (`keypair`, `public_key`, `keyset`, `keyring`
-//! with its builder, `sealer`, `opener`), `sealed` for what needs no handle,
+//! with its builder, `sealer`, `opener`, `template`, `audit`), `sealed` for what needs no handle,
 //! and `status`, `memory`, `suite` and `version` for the plumbing.
 //!
 //! This crate is the only place in enseal with `unsafe`: each block dereferences
@@ -11,6 +11,7 @@
 
 #![allow(non_camel_case_types)]
 
+mod audit;
 mod keypair;
 mod keyring;
 mod keyset;
@@ -21,8 +22,10 @@ mod sealed;
 mod sealer;
 mod status;
 mod suite;
+mod template;
 mod version;
 
+pub use audit::*;
 pub use keypair::*;
 pub use keyring::*;
 pub use keyset::*;
@@ -33,4 +36,5 @@ pub use sealed::*;
 pub use sealer::*;
 pub use status::*;
 pub use suite::*;
+pub use template::*;
 pub use version::*;

@@ -2,14 +2,16 @@
 
 use crate::keyring::enseal_keyring;
 use crate::memory::*;
+use crate::sealer::enseal_sealer;
 use crate::status::{enseal_status, guard, produce};
-use enseal_core::{Context, Opener};
+use crate::template::enseal_context_template;
+use enseal_core::{Context, Opener, Resealed, ResealedRecord};
 use std::ffi::c_char;
 
 /// Opens sealed fields with a keyring. Thread-safe: many threads may open with
 /// one opener at once.
 pub struct enseal_opener {
-    inner: Opener,
+    pub(crate) inner: Opener,
 }
 
 /// An opener over the keys of `keyring` (the keyring may be freed afterwards).
@@ -231,6 +233,215 @@ pub unsafe extern "C" fn enseal_opener_open_json_all(
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }
+}
+
+/// Opens the values at `pointers` of the record `json` sealed by
+/// enseal_sealer_seal_record with `context_template` (exactly those, as
+/// enseal_opener_open_json); the opened record goes to `out` (free with
+/// enseal_string_free, which wipes it). A template field the record lacks is
+/// ENSEAL_INVALID_TEMPLATE, naming the field, before anything is opened.
+///
+/// # Safety
+/// `json` and each of the `pointer_count` entries of `pointers` must be
+/// NUL-terminated strings; `opener` and `context_template` live; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_opener_open_record(
+    opener: *const enseal_opener,
+    json: *const c_char,
+    pointers: *const *const c_char,
+    pointer_count: usize,
+    context_template: *const enseal_context_template,
+    out: *mut *mut c_char,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let (opener, json, list, template) = unsafe {
+            (
+                handle(opener)?,
+                str_arg(json)?,
+                str_list_arg(pointers, pointer_count)?,
+                handle(context_template)?,
+            )
+        };
+        secret_string_result(opener.inner.open_record(json, &list, &template.inner)?)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
+/// Opens every string that starts with "enseal1." in the record `json` (as
+/// enseal_opener_open_json_all), with `context_template`'s contexts; the opened
+/// record goes to `out` (free with enseal_string_free, which wipes it).
+///
+/// # Safety
+/// `json` NUL-terminated; `opener` and `context_template` live; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_opener_open_record_all(
+    opener: *const enseal_opener,
+    json: *const c_char,
+    context_template: *const enseal_context_template,
+    out: *mut *mut c_char,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let (opener, json, template) =
+            unsafe { (handle(opener)?, str_arg(json)?, handle(context_template)?) };
+        secret_string_result(opener.inner.open_record_all(json, &template.inner)?)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
+/// Re-seals `sealed` (text form), sealed with `context`, to the key of `to`
+/// (key rotation): opens it with this opener's keyring (audited as an open
+/// when the opener audits) and seals the plaintext with the same context. A
+/// value already on `to`'s key is left as it is, decided from its key id
+/// without opening it. On success `*out` is the value to store (the new
+/// text, or a copy of `sealed` when it was current; free with
+/// enseal_string_free) and `*resealed` (may be NULL) says which. Errors are
+/// those of opening (ENSEAL_UNKNOWN_KEY once the old key has left the
+/// keyring) and of sealing; nothing is written then.
+///
+/// # Safety
+/// `opener` and `to` live; `sealed` NUL-terminated; `context` readable for
+/// `context_len`; `out` writable; `resealed` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_opener_reseal(
+    opener: *const enseal_opener,
+    sealed: *const c_char,
+    context: *const u8,
+    context_len: usize,
+    to: *const enseal_sealer,
+    out: *mut *mut c_char,
+    resealed: *mut bool,
+) -> enseal_status {
+    guard(|| {
+        out_arg(out)?;
+        // SAFETY: forwarded from the function's contract.
+        let (opener, sealed, context, to) = unsafe {
+            (
+                handle(opener)?,
+                str_arg(sealed)?,
+                bytes_arg(context, context_len)?,
+                handle(to)?,
+            )
+        };
+        let outcome = opener
+            .inner
+            .reseal(sealed, Context::bytes(context), &to.inner)?;
+        let is_new = matches!(outcome, Resealed::Resealed(_));
+        let text = string_result(&outcome.into_text(sealed))?;
+        // SAFETY: checked by out_arg; `resealed` is NULL or writable per the contract.
+        unsafe {
+            write_out(out, text);
+            if let Some(flag) = resealed.as_mut() {
+                *flag = is_new;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Writes a re-sealed record and its counts through the caller's pointers.
+///
+/// # Safety
+/// `out` non-NULL and writable; each count pointer NULL or writable.
+unsafe fn write_resealed(
+    record: ResealedRecord,
+    out: *mut *mut c_char,
+    resealed: *mut usize,
+    already_current: *mut usize,
+) -> Result<(), enseal_core::Error> {
+    let text = string_result(&record.json)?;
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_out(out, text);
+        if let Some(count) = resealed.as_mut() {
+            *count = record.resealed;
+        }
+        if let Some(count) = already_current.as_mut() {
+            *count = record.already_current;
+        }
+    }
+    Ok(())
+}
+
+/// Re-seals to `to`'s key the values at `pointers` of the record `json`
+/// sealed with `context_template` (as enseal_opener_reseal does each value:
+/// those already on `to`'s key are left as they are, unopened; each keeps
+/// its context and padded plaintext). All or nothing: on success `*out` is
+/// the record (free with enseal_string_free) and `*resealed` and
+/// `*already_current` (each may be NULL) count the values; on error nothing
+/// is written.
+///
+/// # Safety
+/// `json` and each of the `pointer_count` entries of `pointers` must be
+/// NUL-terminated strings; `opener`, `context_template` and `to` live; `out`
+/// writable; the count pointers NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_opener_reseal_record(
+    opener: *const enseal_opener,
+    json: *const c_char,
+    pointers: *const *const c_char,
+    pointer_count: usize,
+    context_template: *const enseal_context_template,
+    to: *const enseal_sealer,
+    out: *mut *mut c_char,
+    resealed: *mut usize,
+    already_current: *mut usize,
+) -> enseal_status {
+    guard(|| {
+        out_arg(out)?;
+        // SAFETY: forwarded from the function's contract.
+        let (opener, json, list, template, to) = unsafe {
+            (
+                handle(opener)?,
+                str_arg(json)?,
+                str_list_arg(pointers, pointer_count)?,
+                handle(context_template)?,
+                handle(to)?,
+            )
+        };
+        let record = opener
+            .inner
+            .reseal_record(json, &list, &template.inner, &to.inner)?;
+        // SAFETY: checked by out_arg; the count pointers per the contract.
+        unsafe { write_resealed(record, out, resealed, already_current) }
+    })
+}
+
+/// As enseal_opener_reseal_record, for every sealed string of the record.
+///
+/// # Safety
+/// `json` NUL-terminated; `opener`, `context_template` and `to` live; `out`
+/// writable; the count pointers NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_opener_reseal_record_all(
+    opener: *const enseal_opener,
+    json: *const c_char,
+    context_template: *const enseal_context_template,
+    to: *const enseal_sealer,
+    out: *mut *mut c_char,
+    resealed: *mut usize,
+    already_current: *mut usize,
+) -> enseal_status {
+    guard(|| {
+        out_arg(out)?;
+        // SAFETY: forwarded from the function's contract.
+        let (opener, json, template, to) = unsafe {
+            (
+                handle(opener)?,
+                str_arg(json)?,
+                handle(context_template)?,
+                handle(to)?,
+            )
+        };
+        let record = opener
+            .inner
+            .reseal_record_all(json, &template.inner, &to.inner)?;
+        // SAFETY: checked by out_arg; the count pointers per the contract.
+        unsafe { write_resealed(record, out, resealed, already_current) }
+    })
 }
 
 /// Wipes and frees an opener and sets `*opener` to NULL. NULL is allowed.

@@ -4,8 +4,10 @@ use crate::keyset::enseal_keyset;
 use crate::memory::*;
 use crate::public_key::enseal_public_key;
 use crate::status::{enseal_status, guard, produce};
-use enseal_core::{Context, Sealer};
+use crate::template::enseal_context_template;
+use enseal_core::{Context, Sealer, SessionLimits};
 use std::ffi::c_char;
+use std::time::Duration;
 
 /// Seals fields to one public key. Thread-safe: many threads may seal with one
 /// sealer at once.
@@ -16,12 +18,32 @@ use std::ffi::c_char;
 /// the process without a fork and cannot be detected: call
 /// enseal_sealer_rekey right after restoring.
 pub struct enseal_sealer {
-    inner: Sealer,
+    pub(crate) inner: Sealer,
 }
 
 /// The padding bucket of enseal_sealer_seal_json that hides the length of
 /// short values (`true` and `false` seal to one length).
 pub const ENSEAL_DEFAULT_JSON_PADDING: usize = 16;
+
+/// The default maximum age of a session in seconds (one hour), for
+/// enseal_sealer_new_with_limits and enseal_sealer_from_keyset_with_limits:
+/// a sealer kept for days (a browser tab, a long-running service) still
+/// starts a fresh session every hour, which bounds what one session key
+/// opens and how long one session id links fields.
+pub const ENSEAL_DEFAULT_SESSION_MAX_AGE: u64 = 3600;
+
+/// Core's limits for a field limit (0: the default, 2^32) and a maximum age
+/// in seconds (not defaulted: 0 is too young and core refuses it).
+fn limits(field_limit: u64, max_session_age: u64) -> SessionLimits {
+    let defaults = SessionLimits::default();
+    SessionLimits {
+        max_fields: match field_limit {
+            0 => defaults.max_fields,
+            limit => limit,
+        },
+        max_age: Duration::from_secs(max_session_age),
+    }
+}
 
 /// A sealer for `recipient`. `field_limit` is the number of fields per session
 /// before a fresh encapsulation (1 to 2^32), or 0 for the default (2^32).
@@ -67,6 +89,82 @@ pub unsafe extern "C" fn enseal_sealer_from_keyset(
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }
+}
+
+/// As enseal_sealer_new, with sessions that also end once they are
+/// `max_session_age` seconds old (at least 1; ENSEAL_DEFAULT_SESSION_MAX_AGE
+/// is the default of the other constructors): before each field the sealer
+/// reads the clock, and a session that old is replaced by a fresh one first.
+/// 0 is ENSEAL_INVALID_ARGUMENT. `field_limit` as enseal_sealer_new (0: the
+/// default).
+///
+/// # Safety
+/// `recipient` must be a live public key; `out` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_sealer_new_with_limits(
+    recipient: *const enseal_public_key,
+    field_limit: u64,
+    max_session_age: u64,
+    out: *mut *mut enseal_sealer,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let recipient = &unsafe { handle(recipient) }?.inner;
+        let inner = Sealer::with_limits(recipient, limits(field_limit, max_session_age))?;
+        Ok(new_handle(enseal_sealer { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
+/// As enseal_sealer_from_keyset, with the session limits of
+/// enseal_sealer_new_with_limits.
+///
+/// # Safety
+/// `keyset` must be a live keyset; `out` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_sealer_from_keyset_with_limits(
+    keyset: *const enseal_keyset,
+    field_limit: u64,
+    max_session_age: u64,
+    out: *mut *mut enseal_sealer,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let keyset = &unsafe { handle(keyset) }?.inner;
+        let inner = Sealer::from_keyset_with_limits(keyset, limits(field_limit, max_session_age))?;
+        Ok(new_handle(enseal_sealer { inner }))
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
+/// The limits at which the sealer starts a fresh session: fields per session
+/// (`*field_limit`) and maximum age in seconds (`*max_session_age`). Either
+/// pointer may be NULL when that value is not wanted.
+///
+/// # Safety
+/// `sealer` must be a live sealer; each non-NULL pointer writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_sealer_limits(
+    sealer: *const enseal_sealer,
+    field_limit: *mut u64,
+    max_session_age: *mut u64,
+) -> enseal_status {
+    guard(|| {
+        // SAFETY: forwarded from the function's contract.
+        let limits = unsafe { handle(sealer) }?.inner.limits();
+        // SAFETY: each pointer is NULL (skipped) or writable per the contract.
+        unsafe {
+            if let Some(out) = field_limit.as_mut() {
+                *out = limits.max_fields;
+            }
+            if let Some(out) = max_session_age.as_mut() {
+                *out = limits.max_age.as_secs();
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Seals `plaintext` bound to `context`; the text form ("enseal1." +
@@ -217,6 +315,48 @@ pub unsafe extern "C" fn enseal_sealer_seal_json(
     unsafe { produce(out, make) }
 }
 
+/// Seals the values at `pointers` (the syntax and rules of
+/// enseal_sealer_seal_json) of the record `json` (one JSON object: an NDJSON
+/// line, a CSV row as an object), each with the context `context_template` gives it
+/// (docs/FORMAT.md §7.1), padded to a multiple of `pad_to` bytes as
+/// enseal_sealer_seal_json does (ENSEAL_DEFAULT_JSON_PADDING). A template
+/// field the record lacks (or holds as null, an object or an array), a field
+/// among the values being sealed, and a template without "{pointer}" for two
+/// or more values are ENSEAL_INVALID_TEMPLATE, naming the field. The sealed
+/// record goes to `out` (free with enseal_string_free); nothing on error.
+///
+/// # Safety
+/// `json` and each of the `pointer_count` entries of `pointers` must be
+/// NUL-terminated strings; `sealer` and `context_template` live; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_sealer_seal_record(
+    sealer: *const enseal_sealer,
+    json: *const c_char,
+    pointers: *const *const c_char,
+    pointer_count: usize,
+    context_template: *const enseal_context_template,
+    pad_to: usize,
+    out: *mut *mut c_char,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let (sealer, json, list, template) = unsafe {
+            (
+                handle(sealer)?,
+                str_arg(json)?,
+                str_list_arg(pointers, pointer_count)?,
+                handle(context_template)?,
+            )
+        };
+        let sealed = sealer
+            .inner
+            .seal_record_padded(json, &list, &template.inner, pad_to)?;
+        string_result(&sealed)
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
 /// Starts a fresh session now (a new encapsulation): to separate batches, and
 /// right after the process was restored from a snapshot (VM clone, Lambda
 /// SnapStart, CRaC), which no sealer can detect. ENSEAL_KEY_EXPIRED once a
@@ -261,6 +401,14 @@ mod tests {
         assert_eq!(
             super::ENSEAL_DEFAULT_JSON_PADDING,
             enseal_core::DEFAULT_JSON_PADDING
+        );
+    }
+
+    #[test]
+    fn the_session_age_macro_is_core_s_default() {
+        assert_eq!(
+            super::ENSEAL_DEFAULT_SESSION_MAX_AGE,
+            enseal_core::DEFAULT_SESSION_MAX_AGE.as_secs()
         );
     }
 }

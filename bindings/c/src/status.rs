@@ -62,13 +62,15 @@ pub enum enseal_status {
     ENSEAL_ALREADY_SEALED = 403,
     /// The value at a JSON Pointer to open is not a sealed string.
     ENSEAL_NOT_SEALED = 404,
+    /// A context template is malformed, or a record lacks a field it names.
+    ENSEAL_INVALID_TEMPLATE = 405,
 }
 
 use enseal_status::*;
 
 /// Every status, in numeric order.
 /// cbindgen:ignore
-const STATUSES: [enseal_status; 21] = [
+const STATUSES: [enseal_status; 22] = [
     ENSEAL_OK,
     ENSEAL_INVALID_ARGUMENT,
     ENSEAL_RANDOMNESS_UNAVAILABLE,
@@ -90,12 +92,13 @@ const STATUSES: [enseal_status; 21] = [
     ENSEAL_PATH_NOT_FOUND,
     ENSEAL_ALREADY_SEALED,
     ENSEAL_NOT_SEALED,
+    ENSEAL_INVALID_TEMPLATE,
 ];
 
 impl enseal_status {
     /// The status with core's number for `code`. A code missing here would
     /// come out as ENSEAL_INTERNAL; the tests below make that a build failure.
-    fn of(code: ErrorCode) -> enseal_status {
+    pub(crate) fn of(code: ErrorCode) -> enseal_status {
         let number = i64::from(code.as_u16());
         STATUSES
             .into_iter()
@@ -124,6 +127,26 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), Error>) -> enseal_status {
         }
         Ok(Err(error)) => {
             record(&error.to_string());
+            enseal_status::of(error.code())
+        }
+        Err(_) => {
+            record("internal error: a panic was caught at the C boundary");
+            ENSEAL_INTERNAL
+        }
+    }
+}
+
+/// As [`guard`], for errors whose message says more than core's text (an
+/// I/O error's path and reason): the status is the error's, the thread's
+/// last error message is the given text.
+pub(crate) fn guard_detailed(body: impl FnOnce() -> Result<(), (Error, String)>) -> enseal_status {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => {
+            record("");
+            ENSEAL_OK
+        }
+        Ok(Err((error, message))) => {
+            record(&message);
             enseal_status::of(error.code())
         }
         Err(_) => {

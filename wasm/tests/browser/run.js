@@ -4,6 +4,7 @@ import * as enseal from '/node_modules/enseal/index.js';
 import * as lean from '/node_modules/enseal/x25519.js';
 import { runVectors, runAsyncPath, runX25519Entry, runJsonHelper } from '/tests/vectors.js';
 import { runApi, runMisuse } from '/tests/checks.js';
+import { runTemplateVectors, runRecords, runSessionAge } from '/tests/templates.js';
 import { peerOpen, peerSession } from '/tests/hpke-peer.js';
 
 const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
@@ -44,6 +45,7 @@ async function main() {
   await enseal.init();
   await enseal.init(); // idempotent
   const vectors = await (await fetch('/vectors/enseal-v1.json')).json();
+  const templateVectors = await (await fetch('/vectors/context-templates.json')).json();
   const report = {
     userAgent: navigator.userAgent,
     vectors: runVectors(enseal, vectors),
@@ -54,12 +56,17 @@ async function main() {
     beforeInit: early,
     api: runApi(enseal),
     misuse: runMisuse(enseal),
+    templates: runTemplateVectors(enseal, templateVectors),
+    records: runRecords(enseal),
+    sessionAge: await runSessionAge(enseal),
   };
   await lean.init();
   report.x25519 = await runX25519Entry(enseal, lean, vectors);
   report.jsonX25519 = runJsonHelper(lean);
   report.apiX25519 = runApi(lean);
   report.misuseX25519 = runMisuse(lean);
+  report.templatesX25519 = runTemplateVectors(lean, templateVectors);
+  report.recordsX25519 = runRecords(lean);
   let bad = null;
   try {
     new enseal.Opener(new enseal.Keyring()).open('nope', 'c');

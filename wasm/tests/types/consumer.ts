@@ -4,6 +4,7 @@
 // or tsc fails ("Unused '@ts-expect-error' directive"). Compiled, not run.
 import {
   init,
+  ContextTemplate,
   KeyPair,
   Keyring,
   Keyset,
@@ -22,6 +23,7 @@ import {
   type Bytes,
   type EnsealErrorCode,
   type KeysetEntry,
+  type SessionLimits,
   type SuiteName,
 } from 'enseal';
 import * as lean from 'enseal/x25519';
@@ -83,6 +85,29 @@ const asyncText: Promise<string> = sealer.sealAsync(new Uint8Array(4096), 'scan'
 const asyncBinary: Promise<Uint8Array> = sealer.sealBinaryAsync('v', 'c');
 sealer.rekey();
 const expiry: number | undefined = sealer.notAfter;
+
+// Session limits.
+new Sealer(key.publicKey, { maxSessionAge: 600 });
+new Sealer(key.publicKey, { fieldLimit: 10, maxSessionAge: 60 });
+Sealer.fromKeyset(keyset, { maxSessionAge: 60 });
+const limits: SessionLimits = sealer.limits;
+const limitNumbers: number[] = [limits.fieldLimit, limits.maxSessionAge];
+
+// Records and context templates.
+const template: ContextTemplate = ContextTemplate.parse('patients/{id}{pointer}');
+const templateText: string = template.text;
+const templateFields: string[] = template.fields;
+const templateHasPointer: boolean = template.hasPointer;
+const rendered: Uint8Array = template.render('/ssn', { id: '8812' });
+template.render('/ssn', { id: 8812, active: true });
+template.render('/ssn', new Map([['id', '8812']]));
+const renderedJson: Uint8Array = template.renderJson({ id: 8812 }, '/ssn');
+template.renderJson('{"id":8812}', '/ssn');
+const sealedRecord: unknown = sealer.sealRecord({ id: 8812, ssn: '1' }, ['/ssn'], template);
+sealer.sealRecord('{"id":8812,"ssn":"1"}', ['/ssn'], template, { padTo: 0 });
+const openedRecord: unknown = new Opener(ring).openRecord(sealedRecord as object, ['/ssn'], template);
+const openedRecordAll: unknown = new Opener(ring).openRecordAll('{}', template);
+template.free();
 
 // Inspecting without a key.
 const parsed: Sealed = Sealed.parse(text);
@@ -148,8 +173,19 @@ leanRing.add(leanKey);
 const leanOpened: Uint8Array = new lean.Opener(leanRing).open(lean.Sealed.parse(leanText), 'c');
 const leanAsync: Promise<Uint8Array> = new lean.Opener(leanRing).openAsync(leanText, 'c');
 const leanError: boolean = lean.isEnsealError(null) && lean.EnsealError === EnsealError;
+const leanRecord: unknown = new lean.Sealer(leanKey.publicKey).sealRecord('{"id":1,"a":"x"}', ['/a'], lean.ContextTemplate.parse('p/{id}{pointer}'));
 
 // What must not compile.
+// @ts-expect-error: a template is parsed, not constructed
+new ContextTemplate('patients/{id}{pointer}');
+// @ts-expect-error: sealRecord takes a ContextTemplate, not its text
+sealer.sealRecord({ id: 1 }, ['/ssn'], 'patients/{id}{pointer}');
+// @ts-expect-error: a field's value is a string, number or boolean
+template.render('/ssn', { id: { nested: 1 } });
+// @ts-expect-error: read-only
+limits.maxSessionAge = 5;
+// @ts-expect-error: unknown option
+new Sealer(key.publicKey, { maxAge: 60 });
 // @ts-expect-error: no such suite
 KeyPair.generate('RSA');
 // @ts-expect-error: a sealer takes a PublicKey, not its JWK
@@ -194,6 +230,7 @@ import { initSync } from 'enseal';
 import { WebCryptoJob } from 'enseal';
 
 export const used = [
+  leanRecord, limitNumbers, templateText, templateFields, templateHasPointer, rendered, renderedJson, openedRecord, openedRecordAll,
   again, suite, kid, publicKid, primary, count, entryKey, created, notAfter, added, kids, size, binary,
   asyncText, asyncBinary, expiry, sealedKid, sealedSuite, numbers, session, roundTrip, bytes, clear, fromBin,
   openedBatch, openedDoc, openedAll, openedAsync, openedBinaryAsync, cached, well, context, backendName, codes,
