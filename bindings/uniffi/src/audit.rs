@@ -49,17 +49,18 @@ impl AuditEvent {
     }
 }
 
-/// Where an audited opener's events go, implemented in the foreign language.
-/// `record` is called in the opening thread before the open returns; when it
-/// fails (throws), the open fails closed.
-#[uniffi::export(with_foreign)]
+/// Where an audited opener's events go, implemented in the foreign language
+/// (a callback interface: only foreign code implements it, Rust never hands
+/// one out). `record` is called in the opening thread before the open
+/// returns; when it fails (throws), the open fails closed.
+#[uniffi::export(callback_interface)]
 pub trait AuditSink: Send + Sync {
     /// Records `event`.
     fn record(&self, event: AuditEvent) -> Result<()>;
 }
 
 /// A foreign sink as core's sink.
-struct Foreign(Arc<dyn AuditSink>);
+struct Foreign(Box<dyn AuditSink>);
 
 impl core_api::AuditSink for Foreign {
     fn record(&self, event: &core_api::AuditEvent<'_>) -> core_api::Result<()> {
@@ -168,7 +169,7 @@ impl Opener {
     /// An opener over a snapshot of `keyring` that hands every open, failed
     /// open and decapsulation to `sink`, as `actor`.
     #[uniffi::constructor]
-    pub fn with_audit(keyring: Arc<Keyring>, sink: Arc<dyn AuditSink>, actor: String) -> Arc<Self> {
+    pub fn with_audit(keyring: Arc<Keyring>, sink: Box<dyn AuditSink>, actor: String) -> Arc<Self> {
         Arc::new(Opener {
             inner: core_api::Opener::new(keyring.snapshot())
                 .with_audit(Arc::new(Foreign(sink)), actor),

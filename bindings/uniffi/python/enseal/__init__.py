@@ -811,4 +811,3 @@ for _name, _reason in _NO_PICKLE.items():
     if _name != "Sealed":
         _guard(globals()[_name], f"enseal.{_name}", _reason)
 del _name, _reason
-_guard(_native.AuditSinkImpl, "enseal._native.AuditSinkImpl", "it is a live audit sink; nothing of it can be stored")

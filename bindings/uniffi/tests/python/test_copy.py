@@ -96,14 +96,8 @@ def test_every_generated_object_class_is_covered():
                  if isinstance(obj, type) and hasattr(obj, "_uniffi_clone_handle")}
     assert generated == {_native.KeyPair, _native.PublicKey, _native.Keyset, _native.Keyring,
                          _native.Sealer, _native.Opener, _native.Sealed, _native.ContextTemplate,
-                         _native.AuditLog, _native.AuditSinkImpl}
-    # AuditSinkImpl (a sink implemented in Rust) cannot be made from Python (no
-    # call returns one), so it is checked by its guards, not by a live object.
-    assert generated - {_native.AuditSinkImpl} <= set(CLASSES)
-    for method in ("__reduce_ex__", "__reduce__", "__getstate__", "__setstate__"):
-        with pytest.raises(TypeError, match="AuditSinkImpl cannot be pickled"):
-            getattr(_native.AuditSinkImpl, method)(object.__new__(_native.AuditSinkImpl))
-    assert _native.AuditSinkImpl.__copy__(_native.AuditSinkImpl) is _native.AuditSinkImpl
+                         _native.AuditLog}
+    assert generated <= set(CLASSES)
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=IDS)
