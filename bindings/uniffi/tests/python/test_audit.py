@@ -85,6 +85,28 @@ def test_a_callback_that_raises_makes_the_open_fail_closed(key):
     assert isinstance(err.value.__cause__, ZeroDivisionError)
 
 
+def test_a_callback_sees_large_values_and_threads(key):
+    # Values of 16 KiB or more are opened without the GIL: the callback takes it back.
+    events = []
+    opener = enseal.Opener([key], audit=events.append, actor="svc")
+    sealer = enseal.Sealer(key.public_key)
+    big = sealer.seal(b"x" * 100_000, "big")
+    assert opener.open(big, "big") == b"x" * 100_000
+    sealed = [sealer.seal(f"v{i}", f"c{i}") for i in range(200)]
+
+    def work(n):
+        for i in range(n, 200, 4):
+            assert opener.open(sealed[i], f"c{i}") == f"v{i}".encode()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    opens = [e for e in events if e.operation == "open"]
+    assert len(opens) == 201 and {e.context for e in opens} == {b"big"} | {f"c{i}".encode() for i in range(200)}
+
+
 def test_audit_and_actor_go_together(key):
     with pytest.raises(TypeError, match="together"):
         enseal.Opener([key], audit=print)  # type: ignore[call-overload]
