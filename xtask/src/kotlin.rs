@@ -126,7 +126,69 @@ fn write_vectors(to: &Path) -> Result {
         )
         .ok();
     }
+    template_vectors(&mut out)?;
     std::fs::write(to, out).map_err(|e| e.to_string())
+}
+
+fn hex_of(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The shared context-template cases (tests/vectors/context-templates.json)
+/// as `tpl` lines: template, record, pointer, context (or empty), error (or
+/// empty), and the record's top-level scalar fields as `key=value` pairs
+/// (hex, `;`-separated) for rendering from a map, each with its text as the
+/// record writes it (a number as written, `true`/`false`).
+fn template_vectors(out: &mut String) -> Result {
+    let path = root().join("tests/vectors/context-templates.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    for case in file["cases"].as_array().ok_or("no template cases")? {
+        let record = s(&case["record"]);
+        let parsed: serde_json::Value =
+            serde_json::from_str(&record).map_err(|e| format!("{record}: {e}"))?;
+        let mut fields = Vec::new();
+        for (name, value) in parsed.as_object().into_iter().flatten() {
+            let text = match value {
+                serde_json::Value::String(t) => t.clone(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Number(n) => raw_number(&record, name, n)?,
+                _ => continue, // null, objects and arrays have no text
+            };
+            fields.push(format!("{}={}", hex_of(name), hex_of(&text)));
+        }
+        writeln!(
+            out,
+            "tpl\t{}\t{}\t{}\t{}\t{}\t{}",
+            hex_of(&s(&case["template"])),
+            hex_of(&record),
+            hex_of(&s(&case["pointer"])),
+            hex_of(&s(&case["context"])),
+            s(&case["error"]),
+            fields.join(";")
+        )
+        .ok();
+    }
+    Ok(())
+}
+
+/// The text of the top-level number member `name` as `record` writes it
+/// (serde_json would print `-1.5e3` as `-1500.0`); checked against the parsed value.
+fn raw_number(record: &str, name: &str, parsed: &serde_json::Number) -> Result<String> {
+    let key = format!("{}:", serde_json::Value::String(name.to_string()));
+    let at = record
+        .find(&key)
+        .ok_or_else(|| format!("{record}: no {key}"))?
+        + key.len();
+    let raw: String = record[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || "+-.eE".contains(*c))
+        .collect();
+    if raw.parse::<f64>().ok() != parsed.as_f64() {
+        return Err(format!("{record}: {raw:?} is not the number of {name}"));
+    }
+    Ok(raw)
 }
 
 /// The JVM package: `target/kotlin/dist/{enseal.jar, libenseal_uniffi.so}`.

@@ -26,7 +26,7 @@ macro_rules! error_enum {
 
         impl EnsealError {
             /// The variant for `code`, with `detail`.
-            fn of(code: ErrorCode, detail: String) -> Self {
+            pub(crate) fn of(code: ErrorCode, detail: String) -> Self {
                 match code {
                     $(ErrorCode::$variant => EnsealError::$variant { code: code.as_u16(), detail },)*
                     // ErrorCode is non-exhaustive; the test below proves no
@@ -76,6 +76,7 @@ error_enum!(
     PathNotFound,
     AlreadySealed,
     NotSealed,
+    InvalidTemplate,
 );
 
 impl From<Error> for EnsealError {
@@ -102,6 +103,18 @@ impl EnsealError {
     /// What went wrong, without secrets.
     pub fn detail(&self) -> String {
         self.parts().1.to_owned()
+    }
+}
+
+/// A foreign audit sink (or other callback) that failed in a way its
+/// language's binding did not turn into an `EnsealError`: the call fails
+/// closed with `INTERNAL`, never a panic across the FFI.
+impl From<uniffi::UnexpectedUniFFICallbackError> for EnsealError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        EnsealError::of(
+            ErrorCode::Internal,
+            format!("a callback failed unexpectedly: {}", error.reason),
+        )
     }
 }
 

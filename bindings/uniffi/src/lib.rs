@@ -16,10 +16,14 @@ use zeroize::Zeroizing;
 
 uniffi::setup_scaffolding!("enseal");
 
+mod audit;
 #[cfg(feature = "python")]
 mod cpython;
 mod error;
+mod records;
+pub use audit::{AuditEvent, AuditLog, AuditProblem, AuditReport, AuditSink, verify_audit_log};
 pub use error::EnsealError;
+pub use records::{ContextTemplate, Resealed, ResealedRecord};
 
 type Result<T> = std::result::Result<T, EnsealError>;
 
@@ -425,30 +429,73 @@ fn contexts(contexts: &[Vec<u8>]) -> Vec<Context<'_>> {
     contexts.iter().map(|c| Context::bytes(c)).collect()
 }
 
+/// When a sealer starts a fresh session: after `max_fields` fields or once
+/// the session is `max_age` seconds old, whichever comes first.
+#[derive(Debug, uniffi::Record)]
+pub struct SessionLimits {
+    /// Fields per session.
+    pub max_fields: u64,
+    /// Age of a session, in seconds.
+    pub max_age: u64,
+}
+
+/// core's limits: the default field limit unless given, the default age
+/// (one hour) unless given; core checks both.
+fn limits(max_fields: Option<u64>, max_age: Option<u64>) -> core_api::SessionLimits {
+    let default = core_api::SessionLimits::default();
+    core_api::SessionLimits {
+        max_fields: max_fields.unwrap_or(default.max_fields),
+        max_age: max_age.map_or(default.max_age, std::time::Duration::from_secs),
+    }
+}
+
 #[uniffi::export]
 impl Sealer {
-    /// A sealer for `recipient`.
-    #[uniffi::constructor]
-    pub fn new(recipient: Arc<PublicKey>) -> Result<Arc<Self>> {
+    /// A sealer for `recipient`. `max_session_age` (seconds, at least 1;
+    /// default one hour) bounds how old a session gets before the next field
+    /// starts a fresh one.
+    #[uniffi::constructor(default(max_session_age = None))]
+    pub fn new(recipient: Arc<PublicKey>, max_session_age: Option<u64>) -> Result<Arc<Self>> {
         Ok(Arc::new(Sealer {
-            inner: core_api::Sealer::new(&recipient.inner)?,
+            inner: core_api::Sealer::with_limits(&recipient.inner, limits(None, max_session_age))?,
         }))
     }
 
-    /// A sealer that starts a fresh session after every `field_limit` fields (1 to 2^32).
-    #[uniffi::constructor]
-    pub fn with_field_limit(recipient: Arc<PublicKey>, field_limit: u64) -> Result<Arc<Self>> {
+    /// A sealer that starts a fresh session after every `field_limit` fields
+    /// (1 to 2^32) or `max_session_age` seconds.
+    #[uniffi::constructor(default(max_session_age = None))]
+    pub fn with_field_limit(
+        recipient: Arc<PublicKey>,
+        field_limit: u64,
+        max_session_age: Option<u64>,
+    ) -> Result<Arc<Self>> {
         Ok(Arc::new(Sealer {
-            inner: core_api::Sealer::with_field_limit(&recipient.inner, field_limit)?,
+            inner: core_api::Sealer::with_limits(
+                &recipient.inner,
+                limits(Some(field_limit), max_session_age),
+            )?,
         }))
     }
 
-    /// A sealer for the keyset's primary key (refused past its not-after date).
-    #[uniffi::constructor]
-    pub fn from_keyset(keyset: Arc<Keyset>) -> Result<Arc<Self>> {
+    /// A sealer for the keyset's primary key (refused past its not-after
+    /// date), sessions at most `max_session_age` seconds old.
+    #[uniffi::constructor(default(max_session_age = None))]
+    pub fn from_keyset(keyset: Arc<Keyset>, max_session_age: Option<u64>) -> Result<Arc<Self>> {
         Ok(Arc::new(Sealer {
-            inner: core_api::Sealer::from_keyset(&read(&keyset.inner))?,
+            inner: core_api::Sealer::from_keyset_with_limits(
+                &read(&keyset.inner),
+                limits(None, max_session_age),
+            )?,
         }))
+    }
+
+    /// The limits at which this sealer starts a fresh session.
+    pub fn limits(&self) -> SessionLimits {
+        let limits = self.inner.limits();
+        SessionLimits {
+            max_fields: limits.max_fields,
+            max_age: limits.max_age.as_secs(),
+        }
     }
 
     /// Seals `plaintext` bound to `context`; the text form ("enseal1." + base64url).
@@ -668,7 +715,7 @@ mod tests {
         assert!(copy.add(second.clone()));
         assert_eq!(ring.kids(), vec![first.kid()]);
         assert_eq!((ring.len(), copy.len()), (1, 2));
-        let sealed = Sealer::new(second.public_key())
+        let sealed = Sealer::new(second.public_key(), None)
             .unwrap()
             .seal(b"v".to_vec(), b"c".to_vec())
             .unwrap();

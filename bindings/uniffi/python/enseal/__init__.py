@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import dataclasses
 import json as _json
-from typing import Any, Iterable, List, Optional, Union
+import os
+from typing import Any, Callable, Dict, Generic, Iterable, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from ._errors import *  # noqa: F403  (one class per code, listed in _errors.__all__)
 from ._errors import __all__ as _error_names
+from ._errors import _note_callback_failure
 from ._loader import hot as _hot
 from ._loader import native as _native
 from ._loader import translated as _translated
@@ -45,19 +47,28 @@ __version__: str = _native.library_version()
 
 __all__ = [
     "AesBackend",
+    "AuditEvent",
+    "AuditLog",
+    "AuditProblem",
+    "AuditReport",
+    "ContextTemplate",
     "KeyPair",
     "Keyring",
     "Keyset",
     "KeysetEntry",
     "Opener",
     "PublicKey",
+    "Resealed",
+    "ResealedRecord",
     "Sealed",
     "Sealer",
+    "SessionLimits",
     "Suite",
     "__version__",
     "aes_backend",
     "is_sealed",
     "json_context",
+    "verify_audit_log",
     *_error_names,
 ]
 
@@ -102,6 +113,223 @@ def json_context(pointer: str, record_id: Optional[str] = None) -> bytes:
 def aes_backend() -> AesBackend:
     """Which AES-256-GCM implementation runs, and whether it uses the CPU's AES instructions."""
     return _native.aes_backend()
+
+
+_Record = Union[str, Dict[str, Any]]
+_T = TypeVar("_T")
+
+
+def _record_text(record: Any) -> Tuple[str, bool]:
+    """A record as JSON text, and whether it came as text (then it goes back as text)."""
+    if isinstance(record, str):
+        return record, True
+    if isinstance(record, dict):
+        return _json.dumps(record), False
+    raise TypeError(f"record must be JSON text (str) or a dict, not {type(record).__name__}")
+
+
+def _record_out(text: str, as_text: bool) -> Any:
+    return str(text) if as_text else _json.loads(text)
+
+
+def _context_bytes(context: Any) -> bytes:
+    if isinstance(context, str):
+        return context.encode()
+    if isinstance(context, (bytes, bytearray, memoryview)):
+        return bytes(context)
+    raise TypeError(f"context must be bytes, bytearray, memoryview or str, not {type(context).__name__}")
+
+
+def _seconds(value: Optional[int]) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"max_session_age must be whole seconds (int), not {type(value).__name__}")
+    if value < 0:
+        raise InvalidArgumentError("session maximum age must be at least one second")  # noqa: F405
+    return value
+
+
+class ContextTemplate:
+    """A parsed context template (docs/FORMAT.md §7.1), e.g. ``patients/{id}{pointer}``:
+    the context of each value of a record, from the record's own fields.
+    ``str(template)`` and ``template.template`` give its text."""
+
+    __slots__ = ("_inner",)
+    __init__ = _no_constructor("ContextTemplate", "ContextTemplate.parse()")
+
+    @staticmethod
+    @_translated
+    def parse(template: str) -> ContextTemplate:
+        """Parses ``template``; a malformed one raises ``InvalidTemplateError``."""
+        if not isinstance(template, str):
+            raise TypeError(f"template must be a str, not {type(template).__name__}")
+        return _wrap(ContextTemplate, _native.ContextTemplate.parse(template))
+
+    @_translated
+    def render(self, pointer: str, fields: Mapping[str, str]) -> bytes:
+        """The context of the value at ``pointer``, each field's text from ``fields``
+        (keyed as the template writes the field: ``id``, ``/patient/id``)."""
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in fields.items()):
+            raise TypeError("fields must map str to str (a field's text, e.g. '8812')")
+        return bytes(self._inner.render(pointer, dict(fields)))
+
+    @_translated
+    def render_json(self, record: _Record, pointer: str) -> bytes:
+        """The context of the value at ``pointer`` of ``record`` (JSON text or a dict)."""
+        text, _ = _record_text(record)
+        return bytes(self._inner.render_json(text, pointer))
+
+    @property
+    def template(self) -> str:
+        """The template as written."""
+        return str(self._inner)
+
+    @property
+    def fields(self) -> List[str]:
+        """The record fields it reads, as written, in order."""
+        return [str(f) for f in self._inner.fields()]
+
+    @property
+    def has_pointer(self) -> bool:
+        """Whether it has ``{pointer}`` (each value of a record gets its own context)."""
+        return bool(self._inner.has_pointer())
+
+    def __str__(self) -> str:
+        return str(self._inner)
+
+    def __repr__(self) -> str:
+        return f"enseal.ContextTemplate({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ContextTemplate) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionLimits:
+    """When a sealer starts a fresh session: after ``max_fields`` fields or once
+    the session is ``max_age`` seconds old."""
+
+    max_fields: int
+    max_age: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Resealed:
+    """What :meth:`Opener.reseal` did: the value to store, and whether it was already current."""
+
+    text: str
+    already_current: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ResealedRecord(Generic[_T]):
+    """A record after :meth:`Opener.reseal_record`: the record (in the form it
+    was given), values re-sealed, values already current."""
+
+    json: _T
+    resealed: int
+    already_current: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditEvent:
+    """One audited operation: never the plaintext, never key material."""
+
+    time: int
+    operation: str
+    error: Optional[str]
+    kid: Optional[str]
+    suite: Optional[Suite]
+    session_id: Optional[str]
+    context: Optional[bytes]
+    actor: str
+
+
+class _CallbackSink(_native.AuditSink):  # type: ignore[misc]
+    """A Python callable as the native ``AuditSink``. Whatever it raises becomes
+    the native error, so the open fails closed (INTERNAL) instead of an
+    exception escaping into Rust."""
+
+    def __init__(self, callback: Callable[[AuditEvent], object]) -> None:
+        self._callback = callback
+
+    def record(self, event: Any) -> None:
+        try:
+            self._callback(
+                AuditEvent(
+                    int(event.time),
+                    str(event.operation),
+                    event.error,
+                    event.kid,
+                    event.suite,
+                    event.session_id,
+                    None if event.context is None else bytes(event.context),
+                    str(event.actor),
+                )
+            )
+        except BaseException as e:  # noqa: BLE001  (fail closed on anything, KeyboardInterrupt too)
+            _note_callback_failure(e)
+            raise _native.EnsealError.Internal(3, f"the audit callback raised {type(e).__name__}") from e
+
+
+class AuditLog:
+    """A tamper-evident JSON-lines audit file (each line hash-chained to the previous; docs/AUDIT.md)."""
+
+    __slots__ = ("_inner",)
+    __init__ = _no_constructor("AuditLog", "AuditLog.open()")
+
+    @classmethod
+    @_translated
+    def open(cls, path: Union[str, "os.PathLike[str]"]) -> AuditLog:
+        """Opens (or creates) the log at ``path`` to append to; an existing log
+        with a broken chain is refused (``InvalidArgumentError`` naming the line)."""
+        return _wrap(cls, _native.AuditLog.open(os.fspath(path)))
+
+    @_translated
+    def flush(self) -> None:
+        """Waits until every event recorded so far is written and synced to disk."""
+        self._inner.flush()
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditProblem:
+    """The first line that breaks an audit log's chain."""
+
+    line: int
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditReport:
+    """What :func:`verify_audit_log` found; counts over the intact lines."""
+
+    intact: bool
+    events: int
+    failures: int
+    per_actor: Dict[str, int]
+    per_kid: Dict[str, int]
+    last_hash: str
+    problem: Optional[AuditProblem]
+
+
+@_translated
+def verify_audit_log(path: Union[str, "os.PathLike[str]"]) -> AuditReport:
+    """Checks the hash chain of the audit log at ``path``; counts per actor and key id."""
+    r = _native.verify_audit_log(os.fspath(path))
+    problem = None if r.problem is None else AuditProblem(int(r.problem.line), str(r.problem.reason))
+    return AuditReport(
+        bool(r.intact),
+        int(r.events),
+        int(r.failures),
+        {str(k): int(v) for k, v in r.per_actor.items()},
+        {str(k): int(v) for k, v in r.per_kid.items()},
+        str(r.last_hash),
+        problem,
+    )
 
 
 class PublicKey:
@@ -310,25 +538,29 @@ class Sealer:
     __slots__ = ("_inner", "_hot")
 
     @_translated
-    def __init__(self, recipient: PublicKey, *, field_limit: Optional[int] = None) -> None:
+    def __init__(
+        self, recipient: PublicKey, *, field_limit: Optional[int] = None, max_session_age: Optional[int] = None
+    ) -> None:
         """``field_limit`` (1 to 2**32) bounds the fields per session before a
-        fresh encapsulation; the default is 2**32."""
+        fresh encapsulation; the default is 2**32. ``max_session_age`` (whole
+        seconds, at least 1) bounds a session's age; the default is one hour."""
         if not isinstance(recipient, PublicKey):
             raise TypeError(
                 f"recipient must be an enseal.PublicKey, not {type(recipient).__name__}"
                 + (" (use Sealer.from_keyset)" if isinstance(recipient, Keyset) else "")
             )
         if field_limit is None:
-            self._start(_native.Sealer(recipient._inner))
+            self._start(_native.Sealer(recipient._inner, _seconds(max_session_age)))
         else:
-            self._start(_native.Sealer.with_field_limit(recipient._inner, field_limit))
+            self._start(_native.Sealer.with_field_limit(recipient._inner, field_limit, _seconds(max_session_age)))
 
     @classmethod
     @_translated
-    def from_keyset(cls, keyset: Keyset) -> Sealer:
-        """A sealer for the keyset's primary key (refused past its not-after date)."""
+    def from_keyset(cls, keyset: Keyset, *, max_session_age: Optional[int] = None) -> Sealer:
+        """A sealer for the keyset's primary key (refused past its not-after date);
+        ``max_session_age`` as for :class:`Sealer`."""
         sealer: Sealer = object.__new__(cls)
-        sealer._start(_native.Sealer.from_keyset(_inner(keyset, Keyset, "keyset")))
+        sealer._start(_native.Sealer.from_keyset(_inner(keyset, Keyset, "keyset"), _seconds(max_session_age)))
         return sealer
 
     def _start(self, inner: Any) -> None:
@@ -377,21 +609,68 @@ class Sealer:
         """For a sealer built from a keyset: its key's ``not_after`` (Unix seconds), else None."""
         return self._inner.not_after()
 
+    @property
+    def limits(self) -> SessionLimits:
+        """When this sealer starts a fresh session (fields, and age in seconds)."""
+        limits = self._inner.limits()
+        return SessionLimits(int(limits.max_fields), int(limits.max_age))
+
+    @_translated
+    def seal_record(
+        self, record: _Record, pointers: Iterable[str], template: ContextTemplate, *, pad_to: int = 16
+    ) -> Any:
+        """The record with the values at the JSON Pointers sealed, each with the
+        context ``template`` renders from the record's own fields.
+
+        ``record`` is JSON text (``str``, returned as ``str``: the way to keep a
+        number's text, which a template field renders as written) or a ``dict``
+        (returned as a ``dict``). Values are padded as in :meth:`seal_json`.
+        """
+        text, as_text = _record_text(record)
+        sealed = self._inner.seal_record(
+            text, _pointer_list(pointers), _inner(template, ContextTemplate, "template"), pad_to
+        )
+        return _record_out(sealed, as_text)
+
 
 class Opener:
     """Opens sealed fields with private keys. Safe to share between threads."""
 
-    __slots__ = ("_inner", "_hot")
+    __slots__ = ("_inner", "_hot", "_audit")
 
-    def __init__(self, keys: Union[Keyring, Iterable[KeyPair]]) -> None:
-        """``keys`` is a keyring or key pairs; old keys keep opening old data."""
+    def __init__(
+        self,
+        keys: Union[Keyring, Iterable[KeyPair]],
+        *,
+        audit: Union[AuditLog, Callable[[AuditEvent], object], None] = None,
+        actor: Optional[str] = None,
+    ) -> None:
+        """``keys`` is a keyring or key pairs; old keys keep opening old data.
+
+        With ``audit`` (an :class:`AuditLog`, or a callable that receives each
+        :class:`AuditEvent`) every open, failed open and decapsulation is
+        recorded as ``actor``, before the open returns. A callable that raises
+        makes the open fail (``InternalError``) and no plaintext is returned.
+        """
         if isinstance(keys, Keyring):
             ring = keys
         else:
             ring = Keyring()
             for key in keys:
                 ring.add(key)
-        self._inner = _native.Opener(ring._inner)
+        if (audit is None) != (actor is None):
+            raise TypeError("Opener: audit= and actor= go together (an audited open names who opened)")
+        if audit is None:
+            self._inner = _native.Opener(ring._inner)
+        elif not isinstance(actor, str):
+            raise TypeError(f"actor must be a str, not {type(actor).__name__}")
+        elif isinstance(audit, AuditLog):
+            self._inner = _native.Opener.with_audit_log(ring._inner, audit._inner, actor)
+        elif callable(audit):
+            self._inner = _native.Opener.with_audit(ring._inner, _CallbackSink(audit), actor)
+        else:
+            raise TypeError(f"audit must be an enseal.AuditLog or a callable, not {type(audit).__name__}")
+        self._audit = audit
         self._hot = _hot.Opener(self._inner.hot_path_token())
 
     def open(self, sealed: Union[str, Sealed], context: BytesLike) -> bytes:
@@ -425,6 +704,51 @@ class Opener:
     def open_json_all(self, document: Any, record_id: Optional[str] = None) -> Any:
         """A copy of ``document`` with every string that starts with ``enseal1.`` opened."""
         return _json.loads(self._inner.open_json_all(_json.dumps(document), record_id))
+
+    @_translated
+    def open_record(self, record: _Record, pointers: Iterable[str], template: ContextTemplate) -> Any:
+        """The record (``str`` or ``dict``, returned in the same form) with exactly
+        the values at the JSON Pointers opened, sealed by :meth:`Sealer.seal_record`."""
+        text, as_text = _record_text(record)
+        opened = self._inner.open_record(text, _pointer_list(pointers), _inner(template, ContextTemplate, "template"))
+        return _record_out(opened, as_text)
+
+    @_translated
+    def open_record_all(self, record: _Record, template: ContextTemplate) -> Any:
+        """The record with every sealed string opened, with ``template``'s contexts."""
+        text, as_text = _record_text(record)
+        return _record_out(self._inner.open_record_all(text, _inner(template, ContextTemplate, "template")), as_text)
+
+    @_translated
+    def reseal(self, value: Union[str, Sealed], context: BytesLike, to: Sealer) -> Resealed:
+        """Re-seals ``value`` (sealed with ``context``) to ``to``'s key, with the
+        same context. A value already on that key is left as it is, decided from
+        its key id without opening it (``already_current``); one whose key is not
+        in this opener's keyring raises ``UnknownKeyError``."""
+        text = value.to_text() if isinstance(value, Sealed) else value
+        if not isinstance(text, str):
+            raise TypeError(f"value must be str (the text form) or an enseal.Sealed, not {type(value).__name__}")
+        resealed = self._inner.reseal(text, _context_bytes(context), _inner(to, Sealer, "to"))
+        return Resealed(str(resealed.text), bool(resealed.already_current))
+
+    @_translated
+    def reseal_record(
+        self, record: _Record, pointers: Iterable[str], template: ContextTemplate, to: Sealer
+    ) -> ResealedRecord[Any]:
+        """Re-seals to ``to`` the values at the JSON Pointers of ``record`` (sealed
+        with ``template``), leaving those already on its key. All or nothing."""
+        text, as_text = _record_text(record)
+        done = self._inner.reseal_record(
+            text, _pointer_list(pointers), _inner(template, ContextTemplate, "template"), _inner(to, Sealer, "to")
+        )
+        return ResealedRecord(_record_out(done.json, as_text), int(done.resealed), int(done.already_current))
+
+    @_translated
+    def reseal_record_all(self, record: _Record, template: ContextTemplate, to: Sealer) -> ResealedRecord[Any]:
+        """As :meth:`reseal_record`, for every sealed string of the record."""
+        text, as_text = _record_text(record)
+        done = self._inner.reseal_record_all(text, _inner(template, ContextTemplate, "template"), _inner(to, Sealer, "to"))
+        return ResealedRecord(_record_out(done.json, as_text), int(done.resealed), int(done.already_current))
 
 
 # Copying and pickling. A generated class keeps its Rust object's handle as a
@@ -478,6 +802,8 @@ _NO_PICKLE = {
     "Opener": "private keys must not be serialized by accident; keep its keys (Keyring.to_jwks() or "
     "KeyPair.to_jwk()) and make a new Opener from them",
     "Sealed": "use enseal.Sealed (it pickles as its text form)",
+    "ContextTemplate": "keep its text (str(template)) and parse it again",
+    "AuditLog": "it is an open file with a writer thread; open the log again by its path",
 }
 
 for _name, _reason in _NO_PICKLE.items():

@@ -9,6 +9,7 @@ in both directions, so a new code cannot be forgotten here.
 
 from __future__ import annotations
 
+import threading
 from typing import ClassVar, Dict, Optional, Type
 
 __all__ = ["EnsealError"]
@@ -174,10 +175,33 @@ class NotSealedError(EnsealError):
     name = "NOT_SEALED"
 
 
+class InvalidTemplateError(EnsealError):
+    """A context template is malformed, or a record lacks a field it names."""
+
+    code = 405
+    name = "INVALID_TEMPLATE"
+
+
 _BY_CODE: Dict[int, Type[EnsealError]] = {cls.code: cls for cls in EnsealError.__subclasses__()}
 __all__ += [cls.__name__ for cls in _BY_CODE.values()]
 
 
+# What an audit callback raised, in the thread whose open it failed: core's
+# error carries a fixed message, so the Python exception is chained here as
+# the ``__cause__`` of the ``InternalError`` the open raises.
+_callback_failure = threading.local()
+
+
+def _note_callback_failure(exception: BaseException) -> None:
+    _callback_failure.exception = exception
+
+
 def _error(code: int, detail: str, index: Optional[int] = None) -> EnsealError:
     """The exception for a code from either native layer (an unknown one is INTERNAL)."""
-    return _BY_CODE.get(code, InternalError)(detail, index=index)
+    error = _BY_CODE.get(code, InternalError)(detail, index=index)
+    cause = getattr(_callback_failure, "exception", None)
+    if cause is not None:
+        _callback_failure.exception = None
+        if code == InternalError.code and "audit sink" in detail:
+            error.__cause__ = cause
+    return error

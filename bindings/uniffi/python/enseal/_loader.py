@@ -69,7 +69,8 @@ def translated(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except native.EnsealError as generated:
-            raise _from_native(generated) from None
+            error = _from_native(generated)
+            raise error from error.__cause__  # an audit callback's exception, else None
 
     return call  # type: ignore[return-value]
 

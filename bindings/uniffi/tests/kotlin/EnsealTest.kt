@@ -1,6 +1,7 @@
 // The Kotlin binding on a JVM, compiled against the packaged jar as a user's
 // code is: the shared vectors (same plaintexts, same error codes), round trips
-// per suite, Sealed, keysets, documents, batches, errors and threads.
+// per suite, Sealed, keysets, documents, batches, errors and threads; context
+// templates (every shared case), records, re-sealing, session limits, audit.
 import org.enseal.*
 import java.io.File
 import java.util.concurrent.Executors
@@ -210,6 +211,172 @@ fun keysets() {
     expect<EnsealException.InvalidArgument>("not UTF-8") { openerOf(first).openString(Sealer(first.publicKey()).seal(byteArrayOf(-1), "c".toByteArray()), "c") }
 }
 
+fun text(hexed: String): String = String(hex(hexed), Charsets.UTF_8)
+
+/** Every case of tests/vectors/context-templates.json: from the record's JSON, and from a map of its top-level fields. */
+fun templateVectors(path: String) {
+    var fromJson = 0
+    var fromMap = 0
+    for (f in File(path).readLines().map { it.split('\t') }.filter { it[0] == "tpl" }) {
+        val (template, record, pointer) = Triple(text(f[1]), text(f[2]), text(f[3]))
+        val (context, error) = hex(f[4]) to f[5]
+        val fields = if (f[6].isEmpty()) emptyMap() else f[6].split(';').associate { pair ->
+            val (k, v) = pair.split('=')
+            text(k) to text(v)
+        }
+        fun outcome(render: (ContextTemplate) -> ByteArray): Any = try {
+            render(ContextTemplate.parse(template))
+        } catch (e: EnsealException) {
+            e
+        }
+        fun matches(got: Any): Boolean =
+            if (error.isEmpty()) got is ByteArray && got.contentEquals(context)
+            else got is EnsealException.InvalidTemplate && got.errorName() == error && got.code().toInt() == 405
+        check(matches(outcome { it.renderJson(record, pointer) }), "template $template over $record: renderJson")
+        fromJson++
+        val nested = try { ContextTemplate.parse(template).fields().any { it.startsWith("/") } } catch (e: EnsealException) { false }
+        if (!nested) {
+            check(matches(outcome { it.render(pointer, fields) }), "template $template over $fields: render")
+            fromMap++
+        }
+    }
+    check(fromJson == 18 && fromMap >= 15, "template cases: $fromJson from JSON, $fromMap from a map")
+    println("templates: $fromJson shared cases rendered from JSON, $fromMap from a map")
+}
+
+fun records() {
+    val template = ContextTemplate.parse("patients/{id}{pointer}")
+    check(template.toString() == "patients/{id}{pointer}" && template.fields() == listOf("id") && template.hasPointer(), "template text, fields, pointer")
+    check(!ContextTemplate.parse("patients/{id}/ssn").hasPointer(), "a template without {pointer}")
+    val key = KeyPair.generate(Suite.X25519)
+    val sealer = Sealer(key.publicKey())
+    val opener = openerOf(key)
+    val record = """{"id":8812,"ssn":"123-45-6789","visits":[{"dx":"F32.1"},{"dx":"J45"}]}"""
+    val pointers = listOf("/ssn", "/visits/*/dx")
+    val sealed = sealer.sealRecord(record, pointers, template)
+    check(!sealed.contains("123-45-6789") && !sealed.contains("F32.1"), "record sealed")
+    check(opener.openRecord(sealed, pointers, template) == record, "record opened by pointer")
+    check(opener.openRecordAll(sealed, template) == record, "record opened everywhere")
+    val unpadded = sealer.sealRecord(record, pointers, template, padTo = 0u)
+    check(unpadded.length < sealed.length && opener.openRecordAll(unpadded, template) == record, "padTo 0")
+    expect<EnsealException.DecryptFailed>("a value under another record's id") {
+        opener.openRecord(sealed.replaceFirst("\"id\":8812", "\"id\":8813"), listOf("/ssn"), template)
+    }
+    expect<EnsealException.InvalidTemplate>("a record without the field") { sealer.sealRecord("""{"ssn":"1"}""", listOf("/ssn"), template) }
+    expect<EnsealException.InvalidTemplate>("sealing a field the template reads") { sealer.sealRecord(record, listOf("/id"), template) }
+    expect<EnsealException.InvalidTemplate>("two values, no {pointer}") { sealer.sealRecord(record, pointers, ContextTemplate.parse("p/{id}")) }
+    expect<EnsealException.InvalidTemplate>("malformed template") { ContextTemplate.parse("p/{id") }
+    expect<EnsealException.NotSealed>("opening a clear record") { opener.openRecord(record, listOf("/ssn"), template) }
+    expect<EnsealException.InvalidJson>("not JSON") { sealer.sealRecord("{", listOf("/ssn"), template) }
+
+    // Re-sealing: old key to new key.
+    val (old, new) = KeyPair.generate(Suite.X25519) to KeyPair.generate(Suite.P256)
+    val both = openerOf(old, new)
+    val onlyNew = openerOf(new)
+    val toNew = Sealer(new.publicKey())
+    val onOld = Sealer(old.publicKey()).seal("123-45-6789", "patients/8812/ssn")
+    val moved = both.reseal(onOld, "patients/8812/ssn", toNew)
+    check(!moved.alreadyCurrent && Sealed.parse(moved.text).kid() == new.kid() && Sealed.parse(onOld).kid() == old.kid(), "re-sealed to the new kid")
+    check(onlyNew.openString(moved.text, "patients/8812/ssn") == "123-45-6789", "opens with only the new key")
+    val again = both.reseal(moved.text, "patients/8812/ssn".toByteArray(), toNew)
+    check(again.alreadyCurrent && again.text == moved.text, "a current value is left as it is")
+    check(Opener(Keyring()).reseal(moved.text, "any", toNew).alreadyCurrent, "current is decided without a key")
+    expect<EnsealException.UnknownKey>("the old key gone") { onlyNew.reseal(onOld, "patients/8812/ssn", toNew) }
+    expect<EnsealException.DecryptFailed>("re-seal with the wrong context") { both.reseal(onOld, "patients/8813/ssn", toNew) }
+    val oldRecord = Sealer(old.publicKey()).sealRecord(record, pointers, template)
+    val done = both.resealRecord(oldRecord, pointers, template, toNew)
+    check(done.resealed == 3uL && done.alreadyCurrent == 0uL, "record: 3 re-sealed (${done.resealed}, ${done.alreadyCurrent})")
+    check(onlyNew.openRecord(done.json, pointers, template) == record, "re-sealed record opens with the new key")
+    val rerun = both.resealRecordAll(done.json, template, toNew)
+    check(rerun.resealed == 0uL && rerun.alreadyCurrent == 3uL && rerun.json == done.json, "a second run changes nothing")
+    expect<EnsealException.UnknownKey>("record with the old key gone") { onlyNew.resealRecordAll(oldRecord, template, toNew) }
+
+    // Session limits.
+    check(sealer.limits() == SessionLimits(maxFields = 1uL shl 32, maxAge = 3600uL), "default limits: ${sealer.limits()}")
+    check(Sealer(key.publicKey(), maxSessionAge = 60uL).limits().maxAge == 60uL, "max session age read back")
+    check(Sealer.withFieldLimit(key.publicKey(), 10uL, maxSessionAge = 5uL).limits() == SessionLimits(10uL, 5uL), "both limits")
+    check(Sealer.fromKeyset(Keyset.fromPublicKey(key.publicKey()), maxSessionAge = 120uL).limits().maxAge == 120uL, "keyset sealer max age")
+    expect<EnsealException.InvalidArgument>("max session age 0") { Sealer(key.publicKey(), maxSessionAge = 0uL) }
+    expect<EnsealException.InvalidArgument>("max session age 0 with a field limit") { Sealer.withFieldLimit(key.publicKey(), 3uL, 0uL) }
+    expect<EnsealException.InvalidArgument>("keyset sealer max session age 0") { Sealer.fromKeyset(Keyset.fromPublicKey(key.publicKey()), 0uL) }
+}
+
+/** An audit sink in Kotlin: keeps every event, and throws on opens when told to. */
+class Collect(private val failOpens: Boolean = false) : AuditSink {
+    val events: MutableList<AuditEvent> = java.util.Collections.synchronizedList(mutableListOf())
+    override fun record(event: AuditEvent) {
+        events.add(event)
+        if (failOpens && event.operation == "open") throw IllegalStateException("audit backend down")
+    }
+}
+
+fun audit() {
+    val secret = "123-45-6789"
+    val key = KeyPair.generate(Suite.X25519)
+    val sealer = Sealer(key.publicKey())
+    val sealed = sealer.seal(secret, "patients/8812/ssn")
+    val session = Sealed.parse(sealed).sessionId()
+    val sink = Collect()
+    val opener = Opener.withAudit(keyringOf(key), sink, "billing-service")
+    check(opener.openString(sealed, "patients/8812/ssn") == secret, "audited open")
+    expect<EnsealException.DecryptFailed>("audited failed open") { opener.openString(sealed, "patients/8813/ssn") }
+    expect<EnsealException.BadPrefix>("audited open of clear text") { opener.openString("hello", "c") }
+    val seen = sink.events.map { Triple(it.operation, it.error, it.context?.let { c -> String(c) }) }
+    check(
+        seen == listOf(
+            Triple("decapsulate", null, null),
+            Triple("open", null, "patients/8812/ssn"),
+            Triple("open", "DECRYPT_FAILED", "patients/8813/ssn"),
+            Triple("open", "BAD_PREFIX", "c"),
+        ),
+        "events: $seen",
+    )
+    check(sink.events.take(3).all { it.kid == key.kid() && it.suite == Suite.X25519 && it.sessionId == session && it.actor == "billing-service" && it.time > 1_700_000_000uL }, "event fields")
+    check(sink.events[3].kid == null && sink.events[3].sessionId == null, "an unparsed value has no kid")
+    check(sink.events.none { e -> e.toString().contains(secret) || (e.context?.let { String(it).contains(secret) } ?: false) }, "no plaintext in events")
+    val refusing = Opener.withAudit(keyringOf(key), Collect(failOpens = true), "svc")
+    try {
+        refusing.openString(sealed, "patients/8812/ssn")
+        check(false, "a throwing sink let the open through")
+    } catch (e: EnsealException.Internal) {
+        check(e.detail().contains("audit sink failed") && !e.detail().contains(secret), "fails closed: ${e.detail()}")
+    }
+    expect<EnsealException.Internal>("throwing sink, document open") {
+        refusing.openJsonAll(sealer.sealJson("{\"ssn\":\"$secret\"}", listOf("/ssn"), null), null)
+    }
+
+    // The hash-chained file, written from Kotlin, verified, then tampered with.
+    val dir = java.nio.file.Files.createTempDirectory("enseal-audit")
+    val path = dir.resolve("audit.jsonl").toString()
+    val log = AuditLog.open(path)
+    for (actor in listOf("alice", "bob")) {
+        val o = Opener.withAuditLog(keyringOf(key), log, actor)
+        repeat(3) { i -> check(o.openString(sealer.seal("$secret-$i", "rows/$i"), "rows/$i") == "$secret-$i", "log open") }
+        expect<EnsealException.DecryptFailed>("log failed open") { o.openString(sealed, "wrong") }
+    }
+    log.flush()
+    val report = verifyAuditLog(path)
+    check(report.intact && report.problem == null && report.events == 10uL && report.failures == 2uL, "log verifies: $report")
+    check(report.perActor == mapOf("alice" to 5uL, "bob" to 5uL) && report.perKid == mapOf(key.kid() to 10uL), "log counts: $report")
+    val lines = File(path).readLines()
+    check(lines.size == 10 && lines.none { it.contains(secret) } && report.lastHash.length == 64, "log lines")
+    val tampered = mapOf(
+        "deleted" to lines.filterIndexed { i, _ -> i != 4 },
+        "edited" to lines.mapIndexed { i, l -> if (i == 4) l.replace("\"actor\":\"alice\"", "\"actor\":\"mallory\"") else l },
+        "reordered" to lines.toMutableList().also { it[4] = lines[5]; it[5] = lines[4] },
+    )
+    for ((how, changed) in tampered) {
+        val copy = dir.resolve("$how.jsonl").toFile()
+        check(changed != lines, "$how: the file changed")
+        copy.writeText(changed.joinToString("\n", postfix = "\n"))
+        val broken = verifyAuditLog(copy.path)
+        check(!broken.intact && broken.problem?.line == 5uL && broken.events == 4uL, "$how line is caught: $broken")
+        expect<EnsealException.InvalidArgument>("$how log refused for appending") { AuditLog.open(copy.path) }
+    }
+    expect<EnsealException.InvalidArgument>("missing log") { verifyAuditLog(dir.resolve("missing.jsonl").toString()) }
+    dir.toFile().deleteRecursively()
+}
+
 fun main(args: Array<String>) {
     if (args.firstOrNull() == "--smoke") {
         val key = KeyPair.generate(Suite.X25519)
@@ -219,6 +386,9 @@ fun main(args: Array<String>) {
         return
     }
     vectors(args[0])
+    templateVectors(args[0])
+    records()
+    audit()
     keysets()
     api()
     reviewFixes()

@@ -11,8 +11,10 @@ import copyreg
 import gc
 import json
 import pickle
+import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -33,6 +35,8 @@ def world():
     ring.add(key)
     sealed = enseal.Sealer(public).seal("123-45-6789", CONTEXT)
     opener = enseal.Opener([key])
+    logs = tempfile.mkdtemp()
+    paths = iter(os.path.join(logs, f"{n}.jsonl") for n in range(1_000_000))
 
     def opens(value):
         return opener.open(value, CONTEXT) == b"123-45-6789"
@@ -52,6 +56,10 @@ def world():
         _native.Sealer: lambda s: opens(s.seal(b"123-45-6789", CONTEXT)),
         _native.Opener: lambda o: o.open(sealed, CONTEXT) == b"123-45-6789",
         _native.Sealed: lambda s: s.to_text() == sealed,
+        enseal.ContextTemplate: lambda t: str(t) == "p/{id}{pointer}" and t.fields == ["id"],
+        _native.ContextTemplate: lambda t: t.fields() == ["id"],
+        enseal.AuditLog: lambda log: log.flush() is None,
+        _native.AuditLog: lambda log: log.flush() is None,
     }
     makers = {
         enseal.KeyPair: lambda: enseal.KeyPair.from_jwk(key.to_jwk()),
@@ -67,13 +75,17 @@ def world():
         _native.Sealer: lambda: _native.Sealer(public._inner),
         _native.Opener: lambda: _native.Opener(ring._inner),
         _native.Sealed: lambda: _native.Sealed.parse(sealed),
+        enseal.ContextTemplate: lambda: enseal.ContextTemplate.parse("p/{id}{pointer}"),
+        _native.ContextTemplate: lambda: _native.ContextTemplate.parse("p/{id}{pointer}"),
+        enseal.AuditLog: lambda: enseal.AuditLog.open(next(paths)),
+        _native.AuditLog: lambda: _native.AuditLog.open(next(paths)),
     }
     return makers, checks
 
 
 CLASSES = [enseal.KeyPair, enseal.PublicKey, enseal.Keyset, enseal.Keyring, enseal.Sealer, enseal.Opener,
            _native.KeyPair, _native.PublicKey, _native.Keyset, _native.Keyring, _native.Sealer, _native.Opener,
-           _native.Sealed]
+           _native.Sealed, enseal.ContextTemplate, _native.ContextTemplate, enseal.AuditLog, _native.AuditLog]
 IDS = [f"{c.__module__.replace('enseal.', '')}.{c.__name__}" for c in CLASSES]
 MUTABLE = (enseal.Keyring, enseal.Keyset, _native.Keyring, _native.Keyset)
 
@@ -83,7 +95,8 @@ def test_every_generated_object_class_is_covered():
     generated = {obj for obj in vars(_native).values()
                  if isinstance(obj, type) and hasattr(obj, "_uniffi_clone_handle")}
     assert generated == {_native.KeyPair, _native.PublicKey, _native.Keyset, _native.Keyring,
-                         _native.Sealer, _native.Opener, _native.Sealed}
+                         _native.Sealer, _native.Opener, _native.Sealed, _native.ContextTemplate,
+                         _native.AuditLog}
     assert generated <= set(CLASSES)
 
 

@@ -3,6 +3,7 @@ read) against the installed package: the same public names, and in each class
 the same public members, both ways."""
 
 import ast
+import dataclasses
 import pathlib
 
 import enseal
@@ -45,11 +46,11 @@ def test_each_class_has_exactly_its_stubbed_members():
             elif isinstance(member, ast.AnnAssign) and isinstance(member.target, ast.Name):
                 stubbed.add(member.target.id)
         cls = getattr(enseal, node.name)
-        if node.name in ("KeysetEntry", "AesBackend"):  # records: fields, not class attributes
-            instance = {"KeysetEntry": lambda: enseal.Keyset.from_public_key(enseal.KeyPair.generate().public_key).entries[0],
-                        "AesBackend": enseal.aes_backend}[node.name]()
-            runtime = {n for n in vars(instance) if not n.startswith("_")} if hasattr(instance, "__dict__") else set()
-            runtime |= {n for n in getattr(type(instance), "__dataclass_fields__", {})}
+        if node.name == "AesBackend":  # uniffi's record: fields, not class attributes
+            instance = enseal.aes_backend()
+            runtime = {n for n in vars(instance) if not n.startswith("_")}
+        elif dataclasses.is_dataclass(cls):  # records: their fields and any properties
+            runtime = {f.name for f in dataclasses.fields(cls)} | {n for n in dir(cls) if not n.startswith("_")}
         else:
             runtime = {n for n in dir(cls) if not n.startswith("_")}
             runtime |= {n for n in ("__init__", "__len__") if n in vars(cls)}

@@ -11,3 +11,10 @@ fun Sealer.seal(value: String, context: String): String =
 /** Opens a text-form value sealed with [context] and decodes it as UTF-8. */
 fun Opener.openString(sealed: String, context: String): String =
     openString(sealed, context.toByteArray(Charsets.UTF_8))
+
+/**
+ * Re-seals the text-form [value], sealed with the UTF-8 [context], to [to]'s key; a value
+ * already on that key comes back as it is, with `alreadyCurrent`.
+ */
+fun Opener.reseal(value: String, context: String, to: Sealer): Resealed =
+    reseal(value, context.toByteArray(Charsets.UTF_8), to)

@@ -3,11 +3,21 @@ installed wheel's stubs (and run, so that it is also true at run time)."""
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+import os
+import tempfile
+from typing import Any, Dict, List, Optional
 
 import enseal
 from enseal import (
     AesBackend,
+    AuditEvent,
+    AuditLog,
+    AuditProblem,
+    AuditReport,
+    ContextTemplate,
+    Resealed,
+    ResealedRecord,
+    SessionLimits,
     DecryptFailedError,
     EnsealError,
     KeyPair,
@@ -98,13 +108,75 @@ except DecryptFailedError as e:
 except EnsealError:
     raise
 
+template: ContextTemplate = ContextTemplate.parse("patients/{id}{pointer}")
+template_text: str = str(template)
+same_text: str = template.template
+template_fields: List[str] = template.fields
+per_value: bool = template.has_pointer
+rendered: bytes = template.render("/ssn", {"id": "8812"})
+from_json: bytes = template.render_json('{"id":8812}', "/ssn")
+from_dict: bytes = template.render_json({"id": 8812}, "/ssn")
+record_text: str = sealer.seal_record('{"id":8812,"ssn":"1"}', ["/ssn"], template)
+record_dict: Dict[str, Any] = sealer.seal_record({"id": 8812, "ssn": "1"}, ["/ssn"], template, pad_to=0)
+opened_record: str = opener.open_record(record_text, ["/ssn"], template)
+opened_dict: Dict[str, Any] = opener.open_record_all(record_dict, template)
+timed: Sealer = Sealer(public, max_session_age=600)
+timed_limited: Sealer = Sealer(public, field_limit=10, max_session_age=60)
+timed_keyset: Sealer = Sealer.from_keyset(keyset, max_session_age=60)
+limits: SessionLimits = timed.limits
+max_fields: int = limits.max_fields
+max_age: int = limits.max_age
+resealed: Resealed = opener.reseal(text, "patients/8812/ssn", timed)
+new_text: str = resealed.text
+was_current: bool = resealed.already_current
+moved: ResealedRecord[str] = opener.reseal_record(record_text, ["/ssn"], template, timed)
+moved_json: str = moved.json
+counts: List[int] = [moved.resealed, moved.already_current]
+moved_all: ResealedRecord[Dict[str, Any]] = opener.reseal_record_all(record_dict, template, timed)
+moved_doc: Dict[str, Any] = moved_all.json
+
+seen: List[AuditEvent] = []
+
+
+def keep(event: AuditEvent) -> None:
+    fields: List[Any] = [event.time, event.operation, event.error, event.kid, event.suite,
+                         event.session_id, event.context, event.actor]
+    assert len(fields) == 8
+    seen.append(event)
+
+
+audited: Opener = Opener([key], audit=keep, actor="consumer")
+audited.open(sealer.seal("v", "c"), "c")
+with tempfile.TemporaryDirectory() as scratch:
+    log_path = os.path.join(scratch, "audit.jsonl")
+    log: AuditLog = AuditLog.open(log_path)
+    Opener(ring, audit=log, actor="consumer").open(sealer.seal("v", "c"), "c")
+    log.flush()
+    report: AuditReport = enseal.verify_audit_log(log_path)
+    intact: bool = report.intact
+    per_actor: Dict[str, int] = report.per_actor
+    per_kid: Dict[str, int] = report.per_kid
+    tallies: List[int] = [report.events, report.failures]
+    last: str = report.last_hash
+    problem: Optional[AuditProblem] = report.problem
+    assert intact and problem is None and per_actor == {"consumer": 2} and len(per_kid) == 1
+    if problem is not None:
+        line: int = problem.line
+        reason: str = problem.reason
+assert [e.operation for e in seen] == ["decapsulate", "open"]
+
+try:
+    ContextTemplate.parse("p/{id")
+except enseal.InvalidTemplateError as bad:
+    assert (bad.code, bad.name) == (405, "INVALID_TEMPLATE")
+
 errors: List[type[EnsealError]] = [
     enseal.InvalidArgumentError, enseal.RandomnessUnavailableError, enseal.InternalError,
     enseal.BufferTooSmallError, enseal.BadPrefixError, enseal.BadEncodingError, enseal.TruncatedError,
     enseal.TooLargeError, enseal.UnsupportedVersionError, enseal.UnsupportedSuiteError,
     enseal.UnknownKeyError, enseal.DecryptFailedError, enseal.InvalidKeyError, enseal.InvalidKeysetError,
     enseal.KeyExpiredError, enseal.InvalidJsonError, enseal.InvalidPointerError, enseal.PathNotFoundError,
-    enseal.AlreadySealedError, enseal.NotSealedError,
+    enseal.AlreadySealedError, enseal.NotSealedError, enseal.InvalidTemplateError,
 ]
-assert len(errors) == 20
+assert len(errors) == 21
 print("consumer OK")
