@@ -2,8 +2,8 @@
 # Seal-path cost of a change, measured against a baseline commit in one
 # process: both versions of core are linked side by side (the baseline
 # renamed to 0.0.1) and timed in alternating rounds (src/main.rs).
-# Usage: bench/baseline-ab/run.sh [BASELINE_COMMIT]   (default ab2351e, before issue 12; src/main.rs
-# calls the baseline with its own API, so another baseline may need its calls changed)
+# Usage: bench/baseline-ab/run.sh [BASELINE_COMMIT]   (default ab2351e, before issue 12, with the
+# old API; a baseline that already has `seal_binary`/`open_binary` is called with those)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 base="${1:-ab2351e}"
@@ -31,9 +31,14 @@ publish = false
 enseal = { path = "$root/core", default-features = false }
 enseal-bench = { path = "$root/bench" }
 enseal_base = { package = "enseal", version = "0.0.1", path = "$work/base/core", default-features = false }
+[lints.rust]
+unexpected_cfgs = { level = "warn", check-cfg = ['cfg(new_base_api)'] }
 [profile.release]
 lto = "thin"
 codegen-units = 1
 opt-level = 3
 TOML
+if grep -q "pub fn seal_binary" "$work/base/core/src/sealer.rs"; then
+    export RUSTFLAGS="${RUSTFLAGS:-} --cfg new_base_api"
+fi
 cargo run --quiet --release --manifest-path "$work/cmp/Cargo.toml"

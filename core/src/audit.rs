@@ -28,6 +28,9 @@ pub enum AuditOperation {
     /// A field opened (or not): `open`, `open_string`, `open_binary*`, a
     /// batch's values, the JSON helper's fields.
     Open,
+    /// A field opened (or not) to be sealed again to a new key ([`Opener::reseal`](crate::Opener::reseal)
+    /// and the record re-seals): key rotation, told apart from reading.
+    Reseal,
     /// A session's key derived from its `enc` with a private key: once per
     /// session while it stays cached.
     Decapsulate,
@@ -40,10 +43,11 @@ pub enum AuditOperation {
 }
 
 impl AuditOperation {
-    /// The name in the log: `open`, `decapsulate`, `delegate_open`, `confirm_delegated`.
+    /// The name in the log: `open`, `reseal`, `decapsulate`, `delegate_open`, `confirm_delegated`.
     pub const fn name(self) -> &'static str {
         match self {
             AuditOperation::Open => "open",
+            AuditOperation::Reseal => "reseal",
             AuditOperation::Decapsulate => "decapsulate",
             AuditOperation::DelegateOpen => "delegate_open",
             AuditOperation::ConfirmDelegated => "confirm_delegated",

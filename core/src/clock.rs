@@ -1,6 +1,11 @@
-//! The time a keyset sealer checks its key's `not_after` against.
+//! The time a sealer checks its sessions' age and its key's `not_after` against.
 
 use crate::{Error, Result};
+
+/// The system clock reads before 1970 (or cannot be read): a host problem,
+/// not a bug of enseal's, so not `INTERNAL`.
+const CLOCK_UNUSABLE: Error =
+    Error::InvalidArgument("the system clock is before 1970 or unreadable");
 
 /// A source of the current time in Unix seconds. [`SystemClock`] is the
 /// default; tests and simulations inject their own
@@ -20,8 +25,13 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     fn now(&self) -> Result<u64> {
-        let now = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
-        u64::try_from(now.tv_sec).map_err(|_| Error::Internal("system clock is before 1970"))
+        use rustix::time::{ClockId, DynamicClockId, clock_gettime_dynamic};
+        // The fallible call: the plain one panics should the system refuse
+        // the clock (a seccomp filter), and this runs in every seal.
+        let now = clock_gettime_dynamic(DynamicClockId::Known(ClockId::RealtimeCoarse))
+            .map_err(|_| CLOCK_UNUSABLE)
+            .and_then(|now| u64::try_from(now.tv_sec).map_err(|_| CLOCK_UNUSABLE))?;
+        Ok(now)
     }
 
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
@@ -29,7 +39,7 @@ impl Clock for SystemClock {
         web_time::SystemTime::now()
             .duration_since(web_time::UNIX_EPOCH)
             .map(|since| since.as_secs())
-            .map_err(|_| Error::Internal("system clock is before 1970"))
+            .map_err(|_| CLOCK_UNUSABLE)
     }
 }
 

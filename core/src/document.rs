@@ -47,11 +47,20 @@ impl<'a> Contexts<'a> {
         }
     }
 
-    /// Refuses values at `paths` that a template reads or would confuse.
-    fn check(self, paths: &[Vec<String>]) -> Result<()> {
+    /// Refuses sealing values at `paths` (from `pointers`) of `doc` that a
+    /// template reads or would give one context.
+    fn check_sealing(self, pointers: &[&str], paths: &[Vec<String>], doc: &Value) -> Result<()> {
         match self {
             Contexts::RecordId(_) => Ok(()),
-            Contexts::Template(template) => template.check_paths(paths),
+            Contexts::Template(template) => template.check_sealing(pointers, paths, doc),
+        }
+    }
+
+    /// Refuses re-sealing values at `paths` that a template reads.
+    fn check_resealing(self, paths: &[Vec<String>]) -> Result<()> {
+        match self {
+            Contexts::RecordId(_) => Ok(()),
+            Contexts::Template(template) => template.check_reads_clear(paths),
         }
     }
 }
@@ -81,7 +90,7 @@ fn seal(
     }
     let mut out = parse(json)?;
     let paths = concrete_paths(&out, pointers)?;
-    contexts.check(&paths)?;
+    contexts.check_sealing(pointers, &paths, &out)?;
     let context_of = contexts.of(&out)?;
     refuse_prefixed_clear_strings(&mut out, &paths)?;
     for path in &paths {
@@ -284,7 +293,7 @@ fn reseal(
             all
         }
     };
-    contexts.check(&paths)?;
+    contexts.check_resealing(&paths)?;
     let context_of = contexts.of(&out)?;
     let (mut resealed, mut current) = (0, 0);
     for path in &paths {

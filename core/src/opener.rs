@@ -299,8 +299,21 @@ impl Opener {
         out: &mut Vec<u8>,
     ) -> Result<()> {
         let context = context.context_bytes();
-        let envelope = self.parse(sealed, context)?;
-        self.open_envelope(&envelope, context, out)
+        self.open_binary_as(AuditOperation::Open, sealed, context, out)
+    }
+
+    /// [`Opener::open_binary_into`], audited as `operation`.
+    pub(crate) fn open_binary_as(
+        &self,
+        operation: AuditOperation,
+        sealed: &[u8],
+        context: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let envelope = format::parse(sealed).inspect_err(|error| {
+            self.audit_unparsed(operation, context, error);
+        })?;
+        self.open_envelope(operation, &envelope, context, out)
     }
 
     /// [`format::parse`], auditing a failure.
@@ -329,13 +342,14 @@ impl Opener {
             return Err(error);
         };
         let mut plaintext = Zeroizing::new(Vec::with_capacity(needed));
-        self.open_envelope(&envelope, context, &mut plaintext)?;
+        self.open_envelope(AuditOperation::Open, &envelope, context, &mut plaintext)?;
         target.copy_from_slice(&plaintext);
         Ok(needed)
     }
 
     fn open_envelope(
         &self,
+        operation: AuditOperation,
         envelope: &Envelope<'_>,
         context: &[u8],
         out: &mut Vec<u8>,
@@ -345,12 +359,7 @@ impl Opener {
         }
         let start = out.len();
         let result = self.open_unaudited(envelope, context, out);
-        let recorded = self.audit(
-            AuditOperation::Open,
-            envelope,
-            Some(context),
-            result.as_ref().copied(),
-        );
+        let recorded = self.audit(operation, envelope, Some(context), result.as_ref().copied());
         if let (Ok(()), Err(refused)) = (&result, recorded) {
             out[start..].zeroize();
             out.truncate(start);

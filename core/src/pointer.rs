@@ -117,6 +117,16 @@ fn expand_into(
     }
 }
 
+/// The value at the concrete path `tokens` (RFC 6901: an array index is
+/// canonical decimal, so `01` and `+1` name nothing).
+pub(crate) fn get<'a>(doc: &'a Value, tokens: &[String]) -> Option<&'a Value> {
+    tokens.iter().try_fold(doc, |v, token| match v {
+        Value::Array(items) => items.get(array_index(token, items.len())?),
+        Value::Object(_) => v.get(token),
+        _ => None,
+    })
+}
+
 /// The value at a concrete path (one `expand` returned).
 pub(crate) fn get_mut<'a>(doc: &'a mut Value, path: &[String]) -> Option<&'a mut Value> {
     path.iter().try_fold(doc, |v, token| match v {

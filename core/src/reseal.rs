@@ -5,7 +5,7 @@
 
 use crate::context::AsContext;
 use crate::sealed::AsSealed;
-use crate::{Opener, Result, Sealer};
+use crate::{AuditOperation, Opener, Result, Sealer};
 
 /// What [`Opener::reseal`] did with one value.
 #[derive(Clone, PartialEq, Eq)]
@@ -45,16 +45,19 @@ pub struct ResealedRecord {
     pub json: String,
     /// Values sealed anew to the target key.
     pub resealed: usize,
-    /// Values that were already on the target key and were left as they are.
+    /// Values whose header names the target key, left as they are without
+    /// being opened (so not checked: a damaged one fails when it is opened).
     pub already_current: usize,
 }
 
 impl Opener {
     /// Re-seals `sealed` (text form or a [`Sealed`](crate::Sealed)), sealed
     /// with `context`, to `to`'s key: opens it with this opener's keyring
-    /// (audited as an open, when the opener audits) and seals the plaintext
-    /// with the same context. A value whose key id is already `to`'s is
-    /// [`Resealed::AlreadyCurrent`], decided without opening it. Errors are
+    /// (audited as [`AuditOperation::Reseal`], when the opener audits) and
+    /// seals the plaintext with the same context. A value whose key id is
+    /// already `to`'s is [`Resealed::AlreadyCurrent`], decided from its
+    /// header without opening it: that says which key it claims, not that
+    /// it is authentic or has this context (opening it tells). Errors are
     /// those of opening (e.g. [`Error::UnknownKey`](crate::Error::UnknownKey)
     /// when the old key has been dropped) and of sealing; the plaintext is
     /// wiped either way.
@@ -72,12 +75,13 @@ impl Opener {
                 return Ok(Resealed::AlreadyCurrent);
             }
             // A value that does not parse fails (and is audited) here.
-            let plaintext = self.open_binary(binary, crate::Context::bytes(context))?;
+            let mut plaintext = zeroize::Zeroizing::new(Vec::with_capacity(binary.len()));
+            self.open_binary_as(AuditOperation::Reseal, binary, context, &mut plaintext)?;
             to.seal(&plaintext, crate::Context::bytes(context))
                 .map(Resealed::Resealed)
         });
         if let (false, Err(error)) = (decoded, &result) {
-            self.audit_unparsed(crate::AuditOperation::Open, context, error);
+            self.audit_unparsed(AuditOperation::Reseal, context, error);
         }
         result
     }

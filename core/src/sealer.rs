@@ -30,9 +30,9 @@ pub const DEFAULT_FIELD_LIMIT: u64 = 1 << 32;
 pub const DEFAULT_SESSION_MAX_AGE: Duration = Duration::from_secs(3600);
 
 /// When a sealer starts a fresh session: after `max_fields` fields (1 ..=
-/// 2^32) or once the session is `max_age` old (at least one second; read
-/// from the sealer's clock at each seal, in whole seconds), whichever comes
-/// first. Besides these, a sealer starts a fresh session in a forked child
+/// 2^32) or once the session is `max_age` old (whole seconds, at least one;
+/// read from the sealer's clock at each seal), whichever comes first. A
+/// clock set back by `max_age` or more also ends a session. Besides these, a sealer starts a fresh session in a forked child
 /// and on [`Sealer::rekey`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionLimits {
@@ -58,9 +58,9 @@ impl SessionLimits {
                 "field limit must be between 1 and 2^32",
             ));
         }
-        if self.max_age < Duration::from_secs(1) {
+        if self.max_age < Duration::from_secs(1) || self.max_age.subsec_nanos() != 0 {
             return Err(Error::InvalidArgument(
-                "session maximum age must be at least one second",
+                "session maximum age must be a whole number of seconds, at least one",
             ));
         }
         Ok(())
@@ -116,7 +116,9 @@ impl Sealer {
         Sealer::with_limits(recipient, SessionLimits::default())
     }
 
-    /// A sealer that re-encapsulates after every `field_limit` fields (1 ..= 2^32).
+    /// A sealer that re-encapsulates after every `field_limit` fields (1 ..=
+    /// 2^32), and, as every sealer, once a session is
+    /// [`DEFAULT_SESSION_MAX_AGE`] old.
     pub fn with_field_limit(recipient: &PublicKey, field_limit: u64) -> Result<Sealer> {
         let limits = SessionLimits {
             max_fields: field_limit,
@@ -136,30 +138,31 @@ impl Sealer {
         )
     }
 
-    /// A sealer for the keyset's primary key. When that key has a
-    /// `not_after`, every seal (and every new session) first reads the system
-    /// clock and fails with [`Error::KeyExpired`] once `now > not_after`, so a
-    /// long-lived sealer stops at the end of its key's cryptoperiod.
+    /// A sealer for the keyset's primary key. Every seal (and every new
+    /// session) first reads the system clock, for the session's age and,
+    /// when that key has a `not_after`, to fail with [`Error::KeyExpired`]
+    /// once `now > not_after`, so a long-lived sealer stops at the end of
+    /// its key's cryptoperiod.
     pub fn from_keyset(keyset: &Keyset) -> Result<Sealer> {
         Sealer::from_keyset_with_clock(keyset, SystemClock)
     }
 
     /// As [`Sealer::from_keyset`], with the time read from `clock`.
     pub fn from_keyset_with_clock(keyset: &Keyset, clock: impl Clock + 'static) -> Result<Sealer> {
-        Sealer::from_keyset_with(keyset, SessionLimits::default(), clock)
+        Sealer::from_keyset_with_clock_and_limits(keyset, clock, SessionLimits::default())
     }
 
     /// As [`Sealer::from_keyset`], with sessions ending at `limits`.
     pub fn from_keyset_with_limits(keyset: &Keyset, limits: SessionLimits) -> Result<Sealer> {
-        Sealer::from_keyset_with(keyset, limits, SystemClock)
+        Sealer::from_keyset_with_clock_and_limits(keyset, SystemClock, limits)
     }
 
-    /// As [`Sealer::from_keyset`], with sessions ending at `limits` and the
-    /// time (for session ages and `not_after`) read from `clock`.
-    pub fn from_keyset_with(
+    /// As [`Sealer::from_keyset`], with the time (for session ages and
+    /// `not_after`) read from `clock` and sessions ending at `limits`.
+    pub fn from_keyset_with_clock_and_limits(
         keyset: &Keyset,
-        limits: SessionLimits,
         clock: impl Clock + 'static,
+        limits: SessionLimits,
     ) -> Result<Sealer> {
         let primary = keyset.primary();
         Sealer::build(
@@ -306,9 +309,10 @@ impl Sealer {
             let unusable = {
                 let session = self.session.read().unwrap_or_else(PoisonError::into_inner);
                 // Checked before the counter moves: the parent may still be
-                // using the counter values a child would claim. A clock
-                // that went back gives age 0, not a huge one.
-                let young = now.saturating_sub(session.started) < self.max_age;
+                // using the counter values a child would claim. A clock that
+                // jumped back by max_age or more ends the session too: a
+                // session must not live on by a clock being set back.
+                let young = now.abs_diff(session.started) < self.max_age;
                 if young && !session.fork_guard.forked() {
                     let counter = session.next.fetch_add(1, Ordering::Relaxed);
                     if counter < self.field_limit {

@@ -11,13 +11,21 @@
 //!   `{/a/b}` is the value at JSON Pointer `/a/b` of the record.
 //! - `{{` and `}}` are literal braces; everything else is literal text.
 //!
-//! A field's value is its text (a string as it is, a number as written,
-//! `true`/`false`), with `~` written `~0` and `/` written `~1` (the JSON
-//! Pointer escapes), so a value never adds a path segment: the id `8812/ssn`
-//! cannot make one record's context equal another's. A missing field, `null`,
-//! an object or an array is an error, never an empty string.
+//! - A field's value is its text (a string as it is, a number as written,
+//!   `true`/`false`; so `8812` and `"8812"` give the same context, as a CSV
+//!   cell and a JSON number must), with `~` written `~0` and `/` written `~1`
+//!   (the JSON Pointer escapes), so a value never holds a `/`. A missing
+//!   field, `null`, an object, an array, or a sealed string is an error,
+//!   never an empty string or a ciphertext.
+//! - So that no two records render to one context, each `{field}` must be
+//!   followed by the end, by `{pointer}`, or by literal text that starts
+//!   with `/`, and `{pointer}` (at most one) by the end or by such text: a
+//!   rendered context then splits back into its fields one way only.
+//!   `{site}:{id}` and `{pointer}{id}` are refused (`a:b` + `c` and `a` +
+//!   `b:c` would meet).
 
 use crate::context::Context;
+use crate::format::TEXT_PREFIX;
 use crate::json::{self, Value};
 use crate::{Error, Result, pointer};
 
@@ -68,14 +76,20 @@ impl ContextTemplate {
                         )));
                     };
                     let name = &rest[..len];
-                    if name.is_empty() || name.contains('{') {
+                    if name.is_empty() {
                         return Err(invalid(format!(
                             "{template:?}: '{{' at byte {at} holds no field name"
                         )));
                     }
-                    if name.starts_with('/') {
-                        pointer::parse(name)
-                            .map_err(|_| invalid(format!("{{{name}}} is not a JSON Pointer")))?;
+                    if name.contains('{') {
+                        return Err(invalid(format!(
+                            "{template:?}: '{{' at byte {at} holds another '{{' (write '{{{{' for a literal brace)"
+                        )));
+                    }
+                    if name.starts_with('/') && pointer::parse(name).is_err() {
+                        return Err(invalid(format!(
+                            "{template:?}: {{{name}}} at byte {at} is not a JSON Pointer"
+                        )));
                     }
                     if !literal.is_empty() {
                         parts.push(Part::Literal(core::mem::take(&mut literal)));
@@ -95,6 +109,7 @@ impl ContextTemplate {
         if !literal.is_empty() {
             parts.push(Part::Literal(literal));
         }
+        check_unambiguous(template, &parts)?;
         Ok(ContextTemplate {
             source: template.to_owned(),
             parts,
@@ -168,23 +183,42 @@ impl ContextTemplate {
         })
     }
 
-    /// Refuses sealing (or re-sealing) the values at `paths` of one record
-    /// with this template when the template reads one of them (it would be
-    /// unreadable to whoever opens), or gives them all one context.
-    pub(crate) fn check_paths(&self, paths: &[Vec<String>]) -> Result<()> {
-        if paths.len() > 1 && !self.has_pointer() {
-            return Err(invalid(format!(
-                "{:?} has no {{pointer}}, so the {} values of a record would share one context",
-                self.source,
-                paths.len()
-            )));
+    /// Refuses sealing the values at `paths` (from `pointers`) of the record
+    /// `doc` when the template reads one of them or anything inside one (an
+    /// opener could not read it), and, for a template without `{pointer}`,
+    /// unless exactly one value is sealed: one pointer without `*`, in a
+    /// record that holds no other sealed value. Decided from the pointers,
+    /// so a record passes or fails whatever its arrays hold.
+    pub(crate) fn check_sealing(
+        &self,
+        pointers: &[&str],
+        paths: &[Vec<String>],
+        doc: &Value,
+    ) -> Result<()> {
+        if !self.has_pointer() {
+            let one = match pointers {
+                [only] => !only.split('/').any(|token| token == "*"),
+                _ => false,
+            };
+            if !one || holds_sealed_value(doc) {
+                return Err(invalid(format!(
+                    "{:?} has no {{pointer}}: it can give only one value of a record its context \
+                     (one pointer, no `*`, no other sealed value in the record)",
+                    self.source
+                )));
+            }
         }
+        self.check_reads_clear(paths)
+    }
+
+    /// Refuses a template that reads one of `paths` (or a value inside or around one).
+    pub(crate) fn check_reads_clear(&self, paths: &[Vec<String>]) -> Result<()> {
         for name in self.fields() {
             let tokens = field_tokens(name)?;
             let overlaps = |p: &&Vec<String>| p.starts_with(&tokens) || tokens.starts_with(p);
             if let Some(path) = paths.iter().find(overlaps) {
                 return Err(invalid(format!(
-                    "field {{{name}}} is read by the template but {} is being sealed",
+                    "field {{{name}}} is read by the template but {} is sealed",
                     pointer::to_text(path)
                 )));
             }
@@ -234,15 +268,11 @@ fn field_tokens(name: &str) -> Result<Vec<String>> {
 /// The text of field `name` of `record`.
 fn field_text(record: &Value, name: &str) -> Result<String> {
     let tokens = field_tokens(name)?;
-    let value = tokens
-        .iter()
-        .try_fold(record, |value, token| match value {
-            Value::Object(_) => value.get(token),
-            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        })
-        .ok_or_else(|| missing(name))?;
+    let value = pointer::get(record, &tokens).ok_or_else(|| missing(name))?;
     match value {
+        Value::String(text) if text.starts_with(TEXT_PREFIX) => Err(invalid(format!(
+            "field {{{name}}} holds a sealed value: a template reads clear fields only"
+        ))),
         Value::String(text) => Ok(text.to_string()),
         Value::Number(text) => Ok(text.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
@@ -251,6 +281,45 @@ fn field_text(record: &Value, name: &str) -> Result<String> {
             "field {{{name}}} is not a string, number or boolean"
         ))),
     }
+}
+
+/// Whether any string of `value` is a sealed value (or carries the prefix).
+fn holds_sealed_value(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.starts_with(TEXT_PREFIX),
+        Value::Array(items) => items.iter().any(holds_sealed_value),
+        Value::Object(members) => members.iter().any(|(_, v)| holds_sealed_value(v)),
+        _ => false,
+    }
+}
+
+/// The rule that makes rendering one-to-one (module docs): after a field,
+/// the end, `{pointer}` or text starting with `/`; after `{pointer}`, the
+/// end or text starting with `/`; one `{pointer}` at most.
+fn check_unambiguous(template: &str, parts: &[Part]) -> Result<()> {
+    if parts.iter().filter(|p| **p == Part::Pointer).count() > 1 {
+        return Err(invalid(format!("{template:?} has {{pointer}} twice")));
+    }
+    for (i, part) in parts.iter().enumerate() {
+        let separated = match parts.get(i + 1) {
+            None => true,
+            Some(Part::Literal(text)) => text.starts_with('/'),
+            Some(Part::Pointer) => matches!(part, Part::Field(_)),
+            Some(Part::Field(_)) => false,
+        };
+        let what = match part {
+            Part::Literal(_) => continue,
+            Part::Field(name) => format!("{{{name}}}"),
+            Part::Pointer => "{pointer}".to_owned(),
+        };
+        if !separated {
+            return Err(invalid(format!(
+                "{template:?}: {what} must be followed by the end, by {{pointer}} or by text \
+                 starting with '/' (else two records could render one context)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn escape_into(out: &mut String, value: &str) {
@@ -289,8 +358,8 @@ mod tests {
             "patients/8812/ssn"
         );
         assert_eq!(
-            ctx("{site}:{/patient/mrn}:{ok}{pointer}", r, "/a/0").unwrap(),
-            "north:A-1:true/a/0"
+            ctx("{site}/{/patient/mrn}/{ok}{pointer}", r, "/a/0").unwrap(),
+            "north/A-1/true/a/0"
         );
         assert_eq!(ctx("{{literal}} {id}", r, "/x").unwrap(), "{literal} 8812");
         assert_eq!(ctx("fixed", r, "/x").unwrap(), "fixed");
@@ -325,7 +394,7 @@ mod tests {
             ("patients/{id", "never closed"),
             ("patients/id}", "lone '}'"),
             ("patients/{}", "no field name"),
-            ("a{b{c}", "no field name"),
+            ("a{b{c}", "holds another"),
             ("{/a~2}", "not a JSON Pointer"),
         ] {
             let e = ContextTemplate::parse(bad).unwrap_err();
@@ -351,19 +420,74 @@ mod tests {
 
     #[test]
     fn paths_checked_against_the_template() {
-        let t = ContextTemplate::parse("p/{id}{pointer}").unwrap();
+        let t = ContextTemplate::parse("p/{id}/{/patient/mrn}{pointer}").unwrap();
         let path = |p: &str| pointer::parse(p).unwrap();
-        t.check_paths(&[path("/ssn"), path("/dx")]).unwrap();
-        let e = t.check_paths(&[path("/ssn"), path("/id")]).unwrap_err();
-        assert!(
-            e.to_string().contains("{id} is read by the template"),
-            "{e}"
-        );
+        let doc = json::parse(r#"{"id":1,"patient":{"mrn":"m"},"ssn":"s","dx":"d"}"#).unwrap();
+        let clear = |ps: &[&str]| {
+            let paths: Vec<_> = ps.iter().map(|p| path(p)).collect();
+            t.check_sealing(ps, &paths, &doc)
+        };
+        clear(&["/ssn", "/dx"]).unwrap();
+        for (sealing, says) in [
+            (
+                &["/ssn", "/id"][..],
+                "{id} is read by the template but /id is sealed",
+            ),
+            // The field lies inside a sealed value, and a sealed value inside a field.
+            (
+                &["/patient"],
+                "{/patient/mrn} is read by the template but /patient is sealed",
+            ),
+            (
+                &["/patient/mrn/x"],
+                "{/patient/mrn} is read by the template",
+            ),
+        ] {
+            let e = clear(sealing).unwrap_err();
+            assert!(e.to_string().contains(says), "{sealing:?}: {e}");
+        }
+
         let no_pointer = ContextTemplate::parse("p/{id}/ssn").unwrap();
-        no_pointer.check_paths(&[path("/ssn")]).unwrap();
-        let e = no_pointer
-            .check_paths(&[path("/ssn"), path("/dx")])
-            .unwrap_err();
-        assert!(e.to_string().contains("no {pointer}"), "{e}");
+        let one = |ps: &[&str], doc: &str| {
+            let doc = json::parse(doc).unwrap();
+            let paths: Vec<_> = ps.iter().map(|p| path(p)).collect();
+            no_pointer.check_sealing(ps, &paths, &doc)
+        };
+        one(&["/ssn"], r#"{"id":1,"ssn":"s"}"#).unwrap();
+        for (ps, doc) in [
+            (&["/ssn", "/dx"][..], r#"{"id":1,"ssn":"s","dx":"d"}"#),
+            // Refused whatever the array holds: one element today, two tomorrow.
+            (&["/v/*/n"], r#"{"id":1,"v":[{"n":1}]}"#),
+            // A second call on an already sealed record would give two values one context.
+            (&["/dx"], r#"{"id":1,"ssn":"enseal1.x","dx":"d"}"#),
+        ] {
+            let e = one(ps, doc).unwrap_err();
+            assert!(e.to_string().contains("no {pointer}"), "{ps:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn ambiguous_templates_are_refused() {
+        for bad in [
+            "{site}:{id}{pointer}",
+            "{pointer}{id}",
+            "{a}{b}",
+            "{a}-x",
+            "{pointer}x",
+            "{pointer}/{pointer}",
+            "{a}{{x",
+        ] {
+            let e = ContextTemplate::parse(bad).unwrap_err();
+            assert_eq!(e.code(), crate::ErrorCode::InvalidTemplate, "{bad}");
+        }
+        for good in [
+            "{a}/{b}{pointer}",
+            "{pointer}/{id}",
+            "x:{a}",
+            "{a}",
+            "p{pointer}/s",
+        ] {
+            ContextTemplate::parse(good).unwrap();
+        }
     }
 }

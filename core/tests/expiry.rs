@@ -97,8 +97,12 @@ fn a_session_older_than_its_maximum_age_is_replaced_at_the_next_seal() {
         max_age: std::time::Duration::from_secs(600),
         ..Default::default()
     };
-    let sealer =
-        Sealer::from_keyset_with(&keyset, limits, move || clock.load(Ordering::Relaxed)).unwrap();
+    let sealer = Sealer::from_keyset_with_clock_and_limits(
+        &keyset,
+        move || clock.load(Ordering::Relaxed),
+        limits,
+    )
+    .unwrap();
     assert_eq!(sealer.limits(), limits);
     let first = session_of(&sealer);
     now.store(CREATED + 599, Ordering::Relaxed);
@@ -110,12 +114,18 @@ fn a_session_older_than_its_maximum_age_is_replaced_at_the_next_seal() {
     now.store(CREATED + 600, Ordering::Relaxed);
     let second = session_of(&sealer);
     assert_ne!(second, first, "600 s old: a fresh session");
-    // The fresh session's age counts from its own start; a clock that goes
-    // back does not end it either.
+    // The fresh session's age counts from its own start. A clock set back a
+    // little keeps it; set back by the maximum age or more, it ends the
+    // session rather than let it live on (a year back, then a year of use).
     now.store(CREATED + 1199, Ordering::Relaxed);
     assert_eq!(session_of(&sealer), second);
+    now.store(CREATED + 700, Ordering::Relaxed);
+    assert_eq!(session_of(&sealer), second, "100 s back: kept");
     now.store(CREATED, Ordering::Relaxed);
-    assert_eq!(session_of(&sealer), second);
+    let third = session_of(&sealer);
+    assert_ne!(third, second, "600 s back: a fresh session");
+    now.store(CREATED - 365 * 86_400, Ordering::Relaxed);
+    assert_ne!(session_of(&sealer), third, "a year back: a fresh session");
 }
 
 #[test]
@@ -148,6 +158,10 @@ fn unusable_limits_are_refused() {
     for limits in [
         enseal::SessionLimits {
             max_age: std::time::Duration::from_millis(999),
+            ..Default::default()
+        },
+        enseal::SessionLimits {
+            max_age: std::time::Duration::from_millis(1500),
             ..Default::default()
         },
         enseal::SessionLimits {

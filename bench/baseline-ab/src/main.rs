@@ -1,6 +1,8 @@
 // Built and run by run.sh beside this file, outside the workspace.
-// Baseline core (ab2351e, before issue 12's API) vs this core, interleaved in one process:
-// one 64-byte seal per call, same key, same context.
+// Baseline core vs this core, interleaved in one process: one 64-byte seal
+// per call, same key, same context. A baseline from before issue 12 (ab2351e)
+// has the old API (`seal` gave bytes, `open` took bytes); run.sh sets
+// `--cfg new_base_api` for a baseline that has today's.
 use enseal_bench::{ROUNDS, compare};
 use std::hint::black_box;
 fn main() {
@@ -26,13 +28,19 @@ fn main() {
                 black_box(new.seal_binary(black_box(&v), enseal::Context::bytes(ctx)).unwrap());
             },
             &mut || {
+                #[cfg(not(new_base_api))]
                 black_box(old.seal(black_box(&v), ctx).unwrap());
+                #[cfg(new_base_api)]
+                black_box(old.seal_binary(black_box(&v), enseal_base::Context::bytes(ctx)).unwrap());
             },
         ),
     );
     // Open one field of a cached session (the cache's hit path).
     let new_sealed = new.seal_binary(&v, enseal::Context::bytes(ctx)).unwrap();
+    #[cfg(not(new_base_api))]
     let old_sealed = old.seal(&v, ctx).unwrap();
+    #[cfg(new_base_api)]
+    let old_sealed = old.seal_binary(&v, enseal_base::Context::bytes(ctx)).unwrap();
     let new_opener = enseal::Opener::new(enseal::Keyring::from_iter([new_key.clone()]));
     let old_opener = enseal_base::Opener::new(enseal_base::Keyring::from_iter([old_key.clone()]));
     row(
@@ -43,7 +51,10 @@ fn main() {
                 black_box(new_opener.open_binary(black_box(&new_sealed), enseal::Context::bytes(ctx)).unwrap());
             },
             &mut || {
+                #[cfg(not(new_base_api))]
                 black_box(old_opener.open(black_box(&old_sealed), ctx).unwrap());
+                #[cfg(new_base_api)]
+                black_box(old_opener.open_binary(black_box(&old_sealed), enseal_base::Context::bytes(ctx)).unwrap());
             },
         ),
     );

@@ -255,7 +255,7 @@ typedef struct {
    */
   uint64_t time;
   /**
-   * "open", "decapsulate" (a session's key derived, once per session
+   * "open", "reseal" (opened to be sealed to a new key), "decapsulate" (a session's key derived, once per session
    * while it stays cached), "delegate_open" or "confirm_delegated".
    */
   const char *operation;

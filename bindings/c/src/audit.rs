@@ -37,7 +37,7 @@ pub struct enseal_audit_log {
 pub struct enseal_audit_event {
     /// Unix seconds (system clock).
     pub time: u64,
-    /// "open", "decapsulate" (a session's key derived, once per session
+    /// "open", "reseal" (opened to be sealed to a new key), "decapsulate" (a session's key derived, once per session
     /// while it stays cached), "delegate_open" or "confirm_delegated".
     pub operation: *const c_char,
     /// ENSEAL_OK when the operation succeeded, else its error.
@@ -275,6 +275,7 @@ impl Callback {
 fn operation_name(operation: AuditOperation) -> &'static std::ffi::CStr {
     match operation {
         AuditOperation::Open => c"open",
+        AuditOperation::Reseal => c"reseal",
         AuditOperation::Decapsulate => c"decapsulate",
         AuditOperation::DelegateOpen => c"delegate_open",
         AuditOperation::ConfirmDelegated => c"confirm_delegated",
