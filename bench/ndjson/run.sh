@@ -14,7 +14,8 @@ records="${1:-200000}"
 rounds="${2:-5}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cargo build --quiet --release -p enseal-cli -p enseal-bench --example ndjson_passthrough --manifest-path "$root/Cargo.toml"
+cargo build --quiet --release -p enseal-cli --manifest-path "$root/Cargo.toml"
+cargo build --quiet --release -p enseal-bench --example ndjson_passthrough --manifest-path "$root/Cargo.toml"
 enseal="$root/target/release/enseal"
 pass="$root/target/release/examples/ndjson_passthrough"
 cd "$work"
@@ -29,19 +30,25 @@ fields=(--field /ssn --field /dx/code --field /notes)
 template='patients/{id}{pointer}'
 "$enseal" seal in.ndjson --keyset a.keyset.json "${fields[@]}" --context "$template" --out sealed.ndjson --quiet
 
-wall() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
+wall() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >/dev/null || { echo "bench/ndjson: failed: $*" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
 declare -A times
 ops=(pass seal open reseal)
 run() {
   case "$1" in
     pass) "$pass" in.ndjson out.ndjson ;;
-    seal) "$enseal" seal in.ndjson --keyset a.keyset.json "${fields[@]}" --context "$template" --out out.ndjson --quiet ;;
-    open) "$enseal" open sealed.ndjson --key a.jwk --insecure-plaintext-key "${fields[@]}" --context "$template" --out out.ndjson --quiet ;;
-    reseal) "$enseal" reseal sealed.ndjson --key a.jwk --key b.jwk --insecure-plaintext-key --keyset b.keyset.json "${fields[@]}" --context "$template" --out out.ndjson --quiet ;;
+    seal) "$enseal" seal in.ndjson --keyset a.keyset.json "${fields[@]}" --context "$template" --out out.ndjson --force --quiet ;;
+    open) "$enseal" open sealed.ndjson --key a.jwk --insecure-plaintext-key "${fields[@]}" --context "$template" --out out.ndjson --force --quiet ;;
+    reseal) "$enseal" reseal sealed.ndjson --key a.jwk --key b.jwk --insecure-plaintext-key --keyset b.keyset.json "${fields[@]}" --context "$template" --out out.ndjson --force --quiet ;;
   esac
 }
 for ((r = 0; r < rounds; r++)); do
-  for op in "${ops[@]}"; do times[$op]+="$(wall run "$op") "; done
+  for op in "${ops[@]}"; do t="$(wall run "$op")" || exit 1; times[$op]+="$t "; done
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 bytes=$(stat -c %s in.ndjson)

@@ -1007,6 +1007,10 @@ fn audit_log_of_open_verifies_and_catches_tampering() {
             "--actor",
             actor,
             "-q",
+            // One thread: exact event counts (each worker thread decapsulates
+            // a session it has not seen yet, so more threads may add one).
+            "--threads",
+            "1",
         ])
     };
     assert_eq!(ok(&open("alice", TEMPLATE)), NDJSON);
@@ -1018,7 +1022,7 @@ fn audit_log_of_open_verifies_and_catches_tampering() {
 
     let report = ok(&d.run(&["audit", "verify", "audit.log"]));
     // 6 values and one decapsulation per run; the failed run: one failed
-    // open (and its decapsulation), then one more for the pointer search.
+    // open (and its decapsulation).
     let events = log.lines().count();
     assert!(
         report.starts_with(&format!("events {events} (")),
@@ -1486,4 +1490,77 @@ fn a_fifo_or_device_output_is_written_in_place_not_replaced() {
     assert!(got.contains("\"ssn\":\"enseal1."));
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     d.no_temp_files();
+}
+
+#[test]
+fn threads_keep_records_in_order_and_fail_on_the_first_bad_one() {
+    let d = Dir::new();
+    d.plain_key("x25519", "k.jwk");
+    d.keyset("k.jwk.pub", "ks.json");
+    // Several batches (512 records each), a blank line kept in place.
+    let mut input = String::new();
+    for i in 0..1300 {
+        input.push_str(&format!("{{\"id\":{i},\"ssn\":\"123-45-{i:04}\"}}\n"));
+        if i == 700 {
+            input.push('\n');
+        }
+    }
+    d.write("in.ndjson", &input);
+    let run = |cmd: &str, file: &str, out: &str, threads: &str| {
+        let key = if cmd == "seal" { "--keyset" } else { "--key" };
+        let keyfile = if cmd == "seal" { "ks.json" } else { "k.jwk" };
+        let mut args = vec![
+            cmd,
+            file,
+            key,
+            keyfile,
+            "--field",
+            "/ssn",
+            "--context",
+            TEMPLATE,
+            "--out",
+            out,
+            "--threads",
+            threads,
+            "-q",
+        ];
+        if cmd != "seal" {
+            args.push("--insecure-plaintext-key");
+        }
+        d.run(&args)
+    };
+    ok(&run("seal", "in.ndjson", "sealed.ndjson", "4"));
+    let sealed = d.text("sealed.ndjson");
+    assert_eq!(sealed.lines().count(), 1301);
+    assert!(!sealed.contains("123-45-"));
+    ok(&run("open", "sealed.ndjson", "one.ndjson", "1"));
+    ok(&run("open", "sealed.ndjson", "four.ndjson", "4"));
+    assert_eq!(d.text("one.ndjson"), input);
+    assert_eq!(d.text("four.ndjson"), input);
+
+    // A damaged record in the second batch: the run names that line, and
+    // --out is left as it was.
+    let mut lines: Vec<String> = sealed.lines().map(str::to_owned).collect();
+    lines[600] = lines[600].replace("\"ssn\":\"enseal1.", "\"ssn\":\"enseal1.A");
+    d.write("bad.ndjson", &(lines.join("\n") + "\n"));
+    d.write("kept.ndjson", "before\n");
+    let o = d.run(&[
+        "open",
+        "bad.ndjson",
+        "--key",
+        "k.jwk",
+        "--insecure-plaintext-key",
+        "--field",
+        "/ssn",
+        "--context",
+        TEMPLATE,
+        "--out",
+        "kept.ndjson",
+        "--force",
+        "--threads",
+        "4",
+        "-q",
+    ]);
+    fails(&o, &["bad.ndjson:601: /ssn: "]);
+    assert_eq!(d.text("kept.ndjson"), "before\n");
 }

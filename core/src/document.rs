@@ -101,7 +101,9 @@ fn seal(
             }
         }
         let plaintext = padded(json::to_string(slot), pad_to);
-        let sealed = sealer.seal(plaintext.as_bytes(), context_of(&at)?)?;
+        let sealed = context_of(&at)
+            .and_then(|context| sealer.seal(plaintext.as_bytes(), context))
+            .map_err(|e| e.at_pointer(&at))?;
         *slot = Value::string(sealed);
     }
     // Only sealed text and what the caller left in the clear remain.
@@ -246,7 +248,9 @@ fn open_at(
         let (at, slot) = slot_at(&mut out, &path)?;
         match slot {
             Value::String(s) if s.starts_with(TEXT_PREFIX) => {
-                *slot = open_value(opener, s, context_of(&at)?)?;
+                *slot = context_of(&at)
+                    .and_then(|context| open_value(opener, s, context))
+                    .map_err(|e| e.at_pointer(&at))?;
             }
             _ => return Err(Error::NotSealed(at)),
         }
@@ -261,7 +265,10 @@ fn open_all(opener: &Opener, json: &str, contexts: Contexts<'_>) -> Result<Zeroi
     for_each_string(&mut out, &mut Vec::new(), &mut |at, slot| {
         if let Value::String(s) = slot {
             if s.starts_with(TEXT_PREFIX) {
-                *slot = open_value(opener, s, context_of(&pointer::to_text(at))?)?;
+                let at = pointer::to_text(at);
+                *slot = context_of(&at)
+                    .and_then(|context| open_value(opener, s, context))
+                    .map_err(|e| e.at_pointer(&at))?;
             }
         }
         Ok(())
@@ -304,7 +311,10 @@ fn reseal(
         if !sealed.starts_with(TEXT_PREFIX) {
             return Err(Error::NotSealed(at));
         }
-        match opener.reseal(sealed.as_str(), context_of(&at)?, to)? {
+        let outcome = context_of(&at)
+            .and_then(|context| opener.reseal(sealed.as_str(), context, to))
+            .map_err(|e| e.at_pointer(&at))?;
+        match outcome {
             Resealed::AlreadyCurrent => current += 1,
             Resealed::Resealed(text) => {
                 resealed += 1;

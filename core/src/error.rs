@@ -237,6 +237,15 @@ pub enum Error {
         /// Why that value failed.
         source: Box<Error>,
     },
+    /// The value at JSON Pointer `pointer` of a document or record failed
+    /// with `source` (e.g. [`Error::DecryptFailed`]); the document returned
+    /// nothing. The code is the inner error's code.
+    Field {
+        /// The concrete pointer of the value (`/visits/1/note`).
+        pointer: String,
+        /// Why that value failed.
+        source: Box<Error>,
+    },
     /// Entry `index` (`keys[index]`) of a keyset or keyring document is
     /// invalid because of `source` (e.g. an [`Error::InvalidKey`]). The code is
     /// `INVALID_KEYSET`; the inner code is `source.code()`.
@@ -273,7 +282,7 @@ impl Error {
             Error::AlreadySealed(_) => ErrorCode::AlreadySealed,
             Error::NotSealed(_) => ErrorCode::NotSealed,
             Error::InvalidTemplate(_) => ErrorCode::InvalidTemplate,
-            Error::Batch { source, .. } => source.code(),
+            Error::Batch { source, .. } | Error::Field { source, .. } => source.code(),
             Error::KeysetEntry { .. } => ErrorCode::InvalidKeyset,
         }
     }
@@ -283,6 +292,34 @@ impl Error {
         match self {
             Error::Batch { index, .. } => Some(*index),
             _ => None,
+        }
+    }
+
+    /// The JSON Pointer of the document value this error is about, when it names one.
+    pub fn pointer(&self) -> Option<&str> {
+        match self {
+            Error::Field { pointer, .. }
+            | Error::PathNotFound(pointer)
+            | Error::AlreadySealed(pointer)
+            | Error::NotSealed(pointer) => Some(pointer),
+            _ => None,
+        }
+    }
+
+    /// Wraps the error of the document value at `pointer`. Returned as it
+    /// is: an error that already names a pointer, and one that is not about
+    /// the value (an expired key, no randomness, a bug).
+    pub(crate) fn at_pointer(self, pointer: &str) -> Error {
+        let about_the_sealer = matches!(
+            self,
+            Error::KeyExpired(_) | Error::RandomnessUnavailable | Error::Internal(_)
+        );
+        if self.pointer().is_some() || about_the_sealer {
+            return self;
+        }
+        Error::Field {
+            pointer: pointer.to_owned(),
+            source: Box::new(self),
         }
     }
 
@@ -348,6 +385,7 @@ impl fmt::Display for Error {
             Error::NotSealed(p) => write!(f, "value at JSON Pointer {p:?} is not a sealed string"),
             Error::InvalidTemplate(what) => write!(f, "context template: {what}"),
             Error::Batch { index, source } => write!(f, "batch value {index}: {source}"),
+            Error::Field { pointer, source } => write!(f, "value at {pointer}: {source}"),
             Error::KeysetEntry { index, source } => {
                 write!(f, "invalid keyset: keys[{index}]: {source}")
             }
@@ -358,9 +396,9 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Batch { source, .. } | Error::KeysetEntry { source, .. } => {
-                Some(source.as_ref())
-            }
+            Error::Batch { source, .. }
+            | Error::Field { source, .. }
+            | Error::KeysetEntry { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

@@ -4,6 +4,14 @@
 use enseal::{Error, ErrorCode, KeyPair, Keyring, Opener, Sealer, Suite, is_sealed, json_context};
 use serde_json::{Value, json};
 
+/// The error of the document value at `pointer`.
+fn field(pointer: &str, source: Error) -> Error {
+    Error::Field {
+        pointer: pointer.into(),
+        source: Box::new(source),
+    }
+}
+
 fn pair_and_tools() -> (Sealer, Opener) {
     let pair = KeyPair::generate(Suite::X25519).unwrap();
     let sealer = Sealer::new(pair.public_key()).unwrap();
@@ -70,11 +78,18 @@ fn seals_selected_fields_and_restores_every_type() {
         opener
             .open_json(&sealed, &pointers, Some("patient-8813"))
             .unwrap_err(),
-        Error::DecryptFailed
+        field("/ssn", Error::DecryptFailed)
+    );
+    // The error names the value, keeps the code, and says no more.
+    let error = opener.open_json_all(&sealed, None).unwrap_err();
+    assert_eq!(error, field("/ssn", Error::DecryptFailed));
+    assert_eq!(
+        (error.code(), error.pointer()),
+        (enseal::ErrorCode::DecryptFailed, Some("/ssn"))
     );
     assert_eq!(
-        opener.open_json_all(&sealed, None).unwrap_err(),
-        Error::DecryptFailed
+        error.to_string(),
+        "value at /ssn: decryption failed (wrong key, wrong context, or the value was altered)"
     );
 }
 
@@ -90,7 +105,7 @@ fn a_value_moved_to_another_field_does_not_open() {
         opener
             .open_json(&sealed, &["/ssn", "/dob"], None)
             .unwrap_err(),
-        Error::DecryptFailed
+        field("/dob", Error::DecryptFailed)
     );
 }
 

@@ -55,7 +55,10 @@ fn each_value_is_bound_to_its_templated_context() {
         opener
             .open_record(&moved, &POINTERS, &template())
             .unwrap_err(),
-        Error::DecryptFailed
+        Error::Field {
+            pointer: "/ssn".into(),
+            source: Box::new(Error::DecryptFailed)
+        }
     );
 }
 
@@ -180,7 +183,10 @@ fn reseal_record_keeps_contexts_padding_and_counts() {
     let error = both
         .reseal_record(&mixed, &POINTERS, &t, &new_sealer)
         .unwrap_err();
-    assert_eq!(error, Error::DecryptFailed);
+    assert_eq!(
+        (error.code(), error.pointer()),
+        (ErrorCode::DecryptFailed, Some("/ssn"))
+    );
     let error = both
         .reseal_record(r#"{"id":1,"ssn":"clear"}"#, &["/ssn"], &t, &new_sealer)
         .unwrap_err();

@@ -51,7 +51,7 @@ export function runRecords(enseal) {
   const opener = new enseal.Opener(ring);
   const r = {};
 
-  const t = enseal.ContextTemplate.parse('{site}:{/patient/mrn}:{active}{pointer}');
+  const t = enseal.ContextTemplate.parse('{site}/{/patient/mrn}/{active}{pointer}');
   r.accessors = { text: t.text, fields: t.fields, hasPointer: t.hasPointer, noPointer: enseal.ContextTemplate.parse('no fields').hasPointer };
   r.render = {
     object: utf8(t.render('/dx', { site: 'north', '/patient/mrn': 'M 1', active: true })),
@@ -120,16 +120,16 @@ export async function runSessionAge(enseal) {
 
 export function assertTemplateVectors(r, assert, label = '') {
   assert.deepEqual(r.failures, [], `${label}template vectors`);
-  assert.equal(r.cases, 18, `${label}every case of context-templates.json`);
-  assert.equal(r.passed, 18, `${label}template vectors passed`);
+  assert.equal(r.cases, 26, `${label}every case of context-templates.json`);
+  assert.equal(r.passed, 26, `${label}template vectors passed`);
 }
 
 export function assertRecords(r, assert, label = '') {
   const at = (what) => `${label}${what}`;
-  assert.deepEqual(r.accessors, { text: '{site}:{/patient/mrn}:{active}{pointer}', fields: ['site', '/patient/mrn', 'active'], hasPointer: true, noPointer: false }, at('accessors'));
+  assert.deepEqual(r.accessors, { text: '{site}/{/patient/mrn}/{active}{pointer}', fields: ['site', '/patient/mrn', 'active'], hasPointer: true, noPointer: false }, at('accessors'));
   assert.deepEqual(r.render, {
-    object: 'north:M 1:true/dx',
-    map: 'north:M 1:true/dx',
+    object: 'north/M 1/true/dx',
+    map: 'north/M 1/true/dx',
     number: 'p/8812/ssn',
     escaped: 'p/88~112~0x/ssn',
     missing: ['INVALID_TEMPLATE', true],
@@ -167,5 +167,5 @@ export function assertRecords(r, assert, label = '') {
     fieldLimitStillChecked: 'INVALID_ARGUMENT',
   }, at('session limits'));
   assert.equal(zero.code, 'INVALID_ARGUMENT', at('maxSessionAge 0'));
-  assert.match(zero.message, /at least one second/, at('maxSessionAge 0 says why'));
+  assert.match(zero.message, /at least one/, at('maxSessionAge 0 says why'));
 }

@@ -51,7 +51,7 @@ static void template_vectors(void) {
         enseal_context_template_free(&t);
         CHECK(t == NULL);
     }
-    CHECK(cases == 18);
+    CHECK(cases == 26);
     printf("context templates: %zu of %zu shared cases\n", passed, cases);
 }
 
@@ -61,7 +61,7 @@ static bool bytes_are(const enseal_bytes *b, const char *text) {
 
 static void template_accessors_and_render(void) {
     enseal_context_template *t = NULL;
-    CHECK_OK(enseal_context_template_parse("{site}:{/patient/mrn}:{active}{pointer}", &t));
+    CHECK_OK(enseal_context_template_parse("{site}/{/patient/mrn}/{active}{pointer}", &t));
     size_t count = 0;
     CHECK_OK(enseal_context_template_field_count(t, &count));
     CHECK(count == 3);
@@ -80,7 +80,7 @@ static void template_accessors_and_render(void) {
     CHECK(has);
     char *text = NULL;
     CHECK_OK(enseal_context_template_text(t, &text));
-    CHECK(text && strcmp(text, "{site}:{/patient/mrn}:{active}{pointer}") == 0);
+    CHECK(text && strcmp(text, "{site}/{/patient/mrn}/{active}{pointer}") == 0);
     enseal_string_free(&text);
 
     /* Render from parallel arrays: the same context as from the JSON record. */
@@ -88,7 +88,7 @@ static void template_accessors_and_render(void) {
     const char *values[] = {"true", "north", "M 1"};
     enseal_bytes context = {0};
     CHECK_OK(enseal_context_template_render(t, "/dx", names, values, 3, &context));
-    CHECK(bytes_are(&context, "north:M 1:true/dx"));
+    CHECK(bytes_are(&context, "north/M 1/true/dx"));
     enseal_bytes_free(&context);
     /* A missing field: INVALID_TEMPLATE naming it, nothing returned. */
     CHECK_STATUS(enseal_context_template_render(t, "/dx", names, values, 2, &context),
@@ -214,7 +214,7 @@ static void session_limits(void) {
     enseal_sealer *s = NULL;
     CHECK_STATUS(enseal_sealer_new_with_limits(f.pub, 0, 0, &s), ENSEAL_INVALID_ARGUMENT);
     CHECK(s == NULL);
-    CHECK(strstr(enseal_last_error(), "at least one second") != NULL);
+    CHECK(strstr(enseal_last_error(), "at least one") != NULL);
     CHECK_STATUS(enseal_sealer_new_with_limits(f.pub, 4294967297ull, 60, &s), ENSEAL_INVALID_ARGUMENT);
     CHECK_STATUS(enseal_sealer_new_with_limits(NULL, 0, 60, &s), ENSEAL_INVALID_ARGUMENT);
     CHECK_OK(enseal_sealer_new_with_limits(f.pub, 5, 1, &s));

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use enseal::format::TEXT_PREFIX;
-use enseal::{AuditLog, AuditSink, ContextTemplate, ErrorCode, Keyring, Opener, Sealer};
+use enseal::{AuditLog, AuditSink, ContextTemplate, Keyring, Opener, Sealer};
 use zeroize::Zeroizing;
 
 use crate::commands::keyset;
@@ -51,6 +51,11 @@ pub struct IoArgs {
     /// on the memory one record takes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES)]
     max_record_bytes: usize,
+    /// Threads that process NDJSON records (0: one per core). Records are
+    /// read and written in order by one thread, in batches of at most 512
+    /// records and 1 MiB, and sealed or opened by these.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
 }
 
 /// Which values of each record, and their contexts.
@@ -413,19 +418,31 @@ struct Runner<'a> {
     stats: Stats,
 }
 
+impl Job<'_> {
+    /// The operation on one record, without bookkeeping (any thread).
+    fn apply(&self, json: &str) -> std::result::Result<Done, enseal::Error> {
+        let pointers: Option<Vec<&str>> = self
+            .pointers
+            .as_ref()
+            .map(|v| v.iter().map(String::as_str).collect());
+        self.op.apply(json, pointers.as_deref(), &self.template)
+    }
+}
+
 impl Runner<'_> {
     /// Processes one record: `Some(done)`, or `None` when it failed and is
     /// kept unchanged (reported on stderr); an error stops the run.
     fn record(&mut self, loc: &Loc, json: &str) -> Result<Option<Done>> {
-        let pointers: Option<Vec<&str>> = self
-            .job
-            .pointers
-            .as_ref()
-            .map(|v| v.iter().map(String::as_str).collect());
-        let result = self
-            .job
-            .op
-            .apply(json, pointers.as_deref(), &self.job.template);
+        let result = self.job.apply(json);
+        self.settle(loc, result)
+    }
+
+    /// Counts and reports one record's `result`, as [`Runner::record`].
+    fn settle(
+        &mut self,
+        loc: &Loc,
+        result: std::result::Result<Done, enseal::Error>,
+    ) -> Result<Option<Done>> {
         self.stats.records += 1;
         self.progress.tick(self.stats.records);
         match result {
@@ -435,7 +452,7 @@ impl Runner<'_> {
                 Ok(Some(done))
             }
             Err(e) => {
-                let line = self.describe(loc, json, &e);
+                let line = self.describe(loc, &e);
                 if self.job.on_error == OnError::Keep {
                     self.stats.failed += 1;
                     *self.stats.by_code.entry(e.code().name()).or_insert(0) += 1;
@@ -449,51 +466,18 @@ impl Runner<'_> {
         }
     }
 
-    /// `file:line: /pointer: CODE: message`.
-    fn describe(&self, loc: &Loc, json: &str, e: &enseal::Error) -> String {
+    /// `file:line: /pointer: CODE: message` (the pointer when core's error
+    /// names the value it is about).
+    fn describe(&self, loc: &Loc, e: &enseal::Error) -> String {
         let at = At(&self.file, loc);
         let code = e.code().name();
-        match pointer_named_by(e).or_else(|| self.locate(json, e)) {
-            Some(p) => format!("{at}: {p}: {code}: {e}"),
-            None => format!("{at}: {code}: {e}"),
-        }
-    }
-
-    /// The pointer of the value an error without one came from: each
-    /// candidate of the record is tried alone (only on this error path;
-    /// with --audit these opens are audited like any other).
-    fn locate(&self, json: &str, e: &enseal::Error) -> Option<String> {
-        use ErrorCode as C;
-        if matches!(
-            e.code(),
-            C::InvalidTemplate | C::InvalidPointer | C::KeyExpired | C::RandomnessUnavailable
-        ) {
-            return None;
-        }
-        let candidates: Vec<String> = match (&self.job.op, &self.job.pointers) {
-            (Op::Seal(_), Some(p)) => p.clone(),
-            (_, patterns) => {
-                let doc: serde_json::Value = serde_json::from_str(json).ok()?;
-                let mut all = Vec::new();
-                sealed_pointers(&doc, &mut String::new(), &mut all);
-                match patterns {
-                    None => all,
-                    Some(patterns) => all
-                        .into_iter()
-                        .filter(|c| patterns.iter().any(|p| matches_pattern(p, c)))
-                        .collect(),
-                }
+        match (e, e.pointer()) {
+            (enseal::Error::Field { pointer, source }, _) => {
+                format!("{at}: {pointer}: {code}: {source}")
             }
-        };
-        if let [only] = candidates.as_slice() {
-            return Some(only.clone());
+            (_, Some(pointer)) => format!("{at}: {pointer}: {code}: {e}"),
+            (_, None) => format!("{at}: {code}: {e}"),
         }
-        candidates.into_iter().find(|c| {
-            self.job
-                .op
-                .apply(json, Some(&[c.as_str()]), &self.job.template)
-                .is_err_and(|again| again.code() == e.code())
-        })
     }
 
     fn summary(&self, verb: &str) -> String {
@@ -512,54 +496,6 @@ impl Runner<'_> {
                 text
             }
             _ => format!("{verb} {} records, {} values", s.records, s.values),
-        }
-    }
-}
-
-/// The pointer an error names itself.
-fn pointer_named_by(e: &enseal::Error) -> Option<String> {
-    match e {
-        enseal::Error::PathNotFound(p)
-        | enseal::Error::AlreadySealed(p)
-        | enseal::Error::NotSealed(p) => Some(p.clone()),
-        _ => None,
-    }
-}
-
-/// The pointers of every sealed string of `value` (for error messages only).
-fn sealed_pointers(value: &serde_json::Value, at: &mut String, out: &mut Vec<String>) {
-    match value {
-        serde_json::Value::String(s) if s.starts_with(TEXT_PREFIX) => out.push(at.clone()),
-        serde_json::Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let len = at.len();
-                at.push('/');
-                at.push_str(&i.to_string());
-                sealed_pointers(item, at, out);
-                at.truncate(len);
-            }
-        }
-        serde_json::Value::Object(members) => {
-            for (name, item) in members {
-                let len = at.len();
-                at.push_str(&column_pointer(name));
-                sealed_pointers(item, at, out);
-                at.truncate(len);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Whether the concrete pointer `c` is one `pattern` names (`*`: any index).
-fn matches_pattern(pattern: &str, c: &str) -> bool {
-    let (mut p, mut c) = (pattern.split('/'), c.split('/'));
-    loop {
-        match (p.next(), c.next()) {
-            (None, None) => return true,
-            (Some(a), Some(b)) if a == b => {}
-            (Some("*"), Some(b)) if !b.is_empty() && b.bytes().all(|d| d.is_ascii_digit()) => {}
-            _ => return false,
         }
     }
 }
@@ -646,7 +582,7 @@ fn run(io: &IoArgs, job: Job<'_>, mode: Mode) -> Result<Output> {
     };
     let max = io.max_record_bytes;
     let result = match format {
-        Format::Ndjson => ndjson(&mut runner, &mut input, &mut out, max),
+        Format::Ndjson => ndjson(&mut runner, &mut input, &mut out, max, threads(io.threads)),
         Format::Json => json(&mut runner, &mut input, &mut out, max),
         Format::Csv => csv(&mut runner, &mut input, &mut out, max),
     };
@@ -664,13 +600,36 @@ fn run(io: &IoArgs, job: Job<'_>, mode: Mode) -> Result<Output> {
     Ok(out)
 }
 
+/// `--threads`: 0 is one per core.
+fn threads(given: usize) -> usize {
+    match given {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        n => n,
+    }
+}
+
 fn write_err(out: &Output, e: &io::Error) -> CliError {
     CliError::new(format!("{}: cannot write: {e}", out.name))
 }
 
-fn ndjson(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -> Result<()> {
+/// Records per NDJSON batch, and bytes: bounds what is held at once.
+const BATCH_RECORDS: usize = 512;
+const BATCH_BYTES: usize = 1 << 20;
+/// A worker's stack: JSON nests at most 128 levels deep.
+const WORKER_STACK: usize = 512 << 10;
+
+fn ndjson(
+    r: &mut Runner<'_>,
+    input: &mut Input,
+    out: &mut Output,
+    max: usize,
+    threads: usize,
+) -> Result<()> {
     let mut buf = Zeroizing::new(Vec::new());
     let mut line = 0u64;
+    // Lines read and not yet written: (line number, text; None for a blank line).
+    let mut batch: Vec<(u64, Option<Zeroizing<String>>)> = Vec::with_capacity(BATCH_RECORDS);
+    let mut batch_bytes = 0;
     loop {
         let more = read_line_bounded(&mut input.reader, &mut buf, max).map_err(|e| match e {
             LineError::Io(e) => CliError::new(format!("{}:{}: {e}", r.file, line + 1)),
@@ -680,29 +639,88 @@ fn ndjson(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -
                 line + 1
             )),
         })?;
+        if more {
+            line += 1;
+            let text = std::str::from_utf8(&buf)
+                .map_err(|_| CliError::new(format!("{}:{line}: the line is not UTF-8", r.file)))?;
+            // Blank lines are no records; they are kept.
+            let record = (!text.trim().is_empty()).then(|| Zeroizing::new(text.to_owned()));
+            batch_bytes += buf.len();
+            batch.push((line, record));
+        }
+        if batch.len() >= BATCH_RECORDS
+            || batch_bytes >= BATCH_BYTES
+            || (!more && !batch.is_empty())
+        {
+            ndjson_batch(r, out, &batch, threads)?;
+            batch.clear();
+            batch_bytes = 0;
+        }
         if !more {
             return Ok(());
         }
-        line += 1;
-        let text = std::str::from_utf8(&buf)
-            .map_err(|_| CliError::new(format!("{}:{line}: the line is not UTF-8", r.file)))?;
-        let w = if text.trim().is_empty() {
-            // Blank lines are no records; they are kept.
-            out.sink.write_all(b"\n")
-        } else {
-            match r.record(&Loc::Line(line), text)? {
+    }
+}
+
+/// Processes `batch` on `threads` threads, then counts, reports and writes
+/// it in order on this one.
+fn ndjson_batch(
+    r: &mut Runner<'_>,
+    out: &mut Output,
+    batch: &[(u64, Option<Zeroizing<String>>)],
+    threads: usize,
+) -> Result<()> {
+    let job = &r.job;
+    let work = |part: &[(u64, Option<Zeroizing<String>>)]| {
+        part.iter()
+            .map(|(_, text)| text.as_ref().map(|t| job.apply(t)))
+            .collect::<Vec<_>>()
+    };
+    let threads = threads.clamp(1, batch.len().max(1));
+    let results: Vec<_> = if threads == 1 {
+        work(batch)
+    } else {
+        let chunk = batch.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            // A part whose thread cannot be had (a memory cap, a thread
+            // limit) is done here, in order, instead.
+            let parts: Vec<_> = batch
+                .chunks(chunk)
+                .map(|part| {
+                    std::thread::Builder::new()
+                        .stack_size(WORKER_STACK)
+                        .spawn_scoped(scope, move || work(part))
+                        .map_err(|_| part)
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| match part {
+                    Ok(handle) => handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    Err(part) => work(part),
+                })
+                .collect()
+        })
+    };
+    for ((line, text), result) in batch.iter().zip(results) {
+        let w = match (text, result) {
+            (Some(text), Some(result)) => match r.settle(&Loc::Line(*line), result)? {
                 Some(done) => out
                     .sink
                     .write_all(done.text.as_bytes())
                     .and_then(|()| out.sink.write_all(b"\n")),
                 None => out
                     .sink
-                    .write_all(&buf)
+                    .write_all(text.as_bytes())
                     .and_then(|()| out.sink.write_all(b"\n")),
-            }
+            },
+            _ => out.sink.write_all(b"\n"),
         };
         w.map_err(|e| write_err(out, &e))?;
     }
+    Ok(())
 }
 
 fn json(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -> Result<()> {

@@ -146,7 +146,7 @@ def _seconds(value: Optional[int]) -> Optional[int]:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"max_session_age must be whole seconds (int), not {type(value).__name__}")
     if value < 0:
-        raise InvalidArgumentError("session maximum age must be at least one second")  # noqa: F405
+        raise InvalidArgumentError("session maximum age must be a whole number of seconds, at least one")  # noqa: F405
     return value
 
 

@@ -240,7 +240,7 @@ fun templateVectors(path: String) {
             fromMap++
         }
     }
-    check(fromJson == 18 && fromMap >= 15, "template cases: $fromJson from JSON, $fromMap from a map")
+    check(fromJson == 26 && fromMap >= 20, "template cases: $fromJson from JSON, $fromMap from a map")
     println("templates: $fromJson shared cases rendered from JSON, $fromMap from a map")
 }
 

@@ -59,8 +59,8 @@ def test_every_shared_case_with_top_level_fields_renders_from_a_dict():
 
 
 def test_the_template_tells_its_text_fields_and_pointer():
-    t = enseal.ContextTemplate.parse("{site}:{/patient/mrn}{pointer}")
-    assert str(t) == t.template == "{site}:{/patient/mrn}{pointer}"
+    t = enseal.ContextTemplate.parse("{site}/{/patient/mrn}{pointer}")
+    assert str(t) == t.template == "{site}/{/patient/mrn}{pointer}"
     assert t.fields == ["site", "/patient/mrn"] and t.has_pointer
     assert not enseal.ContextTemplate.parse("patients/{id}/ssn").has_pointer
     assert t == enseal.ContextTemplate.parse(str(t)) and "{site}" in repr(t)
@@ -180,7 +180,7 @@ def test_session_limits_are_read_back_and_checked(key):
         lambda: enseal.Sealer.from_keyset(keyset, max_session_age=0),
         lambda: enseal.Sealer(key.public_key, max_session_age=-1),
     ):
-        with pytest.raises(enseal.InvalidArgumentError, match="at least one second"):
+        with pytest.raises(enseal.InvalidArgumentError, match="at least one"):
             build()
     with pytest.raises(TypeError, match="whole seconds"):
         enseal.Sealer(key.public_key, max_session_age=1.5)  # type: ignore[arg-type]
