@@ -148,7 +148,8 @@ impl ContextTemplate {
         mut field: impl FnMut(&str) -> Option<&'v str>,
     ) -> Result<Context<'static>> {
         self.render_with(pointer, |name| {
-            field(name).map(str::to_owned).ok_or_else(|| missing(name))
+            let text = field(name).ok_or_else(|| missing(name))?;
+            clear_text(name, text).map(str::to_owned)
         })
     }
 
@@ -270,10 +271,7 @@ fn field_text(record: &Value, name: &str) -> Result<String> {
     let tokens = field_tokens(name)?;
     let value = pointer::get(record, &tokens).ok_or_else(|| missing(name))?;
     match value {
-        Value::String(text) if text.starts_with(TEXT_PREFIX) => Err(invalid(format!(
-            "field {{{name}}} holds a sealed value: a template reads clear fields only"
-        ))),
-        Value::String(text) => Ok(text.to_string()),
+        Value::String(text) => clear_text(name, text).map(str::to_owned),
         Value::Number(text) => Ok(text.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Null => Err(invalid(format!("field {{{name}}} is null"))),
@@ -281,6 +279,17 @@ fn field_text(record: &Value, name: &str) -> Result<String> {
             "field {{{name}}} is not a string, number or boolean"
         ))),
     }
+}
+
+/// `text`, the value of field `name`, unless it is sealed: a context is
+/// made of clear fields only (whoever opens must be able to read them).
+fn clear_text<'t>(name: &str, text: &'t str) -> Result<&'t str> {
+    if text.starts_with(TEXT_PREFIX) {
+        return Err(invalid(format!(
+            "field {{{name}}} holds a sealed value: a template reads clear fields only"
+        )));
+    }
+    Ok(text)
 }
 
 /// Whether any string of `value` is a sealed value (or carries the prefix).
@@ -381,6 +390,8 @@ mod tests {
             .render("/ssn", |name| (name == "id").then_some("88/12"))
             .unwrap();
         assert_eq!(c, t.render_json(r#"{"id":"88/12"}"#, "/ssn").unwrap());
+        let e = t.render("/ssn", |_| Some("enseal1.x")).unwrap_err();
+        assert!(e.to_string().contains("holds a sealed value"), "{e}");
         let e = t.render("/ssn", |_| None).unwrap_err();
         assert_eq!(
             e.to_string(),
