@@ -156,6 +156,12 @@ impl AtomicWriter {
         })
     }
 
+    /// Whether bytes written reach the destination before [`AtomicWriter::commit`]
+    /// (a device or FIFO, written in place).
+    pub fn is_direct(&self) -> bool {
+        matches!(self.out, Target::Special(_))
+    }
+
     /// Flushes, syncs and renames the file into place.
     pub fn commit(self) -> Result<()> {
         let path = self.path;

@@ -627,6 +627,13 @@ fn malformed_inputs_give_one_line_and_leave_the_output_untouched() {
         "{\"id\":1,\"ssn\":\"x\"}\n{\"id\":2,\"ssn\":\"y\"\n",
     );
     d.write("badrow.csv", "id,ssn\n1,x\n2,y,z\n");
+    // A quote never closed would swallow every later row into one value.
+    d.write("openquote.csv", "id,ssn\n1,111\n2,\"222\n3,333\n4,444\n");
+    // An earlier record's failure (line 2) is reported before a later unreadable line (3).
+    d.write(
+        "twofaults.ndjson",
+        b"{\"id\":1,\"ssn\":\"x\"}\n{\"id\":2}\n{\"id\":3,\"ssn\":\"\xff\"}\n".as_slice(),
+    );
     d.write(
         "noid.ndjson",
         "{\"id\":1,\"ssn\":\"x\"}\n{\"ssn\":\"secret-zzz\"}\n",
@@ -650,6 +657,14 @@ fn malformed_inputs_give_one_line_and_leave_the_output_untouched() {
         (
             seal("badrow.csv", &["--column", "ssn"]),
             vec!["badrow.csv:3: ", "3 fields, the header has 2"],
+        ),
+        (
+            seal("openquote.csv", &["--column", "ssn"]),
+            vec!["openquote.csv:", "a quoted field is never closed"],
+        ),
+        (
+            seal("twofaults.ndjson", &["--field", "/ssn"]),
+            vec!["twofaults.ndjson:2: /ssn: PATH_NOT_FOUND"],
         ),
         (
             seal("noid.ndjson", &["--field", "/ssn"]),

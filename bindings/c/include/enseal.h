@@ -899,7 +899,7 @@ enseal_status enseal_opener_open_record_all(const enseal_opener *opener, const c
 
 /**
  * Re-seals `sealed` (text form), sealed with `context`, to the key of `to`
- * (key rotation): opens it with this opener's keyring (audited as an open
+ * (key rotation): opens it with this opener's keyring (audited as operation "reseal"
  * when the opener audits) and seals the plaintext with the same context. A
  * value already on `to`'s key is left as it is, decided from its key id
  * without opening it. On success `*out` is the value to store (the new

@@ -293,7 +293,7 @@ pub unsafe extern "C" fn enseal_opener_open_record_all(
 }
 
 /// Re-seals `sealed` (text form), sealed with `context`, to the key of `to`
-/// (key rotation): opens it with this opener's keyring (audited as an open
+/// (key rotation): opens it with this opener's keyring (audited as operation "reseal"
 /// when the opener audits) and seals the plaintext with the same context. A
 /// value already on `to`'s key is left as it is, decided from its key id
 /// without opening it. On success `*out` is the value to store (the new

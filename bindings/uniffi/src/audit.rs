@@ -4,7 +4,11 @@
 //! `verify_audit_log`. Auditing fails closed as core does: a sink that
 //! fails (an error, or any exception uniffi catches in the foreign code)
 //! makes the open fail with `INTERNAL` and its plaintext is wiped; nothing
-//! panics across the FFI.
+//! panics across the FFI. A sink acknowledges each event by returning
+//! `true`: uniffi's foreign side catches only some throwables (Kotlin's
+//! `Exception`, not `Error`; Python's `Exception`, not `KeyboardInterrupt`)
+//! and returns a zeroed value for the rest, which reads as `false`, so an
+//! event nobody recorded always fails the open.
 
 use crate::error::EnsealError;
 use crate::{Keyring, Opener, Result, Suite, suite_from_core};
@@ -18,7 +22,7 @@ use std::sync::Arc;
 pub struct AuditEvent {
     /// Unix seconds.
     pub time: u64,
-    /// `open`, `decapsulate`, `delegate_open` or `confirm_delegated`.
+    /// `open`, `reseal`, `decapsulate`, `delegate_open` or `confirm_delegated`.
     pub operation: String,
     /// None when it succeeded, else the error code's name (`DECRYPT_FAILED`).
     pub error: Option<String>,
@@ -52,11 +56,12 @@ impl AuditEvent {
 /// Where an audited opener's events go, implemented in the foreign language
 /// (a callback interface: only foreign code implements it, Rust never hands
 /// one out). `record` is called in the opening thread before the open
-/// returns; when it fails (throws), the open fails closed.
+/// returns and must return `true` once the event is recorded; when it
+/// returns `false` or throws, the open fails closed.
 #[uniffi::export(callback_interface)]
 pub trait AuditSink: Send + Sync {
-    /// Records `event`.
-    fn record(&self, event: AuditEvent) -> Result<()>;
+    /// Records `event`; `true` acknowledges it.
+    fn record(&self, event: AuditEvent) -> Result<bool>;
 }
 
 /// A foreign sink as core's sink.
@@ -66,9 +71,12 @@ impl core_api::AuditSink for Foreign {
     fn record(&self, event: &core_api::AuditEvent<'_>) -> core_api::Result<()> {
         // The foreign error's text is not carried over: it is the caller's
         // code's, and core's error here has a fixed message.
-        self.0
-            .record(AuditEvent::of(event))
-            .map_err(|_| core_api::Error::Internal("the audit sink failed; the open failed closed"))
+        match self.0.record(AuditEvent::of(event)) {
+            Ok(true) => Ok(()),
+            Ok(false) | Err(_) => Err(core_api::Error::Internal(
+                "the audit sink did not record the event; the open failed closed",
+            )),
+        }
     }
 }
 

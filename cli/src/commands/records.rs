@@ -214,8 +214,9 @@ pub fn seal(a: SealArgs) -> Result<()> {
         template,
         pointers: Some(pointers),
         on_error: OnError::Stop,
+        audit: None,
     };
-    let output = run(&a.io, job, Mode::Public)?;
+    let output = run(&a.io, job, Mode::Private)?;
     output.commit()
 }
 
@@ -231,6 +232,7 @@ pub fn open(a: OpenArgs) -> Result<()> {
         template,
         pointers,
         on_error: OnError::Stop,
+        audit: log.clone(),
     };
     let result = run(&a.io, job, Mode::Private);
     // The events are on disk before any plaintext is put in place.
@@ -255,8 +257,9 @@ pub fn reseal(a: ResealArgs) -> Result<()> {
         template,
         pointers,
         on_error: a.on_error,
+        audit: log.clone(),
     };
-    let result = run(&a.io, job, Mode::Public);
+    let result = run(&a.io, job, Mode::Private);
     flush_audit(log.as_deref(), &a.audit)?;
     let output = result?;
     let failed = output.failed;
@@ -399,6 +402,9 @@ struct Job<'a> {
     template: ContextTemplate,
     pointers: Option<Vec<String>>,
     on_error: OnError,
+    /// The audit log of the opens, flushed before output that is not
+    /// committed at the end (stdout, a device) is written.
+    audit: Option<Arc<AuditLog>>,
 }
 
 #[derive(Default)]
@@ -537,9 +543,33 @@ struct Output {
     name: String,
     /// Records that failed and were written unchanged.
     failed: u64,
+    /// Flushed before each write that reaches the destination at once.
+    audit: Option<Arc<AuditLog>>,
 }
 
 impl Output {
+    /// Before records are written to a destination that sees them at once
+    /// (stdout, a device or FIFO): the audit events of their opens are on
+    /// disk first, as they are before a file output is put in place.
+    fn audit_first(&self) -> Result<()> {
+        self.audit_gate()()
+    }
+
+    /// [`Output::audit_first`] as a closure, for writers that hold the sink.
+    fn audit_gate(&self) -> impl Fn() -> Result<()> + use<> {
+        let direct = match &self.sink {
+            Sink::Stdout(_) => true,
+            Sink::File(w) => w.is_direct(),
+        };
+        let log = self.audit.clone().filter(|_| direct);
+        move || match &log {
+            Some(log) => log
+                .flush()
+                .map_err(|e| CliError::new(format!("audit log: {e}; nothing more is written"))),
+            None => Ok(()),
+        }
+    }
+
     fn commit(self) -> Result<()> {
         match self.sink {
             Sink::Stdout(mut w) => w
@@ -579,6 +609,7 @@ fn run(io: &IoArgs, job: Job<'_>, mode: Mode) -> Result<Output> {
         sink,
         name,
         failed: 0,
+        audit: runner.job.audit.clone(),
     };
     let max = io.max_record_bytes;
     let result = match format {
@@ -631,23 +662,42 @@ fn ndjson(
     let mut batch: Vec<(u64, Option<Zeroizing<String>>)> = Vec::with_capacity(BATCH_RECORDS);
     let mut batch_bytes = 0;
     loop {
-        let more = read_line_bounded(&mut input.reader, &mut buf, max).map_err(|e| match e {
-            LineError::Io(e) => CliError::new(format!("{}:{}: {e}", r.file, line + 1)),
-            LineError::TooLong => CliError::new(format!(
-                "{}:{}: the line is longer than {max} bytes (--max-record-bytes)",
-                r.file,
-                line + 1
-            )),
-        })?;
-        if more {
-            line += 1;
-            let text = std::str::from_utf8(&buf)
-                .map_err(|_| CliError::new(format!("{}:{line}: the line is not UTF-8", r.file)))?;
-            // Blank lines are no records; they are kept.
-            let record = (!text.trim().is_empty()).then(|| Zeroizing::new(text.to_owned()));
-            batch_bytes += buf.len();
-            batch.push((line, record));
-        }
+        let read = read_line_bounded(&mut input.reader, &mut buf, max)
+            .map_err(|e| match e {
+                LineError::Io(e) => CliError::new(format!("{}:{}: {e}", r.file, line + 1)),
+                LineError::TooLong => CliError::new(format!(
+                    "{}:{}: the line is longer than {max} bytes (--max-record-bytes)",
+                    r.file,
+                    line + 1
+                )),
+            })
+            .and_then(|more| {
+                if !more {
+                    return Ok(None);
+                }
+                let text = std::str::from_utf8(&buf).map_err(|_| {
+                    CliError::new(format!("{}:{}: the line is not UTF-8", r.file, line + 1))
+                })?;
+                // Blank lines are no records; they are kept.
+                Ok(Some(
+                    (!text.trim().is_empty()).then(|| Zeroizing::new(text.to_owned())),
+                ))
+            });
+        let more = match read {
+            Ok(Some(record)) => {
+                line += 1;
+                batch_bytes += buf.len();
+                batch.push((line, record));
+                true
+            }
+            Ok(None) => false,
+            Err(unreadable) => {
+                // The records before the unreadable line come first: an
+                // error among them is the earlier one, and is reported.
+                ndjson_batch(r, out, &batch, threads)?;
+                return Err(unreadable);
+            }
+        };
         if batch.len() >= BATCH_RECORDS
             || batch_bytes >= BATCH_BYTES
             || (!more && !batch.is_empty())
@@ -704,6 +754,7 @@ fn ndjson_batch(
                 .collect()
         })
     };
+    out.audit_first()?;
     for ((line, text), result) in batch.iter().zip(results) {
         let w = match (text, result) {
             (Some(text), Some(result)) => match r.settle(&Loc::Line(*line), result)? {
@@ -746,6 +797,7 @@ fn json(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -> 
             (false, _) => b"",
         };
         let done = r.record(&Loc::Record(number), text)?;
+        out.audit_first()?;
         let body: &[u8] = match &done {
             Some(done) => done.text.as_bytes(),
             None => &buf,
@@ -808,6 +860,7 @@ fn csv(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -> R
         inner: &mut input.reader,
         since_row: std::rc::Rc::clone(&since_row),
         max: max as u64,
+        quotes: 0,
     };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -824,6 +877,8 @@ fn csv(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -> R
         )));
     }
     let name = out.name.clone();
+    // The csv writer holds the sink: the audit check is taken out first.
+    let audit_first = out.audit_gate();
     let mut writer = csv::WriterBuilder::new().from_writer(&mut out.sink);
     let werr = |e: csv::Error| CliError::new(format!("{name}: cannot write: {e}"));
     writer.write_record(&headers).map_err(werr)?;
@@ -848,7 +903,9 @@ fn csv(r: &mut Runner<'_>, input: &mut Input, out: &mut Output, max: usize) -> R
             )));
         }
         let json = csv_record(&headers, &row);
-        match r.record(&Loc::Line(line), &json)? {
+        let done = r.record(&Loc::Line(line), &json)?;
+        audit_first()?;
+        match done {
             Some(done) => {
                 let object: serde_json::Map<String, serde_json::Value> =
                     serde_json::from_str(&done.text).map_err(|_| {
@@ -874,18 +931,28 @@ struct RowBound<R> {
     inner: R,
     since_row: std::rc::Rc<std::cell::Cell<u64>>,
     max: u64,
+    /// `"` bytes read: even in valid CSV (quotes pair up, an escaped quote
+    /// is doubled). An odd count at the end is a quoted field never closed,
+    /// which the csv crate would take as running to the end of the file.
+    quotes: u64,
 }
 
 impl<R: io::Read> io::Read for RowBound<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         const SLACK: u64 = 64 * 1024;
-        if self.since_row.get() > self.max + SLACK {
+        if self.since_row.get() > self.max.saturating_add(SLACK) {
             return Err(io::Error::other(format!(
                 "the row is larger than {} bytes (--max-record-bytes)",
                 self.max
             )));
         }
         let n = self.inner.read(buf)?;
+        if n == 0 && self.quotes % 2 == 1 {
+            return Err(io::Error::other(
+                "a quoted field is never closed (an odd number of '\"' in the file)",
+            ));
+        }
+        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
         self.since_row.set(self.since_row.get() + n as u64);
         Ok(n)
     }

@@ -177,13 +177,20 @@ pub fn read_line_bounded(
     loop {
         let chunk = reader.fill_buf().map_err(LineError::Io)?;
         if chunk.is_empty() {
+            // A last line without its newline: the same rules.
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            if buf.len() > max {
+                return Err(LineError::TooLong);
+            }
             return Ok(!buf.is_empty());
         }
         let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };
-        if buf.len() + take > max + 2 {
+        if buf.len() + take > max.saturating_add(2) {
             return Err(LineError::TooLong);
         }
         buf.extend_from_slice(&chunk[..take]);

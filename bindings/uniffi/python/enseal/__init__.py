@@ -257,7 +257,9 @@ class _CallbackSink(_native.AuditSink):  # type: ignore[misc]
     def __init__(self, callback: Callable[[AuditEvent], object]) -> None:
         self._callback = callback
 
-    def record(self, event: Any) -> None:
+    def record(self, event: Any) -> bool:
+        # True acknowledges the event; anything that escapes this method
+        # (an exception in uniffi's own glue) leaves Rust a zeroed False.
         try:
             self._callback(
                 AuditEvent(
@@ -274,6 +276,7 @@ class _CallbackSink(_native.AuditSink):  # type: ignore[misc]
         except BaseException as e:  # noqa: BLE001  (fail closed on anything, KeyboardInterrupt too)
             _note_callback_failure(e)
             raise _native.EnsealError.Internal(3, f"the audit callback raised {type(e).__name__}") from e
+        return True
 
 
 class AuditLog:

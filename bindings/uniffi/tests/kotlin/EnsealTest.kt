@@ -304,9 +304,19 @@ fun records() {
 /** An audit sink in Kotlin: keeps every event, and throws on opens when told to. */
 class Collect(private val failOpens: Boolean = false) : AuditSink {
     val events: MutableList<AuditEvent> = java.util.Collections.synchronizedList(mutableListOf())
-    override fun record(event: AuditEvent) {
+    override fun record(event: AuditEvent): Boolean {
         events.add(event)
         if (failOpens && event.operation == "open") throw IllegalStateException("audit backend down")
+        return true
+    }
+}
+
+/** Sinks that fail in the ways uniffi does not catch, or do not acknowledge. */
+class Throws(private val what: String) : AuditSink {
+    override fun record(event: AuditEvent): Boolean = when (what) {
+        "assert" -> throw AssertionError("sink bug")
+        "todo" -> TODO("sink not written")
+        else -> false
     }
 }
 
@@ -316,6 +326,12 @@ fun audit() {
     val sealer = Sealer(key.publicKey())
     val sealed = sealer.seal(secret, "patients/8812/ssn")
     val session = Sealed.parse(sealed).sessionId()
+    // A java.lang.Error (which uniffi's Kotlin glue does not catch) or a
+    // sink that does not acknowledge must fail the open, never let it through.
+    for (what in listOf("assert", "todo", "false")) {
+        val failing = Opener.withAudit(keyringOf(key), Throws(what), "svc")
+        expect<EnsealException.Internal>("sink '$what' fails the open closed") { failing.openString(sealed, "patients/8812/ssn") }
+    }
     val sink = Collect()
     val opener = Opener.withAudit(keyringOf(key), sink, "billing-service")
     check(opener.openString(sealed, "patients/8812/ssn") == secret, "audited open")
@@ -339,7 +355,7 @@ fun audit() {
         refusing.openString(sealed, "patients/8812/ssn")
         check(false, "a throwing sink let the open through")
     } catch (e: EnsealException.Internal) {
-        check(e.detail().contains("audit sink failed") && !e.detail().contains(secret), "fails closed: ${e.detail()}")
+        check(e.detail().contains("audit sink did not record the event") && !e.detail().contains(secret), "fails closed: ${e.detail()}")
     }
     expect<EnsealException.Internal>("throwing sink, document open") {
         refusing.openJsonAll(sealer.sealJson("{\"ssn\":\"$secret\"}", listOf("/ssn"), null), null)
