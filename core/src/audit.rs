@@ -482,7 +482,7 @@ mod file {
     /// on how long an event waits before its write and sync begin.
     const LINGER: Duration = Duration::from_millis(2);
 
-    const REFUSED: Error = Error::Internal("the audit log cannot be written");
+    const REFUSED: Error = Error::AuditFailed("the audit log cannot be written");
 
     /// A tamper-evident JSON-lines audit file (format: docs/AUDIT.md). Opening
     /// threads only queue their events; one writer thread takes the whole

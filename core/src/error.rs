@@ -16,6 +16,8 @@ pub enum ErrorCode {
     Internal = 3,
     /// A caller-supplied output buffer is too short for the result.
     BufferTooSmall = 4,
+    /// An audit event could not be recorded; the open failed closed.
+    AuditFailed = 5,
     /// Text does not start with the enseal prefix.
     BadPrefix = 100,
     /// Text after the prefix is not unpadded base64url.
@@ -54,11 +56,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order. Bindings walk this list in their tests.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::InvalidArgument,
         ErrorCode::RandomnessUnavailable,
         ErrorCode::Internal,
         ErrorCode::BufferTooSmall,
+        ErrorCode::AuditFailed,
         ErrorCode::BadPrefix,
         ErrorCode::BadEncoding,
         ErrorCode::Truncated,
@@ -95,6 +98,7 @@ impl ErrorCode {
             ErrorCode::RandomnessUnavailable => "RANDOMNESS_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::BufferTooSmall => "BUFFER_TOO_SMALL",
+            ErrorCode::AuditFailed => "AUDIT_FAILED",
             ErrorCode::BadPrefix => "BAD_PREFIX",
             ErrorCode::BadEncoding => "BAD_ENCODING",
             ErrorCode::Truncated => "TRUNCATED",
@@ -129,6 +133,9 @@ impl ErrorCode {
             ErrorCode::Internal => "A bug in enseal or a binding (for example a caught panic).",
             ErrorCode::BufferTooSmall => {
                 "A caller-supplied output buffer is too short for the result."
+            }
+            ErrorCode::AuditFailed => {
+                "An audit event could not be recorded, so the open failed closed."
             }
             ErrorCode::BadPrefix => "Text does not start with the enseal prefix \"enseal1.\".",
             ErrorCode::BadEncoding => "Text after the prefix is not canonical unpadded base64url.",
@@ -193,6 +200,10 @@ pub enum Error {
         /// Bytes the result needs.
         needed: usize,
     },
+    /// An audit sink did not record an event (the audit file cannot be
+    /// written, a callback refused or threw): the open failed closed and
+    /// returned no plaintext. Says what, never the sink's own message.
+    AuditFailed(&'static str),
     /// Text does not start with [`crate::format::constants::TEXT_PREFIX`].
     BadPrefix,
     /// Text after the prefix is not canonical unpadded base64url.
@@ -265,6 +276,7 @@ impl Error {
             Error::RandomnessUnavailable => ErrorCode::RandomnessUnavailable,
             Error::Internal(_) => ErrorCode::Internal,
             Error::BufferTooSmall { .. } => ErrorCode::BufferTooSmall,
+            Error::AuditFailed(_) => ErrorCode::AuditFailed,
             Error::BadPrefix => ErrorCode::BadPrefix,
             Error::BadEncoding => ErrorCode::BadEncoding,
             Error::Truncated => ErrorCode::Truncated,
@@ -351,6 +363,7 @@ impl fmt::Display for Error {
             Error::BufferTooSmall { needed } => {
                 write!(f, "output buffer too small: {needed} bytes needed")
             }
+            Error::AuditFailed(what) => write!(f, "audit failed, nothing opened: {what}"),
             Error::BadPrefix => write!(
                 f,
                 "not a sealed value: text does not start with \"{}\"",
@@ -466,6 +479,7 @@ mod tests {
                 (2, "RANDOMNESS_UNAVAILABLE"),
                 (3, "INTERNAL"),
                 (4, "BUFFER_TOO_SMALL"),
+                (5, "AUDIT_FAILED"),
                 (100, "BAD_PREFIX"),
                 (101, "BAD_ENCODING"),
                 (102, "TRUNCATED"),

@@ -8,6 +8,7 @@ export type EnsealErrorCode =
   | 'RANDOMNESS_UNAVAILABLE' // 2: no crypto.getRandomValues
   | 'INTERNAL' // 3: a bug in enseal, never caller misuse
   | 'BUFFER_TOO_SMALL' // 4: a caller's output buffer is too short (C's seal_into/open_into)
+  | 'AUDIT_FAILED' // 5: an audit event could not be recorded (openers that audit: not in the browser)
   | 'BAD_PREFIX' // 100
   | 'BAD_ENCODING' // 101
   | 'TRUNCATED' // 102

@@ -111,6 +111,10 @@ typedef enum {
    */
   ENSEAL_BUFFER_TOO_SMALL = 4,
   /**
+   * An audit event could not be recorded, so the open failed closed.
+   */
+  ENSEAL_AUDIT_FAILED = 5,
+  /**
    * Text does not start with the enseal prefix "enseal1.".
    */
   ENSEAL_BAD_PREFIX = 100,
@@ -296,7 +300,7 @@ typedef struct {
  * Receives the events of an audited opener, in the opening thread, after
  * the operation and before its result is returned. Return 0 to accept the
  * event; any other value refuses it, and a successful open then fails
- * closed (ENSEAL_INVALID_ARGUMENT, "the audit callback refused the event",
+ * closed (ENSEAL_AUDIT_FAILED, "the audit callback refused the event",
  * plaintext wiped, nothing returned); a failed open keeps its own status.
  * It may be called from several threads at once (as many as open with the
  * opener). It must return normally: no longjmp, no C++ exception out of it.
@@ -463,7 +467,7 @@ enseal_status enseal_audit_log_open(const char *path, enseal_audit_log **out);
 
 /**
  * Waits until every event recorded so far is written and synced to disk.
- * A failed write is ENSEAL_INVALID_ARGUMENT with the system's reason (and
+ * A failed write is ENSEAL_AUDIT_FAILED with the system's reason (and
  * every later audited open fails closed).
  *
  * # Safety

@@ -62,7 +62,7 @@ pub struct enseal_audit_event {
 /// Receives the events of an audited opener, in the opening thread, after
 /// the operation and before its result is returned. Return 0 to accept the
 /// event; any other value refuses it, and a successful open then fails
-/// closed (ENSEAL_INVALID_ARGUMENT, "the audit callback refused the event",
+/// closed (ENSEAL_AUDIT_FAILED, "the audit callback refused the event",
 /// plaintext wiped, nothing returned); a failed open keeps its own status.
 /// It may be called from several threads at once (as many as open with the
 /// opener). It must return normally: no longjmp, no C++ exception out of it.
@@ -108,7 +108,7 @@ pub unsafe extern "C" fn enseal_audit_log_open(
 }
 
 /// Waits until every event recorded so far is written and synced to disk.
-/// A failed write is ENSEAL_INVALID_ARGUMENT with the system's reason (and
+/// A failed write is ENSEAL_AUDIT_FAILED with the system's reason (and
 /// every later audited open fails closed).
 ///
 /// # Safety
@@ -120,7 +120,7 @@ pub unsafe extern "C" fn enseal_audit_log_flush(log: *const enseal_audit_log) ->
         let log = unsafe { handle(log) }.map_err(plain)?;
         log.inner.flush().map_err(|e| {
             (
-                Error::InvalidArgument("the audit log cannot be written"),
+                Error::AuditFailed("the audit log cannot be written"),
                 format!("audit log: {e}"),
             )
         })
@@ -263,7 +263,7 @@ impl Callback {
         }));
         match answer {
             Ok(Ok(0)) => Ok(()),
-            Ok(Ok(_)) => Err(invalid("the audit callback refused the event")),
+            Ok(Ok(_)) => Err(Error::AuditFailed("the audit callback refused the event")),
             Ok(Err(error)) => Err(error),
             Err(_) => Err(Error::Internal(
                 "a panic was caught in the audit callback adapter",

@@ -30,6 +30,8 @@ pub enum enseal_status {
     ENSEAL_INTERNAL = 3,
     /// A caller-supplied output buffer is too short for the result.
     ENSEAL_BUFFER_TOO_SMALL = 4,
+    /// An audit event could not be recorded, so the open failed closed.
+    ENSEAL_AUDIT_FAILED = 5,
     /// Text does not start with the enseal prefix "enseal1.".
     ENSEAL_BAD_PREFIX = 100,
     /// Text after the prefix is not canonical unpadded base64url.
@@ -70,12 +72,13 @@ use enseal_status::*;
 
 /// Every status, in numeric order.
 /// cbindgen:ignore
-const STATUSES: [enseal_status; 22] = [
+const STATUSES: [enseal_status; 23] = [
     ENSEAL_OK,
     ENSEAL_INVALID_ARGUMENT,
     ENSEAL_RANDOMNESS_UNAVAILABLE,
     ENSEAL_INTERNAL,
     ENSEAL_BUFFER_TOO_SMALL,
+    ENSEAL_AUDIT_FAILED,
     ENSEAL_BAD_PREFIX,
     ENSEAL_BAD_ENCODING,
     ENSEAL_TRUNCATED,

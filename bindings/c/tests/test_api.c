@@ -920,6 +920,7 @@ static void statuses(void) {
         {ENSEAL_RANDOMNESS_UNAVAILABLE, 2},
         {ENSEAL_INTERNAL, 3},
         {ENSEAL_BUFFER_TOO_SMALL, 4},
+        {ENSEAL_AUDIT_FAILED, 5},
         {ENSEAL_BAD_PREFIX, 100},
         {ENSEAL_BAD_ENCODING, 101},
         {ENSEAL_TRUNCATED, 102},

@@ -131,12 +131,12 @@ static void callback_sink(void) {
     c.answer = 1;
     c.count = 0;
     CHECK_STATUS(enseal_opener_open(opener, sealed, (const uint8_t *)CONTEXT, strlen(CONTEXT), &out),
-                 ENSEAL_INVALID_ARGUMENT);
+                 ENSEAL_AUDIT_FAILED);
     CHECK(out.ptr == NULL && out.len == 0);
     CHECK(strstr(enseal_last_error(), "audit callback refused") != NULL);
     char *string = NULL;
     CHECK_STATUS(enseal_opener_open_string(opener, sealed, (const uint8_t *)CONTEXT, strlen(CONTEXT), &string),
-                 ENSEAL_INVALID_ARGUMENT);
+                 ENSEAL_AUDIT_FAILED);
     CHECK(string == NULL);
     unsigned char buffer[64];
     memset(buffer, 0xAA, sizeof buffer);
@@ -146,7 +146,7 @@ static void callback_sink(void) {
     size_t written = 0;
     CHECK_STATUS(enseal_opener_open_into(opener, binary.ptr, binary.len, (const uint8_t *)CONTEXT, strlen(CONTEXT),
                                          buffer, sizeof buffer, &written),
-                 ENSEAL_INVALID_ARGUMENT);
+                 ENSEAL_AUDIT_FAILED);
     CHECK(!contains(buffer, sizeof buffer, PLAINTEXT));
     enseal_bytes_free(&binary);
     /* A failed open keeps its own status whatever the callback says. */

@@ -3,7 +3,7 @@
 //! interface, a Swift protocol; Python wraps a callable in it), and
 //! `verify_audit_log`. Auditing fails closed as core does: a sink that
 //! fails (an error, or any exception uniffi catches in the foreign code)
-//! makes the open fail with `INTERNAL` and its plaintext is wiped; nothing
+//! makes the open fail with `AUDIT_FAILED` and its plaintext is wiped; nothing
 //! panics across the FFI. A sink acknowledges each event by returning
 //! `true`: uniffi's foreign side catches only some throwables (Kotlin's
 //! `Exception`, not `Error`; Python's `Exception`, not `KeyboardInterrupt`)
@@ -73,7 +73,7 @@ impl core_api::AuditSink for Foreign {
         // code's, and core's error here has a fixed message.
         match self.0.record(AuditEvent::of(event)) {
             Ok(true) => Ok(()),
-            Ok(false) | Err(_) => Err(core_api::Error::Internal(
+            Ok(false) | Err(_) => Err(core_api::Error::AuditFailed(
                 "the audit sink did not record the event; the open failed closed",
             )),
         }
@@ -107,7 +107,7 @@ impl AuditLog {
     pub fn flush(&self) -> Result<()> {
         self.inner
             .flush()
-            .map_err(|e| io_error(ErrorCode::Internal, "audit log write", &e))
+            .map_err(|e| io_error(ErrorCode::AuditFailed, "audit log write", &e))
     }
 }
 

@@ -60,6 +60,7 @@ error_enum!(
     RandomnessUnavailable,
     Internal,
     BufferTooSmall,
+    AuditFailed,
     BadPrefix,
     BadEncoding,
     Truncated,

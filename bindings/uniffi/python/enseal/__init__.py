@@ -251,7 +251,7 @@ class AuditEvent:
 
 class _CallbackSink(_native.AuditSink):  # type: ignore[misc]
     """A Python callable as the native ``AuditSink``. Whatever it raises becomes
-    the native error, so the open fails closed (INTERNAL) instead of an
+    the native error, so the open fails closed (AUDIT_FAILED) instead of an
     exception escaping into Rust."""
 
     def __init__(self, callback: Callable[[AuditEvent], object]) -> None:
@@ -275,7 +275,7 @@ class _CallbackSink(_native.AuditSink):  # type: ignore[misc]
             )
         except BaseException as e:  # noqa: BLE001  (fail closed on anything, KeyboardInterrupt too)
             _note_callback_failure(e)
-            raise _native.EnsealError.Internal(3, f"the audit callback raised {type(e).__name__}") from e
+            raise _native.EnsealError.AuditFailed(5, f"the audit callback raised {type(e).__name__}") from e
         return True
 
 

@@ -302,6 +302,12 @@ class BufferTooSmallError(EnsealError):
     code: ClassVar[Literal[4]]
     name: ClassVar[Literal["BUFFER_TOO_SMALL"]]
 
+class AuditFailedError(EnsealError):
+    """An audit event could not be recorded, so the open failed closed."""
+
+    code: ClassVar[Literal[5]]
+    name: ClassVar[Literal["AUDIT_FAILED"]]
+
 class BadPrefixError(EnsealError):
     """Text does not start with the enseal prefix "enseal1."."""
 

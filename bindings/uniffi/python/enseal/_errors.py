@@ -63,6 +63,13 @@ class BufferTooSmallError(EnsealError):
     name = "BUFFER_TOO_SMALL"
 
 
+class AuditFailedError(EnsealError):
+    """An audit event could not be recorded, so the open failed closed."""
+
+    code = 5
+    name = "AUDIT_FAILED"
+
+
 class BadPrefixError(EnsealError):
     """Text does not start with the enseal prefix "enseal1."."""
 
@@ -188,7 +195,7 @@ __all__ += [cls.__name__ for cls in _BY_CODE.values()]
 
 # What an audit callback raised, in the thread whose open it failed: core's
 # error carries a fixed message, so the Python exception is chained here as
-# the ``__cause__`` of the ``InternalError`` the open raises.
+# the ``__cause__`` of the ``AuditFailedError`` the open raises.
 _callback_failure = threading.local()
 
 
@@ -202,6 +209,6 @@ def _error(code: int, detail: str, index: Optional[int] = None) -> EnsealError:
     cause = getattr(_callback_failure, "exception", None)
     if cause is not None:
         _callback_failure.exception = None
-        if code == InternalError.code and "audit sink" in detail:
+        if code == AuditFailedError.code:
             error.__cause__ = cause
     return error

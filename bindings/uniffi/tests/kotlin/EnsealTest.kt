@@ -330,7 +330,7 @@ fun audit() {
     // sink that does not acknowledge must fail the open, never let it through.
     for (what in listOf("assert", "todo", "false")) {
         val failing = Opener.withAudit(keyringOf(key), Throws(what), "svc")
-        expect<EnsealException.Internal>("sink '$what' fails the open closed") { failing.openString(sealed, "patients/8812/ssn") }
+        expect<EnsealException.AuditFailed>("sink '$what' fails the open closed") { failing.openString(sealed, "patients/8812/ssn") }
     }
     val sink = Collect()
     val opener = Opener.withAudit(keyringOf(key), sink, "billing-service")
@@ -354,10 +354,10 @@ fun audit() {
     try {
         refusing.openString(sealed, "patients/8812/ssn")
         check(false, "a throwing sink let the open through")
-    } catch (e: EnsealException.Internal) {
+    } catch (e: EnsealException.AuditFailed) {
         check(e.detail().contains("audit sink did not record the event") && !e.detail().contains(secret), "fails closed: ${e.detail()}")
     }
-    expect<EnsealException.Internal>("throwing sink, document open") {
+    expect<EnsealException.AuditFailed>("throwing sink, document open") {
         refusing.openJsonAll(sealer.sealJson("{\"ssn\":\"$secret\"}", listOf("/ssn"), null), null)
     }
 

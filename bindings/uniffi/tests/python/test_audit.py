@@ -61,26 +61,26 @@ def test_a_callback_that_raises_makes_the_open_fail_closed(key):
     sealer = enseal.Sealer(key.public_key)
     sealed = sealer.seal(SECRET, "c")
     for open_ in (opener.open, opener.open_string):
-        with pytest.raises(enseal.InternalError, match="the audit sink did not record the event; the open failed closed") as err:
+        with pytest.raises(enseal.AuditFailedError, match="the audit sink did not record the event; the open failed closed") as err:
             open_(sealed, "c")
         assert SECRET not in str(err.value)
         # The callback's own exception is chained, for the caller's logs.
         assert isinstance(err.value.__cause__, RuntimeError) and "backend down" in str(err.value.__cause__)
-    with pytest.raises(enseal.InternalError):
+    with pytest.raises(enseal.AuditFailedError):
         opener.open_batch([sealed, sealed], "c")
-    with pytest.raises(enseal.InternalError):
+    with pytest.raises(enseal.AuditFailedError):
         opener.open_json(sealer.seal_json({"ssn": SECRET}, ["/ssn"]), ["/ssn"])
     template = enseal.ContextTemplate.parse("p/{id}{pointer}")
-    with pytest.raises(enseal.InternalError):
+    with pytest.raises(enseal.AuditFailedError):
         opener.open_record(sealer.seal_record('{"id":1,"ssn":"1"}', ["/ssn"], template), ["/ssn"], template)
     assert "open" in calls
     # A raising decapsulation event fails the open too.
     opener = enseal.Opener([key], audit=lambda e: 1 / 0, actor="svc")
-    with pytest.raises(enseal.InternalError) as err:
+    with pytest.raises(enseal.AuditFailedError) as err:
         opener.open(sealed, "c")
     assert isinstance(err.value.__cause__, ZeroDivisionError)
     # The uniffi path (documents) chains it too.
-    with pytest.raises(enseal.InternalError) as err:
+    with pytest.raises(enseal.AuditFailedError) as err:
         opener.open_json_all(sealer.seal_json({"ssn": SECRET}, ["/ssn"]))
     assert isinstance(err.value.__cause__, ZeroDivisionError)
 

@@ -172,7 +172,7 @@ except enseal.InvalidTemplateError as bad:
 
 errors: List[type[EnsealError]] = [
     enseal.InvalidArgumentError, enseal.RandomnessUnavailableError, enseal.InternalError,
-    enseal.BufferTooSmallError, enseal.BadPrefixError, enseal.BadEncodingError, enseal.TruncatedError,
+    enseal.BufferTooSmallError, enseal.AuditFailedError, enseal.BadPrefixError, enseal.BadEncodingError, enseal.TruncatedError,
     enseal.TooLargeError, enseal.UnsupportedVersionError, enseal.UnsupportedSuiteError,
     enseal.UnknownKeyError, enseal.DecryptFailedError, enseal.InvalidKeyError, enseal.InvalidKeysetError,
     enseal.KeyExpiredError, enseal.InvalidJsonError, enseal.InvalidPointerError, enseal.PathNotFoundError,
