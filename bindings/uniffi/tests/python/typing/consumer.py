@@ -178,5 +178,5 @@ errors: List[type[EnsealError]] = [
     enseal.KeyExpiredError, enseal.InvalidJsonError, enseal.InvalidPointerError, enseal.PathNotFoundError,
     enseal.AlreadySealedError, enseal.NotSealedError, enseal.InvalidTemplateError,
 ]
-assert len(errors) == 21
+assert len(errors) == 22
 print("consumer OK")
