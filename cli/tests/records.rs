@@ -1579,3 +1579,40 @@ fn threads_keep_records_in_order_and_fail_on_the_first_bad_one() {
     fails(&o, &["bad.ndjson:601: /ssn: "]);
     assert_eq!(d.text("kept.ndjson"), "before\n");
 }
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_record() {
+    let d = Dir::new();
+    d.plain_key("x25519", "k.jwk");
+    d.keyset("k.jwk.pub", "ks.json");
+    d.write(
+        "bom.ndjson",
+        b"\xEF\xBB\xBF{\"id\":1,\"ssn\":\"x\"}\n".as_slice(),
+    );
+    let seal = d.run(&[
+        "seal",
+        "bom.ndjson",
+        "--keyset",
+        "ks.json",
+        "--field",
+        "/ssn",
+        "--context",
+        TEMPLATE,
+        "--out",
+        "sealed.ndjson",
+        "-q",
+    ]);
+    ok(&seal);
+    let open = d.run(&[
+        "open",
+        "sealed.ndjson",
+        "--key",
+        "k.jwk",
+        "--insecure-plaintext-key",
+        "--all",
+        "--context",
+        TEMPLATE,
+        "-q",
+    ]);
+    assert_eq!(ok(&open), "{\"id\":1,\"ssn\":\"x\"}\n");
+}

@@ -545,6 +545,10 @@ struct Output {
     failed: u64,
     /// Flushed before each write that reaches the destination at once.
     audit: Option<Arc<AuditLog>>,
+    /// The progress bar, the record count and the summary line, printed
+    /// only once the output is committed (a run that then fails says so,
+    /// not that it sealed N records).
+    report: Option<(Progress, u64, String)>,
 }
 
 impl Output {
@@ -571,12 +575,19 @@ impl Output {
     }
 
     fn commit(self) -> Result<()> {
-        match self.sink {
+        let committed = match self.sink {
             Sink::Stdout(mut w) => w
                 .flush()
                 .map_err(|e| CliError::new(format!("{}: {e}", self.name))),
             Sink::File(w) => w.commit(),
+        };
+        if let Some((progress, records, summary)) = &self.report {
+            match &committed {
+                Ok(()) => progress.finish(*records, summary),
+                Err(_) => progress.abandon(),
+            }
         }
+        committed
     }
 }
 
@@ -610,6 +621,7 @@ fn run(io: &IoArgs, job: Job<'_>, mode: Mode) -> Result<Output> {
         name,
         failed: 0,
         audit: runner.job.audit.clone(),
+        report: None,
     };
     let max = io.max_record_bytes;
     let result = match format {
@@ -625,9 +637,8 @@ fn run(io: &IoArgs, job: Job<'_>, mode: Mode) -> Result<Output> {
         .flush()
         .map_err(|e| CliError::new(format!("{}: {e}", out.name)))?;
     out.failed = runner.stats.failed;
-    runner
-        .progress
-        .finish(runner.stats.records, &runner.summary(verb));
+    let summary = runner.summary(verb);
+    out.report = Some((runner.progress, runner.stats.records, summary));
     Ok(out)
 }
 

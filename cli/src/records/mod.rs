@@ -119,11 +119,21 @@ impl Input {
             (Box::new(BufReader::with_capacity(READ_BUFFER, file)), size)
         };
         let read = Arc::new(AtomicU64::new(0));
+        let mut reader = Counting {
+            inner,
+            read: Arc::clone(&read),
+        };
+        // A UTF-8 byte-order mark (spreadsheet exports write one) is not
+        // part of the first record: skipped, as the csv crate does.
+        let first = reader.fill_buf().map_err(|e| CliError::io(path, &e))?;
+        if first.starts_with(b"\xEF\xBB\xBF") {
+            reader.consume(3);
+        }
         Ok(Input {
             name,
             size,
-            read: Arc::clone(&read),
-            reader: Counting { inner, read },
+            read,
+            reader,
         })
     }
 }
