@@ -10,24 +10,11 @@
 //! the system's temporary directory and read back, as the CLI would).
 
 use enseal::{ContextTemplate, KeyPair, Keyring, Opener, Sealer, Suite};
-use enseal_bench::compare;
+use enseal_bench::{compare, patient_record};
 use std::hint::black_box;
 use std::io::{BufRead, Write};
 
 const POINTERS: [&str; 3] = ["/ssn", "/dx/code", "/notes"];
-
-fn record(i: usize) -> String {
-    serde_json::json!({
-        "id": 100_000 + i,
-        "name": format!("Patient {i}"),
-        "ssn": format!("{:03}-{:02}-{:04}", i % 1000, i % 100, i % 10_000),
-        "dob": "1970-01-01",
-        "dx": {"code": "E11.9", "system": "ICD-10-CM"},
-        "notes": "follow-up in three months; HbA1c 7.2%",
-        "site": "north",
-    })
-    .to_string()
-}
 
 fn main() {
     let n: usize = std::env::args()
@@ -38,7 +25,7 @@ fn main() {
         std::env::temp_dir().join(format!("enseal-ndjson-bench-{}.ndjson", std::process::id()));
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     for i in 0..n {
-        writeln!(file, "{}", record(i)).unwrap();
+        writeln!(file, "{}", patient_record(i)).unwrap();
     }
     drop(file);
     let bytes = std::fs::metadata(&path).unwrap().len();

@@ -34,16 +34,9 @@ fn pass_through(input: &str, out: &str) {
 fn generate(n: usize, out: &str) {
     let mut writer = BufWriter::new(std::fs::File::create(out).unwrap());
     for i in 0..n {
-        let record = serde_json::json!({
-            "id": 100_000 + i,
-            "name": format!("Patient {i}"),
-            "ssn": format!("{:03}-{:02}-{:04}", i % 1000, i % 100, i % 10_000),
-            "dob": "1970-01-01",
-            "dx": {"code": "E11.9", "system": "ICD-10-CM"},
-            "notes": "follow-up in three months; HbA1c 7.2%",
-            "site": "north",
-        });
-        serde_json::to_writer(&mut writer, &record).unwrap();
+        writer
+            .write_all(enseal_bench::patient_record(i).as_bytes())
+            .unwrap();
         writer.write_all(b"\n").unwrap();
     }
     writer.flush().unwrap();

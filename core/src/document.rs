@@ -174,7 +174,7 @@ fn concrete_paths(doc: &Value, pointers: &[&str]) -> Result<Vec<Vec<String>>> {
 /// prefixed string: refused before anything is sealed.
 fn refuse_prefixed_clear_strings(doc: &mut Value, sealing: &[Vec<String>]) -> Result<()> {
     // Such strings are rare: look for one before tracking where it is.
-    if !has_prefixed_string(doc) {
+    if !doc.any_string(&|s| s.starts_with(TEXT_PREFIX)) {
         return Ok(());
     }
     for_each_string(doc, &mut Vec::new(), &mut |at, slot| match slot {
@@ -187,16 +187,6 @@ fn refuse_prefixed_clear_strings(doc: &mut Value, sealing: &[Vec<String>]) -> Re
         }
         _ => Ok(()),
     })
-}
-
-/// Whether any string in `value` starts with the sealed prefix.
-fn has_prefixed_string(value: &Value) -> bool {
-    match value {
-        Value::String(s) => s.starts_with(TEXT_PREFIX),
-        Value::Array(items) => items.iter().any(has_prefixed_string),
-        Value::Object(members) => members.iter().any(|(_, v)| has_prefixed_string(v)),
-        _ => false,
-    }
 }
 
 /// Calls `visit` with the pointer tokens and the slot of every string in

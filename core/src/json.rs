@@ -65,6 +65,16 @@ impl Value {
         }
     }
 
+    /// Whether any string in this value (at any depth) passes `test`.
+    pub(crate) fn any_string(&self, test: &impl Fn(&str) -> bool) -> bool {
+        match self {
+            Value::String(s) => test(s),
+            Value::Array(items) => items.iter().any(|v| v.any_string(test)),
+            Value::Object(members) => members.iter().any(|(_, v)| v.any_string(test)),
+            _ => false,
+        }
+    }
+
     /// A number that is a whole number in `u64` range, written without fraction or exponent.
     pub(crate) fn as_u64(&self) -> Option<u64> {
         match self {

@@ -201,7 +201,7 @@ impl ContextTemplate {
                 [only] => !only.split('/').any(|token| token == "*"),
                 _ => false,
             };
-            if !one || holds_sealed_value(doc) {
+            if !one || doc.any_string(&|s| s.starts_with(TEXT_PREFIX)) {
                 return Err(invalid(format!(
                     "{:?} has no {{pointer}}: it can give only one value of a record its context \
                      (one pointer, no `*`, no other sealed value in the record)",
@@ -290,16 +290,6 @@ fn clear_text<'t>(name: &str, text: &'t str) -> Result<&'t str> {
         )));
     }
     Ok(text)
-}
-
-/// Whether any string of `value` is a sealed value (or carries the prefix).
-fn holds_sealed_value(value: &Value) -> bool {
-    match value {
-        Value::String(s) => s.starts_with(TEXT_PREFIX),
-        Value::Array(items) => items.iter().any(holds_sealed_value),
-        Value::Object(members) => members.iter().any(|(_, v)| holds_sealed_value(v)),
-        _ => false,
-    }
 }
 
 /// The rule that makes rendering one-to-one (module docs): after a field,
