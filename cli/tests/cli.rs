@@ -2,95 +2,17 @@
 //! per test; nothing secret is written in this file.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Read;
-use std::path::PathBuf;
+mod common;
+
+use common::{Dir, fails_with, ok, random_hex, stdout};
 use std::process::{Command, Output, Stdio};
 
 use enseal::{KeyPair, PublicKey, Sealer};
 
-struct Dir {
-    tmp: tempfile::TempDir,
-}
-
-impl Dir {
-    fn new() -> Dir {
-        Dir {
-            tmp: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_env(args, &[])
-    }
-
-    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_enseal"));
-        cmd.args(args)
-            .current_dir(self.tmp.path())
-            .stdin(Stdio::null());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.output().unwrap()
-    }
-
-    /// Writes a fresh random passphrase to `name` and returns it.
-    fn passphrase(&self, name: &str) -> String {
-        let pass = random_hex(16);
-        std::fs::write(self.path(name), format!("{pass}\n")).unwrap();
-        pass
-    }
-
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path(name)).unwrap()
-    }
-
-    fn text(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path(name)).unwrap()
-    }
-}
-
-fn random_hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    std::fs::File::open("/dev/urandom")
-        .unwrap()
-        .read_exact(&mut bytes)
-        .unwrap();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-#[track_caller]
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "expected success, got {:?}: {}",
-        o.status,
-        stderr(o)
-    );
-    stdout(o)
-}
-
 /// Asserts a failure with exit status 1 and a one-line error containing `needle`.
 #[track_caller]
 fn fails(o: &Output, needle: &str) -> String {
-    assert_eq!(o.status.code(), Some(1), "stdout: {}", stdout(o));
-    let err = stderr(o);
-    assert!(err.starts_with("enseal: error: "), "{err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
-    assert!(err.contains(needle), "{err:?} lacks {needle:?}");
-    err
+    fails_with(o, &[needle])
 }
 
 /// `key generate --out name` with a passphrase file `pass.txt`; returns the kid.

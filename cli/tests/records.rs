@@ -4,8 +4,10 @@
 //! uses passphrase-encrypted ones as an operator would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{Read, Write};
-use std::path::PathBuf;
+mod common;
+
+use common::{Dir, fails_with as fails, ok, stderr, stdout};
+use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
@@ -14,74 +16,7 @@ use sha2::{Digest, Sha256};
 
 const TEMPLATE: &str = "patients/{id}{pointer}";
 
-struct Dir {
-    tmp: tempfile::TempDir,
-}
-
 impl Dir {
-    fn new() -> Dir {
-        Dir {
-            tmp: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_enseal"));
-        cmd.args(args).current_dir(self.tmp.path());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).stdin(Stdio::null()).output().unwrap()
-    }
-
-    fn run_stdin(&self, args: &[&str], input: &[u8]) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        let input = input.to_vec();
-        let writer = std::thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
-        let out = child.wait_with_output().unwrap();
-        writer.join().unwrap();
-        out
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) {
-        std::fs::write(self.path(name), bytes).unwrap();
-    }
-
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path(name)).unwrap()
-    }
-
-    fn text(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path(name)).unwrap()
-    }
-
-    /// No temporary file of an atomic write is left in the directory.
-    #[track_caller]
-    fn no_temp_files(&self) {
-        let names: Vec<String> = std::fs::read_dir(self.tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        assert!(
-            names.iter().all(|n| !n.starts_with(".enseal-")),
-            "{names:?}"
-        );
-    }
-
     /// A plaintext private key `name` and its public JWK `name.pub`; the kid.
     fn plain_key(&self, suite: &str, name: &str) -> String {
         let o = self.run(&[
@@ -108,38 +43,6 @@ impl Dir {
         let key = KeyPair::from_jwk(&self.text(name)).unwrap();
         Opener::new(std::iter::once(key).collect::<Keyring>())
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-#[track_caller]
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "expected success, got {:?}: {}",
-        o.status,
-        stderr(o)
-    );
-    stdout(o)
-}
-
-/// A failure with exit status 1 and a one-line error holding every needle.
-#[track_caller]
-fn fails(o: &Output, needles: &[&str]) -> String {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.starts_with("enseal: error: "), "{err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
-    for needle in needles {
-        assert!(err.contains(needle), "{err:?} lacks {needle:?}");
-    }
-    err
 }
 
 /// The summary line: the last line of stderr.
@@ -1229,7 +1132,7 @@ fn sealing_streams_in_constant_memory() {
 fn rotation_drill() {
     let started = Instant::now();
     let d = Dir::new();
-    d.write("pass.txt", format!("{}\n", random_hex(16)));
+    d.passphrase("pass.txt");
     let gen_key = |name: &str| {
         let o = d.run(&[
             "key",
@@ -1400,15 +1303,6 @@ fn digests(text: &str) -> Vec<String> {
     text.lines()
         .map(|l| hex::encode(Sha256::digest(l.as_bytes())))
         .collect()
-}
-
-fn random_hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    std::fs::File::open("/dev/urandom")
-        .unwrap()
-        .read_exact(&mut bytes)
-        .unwrap();
-    hex::encode(bytes)
 }
 
 #[test]
