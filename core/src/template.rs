@@ -149,7 +149,7 @@ impl ContextTemplate {
     ) -> Result<Context<'static>> {
         self.render_with(pointer, |name| {
             let text = field(name).ok_or_else(|| missing(name))?;
-            clear_text(name, text).map(str::to_owned)
+            clear_text(name, text)
         })
     }
 
@@ -178,7 +178,7 @@ impl ContextTemplate {
                 values
                     .iter()
                     .find(|(n, _)| *n == name)
-                    .map(|(_, text)| text.clone())
+                    .map(|(_, text)| text.as_str())
                     .ok_or_else(|| missing(name))
             })
         })
@@ -227,17 +227,17 @@ impl ContextTemplate {
         Ok(())
     }
 
-    fn render_with(
+    fn render_with<'v>(
         &self,
         pointer: &str,
-        mut field: impl FnMut(&str) -> Result<String>,
+        mut field: impl FnMut(&str) -> Result<&'v str>,
     ) -> Result<Context<'static>> {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Literal(text) => out.push_str(text),
                 Part::Pointer => out.push_str(pointer),
-                Part::Field(name) => escape_into(&mut out, &field(name)?),
+                Part::Field(name) => escape_into(&mut out, field(name)?),
             }
         }
         Ok(Context::owned(out.into_bytes()))
