@@ -4,8 +4,8 @@ with the right fields and never the plaintext; a log written here verifies
 intact, and not after a line is deleted, edited or moved; a sink that fails
 makes the open fail closed."""
 
+import concurrent.futures
 import json
-import threading
 
 import pytest
 
@@ -85,6 +85,19 @@ def test_a_callback_that_raises_makes_the_open_fail_closed(key):
     assert isinstance(err.value.__cause__, ZeroDivisionError)
 
 
+def open_in_threads(opener, sealed, threads=4):
+    """Opens sealed[i] (sealed with context ci, holding vi) on `threads`
+    threads at once; a failed assertion in any thread fails the test."""
+
+    def work(n):
+        for i in range(n, len(sealed), threads):
+            assert opener.open(sealed[i], f"c{i}") == f"v{i}".encode()
+
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        for done in [pool.submit(work, n) for n in range(threads)]:
+            done.result()
+
+
 def test_a_callback_sees_large_values_and_threads(key):
     # Values of 16 KiB or more are opened without the GIL: the callback takes it back.
     events = []
@@ -94,15 +107,7 @@ def test_a_callback_sees_large_values_and_threads(key):
     assert opener.open(big, "big") == b"x" * 100_000
     sealed = [sealer.seal(f"v{i}", f"c{i}") for i in range(200)]
 
-    def work(n):
-        for i in range(n, 200, 4):
-            assert opener.open(sealed[i], f"c{i}") == f"v{i}".encode()
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    open_in_threads(opener, sealed)
     opens = [e for e in events if e.operation == "open"]
     assert len(opens) == 201 and {e.context for e in opens} == {b"big"} | {f"c{i}".encode() for i in range(200)}
 
@@ -191,15 +196,7 @@ def test_an_audited_opener_is_shared_between_threads(tmp_path, key):
     sealed = [sealer.seal(f"v{i}", f"c{i}") for i in range(400)]
     opener.open(sealed[0], "c0")  # the session is decapsulated (and cached) once, here
 
-    def work(n):
-        for i in range(n, 400, 4):
-            assert opener.open(sealed[i], f"c{i}") == f"v{i}".encode()
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    open_in_threads(opener, sealed)
     log.flush()
     report = enseal.verify_audit_log(path)
     assert report.intact and report.per_actor == {"workers": 402}
