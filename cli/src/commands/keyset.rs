@@ -119,22 +119,8 @@ pub fn run(cmd: KeysetCommand) -> Result<()> {
             println!("{}", key.kid());
             Ok(())
         }
-        KeysetCommand::Promote(a) => {
-            let mut keyset = load(&a.keyset)?;
-            let kid = parse_kid(&a.kid)?;
-            keyset
-                .promote(&kid)
-                .map_err(|e| CliError::core(&a.keyset, &e))?;
-            save(&a.keyset, &keyset, true)
-        }
-        KeysetCommand::Retire(a) => {
-            let mut keyset = load(&a.keyset)?;
-            let kid = parse_kid(&a.kid)?;
-            keyset
-                .retire(&kid)
-                .map_err(|e| CliError::core(&a.keyset, &e))?;
-            save(&a.keyset, &keyset, true)
-        }
+        KeysetCommand::Promote(a) => change_kid(&a, Keyset::promote),
+        KeysetCommand::Retire(a) => change_kid(&a, Keyset::retire),
         KeysetCommand::Show(a) => {
             show(&load(&a.keyset)?);
             Ok(())
@@ -143,6 +129,18 @@ pub fn run(cmd: KeysetCommand) -> Result<()> {
 }
 
 /// Reads and validates a keyset file.
+/// Loads the keyset, applies `change` to the kid `a` names, and writes it
+/// back only when that succeeded.
+fn change_kid(
+    a: &KidArgs,
+    change: impl FnOnce(&mut Keyset, &KeyId) -> enseal::Result<()>,
+) -> Result<()> {
+    let mut keyset = load(&a.keyset)?;
+    let kid = parse_kid(&a.kid)?;
+    change(&mut keyset, &kid).map_err(|e| CliError::core(&a.keyset, &e))?;
+    save(&a.keyset, &keyset, true)
+}
+
 pub fn load(path: &Path) -> Result<Keyset> {
     let text = fsutil::read_text(path)?;
     Keyset::from_json(&text).map_err(|e| CliError::core(path, &e))
