@@ -34,12 +34,24 @@ pub enum ErrorCode {
     UnknownKey = 200,
     /// Decryption failed: wrong key, wrong context or tampered data.
     DecryptFailed = 201,
+    /// The HSM or KMS that holds the private key did not answer or refused
+    /// service (token absent, session closed, throttled, timed out); nothing
+    /// was opened and nothing was cached, so the same call can be retried.
+    KeyUnavailable = 202,
     /// Key material or a JWK is invalid.
     InvalidKey = 300,
     /// A keyset or keyring document is invalid.
     InvalidKeyset = 301,
     /// The keyset's primary key is past its not-after date.
     KeyExpired = 302,
+    /// A keyset is not a signed JWS, where the caller pinned signers.
+    KeysetUnsigned = 303,
+    /// A signed keyset's signature does not verify under a pinned signer key.
+    KeysetBadSignature = 304,
+    /// A signed keyset is past its expiry.
+    KeysetExpired = 305,
+    /// A signed keyset's version is lower than one already accepted.
+    KeysetRollback = 306,
     /// A document is not valid JSON, or an opened value holds no JSON.
     InvalidJson = 400,
     /// A JSON Pointer is not valid RFC 6901 syntax.
@@ -56,7 +68,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order. Bindings walk this list in their tests.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::InvalidArgument,
         ErrorCode::RandomnessUnavailable,
         ErrorCode::Internal,
@@ -70,9 +82,14 @@ impl ErrorCode {
         ErrorCode::UnsupportedSuite,
         ErrorCode::UnknownKey,
         ErrorCode::DecryptFailed,
+        ErrorCode::KeyUnavailable,
         ErrorCode::InvalidKey,
         ErrorCode::InvalidKeyset,
         ErrorCode::KeyExpired,
+        ErrorCode::KeysetUnsigned,
+        ErrorCode::KeysetBadSignature,
+        ErrorCode::KeysetExpired,
+        ErrorCode::KeysetRollback,
         ErrorCode::InvalidJson,
         ErrorCode::InvalidPointer,
         ErrorCode::PathNotFound,
@@ -107,9 +124,14 @@ impl ErrorCode {
             ErrorCode::UnsupportedSuite => "UNSUPPORTED_SUITE",
             ErrorCode::UnknownKey => "UNKNOWN_KEY",
             ErrorCode::DecryptFailed => "DECRYPT_FAILED",
+            ErrorCode::KeyUnavailable => "KEY_UNAVAILABLE",
             ErrorCode::InvalidKey => "INVALID_KEY",
             ErrorCode::InvalidKeyset => "INVALID_KEYSET",
             ErrorCode::KeyExpired => "KEY_EXPIRED",
+            ErrorCode::KeysetUnsigned => "KEYSET_UNSIGNED",
+            ErrorCode::KeysetBadSignature => "KEYSET_BAD_SIGNATURE",
+            ErrorCode::KeysetExpired => "KEYSET_EXPIRED",
+            ErrorCode::KeysetRollback => "KEYSET_ROLLBACK",
             ErrorCode::InvalidJson => "INVALID_JSON",
             ErrorCode::InvalidPointer => "INVALID_POINTER",
             ErrorCode::PathNotFound => "PATH_NOT_FOUND",
@@ -149,11 +171,22 @@ impl ErrorCode {
             ErrorCode::DecryptFailed => {
                 "Decryption failed: wrong key, wrong context or altered data."
             }
+            ErrorCode::KeyUnavailable => {
+                "The HSM or KMS holding the private key is unavailable; nothing was opened, retry later."
+            }
             ErrorCode::InvalidKey => "Key material or a JWK is invalid.",
             ErrorCode::InvalidKeyset => {
                 "A keyset or keyring document, or a change to it, is invalid."
             }
             ErrorCode::KeyExpired => "The keyset's primary key is past its not-after date.",
+            ErrorCode::KeysetUnsigned => "A keyset is not a signed JWS, and signers are pinned.",
+            ErrorCode::KeysetBadSignature => {
+                "A signed keyset's signature does not verify under a pinned signer key."
+            }
+            ErrorCode::KeysetExpired => "A signed keyset is past its expiry.",
+            ErrorCode::KeysetRollback => {
+                "A signed keyset's version is lower than one already accepted."
+            }
             ErrorCode::InvalidJson => {
                 "A document is not valid JSON, or an opened value holds no JSON."
             }
@@ -220,12 +253,38 @@ pub enum Error {
     UnknownKey(crate::KeyId),
     /// Wrong key, wrong context, or tampered data: deliberately not more precise.
     DecryptFailed,
+    /// The HSM or KMS holding key `kid` did not answer or refused service;
+    /// `reason` says which (token absent, throttled, timed out), never key
+    /// material. Nothing was opened or cached: the call can be retried.
+    KeyUnavailable {
+        /// The key whose backend failed.
+        kid: crate::KeyId,
+        /// What the backend reported.
+        reason: String,
+    },
     /// Key material or a JWK is invalid.
     InvalidKey(&'static str),
     /// A keyset or keyring document is invalid.
     InvalidKeyset(String),
     /// The keyset's primary key is past its not-after date.
     KeyExpired(crate::KeyId),
+    /// Signers are pinned but the keyset is not a compact JWS.
+    KeysetUnsigned,
+    /// The keyset's JWS does not verify under a pinned signer: `what` says
+    /// why (unknown signer, algorithm not allowed, signature invalid).
+    KeysetBadSignature(&'static str),
+    /// The signed keyset expired at `expires` (Unix seconds).
+    KeysetExpired {
+        /// The keyset's `exp`, in Unix seconds.
+        expires: u64,
+    },
+    /// The signed keyset's `version` is below the `accepted` one.
+    KeysetRollback {
+        /// The version of the keyset offered.
+        version: u64,
+        /// The highest version accepted before.
+        accepted: u64,
+    },
     /// A document is not JSON, or an opened value holds no JSON.
     InvalidJson(&'static str),
     /// A JSON Pointer is not valid RFC 6901 syntax.
@@ -285,9 +344,14 @@ impl Error {
             Error::UnsupportedSuite(_) => ErrorCode::UnsupportedSuite,
             Error::UnknownKey(_) => ErrorCode::UnknownKey,
             Error::DecryptFailed => ErrorCode::DecryptFailed,
+            Error::KeyUnavailable { .. } => ErrorCode::KeyUnavailable,
             Error::InvalidKey(_) => ErrorCode::InvalidKey,
             Error::InvalidKeyset(_) => ErrorCode::InvalidKeyset,
             Error::KeyExpired(_) => ErrorCode::KeyExpired,
+            Error::KeysetUnsigned => ErrorCode::KeysetUnsigned,
+            Error::KeysetBadSignature(_) => ErrorCode::KeysetBadSignature,
+            Error::KeysetExpired { .. } => ErrorCode::KeysetExpired,
+            Error::KeysetRollback { .. } => ErrorCode::KeysetRollback,
             Error::InvalidJson(_) => ErrorCode::InvalidJson,
             Error::InvalidPointer(_) => ErrorCode::InvalidPointer,
             Error::PathNotFound(_) => ErrorCode::PathNotFound,
@@ -384,9 +448,24 @@ impl fmt::Display for Error {
             Error::DecryptFailed => f.write_str(
                 "decryption failed (wrong key, wrong context, or the value was altered)",
             ),
+            Error::KeyUnavailable { kid, reason } => write!(
+                f,
+                "private key {kid} is unavailable ({reason}); nothing was opened, retry later"
+            ),
             Error::InvalidKey(what) => write!(f, "invalid key: {what}"),
             Error::InvalidKeyset(what) => write!(f, "invalid keyset: {what}"),
             Error::KeyExpired(kid) => write!(f, "primary key {kid} is past its not-after date"),
+            Error::KeysetUnsigned => {
+                f.write_str("the keyset is not signed (a compact JWS), but signers are pinned")
+            }
+            Error::KeysetBadSignature(what) => write!(f, "the keyset's signature: {what}"),
+            Error::KeysetExpired { expires } => {
+                write!(f, "the signed keyset expired at {expires} (Unix seconds)")
+            }
+            Error::KeysetRollback { version, accepted } => write!(
+                f,
+                "the signed keyset is version {version}, older than version {accepted} already accepted"
+            ),
             Error::InvalidJson(what) => write!(f, "invalid JSON: {what}"),
             Error::InvalidPointer(what) => write!(f, "invalid JSON Pointer: {what}"),
             Error::PathNotFound(p) => write!(f, "no value at JSON Pointer {p:?}"),
@@ -488,9 +567,14 @@ mod tests {
                 (105, "UNSUPPORTED_SUITE"),
                 (200, "UNKNOWN_KEY"),
                 (201, "DECRYPT_FAILED"),
+                (202, "KEY_UNAVAILABLE"),
                 (300, "INVALID_KEY"),
                 (301, "INVALID_KEYSET"),
                 (302, "KEY_EXPIRED"),
+                (303, "KEYSET_UNSIGNED"),
+                (304, "KEYSET_BAD_SIGNATURE"),
+                (305, "KEYSET_EXPIRED"),
+                (306, "KEYSET_ROLLBACK"),
                 (400, "INVALID_JSON"),
                 (401, "INVALID_POINTER"),
                 (402, "PATH_NOT_FOUND"),

@@ -17,9 +17,14 @@ export type EnsealErrorCode =
   | 'UNSUPPORTED_SUITE' // 105
   | 'UNKNOWN_KEY' // 200
   | 'DECRYPT_FAILED' // 201: wrong key, wrong context or tampered data
+  | 'KEY_UNAVAILABLE' // 202: the HSM or KMS holding the private key is unavailable (not in the browser)
   | 'INVALID_KEY' // 300
   | 'INVALID_KEYSET' // 301
   | 'KEY_EXPIRED' // 302
+  | 'KEYSET_UNSIGNED' // 303: signers are pinned but the keyset is not a signed JWS
+  | 'KEYSET_BAD_SIGNATURE' // 304: the keyset's signature does not verify under a pinned signer
+  | 'KEYSET_EXPIRED' // 305: the signed keyset is past its expiry
+  | 'KEYSET_ROLLBACK' // 306: the signed keyset is older than one already accepted
   | 'INVALID_JSON' // 400
   | 'INVALID_POINTER' // 401: not RFC 6901, `*` on an object, or overlapping pointers
   | 'PATH_NOT_FOUND' // 402

@@ -147,6 +147,10 @@ typedef enum {
    */
   ENSEAL_DECRYPT_FAILED = 201,
   /**
+   * The HSM or KMS holding the private key is unavailable; nothing was opened, retry later.
+   */
+  ENSEAL_KEY_UNAVAILABLE = 202,
+  /**
    * Key material or a JWK is invalid.
    */
   ENSEAL_INVALID_KEY = 300,
@@ -158,6 +162,22 @@ typedef enum {
    * The keyset's primary key is past its not-after date.
    */
   ENSEAL_KEY_EXPIRED = 302,
+  /**
+   * A keyset is not a signed JWS, and signers are pinned.
+   */
+  ENSEAL_KEYSET_UNSIGNED = 303,
+  /**
+   * A signed keyset's signature does not verify under a pinned signer key.
+   */
+  ENSEAL_KEYSET_BAD_SIGNATURE = 304,
+  /**
+   * A signed keyset is past its expiry.
+   */
+  ENSEAL_KEYSET_EXPIRED = 305,
+  /**
+   * A signed keyset's version is lower than one already accepted.
+   */
+  ENSEAL_KEYSET_ROLLBACK = 306,
   /**
    * A document is not valid JSON, or an opened value holds no JSON.
    */

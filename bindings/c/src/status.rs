@@ -48,12 +48,22 @@ pub enum enseal_status {
     ENSEAL_UNKNOWN_KEY = 200,
     /// Decryption failed: wrong key, wrong context or altered data.
     ENSEAL_DECRYPT_FAILED = 201,
+    /// The HSM or KMS holding the private key is unavailable; nothing was opened, retry later.
+    ENSEAL_KEY_UNAVAILABLE = 202,
     /// Key material or a JWK is invalid.
     ENSEAL_INVALID_KEY = 300,
     /// A keyset or keyring document, or a change to it, is invalid.
     ENSEAL_INVALID_KEYSET = 301,
     /// The keyset's primary key is past its not-after date.
     ENSEAL_KEY_EXPIRED = 302,
+    /// A keyset is not a signed JWS, and signers are pinned.
+    ENSEAL_KEYSET_UNSIGNED = 303,
+    /// A signed keyset's signature does not verify under a pinned signer key.
+    ENSEAL_KEYSET_BAD_SIGNATURE = 304,
+    /// A signed keyset is past its expiry.
+    ENSEAL_KEYSET_EXPIRED = 305,
+    /// A signed keyset's version is lower than one already accepted.
+    ENSEAL_KEYSET_ROLLBACK = 306,
     /// A document is not valid JSON, or an opened value holds no JSON.
     ENSEAL_INVALID_JSON = 400,
     /// A JSON Pointer is not RFC 6901 syntax, uses * on an object, or overlaps another.
@@ -72,7 +82,7 @@ use enseal_status::*;
 
 /// Every status, in numeric order.
 /// cbindgen:ignore
-const STATUSES: [enseal_status; 23] = [
+const STATUSES: [enseal_status; 28] = [
     ENSEAL_OK,
     ENSEAL_INVALID_ARGUMENT,
     ENSEAL_RANDOMNESS_UNAVAILABLE,
@@ -87,9 +97,14 @@ const STATUSES: [enseal_status; 23] = [
     ENSEAL_UNSUPPORTED_SUITE,
     ENSEAL_UNKNOWN_KEY,
     ENSEAL_DECRYPT_FAILED,
+    ENSEAL_KEY_UNAVAILABLE,
     ENSEAL_INVALID_KEY,
     ENSEAL_INVALID_KEYSET,
     ENSEAL_KEY_EXPIRED,
+    ENSEAL_KEYSET_UNSIGNED,
+    ENSEAL_KEYSET_BAD_SIGNATURE,
+    ENSEAL_KEYSET_EXPIRED,
+    ENSEAL_KEYSET_ROLLBACK,
     ENSEAL_INVALID_JSON,
     ENSEAL_INVALID_POINTER,
     ENSEAL_PATH_NOT_FOUND,

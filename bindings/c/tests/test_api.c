@@ -929,14 +929,20 @@ static void statuses(void) {
         {ENSEAL_UNSUPPORTED_SUITE, 105},
         {ENSEAL_UNKNOWN_KEY, 200},
         {ENSEAL_DECRYPT_FAILED, 201},
+        {ENSEAL_KEY_UNAVAILABLE, 202},
         {ENSEAL_INVALID_KEY, 300},
         {ENSEAL_INVALID_KEYSET, 301},
         {ENSEAL_KEY_EXPIRED, 302},
+        {ENSEAL_KEYSET_UNSIGNED, 303},
+        {ENSEAL_KEYSET_BAD_SIGNATURE, 304},
+        {ENSEAL_KEYSET_EXPIRED, 305},
+        {ENSEAL_KEYSET_ROLLBACK, 306},
         {ENSEAL_INVALID_JSON, 400},
         {ENSEAL_INVALID_POINTER, 401},
         {ENSEAL_PATH_NOT_FOUND, 402},
         {ENSEAL_ALREADY_SEALED, 403},
         {ENSEAL_NOT_SEALED, 404},
+        {ENSEAL_INVALID_TEMPLATE, 405},
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) CHECK((int)all[i].code == all[i].number);
     CHECK(sizeof(enseal_status) == sizeof(int));

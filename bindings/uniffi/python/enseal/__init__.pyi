@@ -356,6 +356,12 @@ class DecryptFailedError(EnsealError):
     code: ClassVar[Literal[201]]
     name: ClassVar[Literal["DECRYPT_FAILED"]]
 
+class KeyUnavailableError(EnsealError):
+    """The HSM or KMS holding the private key is unavailable; nothing was opened, retry later."""
+
+    code: ClassVar[Literal[202]]
+    name: ClassVar[Literal["KEY_UNAVAILABLE"]]
+
 class InvalidKeyError(EnsealError):
     """Key material or a JWK is invalid."""
 
@@ -373,6 +379,30 @@ class KeyExpiredError(EnsealError):
 
     code: ClassVar[Literal[302]]
     name: ClassVar[Literal["KEY_EXPIRED"]]
+
+class KeysetUnsignedError(EnsealError):
+    """A keyset is not a signed JWS, and signers are pinned."""
+
+    code: ClassVar[Literal[303]]
+    name: ClassVar[Literal["KEYSET_UNSIGNED"]]
+
+class KeysetBadSignatureError(EnsealError):
+    """A signed keyset's signature does not verify under a pinned signer key."""
+
+    code: ClassVar[Literal[304]]
+    name: ClassVar[Literal["KEYSET_BAD_SIGNATURE"]]
+
+class KeysetExpiredError(EnsealError):
+    """A signed keyset is past its expiry."""
+
+    code: ClassVar[Literal[305]]
+    name: ClassVar[Literal["KEYSET_EXPIRED"]]
+
+class KeysetRollbackError(EnsealError):
+    """A signed keyset's version is lower than one already accepted."""
+
+    code: ClassVar[Literal[306]]
+    name: ClassVar[Literal["KEYSET_ROLLBACK"]]
 
 class InvalidJsonError(EnsealError):
     """A document is not valid JSON, or an opened value holds no JSON."""

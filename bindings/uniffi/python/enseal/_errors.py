@@ -126,6 +126,13 @@ class DecryptFailedError(EnsealError):
     name = "DECRYPT_FAILED"
 
 
+class KeyUnavailableError(EnsealError):
+    """The HSM or KMS holding the private key is unavailable; nothing was opened, retry later."""
+
+    code = 202
+    name = "KEY_UNAVAILABLE"
+
+
 class InvalidKeyError(EnsealError):
     """Key material or a JWK is invalid."""
 
@@ -145,6 +152,34 @@ class KeyExpiredError(EnsealError):
 
     code = 302
     name = "KEY_EXPIRED"
+
+
+class KeysetUnsignedError(EnsealError):
+    """A keyset is not a signed JWS, and signers are pinned."""
+
+    code = 303
+    name = "KEYSET_UNSIGNED"
+
+
+class KeysetBadSignatureError(EnsealError):
+    """A signed keyset's signature does not verify under a pinned signer key."""
+
+    code = 304
+    name = "KEYSET_BAD_SIGNATURE"
+
+
+class KeysetExpiredError(EnsealError):
+    """A signed keyset is past its expiry."""
+
+    code = 305
+    name = "KEYSET_EXPIRED"
+
+
+class KeysetRollbackError(EnsealError):
+    """A signed keyset's version is lower than one already accepted."""
+
+    code = 306
+    name = "KEYSET_ROLLBACK"
 
 
 class InvalidJsonError(EnsealError):

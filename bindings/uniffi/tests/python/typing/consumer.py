@@ -174,9 +174,10 @@ errors: List[type[EnsealError]] = [
     enseal.InvalidArgumentError, enseal.RandomnessUnavailableError, enseal.InternalError,
     enseal.BufferTooSmallError, enseal.AuditFailedError, enseal.BadPrefixError, enseal.BadEncodingError, enseal.TruncatedError,
     enseal.TooLargeError, enseal.UnsupportedVersionError, enseal.UnsupportedSuiteError,
-    enseal.UnknownKeyError, enseal.DecryptFailedError, enseal.InvalidKeyError, enseal.InvalidKeysetError,
-    enseal.KeyExpiredError, enseal.InvalidJsonError, enseal.InvalidPointerError, enseal.PathNotFoundError,
+    enseal.UnknownKeyError, enseal.DecryptFailedError, enseal.KeyUnavailableError, enseal.InvalidKeyError, enseal.InvalidKeysetError,
+    enseal.KeyExpiredError, enseal.KeysetUnsignedError, enseal.KeysetBadSignatureError,
+    enseal.KeysetExpiredError, enseal.KeysetRollbackError, enseal.InvalidJsonError, enseal.InvalidPointerError, enseal.PathNotFoundError,
     enseal.AlreadySealedError, enseal.NotSealedError, enseal.InvalidTemplateError,
 ]
-assert len(errors) == 22
+assert len(errors) == 27
 print("consumer OK")
