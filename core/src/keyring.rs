@@ -1,17 +1,38 @@
 //! The private keyring an opener decrypts with: key pairs by key id, so old
-//! keys keep opening old data after the keyset's primary moves on.
+//! keys keep opening old data after the keyset's primary moves on. A key may
+//! be held in memory, or by a custodian (an HSM, a KMS) that performs the
+//! private-key step itself.
 
 use crate::json::{self, Value};
 use crate::jwk;
-use crate::{Error, KeyId, KeyPair, Result};
+use crate::{Error, KeyCustody, KeyId, KeyPair, Result, Suite};
 use core::fmt;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use zeroize::Zeroizing;
+
+/// Where a keyring's private key is.
+#[derive(Clone)]
+pub(crate) enum Entry {
+    /// In this process's memory.
+    Local(KeyPair),
+    /// With a custodian, which is asked for the private-key step.
+    Custody(Arc<dyn KeyCustody>),
+}
+
+impl Entry {
+    pub(crate) fn suite(&self) -> Suite {
+        match self {
+            Entry::Local(pair) => pair.suite(),
+            Entry::Custody(custody) => custody.public_key().suite(),
+        }
+    }
+}
 
 /// Private keys by key id.
 #[derive(Clone, Default)]
 pub struct Keyring {
-    keys: BTreeMap<KeyId, KeyPair>,
+    keys: BTreeMap<KeyId, Entry>,
 }
 
 impl Keyring {
@@ -24,17 +45,49 @@ impl Keyring {
     /// keyring as it is when a key with the same key id is already there:
     /// the key id is a hash of the public key, so that is the same key.
     pub fn add(&mut self, key: KeyPair) -> bool {
-        match self.keys.entry(key.kid()) {
+        self.insert(key.kid(), Entry::Local(key))
+    }
+
+    /// Adds a key held by a custodian (an HSM, a KMS, a wrapped key), as
+    /// [`Keyring::add`] adds a key pair: false, and nothing changes, when the
+    /// key id is already there. Opening a session of this key asks the
+    /// custodian for the private-key step (once per session: the opener
+    /// caches proven sessions).
+    pub fn add_custody(&mut self, custody: Arc<dyn KeyCustody>) -> bool {
+        let kid = custody.public_key().kid();
+        self.insert(kid, Entry::Custody(custody))
+    }
+
+    fn insert(&mut self, kid: KeyId, entry: Entry) -> bool {
+        match self.keys.entry(kid) {
             std::collections::btree_map::Entry::Occupied(_) => false,
             std::collections::btree_map::Entry::Vacant(slot) => {
-                slot.insert(key);
+                slot.insert(entry);
                 true
             }
         }
     }
 
-    /// The key pair with this id.
+    /// The key pair with this id, when it is held in memory (`None` for a
+    /// key held by a custodian: its private key is not here to give).
     pub fn get(&self, kid: &KeyId) -> Option<&KeyPair> {
+        match self.keys.get(kid) {
+            Some(Entry::Local(pair)) => Some(pair),
+            _ => None,
+        }
+    }
+
+    /// True when the keyring has a key with this id, in memory or in custody.
+    pub fn contains(&self, kid: &KeyId) -> bool {
+        self.keys.contains_key(kid)
+    }
+
+    /// True when the key with this id is held by a custodian.
+    pub fn is_in_custody(&self, kid: &KeyId) -> bool {
+        matches!(self.keys.get(kid), Some(Entry::Custody(_)))
+    }
+
+    pub(crate) fn entry(&self, kid: &KeyId) -> Option<&Entry> {
         self.keys.get(kid)
     }
 
@@ -72,12 +125,16 @@ impl Keyring {
         Ok(ring)
     }
 
-    /// The keyring as a private JWK set, zeroized on drop.
+    /// The keys held in memory as a private JWK set, zeroized on drop. Keys
+    /// held by a custodian are not in it: their private keys are not here.
     pub fn to_jwks(&self) -> Zeroizing<String> {
         let keys = self
             .keys
             .values()
-            .map(|pair| pair.to_jwk_struct().to_value())
+            .filter_map(|entry| match entry {
+                Entry::Local(pair) => Some(pair.to_jwk_struct().to_value()),
+                Entry::Custody(_) => None,
+            })
             .collect();
         json::to_string_pretty(&Value::Object(vec![("keys".into(), Value::Array(keys))]))
     }
@@ -96,8 +153,10 @@ impl FromIterator<KeyPair> for Keyring {
 
 impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let in_custody: Vec<_> = self.kids().filter(|k| self.is_in_custody(k)).collect();
         f.debug_struct("Keyring")
             .field("kids", &self.keys.keys().collect::<Vec<_>>())
+            .field("in_custody", &in_custody)
             .finish()
     }
 }

@@ -14,6 +14,7 @@
 use crate::audit::{AuditEvent, AuditOperation, AuditSink};
 use crate::context::{AsContext, Context};
 use crate::format::{self, Envelope};
+use crate::keyring::Entry;
 use crate::sealed::AsSealed;
 use crate::session::Session;
 use crate::{Clock, Error, Keyring, Result, SystemClock, kem};
@@ -394,12 +395,19 @@ impl Opener {
 
     /// The session secret of `envelope`, from the keyring (no cache).
     pub(crate) fn decapsulate(&self, envelope: &Envelope<'_>) -> Result<kem::SessionSecret> {
-        let key = self
+        let entry = self
             .keyring
-            .get(&envelope.kid)
+            .entry(&envelope.kid)
             .filter(|k| k.suite() == envelope.suite)
             .ok_or(Error::UnknownKey(envelope.kid))?;
-        kem::decapsulate(key.kem_secret(), envelope.enc)
+        match entry {
+            Entry::Local(pair) => kem::decapsulate(pair.kem_secret(), envelope.enc),
+            // A custodian's failure (KEY_UNAVAILABLE) is returned before any
+            // session exists, so nothing is cached and a retry asks again.
+            Entry::Custody(custody) => {
+                crate::custody::decapsulate_with(custody.as_ref(), envelope.enc)
+            }
+        }
     }
 
     /// A session from the keyring; audited (fails closed) when the opener is.

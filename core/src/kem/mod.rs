@@ -67,7 +67,7 @@ pub(crate) enum KemSecretKey {
 
 /// The error for a suite this build leaves out (core features `p256`, `xwing`).
 #[cfg_attr(all(feature = "p256", feature = "xwing"), allow(dead_code))]
-fn not_built(suite: Suite) -> Error {
+pub(crate) fn not_built(suite: Suite) -> Error {
     Error::UnsupportedSuite(suite.kem_id())
 }
 
@@ -334,5 +334,30 @@ fn setup_receiver_with<K: Kem>(
     use_ctx(&|context, out| ctx.export(context, out))
 }
 
+/// Refuses an `enc` that must not be handed to a key's backend: the wrong
+/// length, a P-256 point not on the curve, a low-order X25519 point. The
+/// same inputs the `hpke` path refuses, with the same opaque error.
+pub(crate) fn check_enc(suite: Suite, enc: &[u8]) -> Result<()> {
+    if enc.len() != suite.enc_len() {
+        return Err(Error::DecryptFailed);
+    }
+    match suite {
+        Suite::X25519 if x25519_low_order(enc) => Err(Error::DecryptFailed),
+        #[cfg(feature = "p256")]
+        Suite::P256 => PkOf::<DhP256HkdfSha256>::from_bytes(enc)
+            .map(drop)
+            .map_err(|_| Error::DecryptFailed),
+        Suite::X25519 => Ok(()),
+        #[cfg(feature = "xwing")]
+        Suite::XWing => Ok(()),
+        #[allow(unreachable_patterns)]
+        other => Err(not_built(other)),
+    }
+}
+
+pub(crate) mod schedule;
+
+#[cfg(test)]
+mod custody_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,219 @@
+//! Private keys held outside enseal: in an HSM (PKCS#11), a cloud KMS, or
+//! memory that a wrapping key unlocks for a while.
+//!
+//! Opening a session needs the private key for one step only: the
+//! Diffie-Hellman on the session's `enc` (DHKEM suites), or the KEM
+//! decapsulation itself (X-Wing). [`KeyCustody`] is that step. Core checks
+//! `enc` before it is handed over, then computes the rest of RFC 9180's key
+//! schedule and the enseal export itself, the same for every backend, so a
+//! backend cannot get the format wrong and the RFC 9180 vectors prove each one.
+//!
+//! Add a custodian to a [`Keyring`](crate::Keyring) with
+//! [`Keyring::add_custody`](crate::Keyring::add_custody); an
+//! [`Opener`](crate::Opener) then opens its sessions through it, with the
+//! session cache in front, so a backend is asked once per session.
+
+use crate::{Error, KeyPair, PublicKey, Result, Suite, kem};
+use core::fmt;
+use zeroize::Zeroizing;
+
+/// Why a custodian did not perform the private-key operation.
+#[derive(Clone, PartialEq, Eq)]
+pub enum CustodyError {
+    /// The backend did not answer or refused service: token absent, session
+    /// closed, throttled, timed out, queue full. The text says which, and
+    /// must never hold key material. Opening fails with
+    /// [`Error::KeyUnavailable`](crate::Error::KeyUnavailable), nothing is
+    /// cached, and the same open can be retried once the backend is back.
+    Unavailable(String),
+    /// The backend refused this `enc` as invalid input. Opening fails with
+    /// the opaque [`Error::DecryptFailed`](crate::Error::DecryptFailed), like
+    /// any other bad session.
+    Rejected,
+}
+
+impl fmt::Debug for CustodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CustodyError::Unavailable(why) => f.debug_tuple("Unavailable").field(why).finish(),
+            CustodyError::Rejected => f.write_str("Rejected"),
+        }
+    }
+}
+
+impl fmt::Display for CustodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CustodyError::Unavailable(why) => write!(f, "key unavailable: {why}"),
+            CustodyError::Rejected => f.write_str("the key's backend refused the input"),
+        }
+    }
+}
+
+impl std::error::Error for CustodyError {}
+
+/// The one operation that needs a private key, performed wherever the key
+/// lives. Implementations must be safe to call from many threads at once
+/// (an opener is shared); a pool or a queue bound belongs inside them.
+pub trait KeyCustody: Send + Sync {
+    /// The public key of the private key held (suite and bytes): sessions
+    /// are matched to it by key id, and DHKEM's key schedule uses its bytes.
+    fn public_key(&self) -> &PublicKey;
+
+    /// For X25519 and P-256: `DH(skR, pkE)` with `pkE = enc`, 32 bytes (the
+    /// X25519 output, or the P-256 shared point's x-coordinate: what
+    /// PKCS#11's `CKM_ECDH1_DERIVE` with `CKD_NULL` and AWS KMS's
+    /// `DeriveSharedSecret` return). For X-Wing: `Decap(sk, enc)`, its
+    /// 32-byte shared secret. Core has already refused an `enc` of the wrong
+    /// length, off the curve or of low order.
+    fn private_key_op(&self, enc: &[u8])
+    -> core::result::Result<Zeroizing<[u8; 32]>, CustodyError>;
+}
+
+impl fmt::Debug for dyn KeyCustody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyCustody")
+            .field("kid", &self.public_key().kid())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A private key in process memory behind the custody interface: the
+/// reference every other backend is tested against, and what a wrapped key
+/// becomes once unwrapped. (A [`KeyPair`] added to a keyring directly opens
+/// through the `hpke` crate instead; both give the same session secrets.)
+pub struct SoftwareKey {
+    secret: RawSecret,
+    public: PublicKey,
+}
+
+impl SoftwareKey {
+    /// The custodian for `pair`'s private key (copied; zeroized on drop).
+    pub fn new(pair: &KeyPair) -> Result<SoftwareKey> {
+        Ok(SoftwareKey {
+            secret: RawSecret::from_pair(pair)?,
+            public: pair.public_key().clone(),
+        })
+    }
+}
+
+impl KeyCustody for SoftwareKey {
+    fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    fn private_key_op(
+        &self,
+        enc: &[u8],
+    ) -> core::result::Result<Zeroizing<[u8; 32]>, CustodyError> {
+        self.secret.private_key_op(enc)
+    }
+}
+
+impl fmt::Debug for SoftwareKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SoftwareKey")
+            .field("kid", &self.public.kid())
+            .field("private_key", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A private key as the raw primitive the custody interface performs: the
+/// X25519 scalar, the P-256 scalar, or the X-Wing seed.
+enum RawSecret {
+    X25519(x25519_dalek::StaticSecret),
+    #[cfg(feature = "p256")]
+    P256(p256::SecretKey),
+    #[cfg(feature = "xwing")]
+    XWing(Box<x_wing::DecapsulationKey>),
+}
+
+impl RawSecret {
+    fn from_pair(pair: &KeyPair) -> Result<RawSecret> {
+        let bytes = pair.private_bytes();
+        let bad = Error::InvalidKey("private key bytes are not a valid scalar or seed");
+        Ok(match pair.suite() {
+            Suite::X25519 => {
+                let mut scalar = Zeroizing::new([0u8; 32]);
+                scalar.copy_from_slice(bytes.get(..32).ok_or(bad)?);
+                RawSecret::X25519(x25519_dalek::StaticSecret::from(*scalar))
+            }
+            #[cfg(feature = "p256")]
+            Suite::P256 => RawSecret::P256(p256::SecretKey::from_slice(&bytes).map_err(|_| bad)?),
+            #[cfg(feature = "xwing")]
+            Suite::XWing => {
+                let mut seed = Zeroizing::new([0u8; 32]);
+                seed.copy_from_slice(bytes.get(..32).ok_or(bad)?);
+                RawSecret::XWing(Box::new(x_wing::DecapsulationKey::from(*seed)))
+            }
+            #[allow(unreachable_patterns)]
+            suite => return Err(kem::not_built(suite)),
+        })
+    }
+
+    /// The custody operation in software (see [`KeyCustody::private_key_op`]).
+    fn private_key_op(
+        &self,
+        enc: &[u8],
+    ) -> core::result::Result<Zeroizing<[u8; 32]>, CustodyError> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        match self {
+            RawSecret::X25519(sk) => {
+                let pk: [u8; 32] = enc.try_into().map_err(|_| CustodyError::Rejected)?;
+                let dh = sk.diffie_hellman(&x25519_dalek::PublicKey::from(pk));
+                out.copy_from_slice(dh.as_bytes());
+            }
+            #[cfg(feature = "p256")]
+            RawSecret::P256(sk) => {
+                let pk =
+                    p256::PublicKey::from_sec1_bytes(enc).map_err(|_| CustodyError::Rejected)?;
+                let dh = p256::ecdh::diffie_hellman(sk.to_nonzero_scalar(), pk.as_affine());
+                out.copy_from_slice(dh.raw_secret_bytes());
+            }
+            #[cfg(feature = "xwing")]
+            RawSecret::XWing(sk) => {
+                use x_wing::Decapsulate;
+                let ct = x_wing::Ciphertext::try_from(enc).map_err(|_| CustodyError::Rejected)?;
+                let mut ss = sk.decapsulate(&ct);
+                out.copy_from_slice(&ss);
+                zeroize::Zeroize::zeroize(ss.as_mut_slice());
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The session secret of `enc` through a key custodian: core checks `enc`,
+/// the custodian performs the one private-key step, and core computes the
+/// rest of RFC 9180 (DHKEM's ExtractAndExpand, the base-mode key schedule
+/// and the export) in `kem::schedule`.
+pub(crate) fn decapsulate_with(custody: &dyn KeyCustody, enc: &[u8]) -> Result<kem::SessionSecret> {
+    let public = custody.public_key();
+    let suite = public.suite();
+    kem::check_enc(suite, enc)?;
+    let output = custody
+        .private_key_op(enc)
+        .map_err(|failure| match failure {
+            CustodyError::Unavailable(reason) => Error::KeyUnavailable {
+                kid: public.kid(),
+                reason,
+            },
+            CustodyError::Rejected => Error::DecryptFailed,
+        })?;
+    let shared_secret = match suite {
+        #[cfg(feature = "xwing")]
+        Suite::XWing => output,
+        _ => {
+            // RFC 9180 §7.1.4: an all-zero X25519 output is refused (the
+            // low-order check above should make it unreachable).
+            // (A P-256 x-coordinate of zero is a valid point: Wycheproof tcId 3.)
+            let zero = subtle::ConstantTimeEq::ct_eq(&output[..], &[0u8; 32][..]);
+            if suite == Suite::X25519 && bool::from(zero) {
+                return Err(Error::DecryptFailed);
+            }
+            kem::schedule::dhkem_shared_secret(suite, &output, enc, public.as_bytes())?
+        }
+    };
+    kem::schedule::session_secret(suite, &shared_secret)
+}
