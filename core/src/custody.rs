@@ -196,7 +196,7 @@ pub(crate) fn decapsulate_with(custody: &dyn KeyCustody, enc: &[u8]) -> Result<k
         .private_key_op(enc)
         .map_err(|failure| match failure {
             CustodyError::Unavailable(reason) => Error::KeyUnavailable {
-                kid: public.kid(),
+                kid: Some(public.kid()),
                 reason,
             },
             CustodyError::Rejected => Error::DecryptFailed,

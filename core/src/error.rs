@@ -257,11 +257,16 @@ pub enum Error {
     /// `reason` says which (token absent, throttled, timed out), never key
     /// material. Nothing was opened or cached: the call can be retried.
     KeyUnavailable {
-        /// The key whose backend failed.
-        kid: crate::KeyId,
+        /// The key whose backend failed; `None` when the backend failed
+        /// before it said which key it holds (connecting to it).
+        kid: Option<crate::KeyId>,
         /// What the backend reported.
         reason: String,
     },
+    /// A key location (a `pkcs11:` URI, an `awskms:` URI, a wrapped-key
+    /// file) is malformed or names nothing usable; the text says what. The
+    /// code is `INVALID_ARGUMENT`.
+    InvalidKeyLocation(String),
     /// Key material or a JWK is invalid.
     InvalidKey(&'static str),
     /// A keyset or keyring document is invalid.
@@ -345,6 +350,7 @@ impl Error {
             Error::UnknownKey(_) => ErrorCode::UnknownKey,
             Error::DecryptFailed => ErrorCode::DecryptFailed,
             Error::KeyUnavailable { .. } => ErrorCode::KeyUnavailable,
+            Error::InvalidKeyLocation(_) => ErrorCode::InvalidArgument,
             Error::InvalidKey(_) => ErrorCode::InvalidKey,
             Error::InvalidKeyset(_) => ErrorCode::InvalidKeyset,
             Error::KeyExpired(_) => ErrorCode::KeyExpired,
@@ -448,10 +454,17 @@ impl fmt::Display for Error {
             Error::DecryptFailed => f.write_str(
                 "decryption failed (wrong key, wrong context, or the value was altered)",
             ),
-            Error::KeyUnavailable { kid, reason } => write!(
+            Error::KeyUnavailable {
+                kid: Some(kid),
+                reason,
+            } => write!(
                 f,
                 "private key {kid} is unavailable ({reason}); nothing was opened, retry later"
             ),
+            Error::KeyUnavailable { kid: None, reason } => {
+                write!(f, "the key store is unavailable ({reason}); retry later")
+            }
+            Error::InvalidKeyLocation(what) => write!(f, "key location: {what}"),
             Error::InvalidKey(what) => write!(f, "invalid key: {what}"),
             Error::InvalidKeyset(what) => write!(f, "invalid keyset: {what}"),
             Error::KeyExpired(kid) => write!(f, "primary key {kid} is past its not-after date"),

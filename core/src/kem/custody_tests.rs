@@ -214,7 +214,7 @@ fn a_backend_outage_is_key_unavailable_and_a_refusal_is_decrypt_failed() {
     assert_eq!(
         err,
         Error::KeyUnavailable {
-            kid: pair.kid(),
+            kid: Some(pair.kid()),
             reason: "token not present".into()
         }
     );
