@@ -20,7 +20,7 @@ use crate::session::Session;
 use crate::{Clock, Error, Keyring, Result, SystemClock, kem};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Sessions an opener remembers by default.
@@ -30,9 +30,15 @@ pub const DEFAULT_CACHE_CAPACITY: usize = 1024;
 pub struct Opener {
     keyring: Keyring,
     cache: RwLock<SessionCache>,
+    /// Sessions of keys in custody being derived now, so that threads
+    /// opening fields of one new session ask the HSM or KMS once between them.
+    in_flight: Mutex<HashMap<Box<[u8]>, Gate>>,
     /// `None` (the default): no event is made, nothing is paid.
     audit: Option<Audit>,
 }
+
+/// Held by the one thread deriving a session of a key in custody.
+type Gate = Arc<Mutex<()>>;
 
 /// The sink and actor of an audited opener.
 struct Audit {
@@ -158,6 +164,7 @@ impl Opener {
                 order: VecDeque::new(),
                 newest: None,
             }),
+            in_flight: Mutex::new(HashMap::new()),
             audit: None,
         }
     }
@@ -384,13 +391,70 @@ impl Opener {
                 return session.open_into(envelope, context, out);
             }
         }
+        if self.keyring.is_in_custody(&envelope.kid) {
+            return self.open_in_custody(envelope, context, out);
+        }
+        self.derive_and_open(envelope, context, out)
+    }
+
+    fn derive_and_open(
+        &self,
+        envelope: &Envelope<'_>,
+        context: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         let session = self.derive(envelope)?;
         session.open_into(envelope, context, out)?;
         // Only sessions proven by a valid tag are cached: a forged `enc`
         // costs a decapsulation but takes no slot. (A session the attacker
         // sealed itself does take one; eviction favours sessions in use.)
-        self.remember(session_id, session);
+        self.remember(envelope.session_id(), session);
         Ok(())
+    }
+
+    /// A cache miss for a key in custody: one thread per session asks the
+    /// backend; the others wait for it and then find the session cached.
+    /// When it failed (an outage, a forged tag), the next one tries itself:
+    /// a failure is never shared or remembered.
+    fn open_in_custody(
+        &self,
+        envelope: &Envelope<'_>,
+        context: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let session_id = envelope.session_id();
+        let gate = {
+            let mut in_flight = self
+                .in_flight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(in_flight.entry(session_id.into()).or_default())
+        };
+        let result = {
+            let _turn = gate.lock().unwrap_or_else(PoisonError::into_inner);
+            let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+            match cache.get(session_id) {
+                Some(session) => session.open_into(envelope, context, out),
+                None => {
+                    drop(cache);
+                    self.derive_and_open(envelope, context, out)
+                }
+            }
+        };
+        // References are only taken under this lock, so the last thread out
+        // (its own dropped) sees the map's alone and removes the entry.
+        let mut in_flight = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        drop(gate);
+        if in_flight
+            .get(session_id)
+            .is_some_and(|g| Arc::strong_count(g) == 1)
+        {
+            in_flight.remove(session_id);
+        }
+        result
     }
 
     /// The session secret of `envelope`, from the keyring (no cache).

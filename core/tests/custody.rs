@@ -140,3 +140,50 @@ fn a_custodian_cannot_shadow_a_key_already_in_the_keyring() {
         "{debug}"
     );
 }
+
+/// A custodian that takes its time, as a KMS over the network does.
+struct Slow(SoftwareKey, AtomicUsize);
+
+impl KeyCustody for Slow {
+    fn public_key(&self) -> &PublicKey {
+        self.0.public_key()
+    }
+    fn private_key_op(&self, enc: &[u8]) -> Result<Zeroizing<[u8; 32]>, CustodyError> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        self.0.private_key_op(enc)
+    }
+}
+
+#[test]
+fn threads_opening_one_new_session_ask_the_custodian_once() {
+    let pair = KeyPair::generate(Suite::X25519).unwrap();
+    let slow = Arc::new(Slow(SoftwareKey::new(&pair).unwrap(), AtomicUsize::new(0)));
+    let mut ring = Keyring::new();
+    ring.add_custody(slow.clone());
+    let opener = Opener::new(ring);
+    let sealer = Sealer::new(pair.public_key()).unwrap();
+    let fields: Vec<String> = (0..8).map(|_| sealer.seal(b"x", "c").unwrap()).collect();
+    std::thread::scope(|scope| {
+        for field in &fields {
+            let opener = &opener;
+            scope.spawn(move || assert_eq!(opener.open(field, "c").unwrap().as_slice(), b"x"));
+        }
+    });
+    assert_eq!(slow.1.load(Ordering::SeqCst), 1);
+    // Two sessions opened at once are two calls, in parallel.
+    let other = Sealer::new(pair.public_key())
+        .unwrap()
+        .seal(b"y", "c")
+        .unwrap();
+    let third = Sealer::new(pair.public_key())
+        .unwrap()
+        .seal(b"z", "c")
+        .unwrap();
+    std::thread::scope(|scope| {
+        scope.spawn(|| opener.open(&other, "c").unwrap());
+        scope.spawn(|| opener.open(&third, "c").unwrap());
+    });
+    assert_eq!(slow.1.load(Ordering::SeqCst), 3);
+    assert_eq!(opener.cached_sessions(), 3);
+}
