@@ -86,6 +86,7 @@ mod rng;
 mod sealed;
 mod sealer;
 mod session;
+mod signed_keyset;
 mod suite;
 mod template;
 #[cfg(test)]
@@ -110,6 +111,7 @@ pub use opener::{DEFAULT_CACHE_CAPACITY, Opener};
 pub use reseal::{Resealed, ResealedRecord};
 pub use sealed::{AsSealed, Sealed, SessionId};
 pub use sealer::{DEFAULT_FIELD_LIMIT, DEFAULT_SESSION_MAX_AGE, Sealer, SessionLimits};
+pub use signed_keyset::{SignerPins, SigningKey, VerifiedKeyset};
 pub use suite::Suite;
 pub use template::ContextTemplate;
 pub use text::is_sealed;
