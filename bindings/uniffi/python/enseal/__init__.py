@@ -63,7 +63,9 @@ __all__ = [
     "Sealed",
     "Sealer",
     "SessionLimits",
+    "SignerPins",
     "Suite",
+    "VerifiedKeyset",
     "__version__",
     "aes_backend",
     "is_sealed",
@@ -495,6 +497,70 @@ class Keyset:
     def __repr__(self) -> str:
         return f"enseal.Keyset(primary_kid={self.primary_kid!r}, keys={len(self)})"
 
+    @classmethod
+    @_translated
+    def from_signed(cls, jws: str, pins: SignerPins, *, min_version: Optional[int] = None) -> VerifiedKeyset:
+        """Verifies a signed keyset (a JWS, docs/FORMAT.md §10) against ``pins``.
+        ``min_version`` is the highest version accepted before, when you keep
+        it: a lower one is ``KeysetRollbackError``. Unsigned, wrongly signed
+        and expired keysets are ``KeysetUnsignedError``,
+        ``KeysetBadSignatureError`` and ``KeysetExpiredError``."""
+        return _wrap(VerifiedKeyset, _native.VerifiedKeyset.from_signed(jws, _inner(pins, SignerPins, "pins"), min_version))
+
+
+class SignerPins:
+    """The signer public keys (Ed25519 JWKs) trusted to sign the keyset."""
+
+    __slots__ = ("_inner",)
+    __init__ = _no_constructor("SignerPins", "SignerPins.from_jwks()")
+
+    @classmethod
+    @_translated
+    def from_jwks(cls, jwks: str) -> SignerPins:
+        """The pins from a JWK set ``{"keys": [public OKP Ed25519 JWKs]}``."""
+        return _wrap(cls, _native.SignerPins.from_jwks(jwks))
+
+    @property
+    def kids(self) -> List[str]:
+        """The pinned signers' key ids (RFC 7638 thumbprints)."""
+        return [str(k) for k in self._inner.kids()]
+
+    def __len__(self) -> int:
+        return int(self._inner.len())
+
+    def __repr__(self) -> str:
+        return f"enseal.SignerPins(kids={self.kids!r})"
+
+
+class VerifiedKeyset:
+    """A keyset whose signature verified under a pinned signer."""
+
+    __slots__ = ("_inner",)
+    __init__ = _no_constructor("VerifiedKeyset", "Keyset.from_signed()")
+
+    @property
+    def keyset(self) -> Keyset:
+        """The keyset the signer signed."""
+        return _wrap(Keyset, self._inner.keyset())
+
+    @property
+    def version(self) -> int:
+        """The signed version: keep the highest accepted, pass it as ``min_version``."""
+        return int(self._inner.version())
+
+    @property
+    def expires(self) -> int:
+        """The signed expiry, Unix seconds."""
+        return int(self._inner.expires())
+
+    @property
+    def signer(self) -> str:
+        """The key id of the pinned signer that signed it."""
+        return str(self._inner.signer())
+
+    def __repr__(self) -> str:
+        return f"enseal.VerifiedKeyset(version={self.version}, expires={self.expires}, signer={self.signer!r})"
+
 
 class Keyring:
     """Private keys by key id, for opening."""
@@ -564,6 +630,21 @@ class Sealer:
         ``max_session_age`` as for :class:`Sealer`."""
         sealer: Sealer = object.__new__(cls)
         sealer._start(_native.Sealer.from_keyset(_inner(keyset, Keyset, "keyset"), _seconds(max_session_age)))
+        return sealer
+
+    @classmethod
+    @_translated
+    def from_signed_keyset(
+        cls, jws: str, pins: SignerPins, *, min_version: Optional[int] = None, max_session_age: Optional[int] = None
+    ) -> Sealer:
+        """A sealer for the primary key of a signed keyset that verifies under
+        ``pins`` (as :meth:`Keyset.from_signed`); nothing is sealed otherwise."""
+        sealer: Sealer = object.__new__(cls)
+        sealer._start(
+            _native.Sealer.from_signed_keyset(
+                jws, _inner(pins, SignerPins, "pins"), min_version, _seconds(max_session_age)
+            )
+        )
         return sealer
 
     def _start(self, inner: Any) -> None:
@@ -807,6 +888,8 @@ _NO_PICKLE = {
     "Sealed": "use enseal.Sealed (it pickles as its text form)",
     "ContextTemplate": "keep its text (str(template)) and parse it again",
     "AuditLog": "it is an open file with a writer thread; open the log again by its path",
+    "SignerPins": "keep the pinned JWK set and parse it again",
+    "VerifiedKeyset": "keep the signed keyset (the JWS) and verify it again",
 }
 
 for _name, _reason in _NO_PICKLE.items():

@@ -393,6 +393,53 @@ fun audit() {
     dir.toFile().deleteRecursively()
 }
 
+/** An Ed25519 JWS signer from the JDK alone (java.security), independent of enseal. */
+class JdkSigner {
+    private val pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
+    private val b64 = java.util.Base64.getUrlEncoder().withoutPadding()
+    // The X.509 SubjectPublicKeyInfo of an Ed25519 key ends with the 32 raw bytes.
+    val x: String = b64.encodeToString(pair.public.encoded.takeLast(32).toByteArray())
+    val kid: String = b64.encodeToString(
+        java.security.MessageDigest.getInstance("SHA-256")
+            .digest("{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"$x\"}".toByteArray()),
+    )
+    fun pin(): String = "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"$x\"}"
+
+    fun sign(keyset: String, version: Int = 1, iat: Long = 1_700_000_000, exp: Long = 4_000_000_000, alg: String = "EdDSA", asKid: String = kid): String {
+        val header = "{\"alg\":\"$alg\",\"typ\":\"enseal-keyset+jws\",\"kid\":\"$asKid\"}"
+        val payload = "{\"typ\":\"enseal-keyset\",\"version\":$version,\"iat\":$iat,\"exp\":$exp,\"keyset\":$keyset}"
+        val input = b64.encodeToString(header.toByteArray()) + "." + b64.encodeToString(payload.toByteArray())
+        val signature = java.security.Signature.getInstance("Ed25519").run {
+            initSign(pair.private)
+            update(input.toByteArray())
+            sign()
+        }
+        return input + "." + b64.encodeToString(signature)
+    }
+}
+
+/** Signed keysets from Kotlin: a JDK-signed JWS verifies and seals; each refusal has its own exception. */
+fun signedKeysets() {
+    val key = KeyPair.generate(Suite.X25519)
+    val document = Keyset.fromPublicKey(key.publicKey()).toJson()
+    val signer = JdkSigner()
+    val pins = SignerPins.fromJwks("{\"keys\":[${signer.pin()}]}")
+    check(pins.len() == 1uL && pins.kids() == listOf(signer.kid), "pins")
+    val verified = Keyset.fromSigned(signer.sign(document, version = 5), pins)
+    check(verified.version() == 5uL && verified.signer() == signer.kid, "verified version and signer")
+    check(verified.keyset().primaryKid() == key.kid(), "verified keyset")
+    val sealer = Sealer.fromSignedKeyset(signer.sign(document, version = 5), pins, minVersion = 5uL)
+    check(openerOf(key).openString(sealer.seal("123-45-6789", "ssn"), "ssn") == "123-45-6789", "sealed to the signed primary")
+    val attacker = JdkSigner()
+    expect<EnsealException.KeysetUnsigned>("plain keyset") { Keyset.fromSigned(document, pins) }
+    expect<EnsealException.KeysetBadSignature>("unpinned signer") { Sealer.fromSignedKeyset(attacker.sign(document), pins) }
+    expect<EnsealException.KeysetBadSignature>("forged under the pinned kid") { Keyset.fromSigned(attacker.sign(document, asKid = signer.kid), pins) }
+    expect<EnsealException.KeysetBadSignature>("alg none") { Keyset.fromSigned(signer.sign(document, alg = "none"), pins) }
+    expect<EnsealException.KeysetExpired>("expired") { Keyset.fromSigned(signer.sign(document, iat = 1_000, exp = 2_000), pins) }
+    expect<EnsealException.KeysetRollback>("rollback") { Sealer.fromSignedKeyset(signer.sign(document, version = 2), pins, minVersion = 3uL) }
+    expect<EnsealException.InvalidKeyset>("empty pins") { SignerPins.fromJwks("{\"keys\":[]}") }
+}
+
 fun main(args: Array<String>) {
     if (args.firstOrNull() == "--smoke") {
         val key = KeyPair.generate(Suite.X25519)
@@ -406,6 +453,7 @@ fun main(args: Array<String>) {
     records()
     audit()
     keysets()
+    signedKeysets()
     api()
     reviewFixes()
     println("kotlin: $passed passed, $failed failed")

@@ -20,6 +20,7 @@ import textwrap
 import pytest
 
 import enseal
+from conftest import Signer
 from enseal import _native
 
 CONTEXT = b"patients/8812/ssn"
@@ -35,6 +36,8 @@ def world():
     ring.add(key)
     sealed = enseal.Sealer(public).seal("123-45-6789", CONTEXT)
     opener = enseal.Opener([key])
+    signer = Signer()
+    jws, pins_jwks = signer.sign(keyset.to_json()), signer.pins()
     logs = tempfile.mkdtemp()
     paths = iter(os.path.join(logs, f"{n}.jsonl") for n in range(1_000_000))
 
@@ -60,6 +63,10 @@ def world():
         _native.ContextTemplate: lambda t: t.fields() == ["id"],
         enseal.AuditLog: lambda log: log.flush() is None,
         _native.AuditLog: lambda log: log.flush() is None,
+        enseal.SignerPins: lambda p: p.kids == [signer.kid],
+        _native.SignerPins: lambda p: p.kids() == [signer.kid],
+        enseal.VerifiedKeyset: lambda v: v.keyset.primary_kid == key.kid and v.version == 1,
+        _native.VerifiedKeyset: lambda v: v.keyset().primary_kid() == key.kid,
     }
     makers = {
         enseal.KeyPair: lambda: enseal.KeyPair.from_jwk(key.to_jwk()),
@@ -79,13 +86,19 @@ def world():
         _native.ContextTemplate: lambda: _native.ContextTemplate.parse("p/{id}{pointer}"),
         enseal.AuditLog: lambda: enseal.AuditLog.open(next(paths)),
         _native.AuditLog: lambda: _native.AuditLog.open(next(paths)),
+        enseal.SignerPins: lambda: enseal.SignerPins.from_jwks(pins_jwks),
+        _native.SignerPins: lambda: _native.SignerPins.from_jwks(pins_jwks),
+        enseal.VerifiedKeyset: lambda: enseal.Keyset.from_signed(jws, enseal.SignerPins.from_jwks(pins_jwks)),
+        _native.VerifiedKeyset: lambda: _native.VerifiedKeyset.from_signed(
+            jws, _native.SignerPins.from_jwks(pins_jwks), None),
     }
     return makers, checks
 
 
 CLASSES = [enseal.KeyPair, enseal.PublicKey, enseal.Keyset, enseal.Keyring, enseal.Sealer, enseal.Opener,
            _native.KeyPair, _native.PublicKey, _native.Keyset, _native.Keyring, _native.Sealer, _native.Opener,
-           _native.Sealed, enseal.ContextTemplate, _native.ContextTemplate, enseal.AuditLog, _native.AuditLog]
+           _native.Sealed, enseal.ContextTemplate, _native.ContextTemplate, enseal.AuditLog, _native.AuditLog,
+           enseal.SignerPins, _native.SignerPins, enseal.VerifiedKeyset, _native.VerifiedKeyset]
 IDS = [f"{c.__module__.replace('enseal.', '')}.{c.__name__}" for c in CLASSES]
 MUTABLE = (enseal.Keyring, enseal.Keyset, _native.Keyring, _native.Keyset)
 
@@ -96,7 +109,7 @@ def test_every_generated_object_class_is_covered():
                  if isinstance(obj, type) and hasattr(obj, "_uniffi_clone_handle")}
     assert generated == {_native.KeyPair, _native.PublicKey, _native.Keyset, _native.Keyring,
                          _native.Sealer, _native.Opener, _native.Sealed, _native.ContextTemplate,
-                         _native.AuditLog}
+                         _native.AuditLog, _native.SignerPins, _native.VerifiedKeyset}
     assert generated <= set(CLASSES)
 
 

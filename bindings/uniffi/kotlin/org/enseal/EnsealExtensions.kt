@@ -18,3 +18,10 @@ fun Opener.openString(sealed: String, context: String): String =
  */
 fun Opener.reseal(value: String, context: String, to: Sealer): Resealed =
     reseal(value, context.toByteArray(Charsets.UTF_8), to)
+
+/**
+ * Verifies a signed keyset ([jws], docs/FORMAT.md §10) against [pins]; [minVersion] is the
+ * highest version accepted before, when the app keeps it (a lower one is `KeysetRollback`).
+ */
+fun Keyset.Companion.fromSigned(jws: String, pins: SignerPins, minVersion: ULong? = null): VerifiedKeyset =
+    VerifiedKeyset.fromSigned(jws, pins, minVersion)

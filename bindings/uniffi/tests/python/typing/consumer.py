@@ -28,7 +28,9 @@ from enseal import (
     PublicKey,
     Sealed,
     Sealer,
+    SignerPins,
     Suite,
+    VerifiedKeyset,
 )
 
 version: str = enseal.__version__
@@ -55,6 +57,20 @@ until: Optional[int] = first.not_after
 count: int = len(keyset)
 primary: str = keyset.primary_kid
 document: str = Keyset.from_json(keyset.to_json()).to_json()
+
+
+def verify_signed(jws: str, pins_jwks: str, accepted: Optional[int]) -> Sealer:
+    """Signed keysets: typed only (a JWS needs a signer, which the tests have)."""
+    pins: SignerPins = SignerPins.from_jwks(pins_jwks)
+    pinned: List[str] = pins.kids
+    assert len(pins) == len(pinned)
+    verified: VerifiedKeyset = Keyset.from_signed(jws, pins, min_version=accepted)
+    signed_version: int = verified.version
+    signed_expiry: int = verified.expires
+    signed_by: str = verified.signer
+    assert signed_version >= 1 and signed_expiry > 0 and signed_by
+    verified.keyset.primary_kid.encode()
+    return Sealer.from_signed_keyset(jws, pins, min_version=signed_version, max_session_age=600)
 
 ring: Keyring = Keyring()
 added: bool = ring.add(key)
