@@ -11,6 +11,7 @@ mod c;
 mod deny;
 mod kotlin;
 mod parity;
+mod pkcs11;
 mod python;
 mod web;
 
@@ -36,6 +37,7 @@ usage: cargo xtask <task>
   fuzz [S]  run each cargo-fuzz target for S seconds (default 60) from fuzz/seeds; prints exec/s
   c-header  regenerate bindings/c/include/enseal.h with the pinned cbindgen
   c-test    only the C ABI part of `test`
+  pkcs11-test  the PKCS#11 custody tests against a fresh SoftHSM2 token under target/softhsm
   python-test  build the wheel, install it in clean venvs, run pytest on it
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
   kotlin-package  build target/kotlin/dist: enseal.jar (bindings + native library) and libenseal_uniffi.so
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Some("c-header") => c::header(),
         Some("c-test") => c::test(),
         Some("python-test") => python::test(),
+        Some("pkcs11-test") => pkcs11::test(),
         Some("kotlin-test") => kotlin::test(),
         Some("kotlin-package") => kotlin::package().map(|_| ()),
         Some("web-build") => web::build().map(|_| ()),
@@ -141,6 +144,8 @@ fn setup() -> Result {
         "chromium-driver",
         // Debian's age decrypts the CLI's key files in its tests (an independent reader of the format).
         "age",
+        // SoftHSM2 2.6.1: the PKCS#11 token the custody tests run against (xtask/src/pkcs11.rs).
+        "softhsm2",
     ]
     .into_iter()
     .filter(|p| {
@@ -323,6 +328,7 @@ fn test() -> Result {
     cargo(&["run", "--quiet", "--example", "patient_record"])?;
     // The operator CLI, run as a process (Debian's age reads its key files).
     cargo(&["test", "-p", "enseal-cli"])?;
+    pkcs11::test()?;
     python_reference()?;
     c::test()?;
     cargo(&["test", "-p", "enseal-uniffi"])?;
