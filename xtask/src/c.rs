@@ -213,6 +213,25 @@ fn compile(source: &Path, output: &Path, link: &[&str], extra: &[&str]) -> Resul
         .args(link))
 }
 
+/// Compiles `source` against the static library `test()` installed under
+/// target/c/prefix, into target/c/NAME; for steps that run after it.
+pub(crate) fn compile_against_static(source: &Path, name: &str) -> Result<PathBuf> {
+    let static_lib = out_dir().join("prefix/lib/libenseal.a");
+    if !static_lib.exists() {
+        return Err(format!(
+            "{} is missing: run `cargo xtask c-test` first",
+            static_lib.display()
+        ));
+    }
+    let link: Vec<String> = std::iter::once(static_lib.display().to_string())
+        .chain(LINK_STATIC_DEPS.iter().map(|s| s.to_string()))
+        .collect();
+    let link: Vec<&str> = link.iter().map(String::as_str).collect();
+    let output = out_dir().join(name);
+    compile(source, &output, &link, &["-pthread"])?;
+    Ok(output)
+}
+
 /// Valgrind runs a forked child (test_fork) under the same tool and options
 /// and checks its leaks when it exits: with `--error-exitcode` the child then
 /// exits 1, which the parent test reports. `--trace-children` also follows an

@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode};
 
 mod bench;
 mod c;
+mod custody;
 mod deny;
 mod kotlin;
 mod parity;
@@ -38,6 +39,7 @@ usage: cargo xtask <task>
   c-header  regenerate bindings/c/include/enseal.h with the pinned cbindgen
   c-test    only the C ABI part of `test`
   pkcs11-test  the PKCS#11 custody tests against a fresh SoftHSM2 token under target/softhsm
+  custody-test fields sealed by every binding opened through an HSM (after the bindings' tests)
   python-test  build the wheel, install it in clean venvs, run pytest on it
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
   kotlin-package  build target/kotlin/dist: enseal.jar (bindings + native library) and libenseal_uniffi.so
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Some("c-test") => c::test(),
         Some("python-test") => python::test(),
         Some("pkcs11-test") => pkcs11::test(),
+        Some("custody-test") => custody::test(),
         Some("kotlin-test") => kotlin::test(),
         Some("kotlin-package") => kotlin::package().map(|_| ()),
         Some("web-build") => web::build().map(|_| ()),
@@ -335,6 +338,8 @@ fn test() -> Result {
     python::test()?;
     kotlin::test()?;
     web::test()?;
+    // After the bindings' tests, which built the wheel, the jars, libenseal and the npm package.
+    custody::test()?;
     // After kotlin-test and web-test: the generated Kotlin, Swift and .d.ts are fresh.
     parity::run(true, false)?;
     eprintln!("xtask: all checks passed");

@@ -69,11 +69,13 @@ pub fn softhsm_token(dir: &Path) -> Result<(PathBuf, PathBuf, PathBuf)> {
 /// Runs `cargo test -p enseal-pkcs11` against a fresh SoftHSM2 token.
 pub fn test() -> Result {
     let (module, conf, pin_file) = softhsm_token(&root().join("target/softhsm"))?;
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "-p", "enseal-pkcs11"])
-        .env("SOFTHSM2_CONF", &conf)
-        .env("ENSEAL_PKCS11_MODULE", &module)
-        .env("ENSEAL_TEST_PKCS11_TOKEN", TOKEN_LABEL)
-        .env("ENSEAL_TEST_PKCS11_PIN_FILE", &pin_file)
-        .env("ENSEAL_TEST_PKCS11_VENDOR", "softhsm2"))
+    run(
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["test", "-p", "enseal-pkcs11"])
+            .env("SOFTHSM2_CONF", &conf)
+            .env("ENSEAL_PKCS11_MODULE", &module)
+            .env("ENSEAL_TEST_PKCS11_TOKEN", TOKEN_LABEL)
+            .env("ENSEAL_TEST_PKCS11_PIN_FILE", &pin_file)
+            .env("ENSEAL_TEST_PKCS11_VENDOR", "softhsm2"),
+    )
 }

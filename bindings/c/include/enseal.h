@@ -646,6 +646,23 @@ enseal_status enseal_keyring_builder_new(enseal_keyring_builder **out);
 enseal_status enseal_keyring_builder_add(enseal_keyring_builder *builder, const enseal_keypair *pair, bool *out_added);
 
 /**
+ * Adds the private key that `uri` names, held outside the process: a key
+ * in a PKCS#11 token (`pkcs11:` URI, RFC 7512), a key file wrapped by one
+ * (`wrapped:PATH?...`), or an AWS KMS key (`awskms:ARN`); docs/CUSTODY.md
+ * gives the forms. The backend is reached once here, for the public key;
+ * opening then asks it once per session. A malformed URI is
+ * ENSEAL_INVALID_ARGUMENT, a backend that cannot be reached
+ * ENSEAL_KEY_UNAVAILABLE; the message never holds the URI's PIN. A key whose
+ * key id is already there is left as it is and `*out_added` says false.
+ * `out_added` may be NULL.
+ *
+ * # Safety
+ * `builder` must be a live handle; `uri` a NUL-terminated string;
+ * `out_added` NULL or writable.
+ */
+enseal_status enseal_keyring_builder_add_custody(enseal_keyring_builder *builder, const char *uri, bool *out_added);
+
+/**
  * Freezes the builder's keys into a keyring and consumes the builder: on
  * success `*builder` is set to NULL (nothing left to free or to add to). On
  * error (a NULL argument) nothing changes.

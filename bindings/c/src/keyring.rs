@@ -62,6 +62,39 @@ pub unsafe extern "C" fn enseal_keyring_builder_add(
     })
 }
 
+/// Adds the private key that `uri` names, held outside the process: a key
+/// in a PKCS#11 token (`pkcs11:` URI, RFC 7512), a key file wrapped by one
+/// (`wrapped:PATH?...`), or an AWS KMS key (`awskms:ARN`); docs/CUSTODY.md
+/// gives the forms. The backend is reached once here, for the public key;
+/// opening then asks it once per session. A malformed URI is
+/// ENSEAL_INVALID_ARGUMENT, a backend that cannot be reached
+/// ENSEAL_KEY_UNAVAILABLE; the message never holds the URI's PIN. A key whose
+/// key id is already there is left as it is and `*out_added` says false.
+/// `out_added` may be NULL.
+///
+/// # Safety
+/// `builder` must be a live handle; `uri` a NUL-terminated string;
+/// `out_added` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_keyring_builder_add_custody(
+    builder: *mut enseal_keyring_builder,
+    uri: *const c_char,
+    out_added: *mut bool,
+) -> enseal_status {
+    guard(|| {
+        // SAFETY: forwarded from the function's contract.
+        let uri = unsafe { str_arg(uri) }?;
+        // SAFETY: the caller promises a live builder used by no other thread now.
+        let builder = unsafe { builder.as_mut() }.ok_or(invalid("a handle is NULL"))?;
+        let added = builder.inner.add_custody(enseal_custody::open(uri)?);
+        // SAFETY: NULL or writable, per the contract.
+        if let Some(out) = unsafe { out_added.as_mut() } {
+            *out = added;
+        }
+        Ok(())
+    })
+}
+
 /// Freezes the builder's keys into a keyring and consumes the builder: on
 /// success `*builder` is set to NULL (nothing left to free or to add to). On
 /// error (a NULL argument) nothing changes.

@@ -321,6 +321,15 @@ impl Keyring {
         write(&self.inner).add(key.inner.clone())
     }
 
+    /// Adds the private key `uri` names, held outside the process: a
+    /// `pkcs11:` URI (RFC 7512), a `wrapped:` key file, or an `awskms:` key
+    /// (docs/CUSTODY.md). The backend is reached once here; opening asks it
+    /// once per session. False when that key id is already there.
+    pub fn add_custody(&self, uri: String) -> Result<bool> {
+        let custody = enseal_custody::open(&uri)?;
+        Ok(write(&self.inner).add_custody(custody))
+    }
+
     /// The key ids.
     pub fn kids(&self) -> Vec<String> {
         read(&self.inner).kids().map(|k| k.to_string()).collect()

@@ -581,6 +581,18 @@ class Keyring:
         """Adds a key pair: True when added, False when that key was already there."""
         return bool(self._inner.add(_inner(key, KeyPair, "key")))
 
+    @_translated
+    def add_custody(self, uri: str) -> bool:
+        """Adds the private key ``uri`` names, held outside the process: a
+        ``pkcs11:`` URI (RFC 7512), a ``wrapped:`` key file or an ``awskms:``
+        key (docs/CUSTODY.md). The backend is reached once now, and once per
+        session when opening. An unreachable backend is ``KeyUnavailableError``,
+        a malformed URI ``InvalidArgumentError``. False when that key was
+        already there."""
+        if not isinstance(uri, str):
+            raise TypeError(f"uri must be a str, not {type(uri).__name__}")
+        return bool(self._inner.add_custody(uri))
+
     @property
     def kids(self) -> List[str]:
         """The key ids."""

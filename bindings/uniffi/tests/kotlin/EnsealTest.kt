@@ -440,7 +440,50 @@ fun signedKeysets() {
     expect<EnsealException.InvalidKeyset>("empty pins") { SignerPins.fromJwks("{\"keys\":[]}") }
 }
 
+/** The custody test records (tests/custody/README.md): sealed to [publicJwk] into [out]. */
+fun sealForCustody(publicJwk: String, out: String) {
+    val template = ContextTemplate.parse("custody/{by}/{i}{pointer}")
+    val key = PublicKey.fromJwk(File(publicJwk).readText())
+    var sealer = Sealer(key)
+    val lines = (0 until 20).map { i ->
+        if (i % 5 == 0) sealer = Sealer(key) // a new session every 5 records
+        val record = "{\"by\":\"kotlin\",\"i\":$i,\"ssn\":\"123-45-${"%04d".format(i)}\",\"dx\":\"J45.$i\"}"
+        sealer.sealRecord(record, listOf("/ssn", "/dx"), template)
+    }
+    File(out).writeText(lines.joinToString("\n", postfix = "\n"))
+}
+
+/** Opens every binding's custody test records through the key [uri] names (an HSM). */
+fun openThroughCustody(uri: String, files: List<String>) {
+    val template = ContextTemplate.parse("custody/{by}/{i}{pointer}")
+    val ring = Keyring()
+    check(ring.addCustody(uri), "custody key added")
+    val opener = Opener(ring)
+    val counts = mutableMapOf<String, Int>()
+    val field = Regex("\"(by|ssn|dx)\":\"([^\"]*)\"|\"i\":(\\d+)")
+    for (path in files) for (line in File(path).readLines().filter { it.isNotBlank() }) {
+        val opened = opener.openRecordAll(line, template)
+        val values = field.findAll(opened).associate { m -> (m.groupValues[1].ifEmpty { "i" }) to (m.groupValues[2].ifEmpty { m.groupValues[3] }) }
+        val i = values.getValue("i").toInt()
+        check(values["ssn"] == "123-45-${"%04d".format(i)}" && values["dx"] == "J45.$i", "$path record $i opened")
+        counts.merge(values.getValue("by"), 1, Int::plus)
+    }
+    check(counts.isNotEmpty() && counts.values.all { it == 20 }, "20 records of each binding: $counts")
+    expect<EnsealException.InvalidArgument>("not a key URI") { Keyring().addCustody("nope:key") }
+    println("kotlin opened through the HSM: $counts")
+}
+
 fun main(args: Array<String>) {
+    if (args.firstOrNull() == "--seal-for-custody") {
+        sealForCustody(args[1], args[2])
+        return
+    }
+    if (args.firstOrNull() == "--open-through-custody") {
+        openThroughCustody(args[1], args.drop(2))
+        println("kotlin custody: $passed passed, $failed failed")
+        if (failed > 0) kotlin.system.exitProcess(1)
+        return
+    }
     if (args.firstOrNull() == "--smoke") {
         val key = KeyPair.generate(Suite.X25519)
         check(openerOf(key).openString(Sealer(key.publicKey()).seal("123-45-6789", "ssn"), "ssn") == "123-45-6789", "smoke")
