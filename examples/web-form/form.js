@@ -1,7 +1,7 @@
 // Seals the SSN and diagnosis in the browser, then POSTs JSON: the server,
 // its logs and its database only ever see `enseal1.…` values.
-// The clinic's keys are X25519, so the page loads the X25519-only build (~119 KB
-// gzipped instead of ~151 KB); the main entry './enseal/index.js' has every suite.
+// The clinic's keys are X25519, so the page loads the X25519-only build (~116 KB
+// gzipped instead of ~147 KB); the main entry './enseal/index.js' has every suite.
 import { init, Keyset, Sealer, SignerPins } from './enseal/x25519.js';
 
 const SENSITIVE = ['/ssn', '/diagnosis'];
