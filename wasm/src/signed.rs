@@ -59,7 +59,8 @@ pub struct VerifiedKeyset {
 
 #[wasm_bindgen]
 impl VerifiedKeyset {
-    /// The keyset document the signer signed.
+    /// The keyset document the signer signed (a new `Keyset` at each read:
+    /// `free()` it, or let the finalizer, as any other).
     #[wasm_bindgen(getter)]
     pub fn keyset(&self) -> Keyset {
         Keyset {

@@ -51,7 +51,7 @@ async function refusedPage(browser, url, substitute, { before } = {}) {
 test('patient intake form seals SSN and diagnosis before they leave the browser', async () => {
   const received = [];
   const packageDir = fileURLToPath(new URL('node_modules/enseal/', here));
-  const { server, url, keyset } = await startServer({ enseal, packageDir, onIntake: (r) => received.push(r) });
+  const { server, url, keyset, signer } = await startServer({ enseal, packageDir, onIntake: (r) => received.push(r) });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
@@ -59,7 +59,7 @@ test('patient intake form seals SSN and diagnosis before they leave the browser'
     page.on('request', (r) => requests.push({ url: r.url(), body: r.postData() ?? '' }));
     await page.goto(`${url}/`);
     await page.waitForSelector('button:not([disabled])');
-    assert.match(await page.textContent('#status'), /keyset version 1, signed by /);
+    assert.equal(await page.textContent('#status'), `ready: sealing to key ${keyset.primary} (keyset version 1, signed by ${signer.kid})`);
     await fill(page);
     await page.click('button[type=submit]');
     await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('submitted'));
