@@ -8,6 +8,6 @@ declare module './glue/enseal.js' {
   interface Opener extends AsyncOpener<Sealed> {}
 }
 
-export { ContextTemplate, KeyPair, Keyring, Keyset, Opener, PublicKey, Sealed, Sealer, aesBackend, errorCodes, isSealed, jsonContext, version } from './glue/enseal.js';
+export { ContextTemplate, KeyPair, Keyring, Keyset, Opener, PublicKey, Sealed, Sealer, SignerPins, VerifiedKeyset, aesBackend, errorCodes, isSealed, jsonContext, version } from './glue/enseal.js';
 export type { AesBackend, Bytes, KeysetEntry, SessionLimits, SuiteName } from './glue/enseal.js';
 export { EnsealError, isEnsealError, type EnsealErrorCode } from './error.js';

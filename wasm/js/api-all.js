@@ -7,5 +7,5 @@ import { installAsyncMethods } from './webcrypto.js';
 
 acceptSealed(glue);
 installAsyncMethods(glue);
-export const { ContextTemplate, KeyPair, Keyring, Keyset, Opener, PublicKey, Sealed, Sealer, aesBackend, errorCodes, isSealed, jsonContext, version } = guarded(glue);
+export const { ContextTemplate, KeyPair, Keyring, Keyset, Opener, PublicKey, Sealed, Sealer, SignerPins, VerifiedKeyset, aesBackend, errorCodes, isSealed, jsonContext, version } = guarded(glue);
 export { EnsealError, isEnsealError } from './error.js';

@@ -8,7 +8,7 @@ import { EnsealError } from './error.js';
 const misuse = (message, cause) => new EnsealError('INVALID_ARGUMENT', 1, message, cause);
 
 /** The classes and functions of the public API, in the order of the `.d.ts`. */
-export const CLASSES = ['ContextTemplate', 'KeyPair', 'Keyring', 'Keyset', 'Opener', 'PublicKey', 'Sealed', 'Sealer'];
+export const CLASSES = ['ContextTemplate', 'KeyPair', 'Keyring', 'Keyset', 'Opener', 'PublicKey', 'Sealed', 'Sealer', 'SignerPins', 'VerifiedKeyset'];
 export const FUNCTIONS = ['aesBackend', 'errorCodes', 'isSealed', 'jsonContext', 'version'];
 
 /**

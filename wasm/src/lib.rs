@@ -15,6 +15,7 @@ mod keys;
 mod opener;
 mod sealed;
 mod sealer;
+mod signed;
 mod template;
 mod webcrypto;
 
@@ -22,6 +23,7 @@ pub use keys::{KeyPair, Keyring, Keyset, PublicKey};
 pub use opener::Opener;
 pub use sealed::Sealed;
 pub use sealer::Sealer;
+pub use signed::{SignerPins, VerifiedKeyset};
 pub use template::ContextTemplate;
 
 use enseal_core as core_api;

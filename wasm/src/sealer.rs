@@ -3,6 +3,7 @@
 use crate::convert;
 use crate::error::{JsResult, OrThrow};
 use crate::keys::{Keyset, PublicKey};
+use crate::signed::{self, SignerPins};
 use crate::template::ContextTemplate;
 use crate::webcrypto::{self, WebCryptoJob};
 use enseal_core as core_api;
@@ -90,6 +91,28 @@ impl Sealer {
         let limits = limits(options.as_ref())?;
         Ok(Sealer::wrap(
             core_api::Sealer::from_keyset_with_limits(&keyset.inner, limits).or_throw()?,
+        ))
+    }
+
+    /// A sealer for the primary key of a signed keyset that verifies under
+    /// `pins` (as {@link Keyset.fromSigned}, with its `options.minVersion`),
+    /// with the session limits of the constructor's options. Nothing can be
+    /// sealed to a keyset that does not verify: this throws its code
+    /// (`KEYSET_UNSIGNED`, `KEYSET_BAD_SIGNATURE`, `KEYSET_EXPIRED`,
+    /// `KEYSET_ROLLBACK`) and no sealer exists.
+    #[wasm_bindgen(js_name = fromSignedKeyset)]
+    pub fn from_signed_keyset(
+        #[wasm_bindgen(unchecked_param_type = "string")] jws: JsValue,
+        pins: &SignerPins,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ minVersion?: number, fieldLimit?: number, maxSessionAge?: number }"
+        )]
+        options: Option<js_sys::Object>,
+    ) -> JsResult<Sealer> {
+        let limits = limits(options.as_ref())?;
+        let verified = signed::verify(&jws, pins, options.as_ref())?;
+        Ok(Sealer::wrap(
+            core_api::Sealer::from_keyset_with_limits(verified.keyset(), limits).or_throw()?,
         ))
     }
 

@@ -10,6 +10,8 @@ import { runVectors, runAsyncPath, assertAsyncPath, runX25519Entry, assertX25519
 import { runApi, assertApi, runMisuse, assertMisuse } from './checks.js';
 import { peerOpen, peerSession } from './hpke-peer.js';
 import { runTemplateVectors, assertTemplateVectors, runRecords, assertRecords, runSessionAge } from './templates.js';
+import { runSigned, assertSigned } from './signed.js';
+import { signedCases } from './jose-node.js';
 
 const root = new URL('../../', import.meta.url);
 const vectors = JSON.parse(readFileSync(new URL('tests/vectors/enseal-v1.json', root), 'utf8'));
@@ -219,6 +221,21 @@ test('the operations of docs/API.md new in issue 12, in both entries', async () 
   assertApi(runApi(await import('enseal/x25519')), assert, 'x25519 entry: ');
 });
 
+test('signed keysets signed by Node\'s crypto verify; each refusal has its code; both entries', async () => {
+  const cases = signedCases(enseal);
+  const ring = Keyring.fromJwks({ keys: [cases.recipient] });
+  for (const [entry, label] of [[enseal, ''], [await import('enseal/x25519'), 'x25519 entry: ']]) {
+    const r = runSigned(entry, cases);
+    assertSigned(r, cases, assert, label);
+    // The sealers seal to the signed keyset's primary key: its private key opens them.
+    const opener = new Opener(ring);
+    assert.equal(opener.openString(r.sealed[0], 'patients/1/ssn'), '078-05-1120', `${label}sealed to the signed keyset`);
+    assert.equal(opener.openString(r.sealed[1], 'patients/1/dx'), 'E11.9', `${label}sealed to the signed keyset`);
+  }
+  // The CommonJS entry shares the classes.
+  assert.equal(createRequire(import.meta.url)('enseal').SignerPins, enseal.SignerPins);
+});
+
 test('misuse is an EnsealError with a code: wrong classes, use after free()', async () => {
   assertMisuse(runMisuse(enseal), assert);
   assertMisuse(runMisuse(await import('enseal/x25519')), assert, 'x25519 entry: ');
@@ -248,7 +265,7 @@ test('a call before init() in the browser entry is an EnsealError, and init() th
 test('each entry exports exactly the JavaScript column of docs/API.md', async () => {
   const expected = [
     'ContextTemplate', 'EnsealError', 'KeyPair', 'Keyring', 'Keyset', 'Opener', 'PublicKey', 'Sealed', 'Sealer',
-    'aesBackend', 'errorCodes', 'init', 'isEnsealError', 'isSealed', 'jsonContext', 'version',
+    'SignerPins', 'VerifiedKeyset', 'aesBackend', 'errorCodes', 'init', 'isEnsealError', 'isSealed', 'jsonContext', 'version',
   ];
   const lean = await import('enseal/x25519');
   const cjs = createRequire(import.meta.url)('enseal');

@@ -6,6 +6,7 @@ import { runVectors, runAsyncPath, runX25519Entry, runJsonHelper } from '/tests/
 import { runApi, runMisuse } from '/tests/checks.js';
 import { runTemplateVectors, runRecords, runSessionAge } from '/tests/templates.js';
 import { peerOpen, peerSession } from '/tests/hpke-peer.js';
+import { runSigned } from '/tests/signed.js';
 
 const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -46,6 +47,7 @@ async function main() {
   await enseal.init(); // idempotent
   const vectors = await (await fetch('/vectors/enseal-v1.json')).json();
   const templateVectors = await (await fetch('/vectors/context-templates.json')).json();
+  const signedCases = await (await fetch('/signed-cases.json')).json();
   const report = {
     userAgent: navigator.userAgent,
     vectors: runVectors(enseal, vectors),
@@ -59,6 +61,7 @@ async function main() {
     templates: runTemplateVectors(enseal, templateVectors),
     records: runRecords(enseal),
     sessionAge: await runSessionAge(enseal),
+    signed: runSigned(enseal, signedCases),
   };
   await lean.init();
   report.x25519 = await runX25519Entry(enseal, lean, vectors);
@@ -67,6 +70,7 @@ async function main() {
   report.misuseX25519 = runMisuse(lean);
   report.templatesX25519 = runTemplateVectors(lean, templateVectors);
   report.recordsX25519 = runRecords(lean);
+  report.signedX25519 = runSigned(lean, signedCases);
   let bad = null;
   try {
     new enseal.Opener(new enseal.Keyring()).open('nope', 'c');

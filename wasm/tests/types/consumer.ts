@@ -12,6 +12,8 @@ import {
   PublicKey,
   Sealed,
   Sealer,
+  SignerPins,
+  VerifiedKeyset,
   aesBackend,
   errorCodes,
   isSealed,
@@ -92,6 +94,24 @@ new Sealer(key.publicKey, { fieldLimit: 10, maxSessionAge: 60 });
 Sealer.fromKeyset(keyset, { maxSessionAge: 60 });
 const limits: SessionLimits = sealer.limits;
 const limitNumbers: number[] = [limits.fieldLimit, limits.maxSessionAge];
+
+// Signed keysets: pins from the page's configuration, the JWS as fetched.
+const pins: SignerPins = SignerPins.fromJwks({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'x' }] });
+SignerPins.fromJwks('{"keys":[]}');
+const pinnedKids: string[] = pins.kids;
+const pinCount: number = pins.length;
+const verified: VerifiedKeyset = Keyset.fromSigned('a.b.c', pins);
+Keyset.fromSigned('a.b.c', pins, { minVersion: 3 });
+const signedKeyset: Keyset = verified.keyset;
+const signedVersion: number = verified.version;
+const signedExpires: number = verified.expires;
+const signedBy: string = verified.signer;
+const signedSealer: Sealer = Sealer.fromSignedKeyset('a.b.c', pins);
+Sealer.fromSignedKeyset('a.b.c', pins, { minVersion: signedVersion, fieldLimit: 10, maxSessionAge: 60 });
+const leanVerified: lean.VerifiedKeyset = lean.Keyset.fromSigned('a.b.c', lean.SignerPins.fromJwks('{"keys":[]}'));
+const leanSigned: lean.Sealer = lean.Sealer.fromSignedKeyset('a.b.c', lean.SignerPins.fromJwks('{"keys":[]}'), { minVersion: 1 });
+verified.free();
+pins[Symbol.dispose]();
 
 // Records and context templates.
 const template: ContextTemplate = ContextTemplate.parse('patients/{id}{pointer}');
@@ -224,6 +244,20 @@ const badCode: EnsealErrorCode = 'NO_SUCH_CODE';
 ring.add(publicKey);
 // @ts-expect-error: promote takes a key id
 keyset.promote(publicKey);
+// @ts-expect-error: pins are parsed, not constructed
+new SignerPins();
+// @ts-expect-error: a verified keyset comes from Keyset.fromSigned only
+new VerifiedKeyset();
+// @ts-expect-error: fromSigned takes SignerPins, not the JWK set
+Keyset.fromSigned('a.b.c', { keys: [] });
+// @ts-expect-error: the signed keyset is the JWS text, not a parsed object
+Keyset.fromSigned({ keys: [] }, pins);
+// @ts-expect-error: unknown option (minVersion)
+Keyset.fromSigned('a.b.c', pins, { minversion: 3 });
+// @ts-expect-error: read-only
+verified.version = 9;
+// @ts-expect-error: signing is not in the package (signing keys are offline)
+Keyset.sign;
 // @ts-expect-error: the glue's internals are not exported
 import { initSync } from 'enseal';
 // @ts-expect-error: nor its WebCrypto job class
@@ -235,5 +269,5 @@ export const used = [
   asyncText, asyncBinary, expiry, sealedKid, sealedSuite, numbers, session, roundTrip, bytes, clear, fromBin,
   openedBatch, openedDoc, openedAll, openedAsync, openedBinaryAsync, cached, well, context, backendName, codes,
   libraryVersion, value, leanOpened, leanAsync, leanError, notAString, notBytes, notAwaited, badCode, initSync,
-  WebCryptoJob,
+  WebCryptoJob, pinnedKids, pinCount, signedKeyset, signedExpires, signedBy, signedSealer, leanVerified, leanSigned,
 ];
