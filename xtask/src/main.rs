@@ -38,6 +38,7 @@ usage: cargo xtask <task>
   c-header  regenerate bindings/c/include/enseal.h with the pinned cbindgen
   c-test    only the C ABI part of `test`
   pkcs11-test  the PKCS#11 custody tests against a fresh SoftHSM2 token under target/softhsm
+  kryoptic-test  build the kryoptic soft token, run the X25519 (CKK_EC_MONTGOMERY) PKCS#11 tests on it
   python-test  build the wheel, install it in clean venvs, run pytest on it
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
   kotlin-package  build target/kotlin/dist: enseal.jar (bindings + native library) and libenseal_uniffi.so
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
         Some("c-test") => c::test(),
         Some("python-test") => python::test(),
         Some("pkcs11-test") => pkcs11::test(),
+        Some("kryoptic-test") => pkcs11::kryoptic_test(),
         Some("kotlin-test") => kotlin::test(),
         Some("kotlin-package") => kotlin::package().map(|_| ()),
         Some("web-build") => web::build().map(|_| ()),
