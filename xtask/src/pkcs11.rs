@@ -76,13 +76,15 @@ pub fn test() -> Result {
 
 fn softhsm_test() -> Result {
     let (module, conf, pin_file) = softhsm_token(&root().join("target/softhsm"))?;
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "-p", "enseal-pkcs11"])
-        .env("SOFTHSM2_CONF", &conf)
-        .env("ENSEAL_PKCS11_MODULE", &module)
-        .env("ENSEAL_TEST_PKCS11_TOKEN", TOKEN_LABEL)
-        .env("ENSEAL_TEST_PKCS11_PIN_FILE", &pin_file)
-        .env("ENSEAL_TEST_PKCS11_VENDOR", "softhsm2"))
+    run(
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["test", "-p", "enseal-pkcs11"])
+            .env("SOFTHSM2_CONF", &conf)
+            .env("ENSEAL_PKCS11_MODULE", &module)
+            .env("ENSEAL_TEST_PKCS11_TOKEN", TOKEN_LABEL)
+            .env("ENSEAL_TEST_PKCS11_PIN_FILE", &pin_file)
+            .env("ENSEAL_TEST_PKCS11_VENDOR", "softhsm2"),
+    )
 }
 
 /// libclang for kryoptic's bindgen step, from PyPI (Debian's `libclang-dev`
@@ -123,15 +125,17 @@ pub fn build_kryoptic() -> Result<PathBuf> {
         .ok_or("gcc's include directory not found (apt-get install gcc)")?;
     let target = root().join("target/kryoptic");
     let started = std::time::Instant::now();
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root().join("xtask/kryoptic"))
-        .args(["build", "--locked", "--target-dir"])
-        .arg(&target)
-        .env("LIBCLANG_PATH", &native)
-        .env(
-            "BINDGEN_EXTRA_CLANG_ARGS",
-            format!("-I{}", gcc_include.display()),
-        ))?;
+    run(
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root().join("xtask/kryoptic"))
+            .args(["build", "--locked", "--target-dir"])
+            .arg(&target)
+            .env("LIBCLANG_PATH", &native)
+            .env(
+                "BINDGEN_EXTRA_CLANG_ARGS",
+                format!("-I{}", gcc_include.display()),
+            ),
+    )?;
     eprintln!(
         "xtask: kryoptic built in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -174,12 +178,24 @@ pub fn kryoptic_test() -> Result {
     write(&so_pin_file, &random_pin()?)?;
     // kryoptic tokens are initialised by a client (C_InitToken, C_InitPIN):
     // the tests' harness does it when it finds this variable.
-    run(Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "-p", "enseal-pkcs11", "--test", "token", "--test", "x25519", "--test", "wrapped"])
-        .env("KRYOPTIC_CONF", &conf)
-        .env("ENSEAL_PKCS11_MODULE", &module)
-        .env("ENSEAL_TEST_PKCS11_TOKEN", TOKEN_LABEL)
-        .env("ENSEAL_TEST_PKCS11_PIN_FILE", &pin_file)
-        .env("ENSEAL_TEST_PKCS11_INIT_SO_PIN_FILE", &so_pin_file)
-        .env("ENSEAL_TEST_PKCS11_VENDOR", "kryoptic"))
+    run(
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "test",
+                "-p",
+                "enseal-pkcs11",
+                "--test",
+                "token",
+                "--test",
+                "x25519",
+                "--test",
+                "wrapped",
+            ])
+            .env("KRYOPTIC_CONF", &conf)
+            .env("ENSEAL_PKCS11_MODULE", &module)
+            .env("ENSEAL_TEST_PKCS11_TOKEN", TOKEN_LABEL)
+            .env("ENSEAL_TEST_PKCS11_PIN_FILE", &pin_file)
+            .env("ENSEAL_TEST_PKCS11_INIT_SO_PIN_FILE", &so_pin_file)
+            .env("ENSEAL_TEST_PKCS11_VENDOR", "kryoptic"),
+    )
 }

@@ -100,7 +100,12 @@ pub struct GenerateArgs {
     /// Generate the key inside this PKCS#11 token instead (an RFC 7512 URI
     /// naming the token, with its PIN): sensitive and non-extractable; the
     /// public JWK is printed (and written to --public-out).
-    #[arg(long, value_name = "TOKEN_URI", conflicts_with = "ring", requires = "label")]
+    #[arg(
+        long,
+        value_name = "TOKEN_URI",
+        conflicts_with = "ring",
+        requires = "label"
+    )]
     pkcs11: Option<String>,
     /// The token key's label (`CKA_LABEL`, the URI's `object=`), with --pkcs11.
     #[arg(long, value_name = "LABEL", requires = "pkcs11")]
@@ -327,7 +332,9 @@ fn wrap(a: WrapArgs) -> Result<()> {
             .unwrap_or(shown)
             .split(';')
             .find_map(|attr| attr.strip_prefix("object="))
-            .ok_or_else(|| CliError::new("--generate-wrapping-key needs object=LABEL in the URI"))?;
+            .ok_or_else(|| {
+                CliError::new("--generate-wrapping-key needs object=LABEL in the URI")
+            })?;
         enseal_pkcs11::generate_wrapping_key(&a.wrapping_key, label).map_err(fail)?;
     }
     let file = enseal_pkcs11::wrap(pair, &a.wrapping_key).map_err(fail)?;

@@ -78,10 +78,7 @@ impl KeyCustody for Pkcs11Key {
         &self.public
     }
 
-    fn private_key_op(
-        &self,
-        enc: &[u8],
-    ) -> std::result::Result<Zeroizing<[u8; 32]>, CustodyError> {
+    fn private_key_op(&self, enc: &[u8]) -> std::result::Result<Zeroizing<[u8; 32]>, CustodyError> {
         let out = self.pool.with(|session, key| derive(session, key, enc))?;
         out.ok_or_else(|| {
             CustodyError::Unavailable(format!(
@@ -190,7 +187,9 @@ fn public_key_of(session: &Session, key: ObjectHandle) -> std::result::Result<Pu
         }
     }
     if template.len() == 1 {
-        return Err("the private key has neither CKA_ID nor CKA_LABEL to find its public key".into());
+        return Err(
+            "the private key has neither CKA_ID nor CKA_LABEL to find its public key".into(),
+        );
     }
     let found = session.find_objects(&template).map_err(|e| describe(&e))?;
     let [public] = found.as_slice() else {

@@ -49,9 +49,7 @@ use std::sync::Arc;
 
 pub use key::{Pkcs11Key, generate};
 pub use uri::{DEFAULT_POOL_SIZE, DEFAULT_WAIT, MODULE_ENV};
-pub use wrapped::{
-    DEFAULT_MAX_AGE, DEFAULT_MAX_SESSIONS, WrappedKey, generate_wrapping_key, wrap,
-};
+pub use wrapped::{DEFAULT_MAX_AGE, DEFAULT_MAX_SESSIONS, WrappedKey, generate_wrapping_key, wrap};
 
 /// Opens the custodian a location names: a `pkcs11:` URI naming a private
 /// key ([`Pkcs11Key::open`]) or a `wrapped:PATH?QUERY` wrapped-key file

@@ -29,7 +29,10 @@ unsafe impl<T: Sync> Sync for Locked<T> {}
 fn page_size() -> usize {
     // SAFETY: sysconf has no preconditions.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    usize::try_from(page).ok().filter(|p| p.is_power_of_two()).unwrap_or(4096)
+    usize::try_from(page)
+        .ok()
+        .filter(|p| p.is_power_of_two())
+        .unwrap_or(4096)
 }
 
 impl<T> Locked<T> {

@@ -121,11 +121,7 @@ impl Token {
     /// Loads the URI's module (a bad path is an invalid key location).
     pub fn new(uri: Pkcs11Uri) -> Result<Token> {
         let ctx = module(&uri.module_path).map_err(|e| {
-            Error::InvalidKeyLocation(format!(
-                "{}: {}",
-                uri.module_path.display(),
-                describe(&e)
-            ))
+            Error::InvalidKeyLocation(format!("{}: {}", uri.module_path.display(), describe(&e)))
         })?;
         Ok(Token {
             ctx,

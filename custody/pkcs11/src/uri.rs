@@ -173,9 +173,12 @@ impl Pkcs11Uri {
         }
         let mut module = None;
         for attr in query.unwrap_or("").split('&').filter(|a| !a.is_empty()) {
-            let (name, value) = attr
-                .split_once('=')
-                .ok_or_else(|| bad(format!("pkcs11 URI: query attribute {name_only:?} has no '='", name_only = attr.split('=').next().unwrap_or(""))))?;
+            let (name, value) = attr.split_once('=').ok_or_else(|| {
+                bad(format!(
+                    "pkcs11 URI: query attribute {name_only:?} has no '='",
+                    name_only = attr.split('=').next().unwrap_or("")
+                ))
+            })?;
             match name {
                 "pin-value" => {
                     let pin = Zeroizing::new(percent_decode(value, name)?);
@@ -283,8 +286,14 @@ mod tests {
         assert_eq!(uri.pin.as_deref().map(String::as_str), Some("1234"));
         assert_eq!((uri.pool_size, uri.wait), (3, Duration::from_millis(5)));
         let debug = format!("{uri:?}");
-        assert!(!debug.contains("1234") && debug.contains("[redacted]"), "{debug}");
-        assert_eq!(uri.describe(), "pkcs11:token=My%20Token;object=k1;id=%01%02");
+        assert!(
+            !debug.contains("1234") && debug.contains("[redacted]"),
+            "{debug}"
+        );
+        assert_eq!(
+            uri.describe(),
+            "pkcs11:token=My%20Token;object=k1;id=%01%02"
+        );
     }
 
     #[test]
@@ -299,7 +308,11 @@ mod tests {
             "file:/x",
         ] {
             let err = Pkcs11Uri::parse(uri).unwrap_err();
-            assert_eq!(err.code(), enseal::ErrorCode::InvalidArgument, "{uri}: {err}");
+            assert_eq!(
+                err.code(),
+                enseal::ErrorCode::InvalidArgument,
+                "{uri}: {err}"
+            );
         }
     }
 }

@@ -199,8 +199,8 @@ impl WrappedKey {
             .strip_prefix("wrapped:")
             .ok_or_else(|| invalid("not a wrapped: location"))?;
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| invalid(format!("{path}: {}", e.kind())))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| invalid(format!("{path}: {}", e.kind())))?;
         WrappedKey::from_json(&text, query)
     }
 
@@ -382,10 +382,7 @@ impl KeyCustody for WrappedKey {
         &self.public
     }
 
-    fn private_key_op(
-        &self,
-        enc: &[u8],
-    ) -> std::result::Result<Zeroizing<[u8; 32]>, CustodyError> {
+    fn private_key_op(&self, enc: &[u8]) -> std::result::Result<Zeroizing<[u8; 32]>, CustodyError> {
         self.current()?.key.private_key_op(enc)
     }
 }

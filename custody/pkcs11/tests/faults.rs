@@ -42,7 +42,8 @@ fn token_dir() -> PathBuf {
 fn restart_module() {
     let ctx = common::module();
     ctx.clone().finalize().unwrap();
-    ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)).unwrap();
+    ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+        .unwrap();
 }
 
 fn sealed(public: &enseal::PublicKey, sessions: usize, per: usize) -> Vec<(String, String)> {
@@ -71,9 +72,17 @@ fn sessions_closed_and_login_lost_are_retried_once_on_a_fresh_session() {
     // session fails, one fresh session logs in again, and the open succeeds.
     restart_module();
     assert_eq!(*key.private_key_op(&enc).unwrap(), *dh);
-    assert_eq!(key.token_calls(), before + 2, "the failed call and its one retry");
+    assert_eq!(
+        key.token_calls(),
+        before + 2,
+        "the failed call and its one retry"
+    );
     assert_eq!(*key.private_key_op(&enc).unwrap(), *dh);
-    assert_eq!(key.token_calls(), before + 3, "the fresh session went back to the pool");
+    assert_eq!(
+        key.token_calls(),
+        before + 3,
+        "the fresh session went back to the pool"
+    );
     let _ = public;
 }
 
@@ -83,8 +92,11 @@ fn the_token_removed_mid_run_is_key_unavailable_and_opening_resumes() {
     let label = common::label("removed");
     let public = enseal_pkcs11::generate(&common::uri("", ""), &label, Suite::P256).unwrap();
     let key = Arc::new(
-        Pkcs11Key::open(&common::uri(&format!("object={label};type=private"), "pool-size=4"))
-            .unwrap(),
+        Pkcs11Key::open(&common::uri(
+            &format!("object={label};type=private"),
+            "pool-size=4",
+        ))
+        .unwrap(),
     );
     let mut ring = Keyring::new();
     ring.add_custody(key.clone());
@@ -100,7 +112,8 @@ fn the_token_removed_mid_run_is_key_unavailable_and_opening_resumes() {
     let workers: Vec<_> = (0..4)
         .map(|t| {
             let (opener, fields, gate) = (opener.clone(), fields.clone(), gate.clone());
-            let (done, unavailable, restarted) = (done.clone(), unavailable.clone(), restarted.clone());
+            let (done, unavailable, restarted) =
+                (done.clone(), unavailable.clone(), restarted.clone());
             std::thread::spawn(move || {
                 let mut failed = Vec::new();
                 let mut ok_after_restart = 0;
@@ -155,7 +168,10 @@ fn the_token_removed_mid_run_is_key_unavailable_and_opening_resumes() {
         ok_after_restart += ok;
     }
     assert!(failed.len() >= 20, "{} failed", failed.len());
-    assert!(failed.len() < fields.len() - 60, "the run went on after the fault");
+    assert!(
+        failed.len() < fields.len() - 60,
+        "the run went on after the fault"
+    );
     assert!(ok_after_restart > 0, "opening resumed during the run");
     // Nothing lost: every field that failed opens now, to the same value;
     // nothing bad cached: every field of the run opens.
@@ -175,8 +191,11 @@ fn a_wrapped_key_whose_token_is_down_at_re_unwrap_is_unavailable_then_resumes() 
     let label = common::label("wrapping");
     enseal_pkcs11::generate_wrapping_key(&common::uri("", ""), &label).unwrap();
     let pair = enseal::KeyPair::generate(Suite::P256).unwrap();
-    let file = enseal_pkcs11::wrap(&pair, &common::uri(&format!("object={label};type=secret-key"), ""))
-        .unwrap();
+    let file = enseal_pkcs11::wrap(
+        &pair,
+        &common::uri(&format!("object={label};type=secret-key"), ""),
+    )
+    .unwrap();
     let query = format!(
         "pin-source=file:{}&max-sessions=2",
         common::env("ENSEAL_TEST_PKCS11_PIN_FILE")

@@ -78,7 +78,8 @@ fn rfc9180_p256_vectors_through_the_token_equal_the_software_key() {
             ]);
             session.create_object(&template).unwrap();
         }
-        let key = Pkcs11Key::open(&common::uri(&format!("object={label};type=private"), "")).unwrap();
+        let key =
+            Pkcs11Key::open(&common::uri(&format!("object={label};type=private"), "")).unwrap();
         assert_eq!(key.public_key().as_bytes(), &pk[..]);
         assert_eq!(key.public_key().suite(), Suite::P256);
 
@@ -90,7 +91,10 @@ fn rfc9180_p256_vectors_through_the_token_equal_the_software_key() {
         assert_eq!(*from_token, *software.private_key_op(&enc).unwrap());
         // And a different enc gives a different DH (the token really computes it).
         let other = KeyPair::generate(Suite::P256).unwrap();
-        assert_ne!(*key.private_key_op(other.public_key().as_bytes()).unwrap(), *from_token);
+        assert_ne!(
+            *key.private_key_op(other.public_key().as_bytes()).unwrap(),
+            *from_token
+        );
 
         // Fields sealed to pkRm open through the token, the software
         // custodian and the plain key pair alike: the same session secrets.
@@ -130,8 +134,11 @@ fn a_generated_key_is_not_extractable_and_opens_fields_from_many_sessions() {
     assert_eq!(again.code(), ErrorCode::InvalidArgument, "{again}");
 
     let key = Arc::new(
-        Pkcs11Key::open(&common::uri(&format!("object={label};type=private"), "pool-size=3"))
-            .unwrap(),
+        Pkcs11Key::open(&common::uri(
+            &format!("object={label};type=private"),
+            "pool-size=3",
+        ))
+        .unwrap(),
     );
     assert_eq!(key.public_key().as_bytes(), public.as_bytes());
     let debug = format!("{key:?}");
@@ -146,7 +153,11 @@ fn a_generated_key_is_not_extractable_and_opens_fields_from_many_sessions() {
         assert_eq!(opener.open_string(field, "ctx").unwrap().as_str(), clear);
     }
     // One token call per session; the opener's cache serves the rest.
-    assert_eq!(key.token_calls(), 1 + 20, "one to read the public key, then one per session");
+    assert_eq!(
+        key.token_calls(),
+        1 + 20,
+        "one to read the public key, then one per session"
+    );
     assert_eq!(opener.cached_sessions(), 20);
 
     // Its attributes forbid extraction. (get_attributes silently leaves out
@@ -159,12 +170,22 @@ fn a_generated_key_is_not_extractable_and_opens_fields_from_many_sessions() {
             Attribute::Label(label.clone().into_bytes()),
         ])
         .unwrap();
-    let [private] = found.as_slice() else { panic!("one private key, got {found:?}") };
+    let [private] = found.as_slice() else {
+        panic!("one private key, got {found:?}")
+    };
     let info = session
         .get_attribute_info(*private, &[AttributeType::Value])
         .unwrap();
-    assert!(matches!(info[..], [AttributeInfo::Sensitive]), "CKA_VALUE: {info:?}");
-    assert!(session.get_attributes(*private, &[AttributeType::Value]).unwrap().is_empty());
+    assert!(
+        matches!(info[..], [AttributeInfo::Sensitive]),
+        "CKA_VALUE: {info:?}"
+    );
+    assert!(
+        session
+            .get_attributes(*private, &[AttributeType::Value])
+            .unwrap()
+            .is_empty()
+    );
     let flags = session
         .get_attributes(
             *private,
@@ -193,7 +214,7 @@ fn a_generated_key_is_not_extractable_and_opens_fields_from_many_sessions() {
         assert!(flags.contains(want), "missing {want:?} in {flags:?}");
     }
     for relax in [Attribute::Extractable(true), Attribute::Sensitive(false)] {
-        match session.update_attributes(*private, &[relax.clone()]) {
+        match session.update_attributes(*private, std::slice::from_ref(&relax)) {
             Err(CkError::Pkcs11(RvError::AttributeReadOnly | RvError::ActionProhibited, _)) => {}
             other => panic!("setting {relax:?}: {other:?}"),
         }
@@ -207,7 +228,8 @@ fn an_exhausted_pool_is_key_unavailable_after_the_bounded_wait() {
     let object = format!("object={label};type=private");
 
     // Many threads, many sessions, one opener, a pool of 2: all open.
-    let key = Arc::new(Pkcs11Key::open(&common::uri(&object, "pool-size=2&wait-ms=10000")).unwrap());
+    let key =
+        Arc::new(Pkcs11Key::open(&common::uri(&object, "pool-size=2&wait-ms=10000")).unwrap());
     let mut ring = Keyring::new();
     ring.add_custody(key.clone());
     let opener = Arc::new(Opener::new(ring));
@@ -254,7 +276,10 @@ fn an_exhausted_pool_is_key_unavailable_after_the_bounded_wait() {
         })
         .collect();
     let busy: usize = results.into_iter().map(|t| t.join().unwrap()).sum();
-    assert!(busy > 0, "six threads on one session with a 1 ms wait never waited?");
+    assert!(
+        busy > 0,
+        "six threads on one session with a 1 ms wait never waited?"
+    );
     // Nothing bad was cached: every field opens once the pressure is off.
     for (field, clear) in fields.iter() {
         assert_eq!(opener.open_string(field, "ctx").unwrap().as_str(), clear);
@@ -264,7 +289,10 @@ fn an_exhausted_pool_is_key_unavailable_after_the_bounded_wait() {
 #[test]
 fn uris_that_name_nothing_are_invalid_arguments() {
     for (uri, what) in [
-        (common::uri("object=no-such-key;type=private", ""), "no such object"),
+        (
+            common::uri("object=no-such-key;type=private", ""),
+            "no such object",
+        ),
         (
             format!(
                 "pkcs11:token=no-such-token;object=x?module-path={}",
@@ -272,16 +300,22 @@ fn uris_that_name_nothing_are_invalid_arguments() {
             ),
             "token not present",
         ),
-        ("pkcs11:object=x?module-path=/nonexistent/libp11.so".into(), "cannot load"),
+        (
+            "pkcs11:object=x?module-path=/nonexistent/libp11.so".into(),
+            "cannot load",
+        ),
     ] {
         let err = enseal_pkcs11::open(&uri).unwrap_err();
         assert!(
-            matches!(err.code(), ErrorCode::InvalidArgument | ErrorCode::KeyUnavailable),
+            matches!(
+                err.code(),
+                ErrorCode::InvalidArgument | ErrorCode::KeyUnavailable
+            ),
             "{uri}: {err}"
         );
         assert!(err.to_string().contains(what), "{uri}: {err}");
     }
-    let err = enseal_pkcs11::open("pkcs11:object=x?module-path=/x&pin-value=s3cret&bogus=1")
-        .unwrap_err();
+    let err =
+        enseal_pkcs11::open("pkcs11:object=x?module-path=/x&pin-value=s3cret&bogus=1").unwrap_err();
     assert!(!err.to_string().contains("s3cret"), "{err}");
 }

@@ -16,7 +16,10 @@ fn wrapping_key() -> String {
 }
 
 fn pin_query(extra: &str) -> String {
-    format!("pin-source=file:{}{extra}", common::env("ENSEAL_TEST_PKCS11_PIN_FILE"))
+    format!(
+        "pin-source=file:{}{extra}",
+        common::env("ENSEAL_TEST_PKCS11_PIN_FILE")
+    )
 }
 
 #[test]
@@ -30,7 +33,10 @@ fn fields_open_through_a_wrapped_key_and_its_file_holds_no_secret() {
         assert_eq!(json["kid"], pair.kid().to_string());
         // Neither the PIN nor the private key is in the file.
         let pin = std::fs::read_to_string(common::env("ENSEAL_TEST_PKCS11_PIN_FILE")).unwrap();
-        assert!(!file.contains(pin.trim_end()) && !file.contains("pin-source"), "{file}");
+        assert!(
+            !file.contains(pin.trim_end()) && !file.contains("pin-source"),
+            "{file}"
+        );
         let private = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(
             &pair.private_bytes(),
         );
@@ -39,8 +45,12 @@ fn fields_open_through_a_wrapped_key_and_its_file_holds_no_secret() {
         let dir = tempdir();
         let path = dir.join("key.wrapped.json");
         std::fs::write(&path, &file).unwrap();
-        let custody = enseal_pkcs11::open(&format!("wrapped:{}?{}", path.display(), pin_query(""))).unwrap();
-        assert_eq!(custody.public_key().as_bytes(), pair.public_key().as_bytes());
+        let custody =
+            enseal_pkcs11::open(&format!("wrapped:{}?{}", path.display(), pin_query(""))).unwrap();
+        assert_eq!(
+            custody.public_key().as_bytes(),
+            pair.public_key().as_bytes()
+        );
         let mut ring = Keyring::new();
         ring.add_custody(custody);
         let opener = Opener::new(ring);
@@ -69,23 +79,37 @@ fn a_lifetime_of_n_sessions_costs_exactly_one_token_call() {
     let file = enseal_pkcs11::wrap(&pair, &wrapping).unwrap();
     let key = Arc::new(WrappedKey::from_json(&file, &pin_query("&max-sessions=10")).unwrap());
     assert_eq!(key.unwraps(), 1, "unwrapped once when opened");
-    assert_eq!(key.is_locked(), Some(true), "mlock'ed (ulimit -l allows a page)");
+    assert_eq!(
+        key.is_locked(),
+        Some(true),
+        "mlock'ed (ulimit -l allows a page)"
+    );
     let debug = format!("{key:?}");
-    assert!(debug.contains("[redacted]") && !debug.contains("pin-source"), "{debug}");
+    assert!(
+        debug.contains("[redacted]") && !debug.contains("pin-source"),
+        "{debug}"
+    );
 
     let mut ring = Keyring::new();
     ring.add_custody(key.clone());
     let opener = Opener::new(ring);
     let open_sessions = |n: usize| {
         for _ in 0..n {
-            let field = Sealer::new(pair.public_key()).unwrap().seal(b"v", "c").unwrap();
+            let field = Sealer::new(pair.public_key())
+                .unwrap()
+                .seal(b"v", "c")
+                .unwrap();
             assert_eq!(opener.open(&field, "c").unwrap().as_slice(), b"v");
         }
     };
     open_sessions(10);
     assert_eq!(key.unwraps(), 1, "10 sessions: one lifetime");
     open_sessions(1);
-    assert_eq!(key.unwraps(), 2, "the 11th session: exactly one new token call");
+    assert_eq!(
+        key.unwraps(),
+        2,
+        "the 11th session: exactly one new token call"
+    );
     open_sessions(9);
     assert_eq!(key.unwraps(), 2);
     open_sessions(25);
@@ -96,7 +120,10 @@ fn a_lifetime_of_n_sessions_costs_exactly_one_token_call() {
     let key = Arc::new(WrappedKey::from_json(&file, &pin_query("&max-age=0")).unwrap());
     let mut ring = Keyring::new();
     ring.add_custody(key.clone());
-    let field = Sealer::new(pair.public_key()).unwrap().seal(b"v", "c").unwrap();
+    let field = Sealer::new(pair.public_key())
+        .unwrap()
+        .seal(b"v", "c")
+        .unwrap();
     let sealed = enseal::Sealed::parse(&field).unwrap();
     for n in 0..3 {
         key.private_key_op(sealed.enc()).unwrap();

@@ -84,7 +84,8 @@ fn rfc9180_vectors_as(key_type: KeyType) {
         public.extend(common_attrs.iter().cloned());
         session.create_object(&public).unwrap();
 
-        let key = Pkcs11Key::open(&common::uri(&format!("object={label};type=private"), "")).unwrap();
+        let key =
+            Pkcs11Key::open(&common::uri(&format!("object={label};type=private"), "")).unwrap();
         assert_eq!(key.public_key().suite(), Suite::X25519);
         assert_eq!(key.public_key().as_bytes(), &pk[..]);
         let pair = KeyPair::from_private_bytes(Suite::X25519, &sk).unwrap();
@@ -123,18 +124,39 @@ fn standard_montgomery_keys_generate_and_open_where_the_token_has_them() {
             Attribute::Label(label.into_bytes()),
         ])
         .unwrap();
-    let [private] = found.as_slice() else { panic!("{found:?}") };
-    let kt = session.get_attributes(*private, &[AttributeType::KeyType]).unwrap();
+    let [private] = found.as_slice() else {
+        panic!("{found:?}")
+    };
+    let kt = session
+        .get_attributes(*private, &[AttributeType::KeyType])
+        .unwrap();
     assert_eq!(kt, vec![Attribute::KeyType(KeyType::EC_MONTGOMERY)]);
-    let info = session.get_attribute_info(*private, &[AttributeType::Value]).unwrap();
+    let info = session
+        .get_attribute_info(*private, &[AttributeType::Value])
+        .unwrap();
     assert!(matches!(info[..], [AttributeInfo::Sensitive]), "{info:?}");
     let flags = session
-        .get_attributes(*private, &[AttributeType::AlwaysSensitive, AttributeType::NeverExtractable, AttributeType::Extractable])
+        .get_attributes(
+            *private,
+            &[
+                AttributeType::AlwaysSensitive,
+                AttributeType::NeverExtractable,
+                AttributeType::Extractable,
+            ],
+        )
         .unwrap();
-    for want in [Attribute::AlwaysSensitive(true), Attribute::NeverExtractable(true), Attribute::Extractable(false)] {
+    for want in [
+        Attribute::AlwaysSensitive(true),
+        Attribute::NeverExtractable(true),
+        Attribute::Extractable(false),
+    ] {
         assert!(flags.contains(&want), "{want:?} not in {flags:?}");
     }
-    assert!(session.update_attributes(*private, &[Attribute::Extractable(true)]).is_err());
+    assert!(
+        session
+            .update_attributes(*private, &[Attribute::Extractable(true)])
+            .is_err()
+    );
 }
 
 #[test]
@@ -152,7 +174,13 @@ fn rfc9180_x25519_vectors_through_the_token() {
             Attribute::Derive(true),
         ]);
         assert!(
-            matches!(refused, Err(CkError::Pkcs11(RvError::AttributeValueInvalid | RvError::TemplateInconsistent, _))),
+            matches!(
+                refused,
+                Err(CkError::Pkcs11(
+                    RvError::AttributeValueInvalid | RvError::TemplateInconsistent,
+                    _
+                ))
+            ),
             "SoftHSM2 now accepts CKK_EC_MONTGOMERY: update docs/CUSTODY.md ({refused:?})"
         );
         // ... its Edwards-typed X25519 key is what it has, and it derives right.

@@ -89,11 +89,14 @@ fn ensure_token() {
         };
         let slot = ctx.get_all_slots().unwrap()[0];
         let so = AuthPin::new(std::fs::read_to_string(so_file).unwrap().trim_end().into());
-        ctx.init_token(slot, &so, &env("ENSEAL_TEST_PKCS11_TOKEN")).unwrap();
+        ctx.init_token(slot, &so, &env("ENSEAL_TEST_PKCS11_TOKEN"))
+            .unwrap();
         let session = ctx.open_rw_session(slot).unwrap();
         session.login(UserType::So, Some(&so)).unwrap();
         let pin = std::fs::read_to_string(env("ENSEAL_TEST_PKCS11_PIN_FILE")).unwrap();
-        session.init_pin(&AuthPin::new(pin.trim_end().into())).unwrap();
+        session
+            .init_pin(&AuthPin::new(pin.trim_end().into()))
+            .unwrap();
         session.logout().unwrap();
     });
 }
