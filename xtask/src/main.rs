@@ -148,6 +148,8 @@ fn setup() -> Result {
         "age",
         // SoftHSM2 2.6.1: the PKCS#11 token the custody tests run against (xtask/src/pkcs11.rs).
         "softhsm2",
+        // kryoptic's token store (SQLite), built for the X25519 PKCS#11 tests.
+        "libsqlite3-dev",
     ]
     .into_iter()
     .filter(|p| {
