@@ -97,10 +97,16 @@ const LIBCLANG_WHEEL: &str = "libclang==18.1.1 \
 /// `target/kryoptic`) and returns the path of its PKCS#11 module.
 pub fn build_kryoptic() -> Result<PathBuf> {
     let tools = root().join("target/kryoptic-tools");
-    let python = tools.join("bin/python");
-    let native = tools.join("lib/python3.11/site-packages/clang/native");
-    if !native.join("libclang.so").exists() {
-        if !python.exists() {
+    // The site-packages directory is named after the venv's Python version.
+    let find_native = || {
+        std::fs::read_dir(tools.join("lib"))
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("site-packages/clang/native"))
+            .find(|p| p.join("libclang.so").exists())
+    };
+    if find_native().is_none() {
+        if !tools.join("bin/pip").exists() {
             run(Command::new("python3").args(["-m", "venv"]).arg(&tools))?;
         }
         let requirements = tools.join("requirements.txt");
@@ -109,13 +115,7 @@ pub fn build_kryoptic() -> Result<PathBuf> {
             .args(["install", "--quiet", "--require-hashes", "--no-deps", "-r"])
             .arg(&requirements))?;
     }
-    // The site-packages directory is named after the venv's Python version.
-    let native = std::fs::read_dir(tools.join("lib"))
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path().join("site-packages/clang/native"))
-        .find(|p| p.join("libclang.so").exists())
-        .ok_or("libclang.so not found in target/kryoptic-tools")?;
+    let native = find_native().ok_or("libclang.so not found in target/kryoptic-tools")?;
     // The wheel has no clang resource headers (stddef.h, …): gcc's serve.
     let gcc_include = std::fs::read_dir("/usr/lib/gcc/x86_64-linux-gnu")
         .map_err(|e| format!("/usr/lib/gcc/x86_64-linux-gnu: {e}"))?
