@@ -109,15 +109,36 @@ fn the_token_removed_mid_run_is_key_unavailable_and_opening_resumes() {
     let done = Arc::new(AtomicUsize::new(0));
     let unavailable = Arc::new(AtomicUsize::new(0));
     let restarted = Arc::new(AtomicBool::new(false));
+    let removed = Arc::new(AtomicBool::new(false));
+    // The fault lands wherever the threads are after 60 opens; two gates
+    // keep a busy machine from running the whole list before it: fields from
+    // 150 on wait until the token is gone, from 225 on until it is back.
+    let wait_until = |flag: &AtomicBool| {
+        let start = Instant::now();
+        while !flag.load(Ordering::SeqCst) {
+            assert!(start.elapsed() < Duration::from_secs(60), "timed out");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
     let workers: Vec<_> = (0..4)
         .map(|t| {
             let (opener, fields, gate) = (opener.clone(), fields.clone(), gate.clone());
-            let (done, unavailable, restarted) =
-                (done.clone(), unavailable.clone(), restarted.clone());
+            let (done, unavailable, restarted, removed) = (
+                done.clone(),
+                unavailable.clone(),
+                restarted.clone(),
+                removed.clone(),
+            );
             std::thread::spawn(move || {
                 let mut failed = Vec::new();
                 let mut ok_after_restart = 0;
                 for (n, (field, clear)) in fields.iter().enumerate().skip(t).step_by(4) {
+                    if n >= 150 {
+                        wait_until(&removed);
+                    }
+                    if n >= 225 {
+                        wait_until(&restarted);
+                    }
                     let _open = gate.read().unwrap();
                     let after = restarted.load(Ordering::SeqCst);
                     match opener.open_string(field, "ctx") {
@@ -153,6 +174,7 @@ fn the_token_removed_mid_run_is_key_unavailable_and_opening_resumes() {
     let dir = token_dir();
     let away = dir.with_extension("removed");
     std::fs::rename(&dir, &away).unwrap();
+    removed.store(true, Ordering::SeqCst);
     wait_for(&|| unavailable.load(Ordering::SeqCst) >= 20);
     std::fs::rename(&away, &dir).unwrap();
     {
