@@ -548,7 +548,7 @@ fn failed_keyset_commands_leave_the_file_byte_identical() {
                 "--key",
                 "pkcs11:token=x",
             ],
-            "not supported",
+            "INVALID_ARGUMENT",
         ),
     ];
     for (args, needle) in cases {

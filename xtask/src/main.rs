@@ -40,6 +40,7 @@ usage: cargo xtask <task>
   c-test    only the C ABI part of `test`
   pkcs11-test  the PKCS#11 custody tests against a fresh SoftHSM2 token under target/softhsm
   custody-test fields sealed by every binding opened through an HSM (after the bindings' tests)
+  kryoptic-test  build the kryoptic soft token, run the X25519 (CKK_EC_MONTGOMERY) PKCS#11 tests on it
   python-test  build the wheel, install it in clean venvs, run pytest on it
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
   kotlin-package  build target/kotlin/dist: enseal.jar (bindings + native library) and libenseal_uniffi.so
@@ -68,6 +69,7 @@ fn main() -> ExitCode {
         Some("python-test") => python::test(),
         Some("pkcs11-test") => pkcs11::test(),
         Some("custody-test") => custody::test(),
+        Some("kryoptic-test") => pkcs11::kryoptic_test(),
         Some("kotlin-test") => kotlin::test(),
         Some("kotlin-package") => kotlin::package().map(|_| ()),
         Some("web-build") => web::build().map(|_| ()),
@@ -149,6 +151,8 @@ fn setup() -> Result {
         "age",
         // SoftHSM2 2.6.1: the PKCS#11 token the custody tests run against (xtask/src/pkcs11.rs).
         "softhsm2",
+        // kryoptic's token store (SQLite), built for the X25519 PKCS#11 tests.
+        "libsqlite3-dev",
     ]
     .into_iter()
     .filter(|p| {

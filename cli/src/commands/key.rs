@@ -27,6 +27,39 @@ pub enum KeyCommand {
     /// List the kids and suites of the private keys in a key file or keyring.
     #[command(after_help = "Example:\n  enseal key list --key ring.age --passphrase-file pass.txt")]
     List(ListArgs),
+    /// Encrypt a private key file's key under an AES key in a PKCS#11 token
+    /// (a wrapped key, opened as `--key wrapped:FILE?pin-source=...`).
+    #[command(
+        after_help = "Example:\n  enseal key wrap --key k1.age --passphrase-file pass.txt \\\n    \
+        --wrapping-key 'pkcs11:token=prod;object=enseal-wrap;type=secret-key?pin-source=file:/run/pin' \\\n    \
+        --generate-wrapping-key --out k1.wrapped.json"
+    )]
+    Wrap(WrapArgs),
+}
+
+/// `key wrap`.
+#[derive(Args, Debug)]
+pub struct WrapArgs {
+    /// The private key file (PATH or file:PATH) holding one key.
+    #[arg(long, value_name = "LOCATION")]
+    key: String,
+    /// The AES-256 wrapping key: a `pkcs11:` URI (RFC 7512) with `type=secret-key`.
+    #[arg(long, value_name = "URI")]
+    wrapping_key: String,
+    /// Generate the wrapping key first (non-extractable, in the token), labelled as the URI's `object=`.
+    #[arg(long)]
+    generate_wrapping_key: bool,
+    /// Write the wrapped-key file here.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Replace an existing output file.
+    #[arg(long)]
+    force: bool,
+    /// Accept an unencrypted private key file.
+    #[arg(long)]
+    insecure_plaintext_key: bool,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
 }
 
 /// The suite names accepted on the command line.
@@ -60,10 +93,23 @@ pub struct GenerateArgs {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "ring",
-        conflicts_with = "ring"
+        required_unless_present_any = ["ring", "pkcs11"],
+        conflicts_with_all = ["ring", "pkcs11"]
     )]
     out: Option<PathBuf>,
+    /// Generate the key inside this PKCS#11 token instead (an RFC 7512 URI
+    /// naming the token, with its PIN): sensitive and non-extractable; the
+    /// public JWK is printed (and written to --public-out).
+    #[arg(
+        long,
+        value_name = "TOKEN_URI",
+        conflicts_with = "ring",
+        requires = "label"
+    )]
+    pkcs11: Option<String>,
+    /// The token key's label (`CKA_LABEL`, the URI's `object=`), with --pkcs11.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11")]
+    label: Option<String>,
     /// Add the key to this private keyring file (created when missing; an
     /// existing ring is rewritten atomically with the passphrase that opens it).
     #[arg(long, value_name = "FILE")]
@@ -119,11 +165,15 @@ pub fn run(cmd: KeyCommand) -> Result<()> {
         KeyCommand::Generate(a) => generate(a),
         KeyCommand::Public(a) => public(a),
         KeyCommand::List(a) => list(a),
+        KeyCommand::Wrap(a) => wrap(a),
     }
 }
 
 fn generate(a: GenerateArgs) -> Result<()> {
     let suite = Suite::from(a.suite);
+    if let (Some(token), Some(label)) = (&a.pkcs11, &a.label) {
+        return generate_in_token(&a, token, label, suite);
+    }
     if let Some(out) = &a.out {
         fsutil::refuse_existing(out, a.force)?;
     }
@@ -230,5 +280,65 @@ fn list(a: ListArgs) -> Result<()> {
             println!("{:<16}  {}", kid.to_string(), key.suite());
         }
     }
+    Ok(())
+}
+
+/// `key generate --pkcs11`: the key pair is generated inside the token.
+fn generate_in_token(a: &GenerateArgs, token: &str, label: &str, suite: Suite) -> Result<()> {
+    if let Some(p) = &a.public_out {
+        fsutil::refuse_existing(p, a.force)?;
+    }
+    let shown = token.split_once('?').map_or(token, |(path, _)| path);
+    let public = enseal_pkcs11::generate(token, label, suite)
+        .map_err(|e| CliError::new(format!("{shown}: {e} [{}]", e.code())))?;
+    let jwk = public.to_jwk();
+    write_public(a, &jwk)?;
+    println!("{jwk}");
+    eprintln!(
+        "enseal: {suite} key {} generated in the token; open with --key '{shown};object={label};type=private?pin-source=...'",
+        public.kid()
+    );
+    Ok(())
+}
+
+/// `key wrap`.
+fn wrap(a: WrapArgs) -> Result<()> {
+    fsutil::refuse_existing(&a.out, a.force)?;
+    let unlock = Unlock {
+        passphrase: a.passphrase,
+        allow_plaintext: a.insecure_plaintext_key,
+    };
+    let ring = keys::open(&a.key)?.keyring(&unlock)?;
+    let kids: Vec<_> = ring.kids().collect();
+    let pair = match kids.as_slice() {
+        [kid] => ring.get(kid),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        CliError::new(format!(
+            "{}: key wrap takes a key file with one private key",
+            a.key
+        ))
+    })?;
+    let shown = a
+        .wrapping_key
+        .split_once('?')
+        .map_or(a.wrapping_key.as_str(), |(path, _)| path);
+    let fail = |e: enseal::Error| CliError::new(format!("{shown}: {e} [{}]", e.code()));
+    if a.generate_wrapping_key {
+        // The label as written in the URI (a percent-encoded label is not decoded here).
+        let label = shown
+            .strip_prefix("pkcs11:")
+            .unwrap_or(shown)
+            .split(';')
+            .find_map(|attr| attr.strip_prefix("object="))
+            .ok_or_else(|| {
+                CliError::new("--generate-wrapping-key needs object=LABEL in the URI")
+            })?;
+        enseal_pkcs11::generate_wrapping_key(&a.wrapping_key, label).map_err(fail)?;
+    }
+    let file = enseal_pkcs11::wrap(pair, &a.wrapping_key).map_err(fail)?;
+    fsutil::write_atomic(&a.out, file.as_bytes(), Mode::Public, a.force)?;
+    println!("{}", pair.kid());
     Ok(())
 }

@@ -4,10 +4,13 @@
 //! recognised and refused by name, so adding one is a new module and a match arm.
 
 mod file;
+mod pkcs11;
 
-use enseal::{Keyring, PublicKey};
+use enseal::{KeyCustody, Keyring, PublicKey};
+use std::sync::Arc;
 
 pub use file::{FileKeySource, KeyFile, encrypt_to_passphrase, read_key_file};
+pub use pkcs11::Pkcs11KeySource;
 
 use crate::error::{CliError, Result};
 use crate::passphrase::PassphraseArgs;
@@ -35,6 +38,13 @@ pub trait KeySource {
 
     /// The public keys the source holds. A public key file needs no unlocking.
     fn public_keys(&self, unlock: &Unlock) -> Result<Vec<PublicKey>>;
+
+    /// The private keys the source holds outside the process (in a token,
+    /// or wrapped by one), as custodians: a `Keyring` cannot hand them on,
+    /// so commands that merge sources add these with `add_custody`.
+    fn custodians(&self, _unlock: &Unlock) -> Result<Vec<Arc<dyn KeyCustody>>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Opens the source named by `location`: `PATH`, `file:PATH`; `pkcs11:` and
@@ -43,7 +53,11 @@ pub fn open(location: &str) -> Result<Box<dyn KeySource>> {
     if let Some(path) = location.strip_prefix("file:") {
         return Ok(Box::new(FileKeySource::new(path)));
     }
-    for scheme in ["pkcs11:", "kms:"] {
+    // RFC 7512 URIs and wrapped-key files: enseal-pkcs11.
+    if location.starts_with("pkcs11:") || location.starts_with("wrapped:") {
+        return Ok(Box::new(Pkcs11KeySource::new(location)));
+    }
+    for scheme in ["kms:"] {
         if location.starts_with(scheme) {
             return Err(CliError::new(format!(
                 "{location}: {scheme} key sources are not supported by this build yet"

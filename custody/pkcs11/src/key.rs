@@ -282,7 +282,19 @@ pub fn generate(token_uri: &str, label: &str, suite: Suite) -> Result<PublicKey>
     ]);
     let (public, private) = session
         .generate_key_pair(&mechanism, &public_template, &private_template)
-        .map_err(ck)?;
+        .map_err(|e| {
+            if crate::token::classify(&e) == crate::token::Failure::Transient {
+                ck(e)
+            } else {
+                // SoftHSM2 2.6.1 and X25519: CKR_MECHANISM_INVALID.
+                Error::InvalidKeyLocation(format!(
+                    "{}: the token cannot generate a {} key pair: {}",
+                    token.uri().describe(),
+                    suite.name(),
+                    describe(&e)
+                ))
+            }
+        })?;
     let point = session
         .get_attributes(public, &[AttributeType::EcPoint])
         .map_err(ck)?;

@@ -173,12 +173,9 @@ impl Pkcs11Uri {
         }
         let mut module = None;
         for attr in query.unwrap_or("").split('&').filter(|a| !a.is_empty()) {
-            let (name, value) = attr.split_once('=').ok_or_else(|| {
-                bad(format!(
-                    "pkcs11 URI: query attribute {name_only:?} has no '='",
-                    name_only = attr.split('=').next().unwrap_or("")
-                ))
-            })?;
+            let (name, value) = attr
+                .split_once('=')
+                .ok_or_else(|| bad(format!("pkcs11 URI: query attribute {attr:?} has no '='")))?;
             match name {
                 "pin-value" => {
                     let pin = Zeroizing::new(percent_decode(value, name)?);

@@ -302,9 +302,13 @@ impl WrappedKey {
                 let params = GcmParams::new(&mut nonce, &self.aad, 128.into())?;
                 match session.decrypt(&Mechanism::AesGcm(params), key, &self.ciphertext) {
                     Ok(plain) => Ok(Ok(Zeroizing::new(plain))),
-                    // The tag did not verify: the file was changed, or this is not its key.
+                    // The tag did not verify: the file was changed, or this is not its
+                    // key. (SoftHSM2 2.6.1 reports a GCM tag mismatch as
+                    // CKR_GENERAL_ERROR, so that counts as one from C_Decrypt too.)
                     Err(CkError::Pkcs11(
-                        RvError::EncryptedDataInvalid | RvError::EncryptedDataLenRange,
+                        RvError::EncryptedDataInvalid
+                        | RvError::EncryptedDataLenRange
+                        | RvError::GeneralError,
                         _,
                     )) => Ok(Err(())),
                     Err(e) => Err(e),

@@ -158,6 +158,16 @@ fn a_generated_key_is_not_extractable_and_opens_fields_from_many_sessions() {
         1 + 20,
         "one to read the public key, then one per session"
     );
+    // A point off the curve, given to the token directly (through an
+    // opener, core refuses it before any custodian sees it): refused, and
+    // the key keeps working. (SoftHSM2 says CKR_GENERAL_ERROR, which reads as
+    // a token fault: retried once, then KEY_UNAVAILABLE; a token that calls
+    // it an input error gives Rejected, i.e. DECRYPT_FAILED.)
+    let mut off_curve = vec![0x04];
+    off_curve.extend([0x01; 64]);
+    assert!(key.private_key_op(&off_curve).is_err());
+    let fresh = KeyPair::generate(Suite::P256).unwrap();
+    key.private_key_op(fresh.public_key().as_bytes()).unwrap();
     assert_eq!(opener.cached_sessions(), 20);
 
     // Its attributes forbid extraction. (get_attributes silently leaves out
@@ -214,7 +224,7 @@ fn a_generated_key_is_not_extractable_and_opens_fields_from_many_sessions() {
         assert!(flags.contains(want), "missing {want:?} in {flags:?}");
     }
     for relax in [Attribute::Extractable(true), Attribute::Sensitive(false)] {
-        match session.update_attributes(*private, &[relax.clone()]) {
+        match session.update_attributes(*private, std::slice::from_ref(&relax)) {
             Err(CkError::Pkcs11(RvError::AttributeReadOnly | RvError::ActionProhibited, _)) => {}
             other => panic!("setting {relax:?}: {other:?}"),
         }

@@ -22,6 +22,7 @@ pub fn vendor() -> String {
 
 /// `pkcs11:token=…` plus `path` attributes, with the PIN file and `query`.
 pub fn uri(path: &str, query: &str) -> String {
+    ensure_token();
     let token = env("ENSEAL_TEST_PKCS11_TOKEN");
     let pin = env("ENSEAL_TEST_PKCS11_PIN_FILE");
     let sep = if path.is_empty() { "" } else { ";" };
@@ -42,6 +43,11 @@ pub fn label(what: &str) -> String {
 /// The module as the tests' own handle (the same library instance as the
 /// crate's: `C_Initialize` is process-wide, so "already initialised" is fine).
 pub fn module() -> Pkcs11 {
+    ensure_token();
+    raw_module()
+}
+
+fn raw_module() -> Pkcs11 {
     let ctx = Pkcs11::new(env("ENSEAL_PKCS11_MODULE")).unwrap();
     match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
         Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
@@ -66,4 +72,31 @@ pub fn session(ctx: &Pkcs11) -> Session {
         Err(e) => panic!("C_Login: {e}"),
     }
     session
+}
+
+/// kryoptic's token is initialised by a client (SoftHSM2's by softhsm2-util in
+/// the xtask): when the xtask says so, `C_InitToken` + `C_InitPIN` once per
+/// test process, before the crate opens any session.
+fn ensure_token() {
+    static DONE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        // C_Initialize once, fully, before any test thread (or the crate)
+        // calls into the module: SoftHSM2 answers a C_GetSlotList racing
+        // a C_Initialize in another thread with no slots.
+        let ctx = raw_module();
+        let Ok(so_file) = std::env::var("ENSEAL_TEST_PKCS11_INIT_SO_PIN_FILE") else {
+            return;
+        };
+        let slot = ctx.get_all_slots().unwrap()[0];
+        let so = AuthPin::new(std::fs::read_to_string(so_file).unwrap().trim_end().into());
+        ctx.init_token(slot, &so, &env("ENSEAL_TEST_PKCS11_TOKEN"))
+            .unwrap();
+        let session = ctx.open_rw_session(slot).unwrap();
+        session.login(UserType::So, Some(&so)).unwrap();
+        let pin = std::fs::read_to_string(env("ENSEAL_TEST_PKCS11_PIN_FILE")).unwrap();
+        session
+            .init_pin(&AuthPin::new(pin.trim_end().into()))
+            .unwrap();
+        session.logout().unwrap();
+    });
 }
