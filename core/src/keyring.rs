@@ -68,6 +68,17 @@ impl Keyring {
         }
     }
 
+    /// Moves every key of `other` (in memory or in custody) into this
+    /// keyring, as [`Keyring::add`] would add each: a key id already here
+    /// keeps its key. Returns how many were added.
+    pub fn merge(&mut self, other: Keyring) -> usize {
+        let mut added = 0;
+        for (kid, entry) in other.keys {
+            added += usize::from(self.insert(kid, entry));
+        }
+        added
+    }
+
     /// The key pair with this id, when it is held in memory (`None` for a
     /// key held by a custodian: its private key is not here to give).
     pub fn get(&self, kid: &KeyId) -> Option<&KeyPair> {

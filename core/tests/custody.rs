@@ -130,6 +130,13 @@ fn a_custodian_cannot_shadow_a_key_already_in_the_keyring() {
     let mut ring = Keyring::from_iter([pair.clone()]);
     assert!(!ring.add_custody(Arc::new(SoftwareKey::new(&pair).unwrap())));
     assert!(!ring.is_in_custody(&pair.kid()));
+    // Merging keeps what is there and adds the rest, custody entries included.
+    let other = KeyPair::generate(Suite::P256).unwrap();
+    let mut held_elsewhere = Keyring::new();
+    held_elsewhere.add_custody(Arc::new(SoftwareKey::new(&other).unwrap()));
+    held_elsewhere.add(pair.clone());
+    assert_eq!(ring.merge(held_elsewhere), 1);
+    assert!(ring.is_in_custody(&other.kid()) && !ring.is_in_custody(&pair.kid()));
     // A keyring's JWK set holds only the keys it has in memory.
     let mut held = Keyring::new();
     held.add_custody(Arc::new(SoftwareKey::new(&pair).unwrap()));

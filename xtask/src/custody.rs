@@ -48,7 +48,7 @@ pub(crate) fn test() -> Result {
         .args([
             "key", "generate", "--pkcs11", &token_uri, "--label", KEY_LABEL,
         ])
-        .args(["--suite", "p256", "--out", &path(&public)]))?;
+        .args(["--suite", "p256", "--public-out", &path(&public), "--force"]))?;
 
     // Every binding seals.
     let sealed = |by: &str| dir.join(format!("sealed-by-{by}.ndjson"));
@@ -124,15 +124,9 @@ fn seal_with_cli(dir: &Path, public: &Path, out: &Path) -> Result {
         .collect();
     std::fs::write(&clear, records).map_err(|e| format!("{}: {e}", clear.display()))?;
     let keyset = dir.join("keyset.json");
-    let _ = std::fs::remove_file(&keyset);
-    run(cli().args([
-        "keyset",
-        "init",
-        "--key",
-        &path(public),
-        "--keyset",
-        &path(&keyset),
-    ]))?;
+    run(cli()
+        .args(["keyset", "init", "--force", "--key", &path(public), "--out"])
+        .arg(&keyset))?;
     run(cli()
         .args(["seal", "--quiet", "--keyset", &path(&keyset)])
         .args(["--field", "/ssn", "--field", "/dx", "--context", TEMPLATE])
