@@ -295,12 +295,7 @@ fn load_keyring(a: &KeyFilesArgs) -> Result<Keyring> {
     };
     let mut ring = Keyring::new();
     for location in &a.keys {
-        let part = keys::open(location)?.keyring(&unlock)?;
-        for kid in part.kids() {
-            if let Some(key) = part.get(&kid) {
-                ring.add(key.clone());
-            }
-        }
+        keys::open(location)?.add_to(&mut ring, &unlock)?;
     }
     Ok(ring)
 }

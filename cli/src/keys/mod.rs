@@ -1,8 +1,10 @@
 //! Where private keys come from. A [`KeySource`] is opened from a location
 //! string; today only files (`PATH` or `file:PATH`) exist. Hardware and cloud
-//! backends slot in here later: `pkcs11:` URIs (RFC 7512) and `kms:` ARNs are
+//! backends slot in here later: `pkcs11:` URIs (RFC 7512) and `awskms:` ARNs are
 //! recognised and refused by name, so adding one is a new module and a match arm.
 
+#[cfg(feature = "awskms")]
+mod awskms;
 mod file;
 
 use enseal::{Keyring, PublicKey};
@@ -35,15 +37,32 @@ pub trait KeySource {
 
     /// The public keys the source holds. A public key file needs no unlocking.
     fn public_keys(&self, unlock: &Unlock) -> Result<Vec<PublicKey>>;
+
+    /// Adds the source's private keys to `ring` (a kid already there is
+    /// kept). A backend holding its keys (HSM, KMS) adds custodians instead,
+    /// which [`KeySource::keyring`]'s keys cannot be copied out as.
+    fn add_to(&self, ring: &mut Keyring, unlock: &Unlock) -> Result<()> {
+        let part = self.keyring(unlock)?;
+        for kid in part.kids() {
+            if let Some(key) = part.get(&kid) {
+                ring.add(key.clone());
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Opens the source named by `location`: `PATH`, `file:PATH`; `pkcs11:` and
-/// `kms:` are reserved for the backends to come.
+/// Opens the source named by `location`: `PATH`, `file:PATH`, `awskms:ARN`
+/// (with the `awskms` feature); `pkcs11:` is reserved for the backend to come.
 pub fn open(location: &str) -> Result<Box<dyn KeySource>> {
     if let Some(path) = location.strip_prefix("file:") {
         return Ok(Box::new(FileKeySource::new(path)));
     }
-    for scheme in ["pkcs11:", "kms:"] {
+    #[cfg(feature = "awskms")]
+    if location.starts_with(enseal_awskms::SCHEME) {
+        return Ok(Box::new(awskms::AwsKmsKeySource::new(location)));
+    }
+    for scheme in ["pkcs11:", "awskms:"] {
         if location.starts_with(scheme) {
             return Err(CliError::new(format!(
                 "{location}: {scheme} key sources are not supported by this build yet"
