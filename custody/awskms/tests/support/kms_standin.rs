@@ -112,6 +112,11 @@ impl KmsStandIn {
         self.pair.public_key()
     }
 
+    /// The private key as a JWK, for an in-memory baseline (benchmark).
+    pub fn private_jwk(&self) -> String {
+        self.pair.to_jwk().to_string()
+    }
+
     /// Closes the listening socket and every open connection: new requests
     /// get "connection refused", requests in progress lose their connection.
     pub fn stop(&mut self) {
