@@ -96,7 +96,20 @@ pub struct AwsKmsKey {
     client: aws_sdk_kms::Client,
     slots: Arc<Semaphore>,
     settings: Settings,
-    runtime: Option<tokio::runtime::Runtime>,
+    runtime: OwnedRuntime,
+}
+
+/// The custodian's runtime. Dropping a tokio runtime blocks, which panics
+/// inside another runtime (a custodian opened or dropped in async code);
+/// shutting it down in the background never does.
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 /// What the URI's query set.
@@ -255,15 +268,18 @@ impl AwsKmsKey {
         let location = parse(uri)?;
         let credentials = credentials_from_env()?;
         let settings = location.settings;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(RUNTIME_THREADS)
-            .thread_name("enseal-awskms")
-            .enable_all()
-            .build()
-            .map_err(|_| Error::KeyUnavailable {
-                kid: None,
-                reason: "awskms: could not start the runtime threads".into(),
-            })?;
+        let owned = OwnedRuntime(Some(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(RUNTIME_THREADS)
+                .thread_name("enseal-awskms")
+                .enable_all()
+                .build()
+                .map_err(|_| Error::KeyUnavailable {
+                    kid: None,
+                    reason: "awskms: could not start the runtime threads".into(),
+                })?,
+        ));
+        let runtime = owned.0.as_ref().ok_or(Error::Internal("awskms runtime"))?;
         // Each attempt gets its share of the operation's budget so the SDK's
         // retries fit inside it; connecting is bounded separately so a dead
         // host fails fast.
@@ -294,7 +310,7 @@ impl AwsKmsKey {
             let key_id = key_id.clone();
             async move { client.get_public_key().key_id(key_id).send().await }
         };
-        let reply = run(&runtime, fetch).ok_or_else(|| Error::KeyUnavailable {
+        let reply = run(runtime, fetch).ok_or_else(|| Error::KeyUnavailable {
             kid: None,
             reason: "awskms: the runtime stopped".into(),
         })?;
@@ -326,7 +342,7 @@ impl AwsKmsKey {
             client,
             slots,
             settings,
-            runtime: Some(runtime),
+            runtime: owned,
         })
     }
 
@@ -416,6 +432,7 @@ impl KeyCustody for AwsKmsKey {
         }
         let runtime = self
             .runtime
+            .0
             .as_ref()
             .ok_or_else(|| CustodyError::Unavailable("awskms: closed".into()))?;
         let mut spki = Vec::with_capacity(P256_SPKI_PREFIX.len() + P256_POINT_LEN);
@@ -475,16 +492,6 @@ impl fmt::Debug for AwsKmsKey {
             .field("max_in_flight", &self.settings.max_in_flight)
             .field("wait", &self.settings.wait)
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for AwsKmsKey {
-    fn drop(&mut self) {
-        // Dropping a runtime blocks, which panics inside another runtime;
-        // shutting it down in the background never does.
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
     }
 }
 

@@ -367,3 +367,28 @@ fn requests_in_flight_are_bounded_and_a_full_queue_is_busy() {
     assert!(first.join().unwrap().is_ok());
     assert_clean(&standin);
 }
+
+/// Opening, using and dropping a custodian from inside another tokio
+/// runtime (an async service) neither panics nor deadlocks.
+#[test]
+fn works_from_inside_another_async_runtime() {
+    credentials();
+    let standin = KmsStandIn::start();
+    let field = Sealer::new(standin.public_key())
+        .unwrap()
+        .seal(b"async", "c")
+        .unwrap();
+    let uri = standin.uri("");
+    let outer = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    outer.block_on(async move {
+        let opener = opener_for(enseal_awskms::open(&uri).unwrap());
+        assert_eq!(opener.open(&field, "c").unwrap().as_slice(), b"async");
+        let failing = enseal_awskms::open("awskms:arn:aws:kms:eu-west-1:111122223333:key/x?endpoint=http://127.0.0.1:1&timeout-ms=300");
+        assert!(failing.is_err());
+        drop(opener);
+    });
+    assert_eq!(standin.state.derived.load(Ordering::SeqCst), 1);
+}
