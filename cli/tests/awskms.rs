@@ -49,6 +49,7 @@ fn open_and_reseal_with_a_key_held_by_the_kms_standin() {
     let mut standin = KmsStandIn::start();
     let uri = standin.uri("&timeout-ms=2000");
     let creds = credentials();
+    standin.expect_secret(&creds[1].1);
     // The keyset's key is read from KMS itself (GetPublicKey).
     ok(&run_kms(
         &d,
@@ -90,6 +91,13 @@ fn open_and_reseal_with_a_key_held_by_the_kms_standin() {
     assert_eq!(ok(&open(&d, &creds)), NDJSON);
     assert!(standin.state.derived.load(Ordering::SeqCst) >= 1);
     assert!(standin.state.violations.lock().unwrap().is_empty());
+    // The child signed every request with the secret it was given (SigV4 recomputed).
+    let signed = standin.state.access_keys.lock().unwrap().len();
+    assert!(signed >= 2);
+    assert_eq!(
+        standin.state.signatures_verified.load(Ordering::SeqCst),
+        signed
+    );
 
     // Stand-in stopped: the open fails with KEY_UNAVAILABLE, nothing written.
     standin.stop();

@@ -58,6 +58,11 @@ fn assert_clean(standin: &KmsStandIn) {
     );
     let keys = standin.state.access_keys.lock().unwrap();
     assert!(!keys.is_empty() && keys.iter().all(|k| k == ACCESS_KEY_ID));
+    // Every request's SigV4 signature was recomputed with the secret and matched.
+    assert_eq!(
+        standin.state.signatures_verified.load(Ordering::SeqCst),
+        keys.len()
+    );
 }
 
 #[test]

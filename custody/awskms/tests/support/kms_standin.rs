@@ -4,9 +4,11 @@
 //! `TrentService.DeriveSharedSecret` (AWS JSON 1.1: `POST /`,
 //! `Content-Type: application/x-amz-json-1.1`, `X-Amz-Target`, base64 blobs,
 //! errors as HTTP 400 with `{"__type": ..., "message": ...}`). It is NOT AWS:
-//! it checks a SigV4 `Authorization` header is present and well formed but
-//! does not verify the signature, knows one key, and has knobs real KMS does
-//! not: injected latency, stop/restart on the same port, and throttling.
+//! it checks each request's SigV4 `Authorization` header (form, scope and,
+//! when it is given the secret access key, the signature itself, computed
+//! here from the AWS Signature Version 4 specification), knows one key, and
+//! has knobs real KMS does not: injected latency, stop/restart on the same
+//! port, and throttling.
 //!
 //! The key is a P-256 key generated at start (or one given, e.g. the
 //! RFC 9180 test-vector key for the vector test).
@@ -21,7 +23,9 @@ use std::time::Duration;
 
 use base64ct::{Base64, Encoding};
 use enseal::{KeyPair, PublicKey, Suite};
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 /// The DER prefix of a P-256 SubjectPublicKeyInfo with an uncompressed point
 /// (RFC 5480), which is what KMS returns and takes as `PublicKey`.
@@ -59,6 +63,10 @@ pub struct State {
     pub violations: Mutex<Vec<String>>,
     /// The access key ids requests were signed with (SigV4 Credential scope).
     pub access_keys: Mutex<Vec<String>>,
+    /// The secret access key signatures are checked against (none: not checked).
+    pub secret: Mutex<Option<String>>,
+    /// Requests whose SigV4 signature was recomputed here and matched.
+    pub signatures_verified: AtomicUsize,
     running: AtomicBool,
     connections: Mutex<Vec<TcpStream>>,
 }
@@ -84,6 +92,10 @@ impl KmsStandIn {
         let state = Arc::new(State::default());
         *state.key_spec.lock().unwrap() = "ECC_NIST_P256".into();
         *state.key_usage.lock().unwrap() = "KEY_AGREEMENT".into();
+        // The tests put the credentials the custodian reads in this process's
+        // environment; the CLI test passes them to a child and calls
+        // `expect_secret` itself.
+        *state.secret.lock().unwrap() = std::env::var("AWS_SECRET_ACCESS_KEY").ok();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let mut standin = KmsStandIn {
@@ -110,6 +122,11 @@ impl KmsStandIn {
     /// The public key the stand-in holds the private key of.
     pub fn public_key(&self) -> &PublicKey {
         self.pair.public_key()
+    }
+
+    /// Checks every request's SigV4 signature against this secret access key.
+    pub fn expect_secret(&self, secret: &str) {
+        *self.state.secret.lock().unwrap() = Some(secret.to_string());
     }
 
     /// The private key as a JWK, for an in-memory baseline (benchmark).
@@ -301,6 +318,13 @@ fn answer(
         let what = violation("no x-amz-date".into());
         return error("IncompleteSignatureException", &what);
     }
+    if let Some(secret) = state.secret.lock().unwrap().clone() {
+        if !signature_matches(&secret, auth, headers, body) {
+            let what = violation("SigV4 signature does not match".into());
+            return error("InvalidSignatureException", &what);
+        }
+        state.signatures_verified.fetch_add(1, Ordering::SeqCst);
+    }
     let Ok(request) = serde_json::from_slice::<Value>(body) else {
         let what = violation("body is not JSON".into());
         return error("SerializationException", &what);
@@ -374,4 +398,64 @@ fn answer(
             error("UnknownOperationException", &what)
         }
     }
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Recomputes an AWS Signature Version 4 (`AWS4-HMAC-SHA256`) over this
+/// request: canonical request (method, URI `/`, empty query, the signed
+/// headers lower-cased with trimmed, space-collapsed values, the hex SHA-256
+/// of the body), string to sign with the credential scope, and the HMAC chain
+/// `AWS4<secret>` → date → region → service → `aws4_request`.
+fn signature_matches(secret: &str, auth: &str, headers: &Headers, body: &[u8]) -> bool {
+    let field = |name: &str| {
+        auth.split(", ")
+            .find_map(|part| part.rsplit(' ').next()?.strip_prefix(name))
+            .map(str::to_string)
+    };
+    let (Some(credential), Some(signed_headers), Some(signature)) = (
+        field("Credential="),
+        field("SignedHeaders="),
+        field("Signature="),
+    ) else {
+        return false;
+    };
+    let scope: Vec<&str> = credential.split('/').collect();
+    let [_, date, region, service, terminator] = scope[..] else {
+        return false;
+    };
+    let Some(amz_date) = header(headers, "x-amz-date") else {
+        return false;
+    };
+    let mut canonical_headers = String::new();
+    for name in signed_headers.split(';') {
+        let values: Vec<String> = headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        if values.is_empty() {
+            return false;
+        }
+        canonical_headers.push_str(&format!("{name}:{}\n", values.join(",")));
+    }
+    let payload_hash = hex::encode(Sha256::digest(body));
+    if header(headers, "x-amz-content-sha256").is_some_and(|h| h != payload_hash) {
+        return false;
+    }
+    let canonical_request =
+        format!("POST\n/\n\n{canonical_headers}\n{signed_headers}\n{payload_hash}");
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{date}/{region}/{service}/{terminator}\n{}",
+        hex::encode(Sha256::digest(canonical_request.as_bytes()))
+    );
+    let mut key = hmac(format!("AWS4{secret}").as_bytes(), date.as_bytes());
+    for part in [region, service, terminator] {
+        key = hmac(&key, part.as_bytes());
+    }
+    hex::encode(hmac(&key, string_to_sign.as_bytes())) == signature
 }
