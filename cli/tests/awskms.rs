@@ -90,6 +90,13 @@ fn open_and_reseal_with_a_key_held_by_the_kms_standin() {
     };
     assert_eq!(ok(&open(&d, &creds)), NDJSON);
     assert!(standin.state.derived.load(Ordering::SeqCst) >= 1);
+    // Temporary credentials: the session token goes along, signed.
+    let token = random_hex(24);
+    let mut with_token = creds.clone();
+    with_token.push(("AWS_SESSION_TOKEN", token.clone()));
+    assert_eq!(ok(&open(&d, &with_token)), NDJSON);
+    let tokens = standin.state.session_tokens.lock().unwrap().clone();
+    assert!(!tokens.is_empty() && tokens.iter().all(|t| *t == token));
     assert!(standin.state.violations.lock().unwrap().is_empty());
     // The child signed every request with the secret it was given (SigV4 recomputed).
     let signed = standin.state.access_keys.lock().unwrap().len();

@@ -397,3 +397,48 @@ fn works_from_inside_another_async_runtime() {
     });
     assert_eq!(standin.state.derived.load(Ordering::SeqCst), 1);
 }
+
+/// The mapping of KMS's final errors: a key or policy out of service is
+/// KEY_UNAVAILABLE naming the AWS code (never cached, opens once fixed); KMS
+/// refusing the input itself (ValidationException) is DECRYPT_FAILED.
+#[test]
+fn kms_errors_map_to_key_unavailable_or_decrypt_failed() {
+    credentials();
+    let standin = KmsStandIn::start();
+    let opener = opener_for(enseal_awskms::open(&standin.uri("")).unwrap());
+    let field = Sealer::new(standin.public_key())
+        .unwrap()
+        .seal(b"v", "c")
+        .unwrap();
+    for kind in [
+        "DisabledException",
+        "KMSInvalidStateException",
+        "NotFoundException",
+        "InvalidKeyUsageException",
+        "AccessDeniedException",
+        "KeyUnavailableException",
+        "DependencyTimeoutException",
+        "KMSInternalException",
+        "UnrecognizedClientException",
+    ] {
+        *standin.state.inject.lock().unwrap() = Some(kind.into());
+        match opener.open(&field, "c").unwrap_err() {
+            Error::KeyUnavailable {
+                kid: Some(_),
+                reason,
+            } => {
+                assert!(reason.contains(kind), "{kind}: {reason}")
+            }
+            other => panic!("{kind}: {other:?}"),
+        }
+    }
+    *standin.state.inject.lock().unwrap() = Some("ValidationException".into());
+    assert_eq!(
+        opener.open(&field, "c").unwrap_err().code(),
+        ErrorCode::DecryptFailed
+    );
+    assert_eq!(opener.cached_sessions(), 0);
+    *standin.state.inject.lock().unwrap() = None;
+    assert_eq!(opener.open(&field, "c").unwrap().as_slice(), b"v");
+    assert_clean(&standin);
+}

@@ -47,6 +47,8 @@ pub struct State {
     pub latency_ms: AtomicU64,
     /// Answer every DeriveSharedSecret with ThrottlingException.
     pub throttle: AtomicBool,
+    /// Answer every DeriveSharedSecret with this error `__type` (HTTP 400).
+    pub inject: Mutex<Option<String>>,
     /// GetPublicKey's KeySpec / KeyUsage (to test `open`'s checks).
     pub key_spec: Mutex<String>,
     pub key_usage: Mutex<String>,
@@ -63,6 +65,8 @@ pub struct State {
     pub violations: Mutex<Vec<String>>,
     /// The access key ids requests were signed with (SigV4 Credential scope).
     pub access_keys: Mutex<Vec<String>>,
+    /// The `X-Amz-Security-Token` headers seen (temporary credentials).
+    pub session_tokens: Mutex<Vec<String>>,
     /// The secret access key signatures are checked against (none: not checked).
     pub secret: Mutex<Option<String>>,
     /// Requests whose SigV4 signature was recomputed here and matched.
@@ -314,6 +318,9 @@ fn answer(
         return error("IncompleteSignatureException", &what);
     };
     state.access_keys.lock().unwrap().push(access_key);
+    if let Some(token) = header(headers, "x-amz-security-token") {
+        state.session_tokens.lock().unwrap().push(token.to_string());
+    }
     if header(headers, "x-amz-date").is_none() {
         let what = violation("no x-amz-date".into());
         return error("IncompleteSignatureException", &what);
@@ -360,6 +367,9 @@ fn answer(
                     "NotFoundException",
                     &format!("Key '{key_id}' does not exist"),
                 );
+            }
+            if let Some(kind) = state.inject.lock().unwrap().clone() {
+                return error(&kind, "injected by the stand-in");
             }
             if state.throttle.load(Ordering::SeqCst) {
                 state.throttled.fetch_add(1, Ordering::SeqCst);
