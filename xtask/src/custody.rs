@@ -102,7 +102,97 @@ pub(crate) fn test() -> Result {
         .arg("open")
         .arg(&key_uri)
         .args(&files))?;
-    open_with_cli(&dir, &key_uri, &files, &conf)
+    open_with_cli(&dir, &key_uri, &files, &conf)?;
+    through_kms_standin(&dir, &python, &c_binary)
+}
+
+/// The bindings' `awskms:` path, against the loopback stand-in for AWS KMS
+/// (custody/awskms/tests/support/kms_standin.rs; not AWS): Python seals to
+/// the stand-in's key, Python, Kotlin and C open through it; every request
+/// the stand-in got must be SigV4-signed with the credentials given here.
+fn through_kms_standin(dir: &Path, python: &Path, c_binary: &Path) -> Result {
+    use std::io::Write as _;
+    let (uri_file, public) = (dir.join("kms.uri"), dir.join("kms-public.jwk"));
+    let _ = std::fs::remove_file(&uri_file);
+    let secret: String = {
+        let mut bytes = [0u8; 20];
+        std::io::Read::read_exact(
+            &mut std::fs::File::open("/dev/urandom").map_err(|e| e.to_string())?,
+            &mut bytes,
+        )
+        .map_err(|e| e.to_string())?;
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let creds = |cmd: &mut Command| {
+        cmd.env("AWS_ACCESS_KEY_ID", "AKIDENSEALSTANDIN")
+            .env("AWS_SECRET_ACCESS_KEY", &secret)
+            .env_remove("AWS_SESSION_TOKEN");
+    };
+    let mut standin = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    standin
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "enseal-awskms",
+            "--example",
+            "kms_standin",
+            "--",
+        ])
+        .arg(&uri_file)
+        .arg(&public)
+        .stdin(std::process::Stdio::piped());
+    creds(&mut standin);
+    let mut child = standin.spawn().map_err(|e| format!("kms_standin: {e}"))?;
+    let started = std::time::Instant::now();
+    while !uri_file.exists() {
+        if started.elapsed() > std::time::Duration::from_secs(600) {
+            let _ = child.kill();
+            return Err("the KMS stand-in did not start".into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let uri = std::fs::read_to_string(&uri_file).map_err(|e| e.to_string())?;
+    let sealed = dir.join("sealed-to-kms-by-python.ndjson");
+    let opened = (|| -> Result {
+        run(Command::new(python)
+            .arg(root().join("tests/custody/seal.py"))
+            .arg(&public)
+            .arg(&sealed))?;
+        let mut py = Command::new(python);
+        py.arg(root().join("tests/custody/open.py"))
+            .arg(&uri)
+            .arg(&sealed);
+        creds(&mut py);
+        run(&mut py)?;
+        let mut kt = Command::new("java");
+        kt.env_remove("LD_LIBRARY_PATH")
+            .args([
+                "-cp",
+                &kotlin_classpath(),
+                "EnsealTestKt",
+                "--open-through-custody",
+            ])
+            .arg(&uri)
+            .arg(&sealed);
+        creds(&mut kt);
+        run(&mut kt)?;
+        let mut c = Command::new(c_binary);
+        c.arg("open").arg(&uri).arg(&sealed);
+        creds(&mut c);
+        run(&mut c)
+    })();
+    // Closing its input stops the stand-in; it fails on any unsigned or malformed request.
+    drop(child.stdin.take().map(|mut stdin| stdin.flush()));
+    let status = child.wait().map_err(|e| e.to_string())?;
+    opened?;
+    if !status.success() {
+        return Err(format!(
+            "the KMS stand-in saw requests off the API reference: {status}"
+        ));
+    }
+    eprintln!("xtask: Python, Kotlin and C opened through the AWS KMS stand-in");
+    Ok(())
 }
 
 fn kotlin_classpath() -> String {

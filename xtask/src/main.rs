@@ -6,6 +6,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod awskms;
 mod bench;
 mod c;
 mod custody;
@@ -41,6 +42,7 @@ usage: cargo xtask <task>
   pkcs11-test  the PKCS#11 custody tests against a fresh SoftHSM2 token under target/softhsm
   custody-test fields sealed by every binding opened through an HSM (after the bindings' tests)
   kryoptic-test  build the kryoptic soft token, run the X25519 (CKK_EC_MONTGOMERY) PKCS#11 tests on it
+  kms-test  the AWS KMS custodian and `enseal open --key awskms:` against the loopback KMS stand-in
   python-test  build the wheel, install it in clean venvs, run pytest on it
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
   kotlin-package  build target/kotlin/dist: enseal.jar (bindings + native library) and libenseal_uniffi.so
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         ),
         Some("c-header") => c::header(),
         Some("c-test") => c::test(),
+        Some("kms-test") => awskms::test(),
         Some("python-test") => python::test(),
         Some("pkcs11-test") => pkcs11::test(),
         Some("custody-test") => custody::test(),
@@ -336,6 +339,7 @@ fn test() -> Result {
     // The operator CLI, run as a process (Debian's age reads its key files).
     cargo(&["test", "-p", "enseal-cli"])?;
     pkcs11::test()?;
+    awskms::test()?;
     python_reference()?;
     c::test()?;
     cargo(&["test", "-p", "enseal-uniffi"])?;

@@ -295,16 +295,7 @@ fn load_keyring(a: &KeyFilesArgs) -> Result<Keyring> {
     };
     let mut ring = Keyring::new();
     for location in &a.keys {
-        let source = keys::open(location)?;
-        for custody in source.custodians(&unlock)? {
-            ring.add_custody(custody);
-        }
-        let part = source.keyring(&unlock)?;
-        for kid in part.kids() {
-            if let Some(key) = part.get(&kid) {
-                ring.add(key.clone());
-            }
-        }
+        ring.merge(keys::open(location)?.keyring(&unlock)?);
     }
     Ok(ring)
 }

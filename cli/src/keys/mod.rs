@@ -1,13 +1,14 @@
 //! Where private keys come from. A [`KeySource`] is opened from a location
-//! string; today only files (`PATH` or `file:PATH`) exist. Hardware and cloud
-//! backends slot in here later: `pkcs11:` URIs (RFC 7512) and `kms:` ARNs are
-//! recognised and refused by name, so adding one is a new module and a match arm.
+//! string: key files (`PATH` or `file:PATH`), keys in a PKCS#11 token
+//! (`pkcs11:` URIs, RFC 7512) or wrapped by one (`wrapped:`), and AWS KMS
+//! keys (`awskms:` ARNs). A new backend is a new module and a match arm.
 
+#[cfg(feature = "awskms")]
+mod awskms;
 mod file;
 mod pkcs11;
 
-use enseal::{KeyCustody, Keyring, PublicKey};
-use std::sync::Arc;
+use enseal::{Keyring, PublicKey};
 
 pub use file::{FileKeySource, KeyFile, encrypt_to_passphrase, read_key_file};
 pub use pkcs11::Pkcs11KeySource;
@@ -26,9 +27,9 @@ pub struct Unlock {
 
 /// A place private (or public) keys are loaded from.
 ///
-/// A backend that cannot export private keys (an HSM, a KMS) will implement
-/// [`KeySource::public_keys`] and a decapsulation hook core does not have yet;
-/// [`KeySource::keyring`] is for backends that hold the private key bytes.
+/// A backend that cannot export private keys (an HSM, a KMS) returns a
+/// keyring of custodians ([`Keyring::add_custody`]); commands combine
+/// sources with [`Keyring::merge`], which keeps custody entries.
 pub trait KeySource {
     /// The location, for messages (never key material).
     fn location(&self) -> String;
@@ -38,17 +39,11 @@ pub trait KeySource {
 
     /// The public keys the source holds. A public key file needs no unlocking.
     fn public_keys(&self, unlock: &Unlock) -> Result<Vec<PublicKey>>;
-
-    /// The private keys the source holds outside the process (in a token,
-    /// or wrapped by one), as custodians: a `Keyring` cannot hand them on,
-    /// so commands that merge sources add these with `add_custody`.
-    fn custodians(&self, _unlock: &Unlock) -> Result<Vec<Arc<dyn KeyCustody>>> {
-        Ok(Vec::new())
-    }
 }
 
-/// Opens the source named by `location`: `PATH`, `file:PATH`; `pkcs11:` and
-/// `kms:` are reserved for the backends to come.
+/// Opens the source named by `location`: `PATH`, `file:PATH`, a `pkcs11:`
+/// URI or `wrapped:` file (docs/CUSTODY.md), `awskms:ARN` (with the
+/// `awskms` feature; docs/AWSKMS.md).
 pub fn open(location: &str) -> Result<Box<dyn KeySource>> {
     if let Some(path) = location.strip_prefix("file:") {
         return Ok(Box::new(FileKeySource::new(path)));
@@ -57,7 +52,11 @@ pub fn open(location: &str) -> Result<Box<dyn KeySource>> {
     if location.starts_with("pkcs11:") || location.starts_with("wrapped:") {
         return Ok(Box::new(Pkcs11KeySource::new(location)));
     }
-    for scheme in ["kms:"] {
+    #[cfg(feature = "awskms")]
+    if location.starts_with(enseal_awskms::SCHEME) {
+        return Ok(Box::new(awskms::AwsKmsKeySource::new(location)));
+    }
+    for scheme in ["awskms:"] {
         if location.starts_with(scheme) {
             return Err(CliError::new(format!(
                 "{location}: {scheme} key sources are not supported by this build yet"

@@ -58,8 +58,4 @@ impl KeySource for Pkcs11KeySource {
     fn public_keys(&self, _unlock: &Unlock) -> Result<Vec<PublicKey>> {
         Ok(vec![self.open()?.public_key().clone()])
     }
-
-    fn custodians(&self, _unlock: &Unlock) -> Result<Vec<Arc<dyn KeyCustody>>> {
-        Ok(vec![self.open()?])
-    }
 }

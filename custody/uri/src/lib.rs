@@ -21,6 +21,8 @@ pub const SCHEMES: &[&str] = &[
     "pkcs11",
     #[cfg(feature = "pkcs11")]
     "wrapped",
+    #[cfg(feature = "awskms")]
+    "awskms",
 ];
 
 /// The custodian of the private key `uri` names, connected and ready (the
@@ -32,6 +34,8 @@ pub fn open(uri: &str) -> Result<Arc<dyn KeyCustody>> {
     match scheme {
         #[cfg(feature = "pkcs11")]
         "pkcs11" | "wrapped" => enseal_pkcs11::open(uri),
+        #[cfg(feature = "awskms")]
+        "awskms" => enseal_awskms::open(uri),
         _ if ALL_SCHEMES.contains(&scheme) => Err(Error::InvalidKeyLocation(format!(
             "{scheme}: keys are not supported by this build (cargo feature off)"
         ))),
