@@ -7,7 +7,7 @@ mod file;
 
 use enseal::{Keyring, PublicKey};
 
-pub use file::{FileKeySource, KeyFile, encrypt_to_passphrase, read_key_file};
+pub use file::{AGE_MAGIC, FileKeySource, KeyFile, decrypt, encrypt_to_passphrase, read_key_file};
 
 use crate::error::{CliError, Result};
 use crate::passphrase::PassphraseArgs;
