@@ -21,9 +21,11 @@ mod audit;
 mod cpython;
 mod error;
 mod records;
+mod signed_keyset;
 pub use audit::{AuditEvent, AuditLog, AuditProblem, AuditReport, AuditSink, verify_audit_log};
 pub use error::EnsealError;
 pub use records::{ContextTemplate, Resealed, ResealedRecord};
+pub use signed_keyset::{SignerPins, VerifiedKeyset, verify_signed_keyset};
 
 type Result<T> = std::result::Result<T, EnsealError>;
 

@@ -63,7 +63,9 @@ __all__ = [
     "Sealed",
     "Sealer",
     "SessionLimits",
+    "SignerPins",
     "Suite",
+    "VerifiedKeyset",
     "__version__",
     "aes_backend",
     "is_sealed",
@@ -492,8 +494,53 @@ class Keyset:
     def __len__(self) -> int:
         return int(self._inner.len())
 
+    @classmethod
+    @_translated
+    def from_signed(cls, jws: str, pins: SignerPins, *, min_version: Optional[int] = None) -> VerifiedKeyset:
+        """Verifies a signed keyset (a JWS, docs/FORMAT.md §10) against the pinned
+        signers, now by the system clock; ``min_version`` is the highest version
+        accepted before. Raises, in the order checked, ``KeysetUnsignedError``,
+        ``KeysetBadSignatureError``, ``KeysetExpiredError``, ``KeysetRollbackError``
+        or ``InvalidKeysetError``."""
+        verified = _native.verify_signed_keyset(jws, _inner(pins, SignerPins, "pins"), min_version)
+        return VerifiedKeyset(_wrap(cls, verified.keyset), verified.version, verified.expires, verified.signer)
+
     def __repr__(self) -> str:
         return f"enseal.Keyset(primary_kid={self.primary_kid!r}, keys={len(self)})"
+
+
+class SignerPins:
+    """The keyset signers a client trusts (Ed25519 public keys), from a JWK set."""
+
+    __slots__ = ("_inner",)
+    __init__ = _no_constructor("SignerPins", "SignerPins.from_jwks()")
+
+    @classmethod
+    @_translated
+    def from_jwks(cls, jwks: str) -> SignerPins:
+        """Pins from ``{"keys": [public Ed25519 OKP JWKs]}``; at least one, none private."""
+        return _wrap(cls, _native.SignerPins.from_jwks(jwks))
+
+    @property
+    def kids(self) -> List[str]:
+        """The pinned signers' key ids (RFC 7638 thumbprints), in set order."""
+        return [str(k) for k in self._inner.kids()]
+
+    def __len__(self) -> int:
+        return int(self._inner.len())
+
+    def __repr__(self) -> str:
+        return f"enseal.SignerPins(kids={self.kids!r})"
+
+
+@dataclasses.dataclass(frozen=True)
+class VerifiedKeyset:
+    """What a signed keyset said, once its signature verified."""
+
+    keyset: Keyset
+    version: int
+    expires: int
+    signer: str
 
 
 class Keyring:
@@ -564,6 +611,15 @@ class Sealer:
         ``max_session_age`` as for :class:`Sealer`."""
         sealer: Sealer = object.__new__(cls)
         sealer._start(_native.Sealer.from_keyset(_inner(keyset, Keyset, "keyset"), _seconds(max_session_age)))
+        return sealer
+
+    @classmethod
+    @_translated
+    def from_signed_keyset(cls, jws: str, pins: SignerPins, *, min_version: Optional[int] = None) -> Sealer:
+        """A sealer for the primary key of a signed keyset that verifies under
+        ``pins`` (as :meth:`Keyset.from_signed`, same errors)."""
+        sealer: Sealer = object.__new__(cls)
+        sealer._start(_native.Sealer.from_signed_keyset(jws, _inner(pins, SignerPins, "pins"), min_version))
         return sealer
 
     def _start(self, inner: Any) -> None:
@@ -807,6 +863,7 @@ _NO_PICKLE = {
     "Sealed": "use enseal.Sealed (it pickles as its text form)",
     "ContextTemplate": "keep its text (str(template)) and parse it again",
     "AuditLog": "it is an open file with a writer thread; open the log again by its path",
+    "SignerPins": "keep the JWK set it was read from and read it again",
 }
 
 for _name, _reason in _NO_PICKLE.items():

@@ -23,6 +23,9 @@ import enseal
 from enseal import _native
 
 CONTEXT = b"patients/8812/ssn"
+# RFC 8037's published test public key, as a signer pin set.
+PINS = '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}'
+PIN_KID = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +63,8 @@ def world():
         _native.ContextTemplate: lambda t: t.fields() == ["id"],
         enseal.AuditLog: lambda log: log.flush() is None,
         _native.AuditLog: lambda log: log.flush() is None,
+        enseal.SignerPins: lambda p: p.kids == [PIN_KID],
+        _native.SignerPins: lambda p: p.kids() == [PIN_KID],
     }
     makers = {
         enseal.KeyPair: lambda: enseal.KeyPair.from_jwk(key.to_jwk()),
@@ -79,13 +84,16 @@ def world():
         _native.ContextTemplate: lambda: _native.ContextTemplate.parse("p/{id}{pointer}"),
         enseal.AuditLog: lambda: enseal.AuditLog.open(next(paths)),
         _native.AuditLog: lambda: _native.AuditLog.open(next(paths)),
+        enseal.SignerPins: lambda: enseal.SignerPins.from_jwks(PINS),
+        _native.SignerPins: lambda: _native.SignerPins.from_jwks(PINS),
     }
     return makers, checks
 
 
 CLASSES = [enseal.KeyPair, enseal.PublicKey, enseal.Keyset, enseal.Keyring, enseal.Sealer, enseal.Opener,
            _native.KeyPair, _native.PublicKey, _native.Keyset, _native.Keyring, _native.Sealer, _native.Opener,
-           _native.Sealed, enseal.ContextTemplate, _native.ContextTemplate, enseal.AuditLog, _native.AuditLog]
+           _native.Sealed, enseal.ContextTemplate, _native.ContextTemplate, enseal.AuditLog, _native.AuditLog,
+           enseal.SignerPins, _native.SignerPins]
 IDS = [f"{c.__module__.replace('enseal.', '')}.{c.__name__}" for c in CLASSES]
 MUTABLE = (enseal.Keyring, enseal.Keyset, _native.Keyring, _native.Keyset)
 
@@ -96,7 +104,7 @@ def test_every_generated_object_class_is_covered():
                  if isinstance(obj, type) and hasattr(obj, "_uniffi_clone_handle")}
     assert generated == {_native.KeyPair, _native.PublicKey, _native.Keyset, _native.Keyring,
                          _native.Sealer, _native.Opener, _native.Sealed, _native.ContextTemplate,
-                         _native.AuditLog}
+                         _native.AuditLog, _native.SignerPins}
     assert generated <= set(CLASSES)
 
 
