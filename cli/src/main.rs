@@ -37,10 +37,14 @@ enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  enseal key generate --suite x25519 --out k1.age")]
     Key(commands::key::KeyCommand),
-    /// The public keyset document: init, add, promote, retire, show.
+    /// The public keyset document: init, add, promote, retire, show, sign, verify.
     #[command(subcommand)]
     #[command(after_help = "Example:\n  enseal keyset show --keyset keyset.json")]
     Keyset(commands::keyset::KeysetCommand),
+    /// The Ed25519 key that signs keysets: generate, print the public key.
+    #[command(subcommand)]
+    #[command(after_help = "Example:\n  enseal signer generate --out signer.jwk")]
+    Signer(commands::signer::SignerCommand),
     /// Describe a sealed value, or count the sealed values of a file per kid and suite.
     Inspect(commands::inspect::InspectArgs),
     /// Seal values of NDJSON, CSV or JSON records to a keyset's primary key.
@@ -60,6 +64,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Key(c) => commands::key::run(c),
         Command::Keyset(c) => commands::keyset::run(c),
+        Command::Signer(c) => commands::signer::run(c),
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Seal(a) => commands::records::seal(a),
         Command::Open(a) => commands::records::open(a),

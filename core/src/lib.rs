@@ -28,6 +28,10 @@
 //!   (RFC 7517); [`Keyset`], the public keyset document with a primary key and
 //!   validity dates that clients fetch; [`Keyring`], the private keys an opener
 //!   holds, old ones included, so old data opens after rotation.
+//! - Signed keysets (`docs/FORMAT.md` §10): [`Keyset::sign`] with an
+//!   offline [`SigningKey`] (Ed25519, a JWS), [`Keyset::from_signed`] against
+//!   pinned [`SignerPins`] into a [`VerifiedKeyset`], or straight to
+//!   [`Sealer::from_signed_keyset`], so a substituted keyset is refused.
 //! - Sealing: [`Sealer`] (`seal` → text, `seal_binary` → bytes, `seal_batch`,
 //!   `seal_json_text` for the fields of a JSON document). Thread-safe and
 //!   fork-safe; a keyset sealer stops at its key's `not_after`.

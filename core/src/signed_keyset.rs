@@ -600,4 +600,36 @@ mod tests {
             Err(Error::KeysetBadSignature(_))
         ));
     }
+
+    /// docs/FORMAT.md §10's example, computed there independently (Python
+    /// `cryptography`), is what this module signs: header, payload, key id
+    /// and signature byte for byte.
+    #[test]
+    fn format_md_example() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/FORMAT.md"))
+                .unwrap();
+        let section = &doc[doc.find("## 10. Signed keysets").unwrap()..];
+        let after = section.split("one line in the file):\n").nth(1).unwrap();
+        let expected: String = after.split("```").next().unwrap().lines().collect();
+
+        let v = read_json("upstream/jose/rfc8037-ed25519.json");
+        let signer = SigningKey::from_jwk(&v["private_jwk"].to_string()).unwrap();
+        let pk: [u8; 32] = [
+            0xa6, 0x03, 0x10, 0x63, 0xd1, 0xe7, 0xb8, 0xf0, 0xd1, 0x66, 0x03, 0xe8, 0x75, 0x8d,
+            0x1c, 0x8f, 0xfe, 0x97, 0x79, 0x46, 0x8b, 0x09, 0xe0, 0x93, 0x98, 0x0a, 0xf6, 0x6f,
+            0x01, 0x84, 0xa4, 0x41,
+        ];
+        let key = crate::PublicKey::from_bytes(crate::Suite::X25519, &pk).unwrap();
+        let keyset = Keyset::from_public_key(&key, Some(1_764_547_200), None).unwrap();
+        let jws = keyset
+            .sign_at(&signer, 1, 1_767_139_200, 1_764_547_200)
+            .unwrap();
+        assert_eq!(jws, expected);
+
+        let pins = SignerPins::from_jwks(&format!("{{\"keys\":[{}]}}", v["public_jwk"])).unwrap();
+        let verified = Keyset::from_signed_at(&jws, &pins, Some(1), 1_767_139_200).unwrap();
+        assert_eq!(verified.keyset(), &keyset);
+        assert_eq!(verified.signer(), v["thumbprint"].as_str().unwrap());
+    }
 }

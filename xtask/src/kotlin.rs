@@ -268,6 +268,26 @@ pub(crate) fn test() -> Result {
         .arg(format!("-Djna.library.path={}", package.lib_dir.display()))
         .args(["-cp", &classpath, "EnsealTestKt"])
         .arg(dir.join("vectors.tsv")))?;
+    // Signed keysets: documents the CLI signed, verified through the jar.
+    let fixtures = crate::c::signed_keyset_fixtures()?;
+    let signed_jar = dir.join("enseal-signed-keyset-test.jar");
+    run(Command::new(kotlinc()?)
+        .arg("bindings/uniffi/tests/kotlin/SignedKeysetTest.kt")
+        .args(["-nowarn", "-include-runtime", "-cp"])
+        .arg(format!("{}:{}", package.jar.display(), jna.display()))
+        .arg("-d")
+        .arg(&signed_jar))?;
+    run(Command::new("java")
+        .arg(format!("-Djna.library.path={}", package.lib_dir.display()))
+        .arg("-cp")
+        .arg(format!(
+            "{}:{}:{}",
+            signed_jar.display(),
+            package.jar.display(),
+            jna.display()
+        ))
+        .arg("SignedKeysetTestKt")
+        .arg(&fixtures))?;
     // The library inside the jar serves as well, with no library path at all
     // (and none inherited: `cargo run` puts target/debug on LD_LIBRARY_PATH).
     run(Command::new("java")

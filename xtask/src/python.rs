@@ -92,6 +92,8 @@ pub(crate) fn test() -> Result {
          assert enseal.Opener([k]).open(s, 'ssn') == b'123-45-6789'; \
          print('wheel alone OK:', enseal.__version__, enseal.aes_backend())",
     ]))?;
+    // The signed-keyset JOSE test runs the CLI binary (with jwcrypto beside it).
+    crate::cargo(&["build", "-p", "enseal-cli"])?;
     // pytest against the installed wheel, run from outside the source tree.
     let tests = venv(&root().join("target/py-wheel-tests"), true)?;
     run(Command::new(&tests)
@@ -103,6 +105,7 @@ pub(crate) fn test() -> Result {
     run(Command::new(&tests)
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
         .arg(root().join("bindings/uniffi/tests/python"))
+        .env("ENSEAL_CLI", root().join("target/debug/enseal"))
         .current_dir(std::env::temp_dir()))?;
     // The stubs: a consumer of every export type-checks (and runs), the
     // misuses do not (each carries the ignore of the error mypy must report;

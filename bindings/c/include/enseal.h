@@ -268,6 +268,12 @@ typedef struct enseal_public_key enseal_public_key;
 typedef struct enseal_sealer enseal_sealer;
 
 /**
+ * The pinned keyset signers (Ed25519 public keys). Immutable: may be used
+ * from many threads at once.
+ */
+typedef struct enseal_signer_pins enseal_signer_pins;
+
+/**
  * One audited operation, as the callback of
  * enseal_opener_new_audited_callback receives it. Never plaintext, never
  * key material. Every pointer in it is valid only during the call: copy
@@ -467,6 +473,25 @@ typedef struct {
    */
   size_t text_len;
 } enseal_sealed_info;
+
+/**
+ * What a signed keyset said, once its signature verified.
+ */
+typedef struct {
+  /**
+   * The signed version (at least 1). A client that keeps state stores the
+   * highest it accepted and passes it as `min_version` next time.
+   */
+  uint64_t version;
+  /**
+   * The signed expiry (Unix seconds): fetch a new keyset by then.
+   */
+  uint64_t expires;
+  /**
+   * The signer's key id (RFC 7638 thumbprint): 43 characters of base64url and a NUL.
+   */
+  char signer[44];
+} enseal_signed_keyset_info;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1234,6 +1259,61 @@ enseal_status enseal_sealer_not_after(const enseal_sealer *sealer, uint64_t *out
  * `sealer` must be NULL, or point to NULL or to a live sealer no thread is using.
  */
 void enseal_sealer_free(enseal_sealer **sealer);
+
+/**
+ * Parses pinned signer keys: a JWK set `{"keys": [...]}` of public Ed25519
+ * OKP JWKs (RFC 8037), at least one. A private key (`d`) in it, an empty set
+ * or a key pinned twice is ENSEAL_INVALID_KEYSET; a bad key ENSEAL_INVALID_KEY.
+ *
+ * # Safety
+ * `jwks` must be NUL-terminated; `out` writable.
+ */
+enseal_status enseal_signer_pins_from_jwks(const char *jwks, enseal_signer_pins **out);
+
+/**
+ * The number of pinned signers.
+ *
+ * # Safety
+ * `pins` must be live pins; `out` writable.
+ */
+enseal_status enseal_signer_pins_len(const enseal_signer_pins *pins, size_t *out);
+
+/**
+ * Frees pins and sets `*pins` to NULL. NULL is allowed.
+ *
+ * # Safety
+ * `pins` must be NULL, or point to NULL or to live pins not in use elsewhere.
+ */
+void enseal_signer_pins_free(enseal_signer_pins **pins);
+
+/**
+ * Verifies a signed keyset (a JWS, docs/FORMAT.md §10) against `pins` and
+ * returns the keyset it carries. `min_version`: the highest version
+ * accepted before (0: none); `now`: Unix seconds to check the expiry
+ * against (0: the system clock). `info`, when not NULL, receives the
+ * version, expiry and signer. Errors, in the order checked:
+ * ENSEAL_KEYSET_UNSIGNED (not a JWS: say, the plain keyset JSON),
+ * ENSEAL_KEYSET_BAD_SIGNATURE (an unpinned signer, a header other than
+ * EdDSA, or a signature that does not verify), ENSEAL_KEYSET_EXPIRED,
+ * ENSEAL_KEYSET_ROLLBACK, ENSEAL_INVALID_KEYSET (a verified document that
+ * is no keyset). On error nothing is written.
+ *
+ * # Safety
+ * `jws` must be NUL-terminated; `pins` live pins; `out` writable; `info`
+ * NULL or writable.
+ */
+enseal_status enseal_keyset_from_signed(const char *jws, const enseal_signer_pins *pins, uint64_t min_version, uint64_t now, enseal_keyset **out, enseal_signed_keyset_info *info);
+
+/**
+ * A sealer for the primary key of a signed keyset that verifies under
+ * `pins`: enseal_keyset_from_signed (same arguments and errors) then
+ * enseal_sealer_from_keyset, so nothing is ever sealed to a keyset that did
+ * not verify.
+ *
+ * # Safety
+ * As enseal_keyset_from_signed; `out` receives the sealer.
+ */
+enseal_status enseal_sealer_from_signed_keyset(const char *jws, const enseal_signer_pins *pins, uint64_t min_version, uint64_t now, enseal_sealer **out, enseal_signed_keyset_info *info);
 
 /**
  * Core's description of the last error on the calling thread ("" after a

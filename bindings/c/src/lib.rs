@@ -3,7 +3,8 @@
 //! and validation is made in `core/`. See `include/enseal.h` for the contract.
 //!
 //! One module per handle type (`keypair`, `public_key`, `keyset`, `keyring`
-//! with its builder, `sealer`, `opener`, `template`, `audit`), `sealed` for what needs no handle,
+//! with its builder, `sealer`, `opener`, `template`, `audit`, `signed_keyset`
+//! with its signer pins), `sealed` for what needs no handle,
 //! and `status`, `memory`, `suite` and `version` for the plumbing.
 //!
 //! This crate is the only place in enseal with `unsafe`: each block dereferences
@@ -20,6 +21,7 @@ mod opener;
 mod public_key;
 mod sealed;
 mod sealer;
+mod signed_keyset;
 mod status;
 mod suite;
 mod template;
@@ -34,6 +36,7 @@ pub use opener::*;
 pub use public_key::*;
 pub use sealed::*;
 pub use sealer::*;
+pub use signed_keyset::*;
 pub use status::*;
 pub use suite::*;
 pub use template::*;

@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use enseal::{KeyId, Keyset, PublicKey};
+use enseal::{KeyId, Keyset, PublicKey, SignerPins};
 
+use crate::commands::signer;
 use crate::dates;
 use crate::error::{CliError, Result};
 use crate::fsutil::{self, Mode};
@@ -33,6 +34,60 @@ pub enum KeysetCommand {
     /// Print the keyset as a table.
     #[command(after_help = "Example:\n  enseal keyset show --keyset keyset.json")]
     Show(ShowArgs),
+    /// Sign a keyset with a signer key: a JWS (docs/FORMAT.md §10) with a version and an expiry.
+    #[command(
+        after_help = "Example:\n  enseal keyset sign --signer signer.jwk --version 3 --expires 90d keyset.json --out keyset.jws --passphrase-file pass.txt"
+    )]
+    // `--version` here is the signed keyset's version (the payload member's
+    // name), so this one command has no flag printing the program's version.
+    #[command(disable_version_flag = true)]
+    Sign(SignArgs),
+    /// Verify a signed keyset against pinned signer keys; print its version, expiry and signer.
+    #[command(
+        after_help = "Example:\n  enseal keyset verify --signers pins.json --min-version 3 keyset.jws"
+    )]
+    Verify(VerifyArgs),
+}
+
+/// `keyset sign`.
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// The keyset file (the plain keyset document) to sign.
+    keyset: PathBuf,
+    /// The signer key file (`enseal signer generate`).
+    #[arg(long, value_name = "FILE")]
+    signer: PathBuf,
+    /// The keyset's version, at least 1; raise it with every keyset published.
+    #[arg(long, value_name = "N")]
+    version: u64,
+    /// When clients stop accepting it: RFC 3339, Unix seconds, or a time from
+    /// now with a unit (`90d`, `12h`, `2w`).
+    #[arg(long, value_name = "DATE")]
+    expires: String,
+    /// The signed keyset (JWS) file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Replace an existing output file.
+    #[arg(long)]
+    force: bool,
+    /// Accept an unencrypted signer key file.
+    #[arg(long)]
+    insecure_plaintext_key: bool,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
+}
+
+/// `keyset verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The signed keyset (JWS) file.
+    jws: PathBuf,
+    /// The pinned signer keys: a JWK set, `{"keys": [public JWKs]}`.
+    #[arg(long, value_name = "FILE")]
+    signers: PathBuf,
+    /// Refuse a version below this one (the highest accepted before).
+    #[arg(long, value_name = "N")]
+    min_version: Option<u64>,
 }
 
 /// The key options of `init` and `add`.
@@ -125,7 +180,48 @@ pub fn run(cmd: KeysetCommand) -> Result<()> {
             show(&load(&a.keyset)?);
             Ok(())
         }
+        KeysetCommand::Sign(a) => sign(a),
+        KeysetCommand::Verify(a) => verify(&a),
     }
+}
+
+fn sign(a: SignArgs) -> Result<()> {
+    fsutil::refuse_existing(&a.out, a.force)?;
+    let now = dates::now();
+    let expires = dates::parse_or_from_now("--expires", &a.expires, now)?;
+    let keyset = load(&a.keyset)?;
+    let unlock = Unlock {
+        passphrase: a.passphrase,
+        allow_plaintext: a.insecure_plaintext_key,
+    };
+    let signer = signer::load(&a.signer, &unlock)?;
+    let jws = keyset
+        .sign_at(&signer, a.version, expires, now)
+        .map_err(|e| CliError::core(&a.keyset, &e))?;
+    fsutil::write_atomic(&a.out, format!("{jws}\n").as_bytes(), Mode::Public, a.force)?;
+    print_signed(a.version, expires, &signer.kid(), &keyset);
+    Ok(())
+}
+
+fn verify(a: &VerifyArgs) -> Result<()> {
+    let pins = SignerPins::from_jwks(&fsutil::read_text(&a.signers)?)
+        .map_err(|e| CliError::core(&a.signers, &e))?;
+    let verified = Keyset::from_signed(&fsutil::read_text(&a.jws)?, &pins, a.min_version)
+        .map_err(|e| CliError::core(&a.jws, &e))?;
+    print_signed(
+        verified.version(),
+        verified.expires(),
+        verified.signer(),
+        verified.keyset(),
+    );
+    Ok(())
+}
+
+fn print_signed(version: u64, expires: u64, signer: &str, keyset: &Keyset) {
+    println!("version: {version}");
+    println!("expires: {}", dates::format(expires));
+    println!("signer: {signer}");
+    println!("primary: {}", keyset.primary_kid());
 }
 
 /// Reads and validates a keyset file.

@@ -5,3 +5,4 @@ pub mod inspect;
 pub mod key;
 pub mod keyset;
 pub mod records;
+pub mod signer;

@@ -14,7 +14,7 @@ use crate::error::{CliError, Result};
 use crate::fsutil;
 
 /// The age binary format's first line.
-const AGE_MAGIC: &[u8] = b"age-encryption.org/";
+pub const AGE_MAGIC: &[u8] = b"age-encryption.org/";
 
 /// What a key file holds.
 pub enum KeyFile {
@@ -93,7 +93,7 @@ fn parse_private(path: &Path, text: &str) -> Result<KeyFile> {
 }
 
 /// Decrypts an age file encrypted to a passphrase.
-fn decrypt(path: &Path, bytes: &[u8], passphrase: SecretString) -> Result<Zeroizing<Vec<u8>>> {
+pub fn decrypt(path: &Path, bytes: &[u8], passphrase: SecretString) -> Result<Zeroizing<Vec<u8>>> {
     let decryptor = age::Decryptor::new(bytes)
         .map_err(|e| CliError::file(path, format_args!("not a readable age file: {e}")))?;
     if !decryptor.is_scrypt() {

@@ -10,7 +10,7 @@ mod pkcs11;
 
 use enseal::{Keyring, PublicKey};
 
-pub use file::{FileKeySource, KeyFile, encrypt_to_passphrase, read_key_file};
+pub use file::{AGE_MAGIC, FileKeySource, KeyFile, decrypt, encrypt_to_passphrase, read_key_file};
 pub use pkcs11::Pkcs11KeySource;
 
 use crate::error::{CliError, Result};

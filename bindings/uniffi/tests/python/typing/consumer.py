@@ -186,6 +186,25 @@ try:
 except enseal.InvalidTemplateError as bad:
     assert (bad.code, bad.name) == (405, "INVALID_TEMPLATE")
 
+# Signed keysets: RFC 8037's published test public key as the pin (clients only verify).
+pins: SignerPins = SignerPins.from_jwks(
+    '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}'
+)
+pinned: List[str] = pins.kids
+assert len(pins) == 1 and pinned == ["kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"]
+try:
+    verified: VerifiedKeyset = Keyset.from_signed(keyset.to_json(), pins, min_version=1)
+    signed_keyset: Keyset = verified.keyset
+    signed_meta: tuple[int, int, str] = (verified.version, verified.expires, verified.signer)
+    raise AssertionError("a plain keyset verified")
+except enseal.KeysetUnsignedError as unsigned:
+    assert unsigned.code == 303
+try:
+    Sealer.from_signed_keyset(keyset.to_json(), pins)
+    raise AssertionError("a plain keyset made a sealer")
+except enseal.KeysetUnsignedError:
+    pass
+
 errors: List[type[EnsealError]] = [
     enseal.InvalidArgumentError, enseal.RandomnessUnavailableError, enseal.InternalError,
     enseal.BufferTooSmallError, enseal.AuditFailedError, enseal.BadPrefixError, enseal.BadEncodingError, enseal.TruncatedError,
