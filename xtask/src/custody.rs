@@ -103,7 +103,100 @@ pub(crate) fn test() -> Result {
         .arg(&key_uri)
         .args(&files))?;
     open_with_cli(&dir, &key_uri, &files, &conf)?;
+    through_wrapped_key(&dir, &query, &conf, &python, &c_binary)?;
     through_kms_standin(&dir, &python, &c_binary)
+}
+
+/// Python, Kotlin and C open `sealed` through the key `uri` names, each
+/// process prepared by `prepare` (credentials, a token's configuration).
+fn open_in_bindings(
+    uri: &str,
+    sealed: &Path,
+    python: &Path,
+    c_binary: &Path,
+    prepare: &dyn Fn(&mut Command),
+) -> Result {
+    let mut py = Command::new(python);
+    py.arg(root().join("tests/custody/open.py"))
+        .arg(uri)
+        .arg(sealed);
+    prepare(&mut py);
+    run(&mut py)?;
+    let mut kt = Command::new("java");
+    kt.env_remove("LD_LIBRARY_PATH")
+        .args([
+            "-cp",
+            &kotlin_classpath(),
+            "EnsealTestKt",
+            "--open-through-custody",
+        ])
+        .arg(uri)
+        .arg(sealed);
+    prepare(&mut kt);
+    run(&mut kt)?;
+    let mut c = Command::new(c_binary);
+    c.arg("open").arg(uri).arg(sealed);
+    prepare(&mut c);
+    run(&mut c)
+}
+
+/// The wrapped key: a key file wrapped by an AES key generated inside the
+/// token, its plaintext file deleted; a lifetime of 2 sessions, so the 4
+/// sessions of the records unwrap it again. Python seals; Python, Kotlin,
+/// C and the CLI open through `wrapped:`.
+fn through_wrapped_key(
+    dir: &Path,
+    query: &str,
+    conf: &Path,
+    python: &Path,
+    c_binary: &Path,
+) -> Result {
+    let (plain, public) = (dir.join("to-wrap.jwk"), dir.join("wrapped-public.jwk"));
+    let wrapped = dir.join("key.wrapped.json");
+    run(cli()
+        .args([
+            "key",
+            "generate",
+            "--suite",
+            "p256",
+            "--insecure-plaintext-key",
+            "--force",
+        ])
+        .args(["--out", &path(&plain), "--public-out", &path(&public)]))?;
+    run(cli()
+        .env("SOFTHSM2_CONF", conf)
+        .args([
+            "key",
+            "wrap",
+            "--insecure-plaintext-key",
+            "--force",
+            "--generate-wrapping-key",
+        ])
+        .args([
+            "--key",
+            &path(&plain),
+            "--out",
+            &path(&wrapped),
+            "--wrapping-key",
+        ])
+        .arg(format!(
+            "pkcs11:token={};object=enseal-wrap;type=secret-key?{query}",
+            crate::pkcs11::TOKEN_LABEL
+        )))?;
+    std::fs::remove_file(&plain).map_err(|e| format!("{}: {e}", plain.display()))?;
+    let uri = format!("wrapped:{}?{query}&max-sessions=2", wrapped.display());
+    let sealed = dir.join("sealed-to-wrapped-by-python.ndjson");
+    run(Command::new(python)
+        .arg(root().join("tests/custody/seal.py"))
+        .arg(&public)
+        .arg(&sealed))?;
+    let token = |cmd: &mut Command| {
+        cmd.env("SOFTHSM2_CONF", conf);
+    };
+    open_in_bindings(&uri, &sealed, python, c_binary, &token)?;
+    open_with_cli(dir, &uri, &[sealed], conf)?;
+    eprintln!("xtask: Python, Kotlin, C and the CLI opened through the wrapped key");
+    Ok(())
 }
 
 /// The bindings' `awskms:` path, against the loopback stand-in for AWS KMS
@@ -154,34 +247,11 @@ fn through_kms_standin(dir: &Path, python: &Path, c_binary: &Path) -> Result {
     }
     let uri = std::fs::read_to_string(&uri_file).map_err(|e| e.to_string())?;
     let sealed = dir.join("sealed-to-kms-by-python.ndjson");
-    let opened = (|| -> Result {
-        run(Command::new(python)
-            .arg(root().join("tests/custody/seal.py"))
-            .arg(&public)
-            .arg(&sealed))?;
-        let mut py = Command::new(python);
-        py.arg(root().join("tests/custody/open.py"))
-            .arg(&uri)
-            .arg(&sealed);
-        creds(&mut py);
-        run(&mut py)?;
-        let mut kt = Command::new("java");
-        kt.env_remove("LD_LIBRARY_PATH")
-            .args([
-                "-cp",
-                &kotlin_classpath(),
-                "EnsealTestKt",
-                "--open-through-custody",
-            ])
-            .arg(&uri)
-            .arg(&sealed);
-        creds(&mut kt);
-        run(&mut kt)?;
-        let mut c = Command::new(c_binary);
-        c.arg("open").arg(&uri).arg(&sealed);
-        creds(&mut c);
-        run(&mut c)
-    })();
+    let opened = run(Command::new(python)
+        .arg(root().join("tests/custody/seal.py"))
+        .arg(&public)
+        .arg(&sealed))
+    .and_then(|()| open_in_bindings(&uri, &sealed, python, c_binary, &creds));
     // Closing its input stops the stand-in; it fails on any unsigned or malformed request.
     drop(child.stdin.take().map(|mut stdin| stdin.flush()));
     let status = child.wait().map_err(|e| e.to_string())?;
@@ -256,4 +326,28 @@ fn open_with_cli(dir: &Path, key_uri: &str, files: &[PathBuf], conf: &Path) -> R
     }
     eprintln!("xtask: the CLI opened every binding's records through the HSM");
     Ok(())
+}
+
+/// `cargo xtask bench-custody`: the custody benchmark (custody/uri/examples/
+/// bench_custody.rs) in release, against a fresh SoftHSM2 token and the KMS
+/// stand-in, printing the table docs/PERFORMANCE.md keeps. Not part of `test`.
+pub(crate) fn bench() -> Result {
+    let dir = root().join("target/bench-custody");
+    let (module, conf, pin_file) = crate::pkcs11::softhsm_token(&dir.join("softhsm"))?;
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "enseal-custody",
+                "--example",
+                "bench_custody",
+            ])
+            .env("SOFTHSM2_CONF", &conf)
+            .env("ENSEAL_PKCS11_MODULE", &module)
+            .env("ENSEAL_BENCH_TOKEN", crate::pkcs11::TOKEN_LABEL)
+            .env("ENSEAL_BENCH_PIN_FILE", &pin_file),
+    )
 }

@@ -41,6 +41,7 @@ usage: cargo xtask <task>
   c-test    only the C ABI part of `test`
   pkcs11-test  the PKCS#11 custody tests against a fresh SoftHSM2 token under target/softhsm
   custody-test fields sealed by every binding opened through an HSM (after the bindings' tests)
+  bench-custody  fields/s opening with keys in memory, SoftHSM2, wrapped, and the KMS stand-in (10 ms)
   kryoptic-test  build the kryoptic soft token, run the X25519 (CKK_EC_MONTGOMERY) PKCS#11 tests on it
   kms-test  the AWS KMS custodian and `enseal open --key awskms:` against the loopback KMS stand-in
   python-test  build the wheel, install it in clean venvs, run pytest on it
@@ -72,6 +73,7 @@ fn main() -> ExitCode {
         Some("python-test") => python::test(),
         Some("pkcs11-test") => pkcs11::test(),
         Some("custody-test") => custody::test(),
+        Some("bench-custody") => custody::bench(),
         Some("kryoptic-test") => pkcs11::kryoptic_test(),
         Some("kotlin-test") => kotlin::test(),
         Some("kotlin-package") => kotlin::package().map(|_| ()),

@@ -1702,9 +1702,13 @@ fn kotlin_swift_api(src: &str, swift: bool, generated: bool) -> Api {
                     continue;
                 }
                 let (receiver, name) = if !swift && toks.get(k + 1) == Some(&Tok::P('.')) {
+                    // `fun Keyset.Companion.fromSigned(`: a static extension, `Keyset.fromSigned`.
+                    let companion = toks.get(k + 2).and_then(Tok::id) == Some("Companion")
+                        && toks.get(k + 3) == Some(&Tok::P('.'));
+                    let at = if companion { k + 4 } else { k + 2 };
                     (
                         Some(first),
-                        toks.get(k + 2).and_then(Tok::id).unwrap_or("").to_string(),
+                        toks.get(at).and_then(Tok::id).unwrap_or("").to_string(),
                     )
                 } else {
                     (None, first)
@@ -2743,6 +2747,7 @@ internal fun hidden() { }
         let ext = r#"
 package org.enseal
 fun Sealer.sealText(value: String, context: String): String = sealText(value.toByteArray(), context)
+fun Keyset.Companion.fromSigned(jws: String, pins: SignerPins): VerifiedKeyset = VerifiedKeyset.fromSigned(jws, pins, null)
 fun keyringOf(vararg keys: KeyPair): Keyring = Keyring().also { ring -> keys.forEach(ring::add) }
 val EnsealException.errorCode: Int get() = when (this) { is EnsealException.DecryptFailed -> code }.toInt()
 "#;
@@ -2767,6 +2772,8 @@ val EnsealException.errorCode: Int get() = when (this) { is EnsealException.Decr
         );
         api.merge(kotlin_swift_api(ext, false, false));
         assert!(api.names.contains(&Name::of("Sealer", "sealText")));
+        assert!(api.names.contains(&Name::of("Keyset", "fromSigned")));
+        assert!(!api.names.contains(&Name::of("Keyset", "Companion")));
         assert!(api.names.contains(&Name::free("keyringOf")));
         assert_eq!(api.types.get("EnsealException"), Some(&Kind::Error));
     }

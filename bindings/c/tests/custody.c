@@ -92,7 +92,7 @@ static int open_all(const char *uri, int count, char **files) {
         fclose(in);
     }
     CHECK(opened == 20 * count);
-    printf("c opened %d records through the HSM\n", opened);
+    printf("c opened %d records through %.*s\n", opened, (int)strcspn(uri, ":"), uri);
     enseal_context_template_free(&template);
     enseal_opener_free(&opener);
     enseal_keyring_free(&ring);

@@ -470,7 +470,7 @@ fun openThroughCustody(uri: String, files: List<String>) {
     }
     check(counts.isNotEmpty() && counts.values.all { it == 20 }, "20 records of each binding: $counts")
     expect<EnsealException.InvalidArgument>("not a key URI") { Keyring().addCustody("nope:key") }
-    println("kotlin opened through the HSM: $counts")
+    println("kotlin opened through ${uri.substringBefore(':')}: $counts")
 }
 
 fun main(args: Array<String>) {
