@@ -324,7 +324,10 @@ fn open_with_cli(dir: &Path, key_uri: &str, files: &[PathBuf], conf: &Path) -> R
             return Err(format!("{}: {count} records, not 20", file.display()));
         }
     }
-    eprintln!("xtask: the CLI opened every binding's records through the HSM");
+    eprintln!(
+        "xtask: the CLI opened every record through {}",
+        key_uri.split(':').next().unwrap_or("")
+    );
     Ok(())
 }
 

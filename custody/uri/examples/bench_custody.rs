@@ -7,7 +7,8 @@
 //!   not AWS) answering after an injected 10 ms, one `DeriveSharedSecret` per session,
 //!
 //! each on 2 threads (the machine's cores) and on 16 (enough to keep 16
-//! remote requests in flight), one fresh `Opener` per row. Fields are 16-byte
+//! remote requests in flight), each thread a contiguous share of the fields,
+//! one fresh `Opener` per row. Fields are 16-byte
 //! P-256 values, a session's fields adjacent. Backend calls are counted.
 //! `cargo xtask bench-custody` sets up the token and runs it in release.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -59,7 +60,12 @@ fn rate(ring: Keyring, fields: &Arc<Vec<String>>, threads: usize) -> f64 {
         .map(|t| {
             let (opener, fields) = (opener.clone(), fields.clone());
             std::thread::spawn(move || {
-                for field in fields.iter().skip(t).step_by(threads) {
+                // Each thread a contiguous share, as a pipeline splits records: the
+                // threads then open different sessions at once. (Interleaving single
+                // fields would put every thread on the same new session, where the
+                // opener lets one ask the backend and the others wait.)
+                let share = fields.len().div_ceil(threads);
+                for field in fields.iter().skip(t * share).take(share) {
                     assert_eq!(opener.open(field, "bench").unwrap().len(), 16);
                 }
             })
