@@ -40,6 +40,57 @@ pub struct Opener {
 /// Held by the one thread deriving a session of a key in custody.
 type Gate = Arc<Mutex<()>>;
 
+/// A thread's place in the single flight of one session: joined under the
+/// map's lock, left on drop (on every way out, a backend's panic included),
+/// so no entry outlives its last thread.
+struct InFlight<'a> {
+    opener: &'a Opener,
+    session_id: &'a [u8],
+    gate: Option<Gate>,
+}
+
+impl<'a> InFlight<'a> {
+    fn join(opener: &'a Opener, session_id: &'a [u8]) -> InFlight<'a> {
+        let mut in_flight = opener
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let gate = Arc::clone(in_flight.entry(session_id.into()).or_default());
+        InFlight {
+            opener,
+            session_id,
+            gate: Some(gate),
+        }
+    }
+
+    fn gate(&self) -> &Mutex<()> {
+        // Always Some until drop.
+        self.gate.as_deref().unwrap_or(&UNUSED_GATE)
+    }
+}
+
+/// What `InFlight::gate` would lend after drop (never reached).
+static UNUSED_GATE: Mutex<()> = Mutex::new(());
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        // References are only taken under this lock, so the last thread out
+        // (its own dropped) sees the map's alone and removes the entry.
+        let mut in_flight = self
+            .opener
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.gate = None;
+        if in_flight
+            .get(self.session_id)
+            .is_some_and(|g| Arc::strong_count(g) == 1)
+        {
+            in_flight.remove(self.session_id);
+        }
+    }
+}
+
 /// The sink and actor of an audited opener.
 struct Audit {
     sink: Arc<dyn AuditSink>,
@@ -423,38 +474,16 @@ impl Opener {
         out: &mut Vec<u8>,
     ) -> Result<()> {
         let session_id = envelope.session_id();
-        let gate = {
-            let mut in_flight = self
-                .in_flight
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(in_flight.entry(session_id.into()).or_default())
-        };
-        let result = {
-            let _turn = gate.lock().unwrap_or_else(PoisonError::into_inner);
-            let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
-            match cache.get(session_id) {
-                Some(session) => session.open_into(envelope, context, out),
-                None => {
-                    drop(cache);
-                    self.derive_and_open(envelope, context, out)
-                }
+        let turn = InFlight::join(self, session_id);
+        let _held = turn.gate().lock().unwrap_or_else(PoisonError::into_inner);
+        let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+        match cache.get(session_id) {
+            Some(session) => session.open_into(envelope, context, out),
+            None => {
+                drop(cache);
+                self.derive_and_open(envelope, context, out)
             }
-        };
-        // References are only taken under this lock, so the last thread out
-        // (its own dropped) sees the map's alone and removes the entry.
-        let mut in_flight = self
-            .in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        drop(gate);
-        if in_flight
-            .get(session_id)
-            .is_some_and(|g| Arc::strong_count(g) == 1)
-        {
-            in_flight.remove(session_id);
         }
-        result
     }
 
     /// The session secret of `envelope`, from the keyring (no cache).

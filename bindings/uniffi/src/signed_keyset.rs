@@ -39,7 +39,9 @@ impl SignerPins {
 /// version and expiry.
 #[derive(uniffi::Object)]
 pub struct VerifiedKeyset {
-    keyset: Arc<Keyset>,
+    // Core's keyset, copied out fresh on each read: a `Keyset` handed out
+    // can be changed (`add`, `promote`), and what was signed must not be.
+    keyset: core_api::Keyset,
     version: u64,
     expires: u64,
     signer: String,
@@ -57,18 +59,19 @@ impl VerifiedKeyset {
     ) -> Result<Arc<Self>> {
         let verified = core_api::Keyset::from_signed(&jws, &pins.inner, min_version)?;
         Ok(Arc::new(VerifiedKeyset {
-            keyset: Arc::new(Keyset {
-                inner: RwLock::new(verified.keyset().clone()),
-            }),
+            keyset: verified.keyset().clone(),
             version: verified.version(),
             expires: verified.expires(),
             signer: verified.signer().to_owned(),
         }))
     }
 
-    /// The keyset the signer signed.
+    /// The keyset the signer signed: a new copy on each call, so changing
+    /// it never changes what this verified keyset holds.
     pub fn keyset(&self) -> Arc<Keyset> {
-        Arc::clone(&self.keyset)
+        Arc::new(Keyset {
+            inner: RwLock::new(self.keyset.clone()),
+        })
     }
 
     /// The signed version: store the highest accepted and pass it as `min_version`.

@@ -326,19 +326,18 @@ fn wrap(a: WrapArgs) -> Result<()> {
         .map_or(a.wrapping_key.as_str(), |(path, _)| path);
     let fail = |e: enseal::Error| CliError::new(format!("{shown}: {e} [{}]", e.code()));
     if a.generate_wrapping_key {
-        // The label as written in the URI (a percent-encoded label is not decoded here).
-        let label = shown
-            .strip_prefix("pkcs11:")
-            .unwrap_or(shown)
-            .split(';')
-            .find_map(|attr| attr.strip_prefix("object="))
+        // The label decoded as opening decodes it, so the key made is the key found.
+        let label = enseal_pkcs11::object_label(&a.wrapping_key)
+            .map_err(fail)?
             .ok_or_else(|| {
                 CliError::new("--generate-wrapping-key needs object=LABEL in the URI")
             })?;
-        enseal_pkcs11::generate_wrapping_key(&a.wrapping_key, label).map_err(fail)?;
+        enseal_pkcs11::generate_wrapping_key(&a.wrapping_key, &label).map_err(fail)?;
     }
     let file = enseal_pkcs11::wrap(pair, &a.wrapping_key).map_err(fail)?;
-    fsutil::write_atomic(&a.out, file.as_bytes(), Mode::Public, a.force)?;
+    // 0600: the file is useless without the token, but who may read it is a
+    // layer of its own (anyone who can also use the token could unwrap it).
+    fsutil::write_atomic(&a.out, file.as_bytes(), Mode::Private, a.force)?;
     println!("{}", pair.kid());
     Ok(())
 }

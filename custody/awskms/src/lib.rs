@@ -222,7 +222,12 @@ fn check_endpoint(value: &str) -> Result<String> {
     let (scheme, rest) = value
         .split_once("://")
         .ok_or_else(|| bad_uri("endpoint must be an http(s) URL"))?;
-    let authority = rest.split('/').next().unwrap_or("");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // `http://localhost:1@kms.example.com` goes to kms.example.com: a URL
+    // with user info never names the loopback host it starts with.
+    if authority.contains('@') {
+        return Err(bad_uri("endpoint must not hold user info ('@')"));
+    }
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
@@ -399,9 +404,10 @@ fn describe<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> String {
 
 /// A `DeriveSharedSecret` failure as the custody interface reports it.
 ///
-/// Everything is `Unavailable` (KEY_UNAVAILABLE: retryable, never cached)
-/// except KMS refusing the input itself (`ValidationException`), which is
-/// `Rejected` (the opaque DECRYPT_FAILED of a bad session). Throttling,
+/// Everything is `Unavailable` (KEY_UNAVAILABLE: retryable, never cached),
+/// `ValidationException` too: core checked `enc` before the request, so KMS
+/// refusing it says the key or the request is misconfigured, not that the
+/// sealed data is bad, and it must not read as DECRYPT_FAILED. Throttling,
 /// DependencyTimeout, KMSInternal, KeyUnavailable and transport errors are
 /// transient and the SDK has already retried them. Disabled, KMSInvalidState
 /// (pending deletion or import), NotFound, InvalidKeyUsage, AccessDenied and
@@ -411,10 +417,7 @@ fn describe<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> String {
 fn custody_error<R>(
     error: &SdkError<aws_sdk_kms::operation::derive_shared_secret::DeriveSharedSecretError, R>,
 ) -> CustodyError {
-    match error.code() {
-        Some("ValidationException") => CustodyError::Rejected,
-        _ => CustodyError::Unavailable(format!("awskms: DeriveSharedSecret: {}", describe(error))),
-    }
+    CustodyError::Unavailable(format!("awskms: DeriveSharedSecret: {}", describe(error)))
 }
 
 impl KeyCustody for AwsKmsKey {
@@ -538,6 +541,9 @@ mod tests {
             "awskms:arn:aws:kms:eu-west-1:111122223333:bucket/abc",
             "awskms:arn:aws:kms:eu-west-1:111122223333:key/",
             &format!("awskms:{ARN}?endpoint=http://kms.example.com"),
+            // User info: the request would go to the host after the '@'.
+            &format!("awskms:{ARN}?endpoint=http://localhost:1@kms.example.com"),
+            &format!("awskms:{ARN}?endpoint=http://[::1]@kms.example.com:80"),
             &format!("awskms:{ARN}?endpoint=ftp://127.0.0.1"),
             &format!("awskms:{ARN}?timeout-ms=soon"),
             &format!("awskms:{ARN}?timeout-ms=0"),

@@ -114,7 +114,6 @@ fn derive(
     let value = session.get_attributes(secret, &[AttributeType::Value]);
     let destroyed = session.destroy_object(secret);
     let mut attributes = value?;
-    destroyed?;
     let mut out = None;
     for attribute in &mut attributes {
         if let Attribute::Value(bytes) = attribute {
@@ -124,6 +123,9 @@ fn derive(
             bytes.zeroize();
         }
     }
+    // Checked after the secret is wiped: a failed destroy must not leave it
+    // in memory (the session, whose object may live on, is then dropped).
+    destroyed?;
     Ok(out)
 }
 

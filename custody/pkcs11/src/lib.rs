@@ -66,6 +66,12 @@ pub fn open(uri: &str) -> Result<Arc<dyn KeyCustody>> {
     }
 }
 
+/// The object label (`CKA_LABEL`) a `pkcs11:` URI names with `object=`,
+/// percent-decoded as RFC 7512 says (`object=my%20wrap` is `my wrap`).
+pub fn object_label(uri: &str) -> Result<Option<String>> {
+    Ok(uri::Pkcs11Uri::parse(uri)?.object)
+}
+
 /// Opens a wrapped-key location, `wrapped:PATH?QUERY` ([`WrappedKey::open`]).
 pub fn open_wrapped(location: &str) -> Result<Arc<dyn KeyCustody>> {
     Ok(Arc::new(WrappedKey::open(location)?))

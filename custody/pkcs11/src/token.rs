@@ -106,6 +106,9 @@ pub(crate) struct Token {
     module_path: PathBuf,
     uri: Pkcs11Uri,
     slot: Mutex<Option<Slot>>,
+    /// The token refused the PIN once: it is not offered again, since each
+    /// wrong login counts toward the token locking the user PIN for good.
+    pin_refused: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Token {
@@ -128,6 +131,7 @@ impl Token {
             module_path: uri.module_path.clone(),
             uri,
             slot: Mutex::new(None),
+            pin_refused: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -183,9 +187,24 @@ impl Token {
             Err(e) => return Err(SessionError::Ck(e)),
         };
         if let Some(pin) = &self.uri.pin {
+            use std::sync::atomic::Ordering;
+            if self.pin_refused.load(Ordering::SeqCst) {
+                return Err(SessionError::PinRefused);
+            }
             let pin = AuthPin::new(pin.as_str().into());
             match session.login(UserType::User, Some(&pin)) {
                 Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
+                Err(CkError::Pkcs11(
+                    RvError::PinIncorrect
+                    | RvError::PinLocked
+                    | RvError::PinExpired
+                    | RvError::PinLenRange
+                    | RvError::PinInvalid,
+                    _,
+                )) => {
+                    self.pin_refused.store(true, Ordering::SeqCst);
+                    return Err(SessionError::PinRefused);
+                }
                 Err(e) => return Err(SessionError::Ck(e)),
             }
         }
@@ -249,6 +268,8 @@ pub(crate) enum SessionError {
     Slot(SlotError),
     NoObject,
     AmbiguousObject(usize),
+    /// The token refused the PIN (wrong, locked, expired).
+    PinRefused,
 }
 
 impl SessionError {
@@ -272,6 +293,10 @@ impl SessionError {
             SessionError::AmbiguousObject(n) => {
                 format!("{uri}: {n} objects match; add object= or id=")
             }
+            SessionError::PinRefused => format!(
+                "{uri}: the token refused the PIN (wrong, locked or expired); it is not tried \
+                 again, so that the token does not lock it: open the key again with the right PIN"
+            ),
         }
     }
 
@@ -422,8 +447,8 @@ impl Pool {
     /// Runs `op` on a pooled session and its object. A transient failure
     /// (session, login, token or module gone) drops that session and runs
     /// `op` once more on a fresh one: `op` must be idempotent (an ECDH
-    /// derive or a decrypt is). Input errors are `Rejected`; the rest is
-    /// `Unavailable` with the return value's name.
+    /// derive or a decrypt is). Every failure is `Unavailable` with the
+    /// return value's name (input errors too: core validated the input).
     pub fn with<T>(
         &self,
         op: impl Fn(&Session, ObjectHandle) -> std::result::Result<T, CkError>,
@@ -438,11 +463,10 @@ impl Pool {
             Err(e) => e,
         };
         match classify(&first) {
-            Failure::Input => {
-                self.release(pooled);
-                return Err(CustodyError::Rejected);
-            }
-            Failure::Refused => {
+            // Core checked `enc` before the token saw it, so a token refusing
+            // the input is a token or configuration problem (one that wants a
+            // DER-wrapped point, say), never bad sealed data: not DECRYPT_FAILED.
+            Failure::Input | Failure::Refused => {
                 self.release(pooled);
                 return Err(CustodyError::Unavailable(format!(
                     "{}: {}",
@@ -472,11 +496,7 @@ impl Pool {
                 Ok(value)
             }
             Err(e) => match classify(&e) {
-                Failure::Input => {
-                    self.release(fresh);
-                    Err(CustodyError::Rejected)
-                }
-                Failure::Refused => {
+                Failure::Input | Failure::Refused => {
                     self.release(fresh);
                     Err(CustodyError::Unavailable(format!(
                         "{}: {}",

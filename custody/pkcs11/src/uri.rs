@@ -132,10 +132,20 @@ impl Pkcs11Uri {
             wait: DEFAULT_WAIT,
             extra: Vec::new(),
         };
+        // RFC 7512 §2.3: an attribute appears at most once.
+        let once = |name: &str, seen: &mut Vec<String>| -> Result<()> {
+            if seen.iter().any(|n| n == name) {
+                return Err(bad(format!("pkcs11 URI: attribute {name} is given twice")));
+            }
+            seen.push(name.to_string());
+            Ok(())
+        };
+        let mut seen_names: Vec<String> = Vec::new();
         for attr in path.split(';').filter(|a| !a.is_empty()) {
             let (name, value) = attr
                 .split_once('=')
                 .ok_or_else(|| bad(format!("pkcs11 URI: path attribute {attr:?} has no '='")))?;
+            once(name, &mut seen_names)?;
             match name {
                 "token" => parsed.token = Some(text(value, name)?),
                 "manufacturer" => parsed.manufacturer = Some(text(value, name)?),
@@ -172,10 +182,35 @@ impl Pkcs11Uri {
             }
         }
         let mut module = None;
-        for attr in query.unwrap_or("").split('&').filter(|a| !a.is_empty()) {
-            let (name, value) = attr
-                .split_once('=')
-                .ok_or_else(|| bad(format!("pkcs11 URI: query attribute {attr:?} has no '='")))?;
+        // Query text is never echoed in an error: a PIN with an unencoded '&'
+        // would split into attributes, and any of them could be part of it.
+        for (position, attr) in query
+            .unwrap_or("")
+            .split('&')
+            .filter(|a| !a.is_empty())
+            .enumerate()
+        {
+            let (name, value) = attr.split_once('=').ok_or_else(|| {
+                bad(format!(
+                    "pkcs11 URI: query attribute {} has no '=' (percent-encode '&' and '=' in a PIN)",
+                    position + 1
+                ))
+            })?;
+            if matches!(name, "pin-value" | "pin-source")
+                && seen_names
+                    .iter()
+                    .any(|n| n == "pin-value" || n == "pin-source")
+            {
+                return Err(bad("pkcs11 URI: give one PIN, pin-value or pin-source"));
+            }
+            if matches!(
+                name,
+                "module-path" | "pool-size" | "wait-ms" | "max-age" | "max-sessions"
+            ) {
+                once(name, &mut seen_names)?;
+            } else if matches!(name, "pin-value" | "pin-source") {
+                seen_names.push(name.to_string());
+            }
             match name {
                 "pin-value" => {
                     let pin = Zeroizing::new(percent_decode(value, name)?);
@@ -224,9 +259,11 @@ impl Pkcs11Uri {
                 "max-age" | "max-sessions" => {
                     parsed.extra.push((name.to_string(), text(value, name)?))
                 }
-                other => {
+                _ => {
                     return Err(bad(format!(
-                        "pkcs11 URI: query attribute {other:?} is not supported"
+                        "pkcs11 URI: query attribute {} is not supported (module-path, pin-source, \
+                         pin-value, pool-size, wait-ms; max-age, max-sessions for wrapped:)",
+                        position + 1
                     )));
                 }
             }
@@ -303,6 +340,10 @@ mod tests {
             "pkcs11:token=a?module-path=/x&unknown=1",
             "pkcs11:token=a?module-path=/x&pin-source=file:/nonexistent/pin",
             "file:/x",
+            // RFC 7512: each attribute once; one PIN.
+            "pkcs11:token=a;token=b?module-path=/x",
+            "pkcs11:token=a?module-path=/x&module-path=/y",
+            "pkcs11:token=a?module-path=/x&pin-value=1&pin-source=file:/p",
         ] {
             let err = Pkcs11Uri::parse(uri).unwrap_err();
             assert_eq!(
@@ -310,6 +351,17 @@ mod tests {
                 enseal::ErrorCode::InvalidArgument,
                 "{uri}: {err}"
             );
+        }
+    }
+
+    #[test]
+    fn no_part_of_a_pin_with_an_unencoded_ampersand_is_echoed() {
+        for uri in [
+            "pkcs11:token=a?module-path=/x&pin-value=ab&cdSecret",
+            "pkcs11:token=a?module-path=/x&pin-value=ab&cdSecret=ef",
+        ] {
+            let err = Pkcs11Uri::parse(uri).unwrap_err().to_string();
+            assert!(!err.contains("cdSecret") && !err.contains("ab"), "{err}");
         }
     }
 }

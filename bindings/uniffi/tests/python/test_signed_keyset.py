@@ -27,6 +27,12 @@ def test_a_pinned_signers_keyset_verifies_and_seals_to_its_primary(signer):
     verified = enseal.Keyset.from_signed(jws, pins)
     assert (verified.version, verified.expires, verified.signer) == (7, 4_000_000_000, signer.kid)
     assert verified.keyset.primary_kid == key.kid
+    # What was signed cannot be changed through the object handed out.
+    other = enseal.KeyPair.generate(enseal.Suite.X25519)
+    handed_out = verified.keyset
+    handed_out.add(other.public_key)
+    handed_out.promote(other.kid)
+    assert verified.keyset.primary_kid == key.kid and len(verified.keyset) == 1
     sealer = enseal.Sealer.from_signed_keyset(jws, pins, min_version=7)
     sealed = sealer.seal("123-45-6789", CONTEXT)
     assert enseal.Opener([key]).open(sealed, CONTEXT) == b"123-45-6789"
