@@ -78,7 +78,11 @@ fn softhsm_test() -> Result {
     let (module, conf, pin_file) = softhsm_token(&root().join("target/softhsm"))?;
     run(
         Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["test", "-p", "enseal-pkcs11"])
+            // One test at a time in each test process: the tests' own module handles
+            // call C_Initialize beside the crate's, and SoftHSM2 answers a
+            // C_GetSlotList racing a C_Initialize with no slots (seen twice in CI
+            // in x25519.rs). The crate itself initialises once per process.
+            .args(["test", "-p", "enseal-pkcs11", "--", "--test-threads=1"])
             .env("SOFTHSM2_CONF", &conf)
             .env("ENSEAL_PKCS11_MODULE", &module)
             .env("ENSEAL_TEST_PKCS11_TOKEN", TOKEN_LABEL)
@@ -190,6 +194,8 @@ pub fn kryoptic_test() -> Result {
                 "x25519",
                 "--test",
                 "wrapped",
+                "--",
+                "--test-threads=1",
             ])
             .env("KRYOPTIC_CONF", &conf)
             .env("ENSEAL_PKCS11_MODULE", &module)
