@@ -5,7 +5,7 @@
 
 use crate::json::{self, Value};
 use crate::jwk;
-use crate::{Error, KeyCustody, KeyId, KeyPair, Result, Suite};
+use crate::{Error, KeyCustody, KeyId, KeyPair, Result, SoftwareKey, Suite};
 use core::fmt;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,8 +14,13 @@ use zeroize::Zeroizing;
 /// Where a keyring's private key is.
 #[derive(Clone)]
 pub(crate) enum Entry {
-    /// In this process's memory.
-    Local(KeyPair),
+    /// In this process's memory: the key pair, and the same key as the
+    /// in-memory custodian sessions are opened with. The custody path (a
+    /// direct DH, then core's RFC 9180 schedule with the stored public key)
+    /// costs 1.01-1.06× a raw DH per session, where `hpke`'s decapsulation,
+    /// which derives the public key again, costs 1.7-2.0×
+    /// (bench/examples/decap_paths.rs, docs/PERFORMANCE.md).
+    Local(KeyPair, Arc<SoftwareKey>),
     /// With a custodian, which is asked for the private-key step.
     Custody(Arc<dyn KeyCustody>),
 }
@@ -23,8 +28,16 @@ pub(crate) enum Entry {
 impl Entry {
     pub(crate) fn suite(&self) -> Suite {
         match self {
-            Entry::Local(pair) => pair.suite(),
+            Entry::Local(pair, _) => pair.suite(),
             Entry::Custody(custody) => custody.public_key().suite(),
+        }
+    }
+
+    /// The custodian every session of this key is opened through.
+    pub(crate) fn custody(&self) -> &dyn KeyCustody {
+        match self {
+            Entry::Local(_, software) => software.as_ref(),
+            Entry::Custody(custody) => custody.as_ref(),
         }
     }
 }
@@ -45,7 +58,15 @@ impl Keyring {
     /// keyring as it is when a key with the same key id is already there:
     /// the key id is a hash of the public key, so that is the same key.
     pub fn add(&mut self, key: KeyPair) -> bool {
-        self.insert(key.kid(), Entry::Local(key))
+        if self.keys.contains_key(&key.kid()) {
+            return false;
+        }
+        // A key pair's own bytes always make a software key; were that ever
+        // to fail, the pair is kept out rather than added half-usable.
+        let Ok(software) = SoftwareKey::new(&key) else {
+            return false;
+        };
+        self.insert(key.kid(), Entry::Local(key, Arc::new(software)))
     }
 
     /// Adds a key held by a custodian (an HSM, a KMS, a wrapped key), as
@@ -83,7 +104,7 @@ impl Keyring {
     /// key held by a custodian: its private key is not here to give).
     pub fn get(&self, kid: &KeyId) -> Option<&KeyPair> {
         match self.keys.get(kid) {
-            Some(Entry::Local(pair)) => Some(pair),
+            Some(Entry::Local(pair, _)) => Some(pair),
             _ => None,
         }
     }
@@ -143,7 +164,7 @@ impl Keyring {
             .keys
             .values()
             .filter_map(|entry| match entry {
-                Entry::Local(pair) => Some(pair.to_jwk_struct().to_value()),
+                Entry::Local(pair, _) => Some(pair.to_jwk_struct().to_value()),
                 Entry::Custody(_) => None,
             })
             .collect();

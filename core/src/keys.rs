@@ -218,10 +218,6 @@ impl KeyPair {
         jwk.check_kid(pair.kid())?;
         Ok(pair)
     }
-
-    pub(crate) fn kem_secret(&self) -> &KemSecretKey {
-        &self.secret
-    }
 }
 
 impl fmt::Debug for KeyPair {

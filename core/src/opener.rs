@@ -14,7 +14,6 @@
 use crate::audit::{AuditEvent, AuditOperation, AuditSink};
 use crate::context::{AsContext, Context};
 use crate::format::{self, Envelope};
-use crate::keyring::Entry;
 use crate::sealed::AsSealed;
 use crate::session::Session;
 use crate::{Clock, Error, Keyring, Result, SystemClock, kem};
@@ -493,14 +492,10 @@ impl Opener {
             .entry(&envelope.kid)
             .filter(|k| k.suite() == envelope.suite)
             .ok_or(Error::UnknownKey(envelope.kid))?;
-        match entry {
-            Entry::Local(pair) => kem::decapsulate(pair.kem_secret(), envelope.enc),
-            // A custodian's failure (KEY_UNAVAILABLE) is returned before any
-            // session exists, so nothing is cached and a retry asks again.
-            Entry::Custody(custody) => {
-                crate::custody::decapsulate_with(custody.as_ref(), envelope.enc)
-            }
-        }
+        // Keys in memory and in custody take the same path: one private-key
+        // step, then core's key schedule (a custodian's failure is returned
+        // before any session exists, so nothing is cached).
+        crate::custody::decapsulate_with(entry.custody(), envelope.enc)
     }
 
     /// A session from the keyring; audited (fails closed) when the opener is.
