@@ -3,17 +3,15 @@
 //! (`pkcs11:` URIs, RFC 7512) or wrapped by one (`wrapped:`), and AWS KMS
 //! keys (`awskms:` ARNs). A new backend is a new module and a match arm.
 
-#[cfg(feature = "awskms")]
-mod awskms;
+mod custody;
 mod file;
-mod pkcs11;
 
 use enseal::{Keyring, PublicKey};
 
+pub use custody::CustodyKeySource;
 pub use file::{AGE_MAGIC, FileKeySource, KeyFile, decrypt, encrypt_to_passphrase, read_key_file};
-pub use pkcs11::Pkcs11KeySource;
 
-use crate::error::{CliError, Result};
+use crate::error::Result;
 use crate::passphrase::PassphraseArgs;
 
 /// What a source may need to unlock its keys.
@@ -48,20 +46,10 @@ pub fn open(location: &str) -> Result<Box<dyn KeySource>> {
     if let Some(path) = location.strip_prefix("file:") {
         return Ok(Box::new(FileKeySource::new(path)));
     }
-    // RFC 7512 URIs and wrapped-key files: enseal-pkcs11.
-    if location.starts_with("pkcs11:") || location.starts_with("wrapped:") {
-        return Ok(Box::new(Pkcs11KeySource::new(location)));
-    }
-    #[cfg(feature = "awskms")]
-    if location.starts_with(enseal_awskms::SCHEME) {
-        return Ok(Box::new(awskms::AwsKmsKeySource::new(location)));
-    }
-    for scheme in ["awskms:"] {
-        if location.starts_with(scheme) {
-            return Err(CliError::new(format!(
-                "{location}: {scheme} key sources are not supported by this build yet"
-            )));
-        }
+    // Key URIs (`pkcs11:`, `wrapped:`, `awskms:`): resolved, or refused by
+    // name when this build lacks the scheme, in one place (enseal-custody).
+    if enseal_custody::is_key_uri(location) {
+        return Ok(Box::new(CustodyKeySource::new(location)));
     }
     Ok(Box::new(FileKeySource::new(location)))
 }

@@ -25,6 +25,15 @@ pub const SCHEMES: &[&str] = &[
     "awskms",
 ];
 
+/// True when `location` is a key URI of a scheme enseal knows (`pkcs11:`,
+/// `wrapped:`, `awskms:`), whether or not this build resolves it: [`open`]
+/// then says which, rather than the location being taken for a file path.
+pub fn is_key_uri(location: &str) -> bool {
+    location
+        .split_once(':')
+        .is_some_and(|(scheme, _)| ALL_SCHEMES.contains(&scheme))
+}
+
 /// The custodian of the private key `uri` names, connected and ready (the
 /// backend is reached once here, to read the public key). A malformed URI
 /// or one of a scheme this build lacks is `INVALID_ARGUMENT`; a backend that

@@ -1,8 +1,9 @@
-//! Private keys in PKCS#11 custody: `pkcs11:` URIs (RFC 7512) naming a key
-//! inside a token, and `wrapped:PATH?QUERY` wrapped-key files whose key is
-//! unwrapped by a token (enseal-pkcs11; docs/CUSTODY.md has the syntax).
-//! The private key never becomes a `KeyPair` here: the source yields a
-//! custodian, and the opener asks it once per session.
+//! Private keys held outside the process, named by the key URIs every
+//! binding takes (resolved by `enseal-custody`): `pkcs11:` (RFC 7512, a key
+//! inside a token), `wrapped:PATH?QUERY` (a key file a token unwraps) and
+//! `awskms:ARN` (docs/CUSTODY.md, docs/AWSKMS.md). The private key never
+//! becomes a `KeyPair` here: the source yields a custodian, and the opener
+//! asks it once per session.
 
 use std::sync::{Arc, OnceLock};
 
@@ -11,23 +12,24 @@ use enseal::{KeyCustody, Keyring, PublicKey};
 use super::{KeySource, Unlock};
 use crate::error::{CliError, Result};
 
-/// A key held by a token, or wrapped by one.
-pub struct Pkcs11KeySource {
+/// A key held by a token, wrapped by one, or held by AWS KMS.
+pub struct CustodyKeySource {
     location: String,
-    /// Opened once: each open logs in and starts a session pool (or unwraps).
+    /// Opened once: each open logs in and starts a session pool, unwraps,
+    /// or reads the KMS key's public key.
     opened: OnceLock<Arc<dyn KeyCustody>>,
 }
 
-impl Pkcs11KeySource {
-    /// The source at `location` (`pkcs11:…` or `wrapped:…`); nothing is opened yet.
-    pub fn new(location: &str) -> Pkcs11KeySource {
-        Pkcs11KeySource {
+impl CustodyKeySource {
+    /// The source at `location` (a key URI); nothing is opened yet.
+    pub fn new(location: &str) -> CustodyKeySource {
+        CustodyKeySource {
             location: location.to_string(),
             opened: OnceLock::new(),
         }
     }
 
-    /// The location without its query (which may hold `pin-value`).
+    /// The location without its query (which may hold a `pin-value`).
     fn shown(&self) -> &str {
         self.location
             .split_once('?')
@@ -38,13 +40,13 @@ impl Pkcs11KeySource {
         if let Some(opened) = self.opened.get() {
             return Ok(opened.clone());
         }
-        let opened = enseal_pkcs11::open(&self.location)
+        let opened = enseal_custody::open(&self.location)
             .map_err(|e| CliError::new(format!("{}: {e} [{}]", self.shown(), e.code())))?;
         Ok(self.opened.get_or_init(|| opened).clone())
     }
 }
 
-impl KeySource for Pkcs11KeySource {
+impl KeySource for CustodyKeySource {
     fn location(&self) -> String {
         self.shown().to_string()
     }
