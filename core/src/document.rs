@@ -119,6 +119,38 @@ fn sealed_capacity(json: &str, values: usize) -> usize {
     json.len() + values * 128
 }
 
+/// The plaintext a record's string value is sealed as (docs/FORMAT.md §7):
+/// its JSON text, padded with spaces to a multiple of `pad_to` bytes (0 or
+/// 1: none; at most 65536). It is what [`Sealer::seal_record`] and the CLI
+/// seal for a CSV cell, so a value of a table column sealed so opens with
+/// [`Opener::open_record`] and the CLI, and the reverse.
+pub fn record_value_plaintext(value: &str, pad_to: usize) -> Result<Zeroizing<String>> {
+    if pad_to > MAX_JSON_PADDING {
+        return Err(Error::InvalidArgument(
+            "JSON padding must be at most 65536 bytes",
+        ));
+    }
+    Ok(padded(json::to_string(&Value::string(value)), pad_to))
+}
+
+/// The text of a record value's plaintext (docs/FORMAT.md §7), as a table
+/// cell holds it: a JSON string's contents, a number or boolean as written.
+/// [`Error::InvalidJson`] for a plaintext that is not JSON, or is `null`, an
+/// object or an array (a cell cannot hold them).
+pub fn record_value_text(plaintext: &[u8]) -> Result<Zeroizing<String>> {
+    let not_json = Error::InvalidJson("an opened value does not hold JSON");
+    let text = core::str::from_utf8(plaintext).map_err(|_| not_json.clone())?;
+    let value = json::parse(text).map_err(|_| not_json)?;
+    match value {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n),
+        Value::Bool(b) => Ok(Zeroizing::new(b.to_string())),
+        Value::Null | Value::Array(_) | Value::Object(_) => Err(Error::InvalidJson(
+            "an opened value holds JSON null, an object or an array, which a table cell cannot hold",
+        )),
+    }
+}
+
 /// `text` followed by spaces up to a multiple of `pad_to` bytes. Trailing
 /// whitespace is valid JSON, so openers need not know about it.
 fn padded(text: Zeroizing<String>, pad_to: usize) -> Zeroizing<String> {

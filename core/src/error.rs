@@ -267,6 +267,22 @@ pub enum Error {
     /// file) is malformed or names nothing usable; the text says what. The
     /// code is `INVALID_ARGUMENT`.
     InvalidKeyLocation(String),
+    /// A column (Arrow, a table) cannot be used as asked: missing, named
+    /// twice, or of the wrong kind (its text says which). The code is
+    /// `INVALID_ARGUMENT`.
+    InvalidColumn(String),
+    /// A column's type is not one that can be sealed or opened, or read by a
+    /// context template: `column` has `found`, `expected` is what fits. A
+    /// type error in languages that have them (Python `TypeError`). The code
+    /// is `INVALID_ARGUMENT`.
+    ColumnType {
+        /// The column's name.
+        column: String,
+        /// Its type, as Arrow names it.
+        found: String,
+        /// The kinds of column that fit.
+        expected: &'static str,
+    },
     /// Key material or a JWK is invalid.
     InvalidKey(&'static str),
     /// A keyset or keyring document is invalid.
@@ -351,6 +367,7 @@ impl Error {
             Error::DecryptFailed => ErrorCode::DecryptFailed,
             Error::KeyUnavailable { .. } => ErrorCode::KeyUnavailable,
             Error::InvalidKeyLocation(_) => ErrorCode::InvalidArgument,
+            Error::InvalidColumn(_) | Error::ColumnType { .. } => ErrorCode::InvalidArgument,
             Error::InvalidKey(_) => ErrorCode::InvalidKey,
             Error::InvalidKeyset(_) => ErrorCode::InvalidKeyset,
             Error::KeyExpired(_) => ErrorCode::KeyExpired,
@@ -465,6 +482,12 @@ impl fmt::Display for Error {
                 write!(f, "the key store is unavailable ({reason}); retry later")
             }
             Error::InvalidKeyLocation(what) => write!(f, "key location: {what}"),
+            Error::InvalidColumn(what) => write!(f, "column: {what}"),
+            Error::ColumnType {
+                column,
+                found,
+                expected,
+            } => write!(f, "column {column:?} is {found}; expected {expected}"),
             Error::InvalidKey(what) => write!(f, "invalid key: {what}"),
             Error::InvalidKeyset(what) => write!(f, "invalid keyset: {what}"),
             Error::KeyExpired(kid) => write!(f, "primary key {kid} is past its not-after date"),

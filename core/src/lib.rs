@@ -105,7 +105,7 @@ pub use cipher::{AesBackend, aes_backend};
 pub use clock::{Clock, SystemClock};
 pub use context::{AsContext, Context};
 pub use custody::{CustodyError, KeyCustody, SoftwareKey};
-pub use document::{DEFAULT_JSON_PADDING, json_context};
+pub use document::{DEFAULT_JSON_PADDING, json_context, record_value_plaintext, record_value_text};
 pub use error::{Error, ErrorCode};
 pub use keyring::Keyring;
 pub use keys::{KeyPair, PublicKey};

@@ -319,6 +319,27 @@ impl Opener {
         result
     }
 
+    /// As [`Opener::open`], appending the plaintext to `out` (whose wiping is
+    /// then the caller's business), so that one buffer serves many values of
+    /// a column. On error `out` is unchanged.
+    pub fn open_into(
+        &self,
+        sealed: impl AsSealed,
+        context: impl AsContext,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let context = context.context_bytes();
+        let mut decoded = false;
+        let result = sealed.with_binary(|binary| {
+            decoded = true;
+            self.open_binary_as(AuditOperation::Open, binary, context, out)
+        });
+        if let (false, Err(error)) = (decoded, &result) {
+            self.audit_unparsed(AuditOperation::Open, context, error);
+        }
+        result
+    }
+
     /// As [`Opener::open`], returning the plaintext as UTF-8 text;
     /// [`Error::InvalidArgument`] (and no plaintext) when it is not UTF-8.
     pub fn open_string(

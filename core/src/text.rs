@@ -15,6 +15,19 @@ pub(crate) fn encode(sealed: &[u8]) -> String {
     text
 }
 
+/// Appends the text form of a binary sealed field to `out`.
+pub(crate) fn encode_into(sealed: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(TEXT_PREFIX.as_bytes());
+    let body = start + TEXT_PREFIX.len();
+    out.resize(start + encoded_len(sealed.len()), 0);
+    // The slice is exactly the encoded length, so encoding cannot fail.
+    let written = out
+        .get_mut(body..)
+        .map(|tail| Base64UrlUnpadded::encode(sealed, tail).map(str::len));
+    debug_assert!(matches!(written, Some(Ok(n)) if n + body == out.len()));
+}
+
 /// Characters of the text form of a `binary_len`-byte sealed field.
 pub(crate) fn encoded_len(binary_len: usize) -> usize {
     TEXT_PREFIX.len() + (binary_len * 4).div_ceil(3)

@@ -81,7 +81,7 @@ impl Opener {
 
 /// Bytes borrowed from a `bytes`/`str` object, or copied out of a mutable
 /// buffer (and wiped when dropped: it may be plaintext).
-enum Input<'a> {
+pub(crate) enum Input<'a> {
     Borrowed(&'a [u8]),
     Copied(Zeroizing<Vec<u8>>),
 }
@@ -103,7 +103,7 @@ fn is_single_value(obj: &Bound<'_, PyAny>) -> bool {
 }
 
 /// `bytes`, `bytearray`, `memoryview`, or `str` (as UTF-8).
-fn input<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Input<'a>> {
+pub(crate) fn input<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Input<'a>> {
     if let Ok(bytes) = obj.cast::<PyBytes>() {
         Ok(Input::Borrowed(bytes.as_bytes()))
     } else if let Ok(text) = obj.cast::<PyString>() {
@@ -163,18 +163,19 @@ fn run<T: Send>(
 
 /// core's error as the `enseal` class of its code (`enseal._errors._error`),
 /// with the index of the failing value for a batch error.
-fn raise(py: Python<'_>, error: core_api::Error) -> PyErr {
+pub(crate) fn raise(py: Python<'_>, error: core_api::Error) -> PyErr {
     static MAKE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let (code, detail, index) = (
         error.code().as_u16(),
         error.to_string(),
         error.batch_index(),
     );
+    let column_type = matches!(error, core_api::Error::ColumnType { .. });
     let made = MAKE
         .get_or_try_init(py, || {
             Ok::<_, PyErr>(py.import("enseal._errors")?.getattr("_error")?.unbind())
         })
-        .and_then(|make| make.bind(py).call1((code, detail, index)));
+        .and_then(|make| make.bind(py).call1((code, detail, index, column_type)));
     match made {
         Ok(exception) => PyErr::from_value(exception),
         Err(failed) => failed,
@@ -193,8 +194,8 @@ fn total<T: AsRef<[u8]>>(values: &[T]) -> usize {
 
 /// A uniffi `Sealer`'s hot path.
 #[pyclass(frozen, name = "Sealer", module = "enseal._hot")]
-struct HotSealer {
-    sealer: Arc<Sealer>,
+pub(crate) struct HotSealer {
+    pub(crate) sealer: Arc<Sealer>,
 }
 
 #[pymethods]
@@ -277,8 +278,8 @@ impl HotSealer {
 
 /// A uniffi `Opener`'s hot path.
 #[pyclass(frozen, name = "Opener", module = "enseal._hot")]
-struct HotOpener {
-    opener: Arc<Opener>,
+pub(crate) struct HotOpener {
+    pub(crate) opener: Arc<Opener>,
 }
 
 #[pymethods]
@@ -572,5 +573,6 @@ impl HotSealed {
 fn _hot(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<HotSealer>()?;
     module.add_class::<HotOpener>()?;
-    module.add_class::<HotSealed>()
+    module.add_class::<HotSealed>()?;
+    crate::columns::register(module)
 }

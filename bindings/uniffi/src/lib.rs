@@ -18,6 +18,8 @@ uniffi::setup_scaffolding!("enseal");
 
 mod audit;
 #[cfg(feature = "python")]
+mod columns;
+#[cfg(feature = "python")]
 mod cpython;
 mod error;
 mod records;

@@ -38,6 +38,7 @@ from ._errors import _note_callback_failure
 from ._loader import hot as _hot
 from ._loader import native as _native
 from ._loader import translated as _translated
+from . import _columns
 
 AesBackend = _native.AesBackend
 Suite = _native.Suite
@@ -679,6 +680,50 @@ class Sealer:
         """
         return self._hot.seal_batch(values, contexts)
 
+    def seal_column(self, column: Any, context: BytesLike, *, binary: bool = False, threads: Optional[int] = None) -> Any:
+        """Seals a whole Arrow column, every value with ``context``, without a
+        Python object per value and without the GIL, across ``threads`` cores
+        (default: ``ENSEAL_THREADS``, or every core the process may use).
+
+        ``column``: a string or binary column (pyarrow ``Array``/``ChunkedArray``,
+        Polars or pandas ``Series``, or any ``__arrow_c_array__`` /
+        ``__arrow_c_stream__`` object); returned as the same kind, of text forms
+        (``binary=True``: binary forms), with the same chunks. A null stays
+        null (nothing to seal); another type is a ``ColumnTypeError``
+        (a ``TypeError``). All or nothing; an error names the row (``e.index``).
+        """
+        out = _hot.seal_column(self._hot, _columns.column_in(column), context, binary, _columns.threads(threads))
+        return _columns.column_out(out, column)
+
+    def seal_table(
+        self,
+        table: Any,
+        columns: Mapping[str, Union[str, ContextTemplate]],
+        *,
+        binary: bool = False,
+        pad_to: int = 16,
+        threads: Optional[int] = None,
+    ) -> Any:
+        """The table with each column named in ``columns`` sealed, every value
+        with the context its template renders from the row's other columns
+        (``{"ssn": "patients/{patient_id}{pointer}"}``: ``{pointer}`` is the
+        column's ``/ssn``).
+
+        A row is a record (docs/FORMAT.md §7.1): each sealed value is a
+        string, sealed as its JSON text padded to a multiple of ``pad_to``
+        bytes, exactly as :meth:`seal_record` and the CLI seal a CSV cell, so
+        each opens what the other sealed. A template reads string, integer
+        and boolean columns; a null there fails the row (``InvalidTemplateError``)
+        unless the value sealed is null. With several columns each template
+        needs ``{pointer}``. ``table``: a pyarrow ``Table``/``RecordBatch``, a
+        Polars or pandas ``DataFrame``, or any ``__arrow_c_stream__`` object;
+        returned as the same kind.
+        """
+        out = _hot.seal_table(
+            self._hot, _columns.table_in(table), _columns.columns_of(columns), binary, pad_to, _columns.threads(threads)
+        )
+        return _columns.table_out(out, table)
+
     @_translated
     def seal_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None, *, pad_to: int = 16) -> Any:
         """A copy of ``document`` (dict/list) with the values at the JSON Pointers sealed.
@@ -785,6 +830,27 @@ class Opener:
         """Opens a whole column (text form) in one call. All or nothing; an error
         names the failing value (``e.index``)."""
         return self._hot.open_batch(sealed, contexts)
+
+    def open_column(self, column: Any, context: BytesLike, *, text: bool = False, threads: Optional[int] = None) -> Any:
+        """Opens a whole Arrow column sealed with ``context`` (a string column of
+        text forms or a binary column of binary forms), as :meth:`Sealer.seal_column`
+        seals it: a binary column of plaintexts, or with ``text=True`` a string
+        column (a value that is not UTF-8 fails its row). Fields of many
+        sessions are opened across ``threads`` cores. All or nothing: on an
+        error nothing is returned and plaintext opened so far is wiped.
+        """
+        out = _hot.open_column(self._hot, _columns.column_in(column), context, text, _columns.threads(threads))
+        return _columns.column_out(out, column)
+
+    def open_table(
+        self, table: Any, columns: Mapping[str, Union[str, ContextTemplate]], *, threads: Optional[int] = None
+    ) -> Any:
+        """The table with each column named in ``columns`` opened with the
+        contexts its template renders, into strings: what :meth:`Sealer.seal_table`,
+        :meth:`Sealer.seal_record` or the CLI sealed (a JSON string's contents;
+        a number or boolean as written)."""
+        out = _hot.open_table(self._hot, _columns.table_in(table), _columns.columns_of(columns), _columns.threads(threads))
+        return _columns.table_out(out, table)
 
     @_translated
     def open_json(self, document: Any, pointers: Iterable[str], record_id: Optional[str] = None) -> Any:

@@ -228,6 +228,15 @@ _BY_CODE: Dict[int, Type[EnsealError]] = {cls.code: cls for cls in EnsealError._
 __all__ += [cls.__name__ for cls in _BY_CODE.values()]
 
 
+class ColumnTypeError(InvalidArgumentError, TypeError):
+    """A column's Arrow type cannot be sealed, opened or read by a template
+    (an integer column to seal, a float column in a template). An
+    ``INVALID_ARGUMENT``, and a ``TypeError`` as Python code expects."""
+
+
+__all__ += ["ColumnTypeError"]
+
+
 # What an audit callback raised, in the thread whose open it failed: core's
 # error carries a fixed message, so the Python exception is chained here as
 # the ``__cause__`` of the ``AuditFailedError`` the open raises.
@@ -238,9 +247,10 @@ def _note_callback_failure(exception: BaseException) -> None:
     _callback_failure.exception = exception
 
 
-def _error(code: int, detail: str, index: Optional[int] = None) -> EnsealError:
+def _error(code: int, detail: str, index: Optional[int] = None, column_type: bool = False) -> EnsealError:
     """The exception for a code from either native layer (an unknown one is INTERNAL)."""
-    error = _BY_CODE.get(code, InternalError)(detail, index=index)
+    kind = ColumnTypeError if column_type and code == InvalidArgumentError.code else _BY_CODE.get(code, InternalError)
+    error = kind(detail, index=index)
     cause = getattr(_callback_failure, "exception", None)
     if cause is not None:
         _callback_failure.exception = None

@@ -1,0 +1,215 @@
+//! Sealing and opening a column's rows into one output column: each thread
+//! fills its own part (values back to back, and their lengths), and the
+//! parts are joined in row order into the output's single values buffer.
+
+use crate::contexts::Contexts;
+use crate::parallel::{Threads, runs};
+use crate::values::Values;
+use crate::{OpenedForm, SealedForm};
+use arrow_array::{ArrayRef, GenericBinaryArray, GenericStringArray, OffsetSizeTrait};
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use enseal::{Context, Error, Opener, Result, Sealer};
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// One thread's run of rows: their output values back to back (wiped when
+/// dropped: when opening, it is plaintext), and each one's length.
+struct Part {
+    data: Zeroizing<Vec<u8>>,
+    lengths: Vec<usize>,
+}
+
+fn in_row(row: usize, error: Error) -> Error {
+    Error::Batch {
+        index: row,
+        source: Box::new(error),
+    }
+}
+
+/// What a value's plaintext is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plaintext {
+    /// The value's bytes, as `Sealer::seal` takes them.
+    Raw,
+    /// A table row is a record: a string value's JSON text, padded to a
+    /// multiple of `pad_to` (docs/FORMAT.md §7), as the CLI seals a CSV cell.
+    Record { pad_to: usize },
+}
+
+pub(crate) fn seal(
+    sealer: &Sealer,
+    values: &Values<'_>,
+    contexts: &Contexts<'_>,
+    plaintext_is: Plaintext,
+    form: SealedForm,
+    threads: Threads,
+) -> Result<ArrayRef> {
+    let rows = values.len();
+    let parts = runs(rows, threads.resolve()?, |range| {
+        let mut part = Part {
+            data: Zeroizing::new(Vec::with_capacity(
+                range.len() * sealer.sealed_len(0) * 4 / 3,
+            )),
+            lengths: Vec::with_capacity(range.len()),
+        };
+        for row in range {
+            if values.is_null(row) {
+                part.lengths.push(0);
+                continue;
+            }
+            let start = part.data.len();
+            let context = contexts.of(row).map_err(|e| in_row(row, e))?;
+            let context = Context::bytes(&context);
+            let record;
+            let plaintext = match plaintext_is {
+                Plaintext::Raw => values.bytes(row),
+                Plaintext::Record { pad_to } => {
+                    // A string column (checked up front): its values are UTF-8.
+                    let text = std::str::from_utf8(values.bytes(row)).map_err(|_| {
+                        in_row(row, Error::InvalidArgument("a table value is not UTF-8"))
+                    })?;
+                    record =
+                        enseal::record_value_plaintext(text, pad_to).map_err(|e| in_row(row, e))?;
+                    record.as_bytes()
+                }
+            };
+            match form {
+                SealedForm::Text => sealer.seal_text_into(plaintext, context, &mut part.data),
+                SealedForm::Binary => sealer.seal_binary_into(plaintext, context, &mut part.data),
+            }
+            .map_err(|e| in_row(row, e))?;
+            part.lengths.push(part.data.len() - start);
+        }
+        Ok(part)
+    })?;
+    let text = form == SealedForm::Text;
+    build(parts, values.nulls(), text, values.is_large())
+}
+
+pub(crate) fn open(
+    opener: &Opener,
+    values: &Values<'_>,
+    contexts: &Contexts<'_>,
+    plaintext_is: Plaintext,
+    form: OpenedForm,
+    threads: Threads,
+) -> Result<ArrayRef> {
+    let form = match plaintext_is {
+        Plaintext::Raw => form,
+        Plaintext::Record { .. } => OpenedForm::Text,
+    };
+    let rows = values.len();
+    let text_in = values.is_text();
+    let parts = runs(rows, threads.resolve()?, |range| {
+        let mut part = Part {
+            data: Zeroizing::new(Vec::with_capacity(range.len() * 64)),
+            lengths: Vec::with_capacity(range.len()),
+        };
+        let mut scratch = Zeroizing::new(Vec::new());
+        for row in range {
+            if values.is_null(row) {
+                part.lengths.push(0);
+                continue;
+            }
+            let start = part.data.len();
+            let context = contexts.of(row).map_err(|e| in_row(row, e))?;
+            let context = Context::bytes(&context);
+            let sealed = values.bytes(row);
+            let out = match plaintext_is {
+                Plaintext::Raw => &mut part.data,
+                Plaintext::Record { .. } => {
+                    scratch.clear();
+                    &mut scratch
+                }
+            };
+            if text_in {
+                // A string column's values are UTF-8 already; a text form is ASCII.
+                let text =
+                    std::str::from_utf8(sealed).map_err(|_| in_row(row, Error::BadPrefix))?;
+                opener.open_into(text, context, out)
+            } else {
+                opener.open_binary_into(sealed, context, out)
+            }
+            .map_err(|e| in_row(row, e))?;
+            if plaintext_is != Plaintext::Raw {
+                let cell = enseal::record_value_text(&scratch).map_err(|e| in_row(row, e))?;
+                part.data.extend_from_slice(cell.as_bytes());
+            }
+            if form == OpenedForm::Text && std::str::from_utf8(&part.data[start..]).is_err() {
+                part.data[start..].fill(0);
+                return Err(in_row(
+                    row,
+                    Error::InvalidArgument("opened value is not UTF-8"),
+                ));
+            }
+            part.lengths.push(part.data.len() - start);
+        }
+        Ok(part)
+    })?;
+    build(
+        parts,
+        values.nulls(),
+        form == OpenedForm::Text,
+        values.is_large(),
+    )
+}
+
+/// The output column: strings or binaries, 64-bit offsets when `large`.
+fn build(
+    parts: Vec<Part>,
+    nulls: Option<&NullBuffer>,
+    text: bool,
+    large: bool,
+) -> Result<ArrayRef> {
+    match (text, large) {
+        (true, false) => build_as::<i32>(parts, nulls, true),
+        (true, true) => build_as::<i64>(parts, nulls, true),
+        (false, false) => build_as::<i32>(parts, nulls, false),
+        (false, true) => build_as::<i64>(parts, nulls, false),
+    }
+}
+
+fn build_as<O: OffsetSizeTrait>(
+    mut parts: Vec<Part>,
+    nulls: Option<&NullBuffer>,
+    text: bool,
+) -> Result<ArrayRef> {
+    let rows: usize = parts.iter().map(|p| p.lengths.len()).sum();
+    let mut offsets = Vec::with_capacity(rows + 1);
+    let mut end = 0usize;
+    offsets.push(O::usize_as(0));
+    let too_large = || {
+        Error::InvalidColumn(
+            "the output is over 2 GiB, more than a 32-bit-offset column holds: \
+             pass a large_string / large_binary column, or smaller chunks"
+                .into(),
+        )
+    };
+    for length in parts.iter().flat_map(|p| p.lengths.iter()) {
+        end += length;
+        offsets.push(O::from_usize(end).ok_or_else(too_large)?);
+    }
+    // One part is the whole output: no copy. Several are copied once into
+    // one buffer, and each part is wiped as it is dropped.
+    let data: Vec<u8> = if parts.len() == 1 {
+        parts
+            .pop()
+            .map(|mut p| std::mem::take(&mut *p.data))
+            .unwrap_or_default()
+    } else {
+        let mut data = Vec::with_capacity(end);
+        for part in parts {
+            data.extend_from_slice(&part.data);
+        }
+        data
+    };
+    let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
+    let values = Buffer::from_vec(data);
+    let nulls = nulls.cloned();
+    let made: std::result::Result<ArrayRef, _> = if text {
+        GenericStringArray::<O>::try_new(offsets, values, nulls).map(|a| Arc::new(a) as ArrayRef)
+    } else {
+        GenericBinaryArray::<O>::try_new(offsets, values, nulls).map(|a| Arc::new(a) as ArrayRef)
+    };
+    made.map_err(|_| Error::InvalidColumn("the output column could not be assembled".into()))
+}
