@@ -80,8 +80,14 @@ impl fmt::Debug for dyn KeyCustody {
 
 /// A private key in process memory behind the custody interface: the
 /// reference every other backend is tested against, and what a wrapped key
-/// becomes once unwrapped. (A [`KeyPair`] added to a keyring directly opens
-/// through the `hpke` crate instead; both give the same session secrets.)
+/// becomes once unwrapped. (A [`KeyPair`] added to a keyring opens its
+/// sessions through a `SoftwareKey` of its own, made when it is added.)
+///
+/// On native targets an X25519 or P-256 key is held by AWS-LC (the fastest
+/// backend measured, docs/PERFORMANCE.md): its scalar is in AWS-LC's own
+/// heap allocation, wiped when the key drops, not inside this value, so
+/// placing a `SoftwareKey` on locked pages does not lock the scalar. X-Wing
+/// seeds, and every key on wasm32, are held inside the value.
 pub struct SoftwareKey {
     secret: RawSecret,
     public: PublicKey,
