@@ -3,7 +3,8 @@
 //! run, against the raw Diffie-Hellman of every backend measured:
 //! - open: a `KeyPair` in the keyring (the default path: a `SoftwareKey` on
 //!   the default backend), and a `SoftwareKey` custodian on each backend core
-//!   compiles (RustCrypto, AWS-LC);
+//!   compiles (RustCrypto, AWS-LC); and the `hpke` crate's own receiver
+//!   (`SetupBaseR` + export, no field: what core used before the custody path);
 //! - raw DH alone: RustCrypto (x25519-dalek, p256: what core used before),
 //!   AWS-LC (aws-lc-rs, core's native default now), libcrux (libcrux-ecdh,
 //!   measurement only), and ring. ring's `agreement` takes ephemeral keys
@@ -65,6 +66,47 @@ fn per_session(ring: &Keyring, fields: &[Vec<u8>]) -> f64 {
                 .unwrap(),
         );
     })
+}
+
+/// µs per session of the `hpke` crate's own receiver (`SetupBaseR` and the
+/// 44-byte export enseal takes; no field opened): what core opened with
+/// before the custody path, a decapsulation that derives the public key again.
+fn hpke_receiver<K: hpke::Kem>(sk: &[u8], pk: &[u8]) -> f64 {
+    use hpke::aead::AesGcm256;
+    use hpke::kdf::HkdfSha256;
+    use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
+    let sk = K::PrivateKey::from_bytes(sk).unwrap();
+    let pk = K::PublicKey::from_bytes(pk).unwrap();
+    let encs: Vec<Vec<u8>> = (0..SESSIONS)
+        .map(|_| {
+            let (enc, _) =
+                hpke::setup_sender::<AesGcm256, HkdfSha256, K>(&OpModeS::Base, &pk, b"enseal/v1")
+                    .unwrap();
+            enc.to_bytes().to_vec()
+        })
+        .collect();
+    best_chunk(SESSIONS, |i| {
+        let enc = K::EncappedKey::from_bytes(&encs[i]).unwrap();
+        let ctx = hpke::setup_receiver::<AesGcm256, HkdfSha256, K>(
+            &OpModeR::Base,
+            &sk,
+            &enc,
+            b"enseal/v1",
+        )
+        .unwrap();
+        let mut out = [0u8; 44];
+        ctx.export(b"enseal/v1 field", &mut out).unwrap();
+        black_box(out);
+    })
+}
+
+fn time_hpke(pair: &KeyPair) -> f64 {
+    let (sk, pk) = (pair.private_bytes(), pair.public_key().as_bytes());
+    match pair.suite() {
+        Suite::X25519 => hpke_receiver::<hpke::kem::X25519HkdfSha256>(&sk, pk),
+        Suite::P256 => hpke_receiver::<hpke::kem::DhP256HkdfSha256>(&sk, pk),
+        Suite::XWing => hpke_receiver::<hpke::kem::XWing>(&sk, pk),
+    }
 }
 
 /// A raw DH backend: the shared secret of `sk` (enseal's private-key bytes)
@@ -189,12 +231,13 @@ fn main() {
     for b in SoftwareBackend::ALL {
         print!(" open, `SoftwareKey` {} µs |", b.name());
     }
+    print!(" `hpke` SetupBaseR + export µs |");
     for (name, _) in DH_BACKENDS {
         print!(" DH {name} µs |");
     }
     println!(" default open / fastest DH | RustCrypto open / fastest DH |");
     println!(
-        "|---|---:|{}{}---:|---:|",
+        "|---|---:|{}---:|{}---:|---:|",
         "---:|".repeat(SoftwareBackend::ALL.len()),
         "---:|".repeat(DH_BACKENDS.len())
     );
@@ -226,11 +269,13 @@ fn main() {
         let mut open = f64::MAX;
         let mut opens = vec![f64::MAX; custody.len()];
         let mut dhs = vec![None::<f64>; DH_BACKENDS.len()];
+        let mut hpke_open = f64::MAX;
         for _ in 0..ROUNDS {
             open = open.min(per_session(&local, &fields));
             for (best, ring) in opens.iter_mut().zip(&custody) {
                 *best = best.min(per_session(ring, &fields));
             }
+            hpke_open = hpke_open.min(time_hpke(&pair));
             for (best, (name, _)) in dhs.iter_mut().zip(DH_BACKENDS) {
                 if let Some(x) = time_dh(name, suite, &sk, pk, SESSIONS) {
                     *best = Some(best.map_or(x, |y| y.min(x)));
@@ -249,6 +294,7 @@ fn main() {
         for x in &opens {
             print!(" {x:.1} |");
         }
+        print!(" {hpke_open:.1} |");
         for x in &dhs {
             print!(" {} |", show(*x));
         }
