@@ -80,20 +80,80 @@ impl fmt::Debug for dyn KeyCustody {
 
 /// A private key in process memory behind the custody interface: the
 /// reference every other backend is tested against, and what a wrapped key
-/// becomes once unwrapped. (A [`KeyPair`] added to a keyring directly opens
-/// through the `hpke` crate instead; both give the same session secrets.)
+/// becomes once unwrapped. (A [`KeyPair`] added to a keyring opens its
+/// sessions through a `SoftwareKey` of its own, made when it is added.)
+///
+/// On native targets an X25519 or P-256 key is held by AWS-LC (the fastest
+/// backend measured, docs/PERFORMANCE.md): its scalar is in AWS-LC's own
+/// heap allocation, wiped when the key drops, not inside this value, so
+/// placing a `SoftwareKey` on locked pages does not lock the scalar. X-Wing
+/// seeds, and every key on wasm32, are held inside the value.
 pub struct SoftwareKey {
     secret: RawSecret,
     public: PublicKey,
 }
 
 impl SoftwareKey {
-    /// The custodian for `pair`'s private key (copied; zeroized on drop).
+    /// The custodian for `pair`'s private key (copied; zeroized on drop),
+    /// on the fastest vetted backend this target has.
     pub fn new(pair: &KeyPair) -> Result<SoftwareKey> {
+        SoftwareKey::with_backend(pair, SoftwareBackend::DEFAULT)
+    }
+
+    /// [`SoftwareKey::new`] on a chosen backend: for the tests and the
+    /// benchmark that compare backends in one run, not for applications
+    /// (every backend gives the same bytes; only the speed differs).
+    #[doc(hidden)]
+    pub fn with_backend(pair: &KeyPair, backend: SoftwareBackend) -> Result<SoftwareKey> {
         Ok(SoftwareKey {
-            secret: RawSecret::from_pair(pair)?,
+            secret: RawSecret::from_pair(pair, backend)?,
             public: pair.public_key().clone(),
         })
+    }
+
+    /// The backend that performs this key's private-key step.
+    #[doc(hidden)]
+    pub fn backend(&self) -> SoftwareBackend {
+        self.secret.backend()
+    }
+}
+
+/// Which vetted implementation performs a [`SoftwareKey`]'s Diffie-Hellman.
+/// X-Wing has one implementation (the `x-wing` crate) on every backend.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SoftwareBackend {
+    /// RustCrypto: `x25519-dalek` and `p256`. The only one on wasm32.
+    RustCrypto,
+    /// AWS-LC through `aws-lc-rs` (native targets): its X25519 and P-256
+    /// take a half and a fifth of RustCrypto's time here (docs/PERFORMANCE.md).
+    #[cfg(not(target_arch = "wasm32"))]
+    AwsLc,
+}
+
+impl SoftwareBackend {
+    /// The backend [`SoftwareKey::new`] uses: the fastest measured on this
+    /// target (`cargo run --release -p enseal-bench --example decap_paths`).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub const DEFAULT: SoftwareBackend = SoftwareBackend::AwsLc;
+    /// The backend [`SoftwareKey::new`] uses: AWS-LC's C does not build for wasm32.
+    #[cfg(target_arch = "wasm32")]
+    pub const DEFAULT: SoftwareBackend = SoftwareBackend::RustCrypto;
+
+    /// Every backend this target compiles, the default first.
+    pub const ALL: &'static [SoftwareBackend] = &[
+        SoftwareBackend::DEFAULT,
+        #[cfg(not(target_arch = "wasm32"))]
+        SoftwareBackend::RustCrypto,
+    ];
+
+    /// A short name, for benchmark tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            SoftwareBackend::RustCrypto => "RustCrypto",
+            #[cfg(not(target_arch = "wasm32"))]
+            SoftwareBackend::AwsLc => "AWS-LC",
+        }
     }
 }
 
@@ -114,19 +174,24 @@ impl fmt::Debug for SoftwareKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SoftwareKey")
             .field("kid", &self.public.kid())
+            .field("backend", &self.secret.backend())
             .field("private_key", &"[redacted]")
             .finish()
     }
 }
 
 /// A private key as the raw primitive the custody interface performs: the
-/// X25519 scalar, the P-256 scalar, or the X-Wing seed.
+/// X25519 scalar, the P-256 scalar, or the X-Wing seed, on one backend.
 // 1.7 KB for X-Wing: one per custodian, never moved in a hot path.
 #[allow(clippy::large_enum_variant)]
 enum RawSecret {
     X25519(x25519_dalek::StaticSecret),
     #[cfg(feature = "p256")]
     P256(p256::SecretKey),
+    /// X25519 or P-256 in AWS-LC's memory, which its `EVP_PKEY_free` wipes
+    /// (`OPENSSL_free` cleanses every allocation) when this is dropped.
+    #[cfg(not(target_arch = "wasm32"))]
+    AwsLc(aws_lc::AwsLcKey),
     #[cfg(feature = "xwing")]
     // Not boxed: a custodian in locked memory (the wrapped key) keeps the
     // seed on its own pages; the X-Wing key is large, the others small.
@@ -134,9 +199,14 @@ enum RawSecret {
 }
 
 impl RawSecret {
-    fn from_pair(pair: &KeyPair) -> Result<RawSecret> {
+    fn from_pair(pair: &KeyPair, backend: SoftwareBackend) -> Result<RawSecret> {
         let bytes = pair.private_bytes();
         let bad = Error::InvalidKey("private key bytes are not a valid scalar or seed");
+        #[cfg(not(target_arch = "wasm32"))]
+        if backend == SoftwareBackend::AwsLc && pair.suite() != Suite::XWing {
+            return aws_lc::AwsLcKey::new(pair.suite(), &bytes).map(RawSecret::AwsLc);
+        }
+        let _ = backend;
         Ok(match pair.suite() {
             Suite::X25519 => {
                 let mut scalar = Zeroizing::new([0u8; 32]);
@@ -154,6 +224,14 @@ impl RawSecret {
             #[allow(unreachable_patterns)]
             suite => return Err(kem::not_built(suite)),
         })
+    }
+
+    fn backend(&self) -> SoftwareBackend {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            RawSecret::AwsLc(_) => SoftwareBackend::AwsLc,
+            _ => SoftwareBackend::RustCrypto,
+        }
     }
 
     /// The custody operation in software (see [`KeyCustody::private_key_op`]).
@@ -175,6 +253,8 @@ impl RawSecret {
                 let dh = p256::ecdh::diffie_hellman(sk.to_nonzero_scalar(), pk.as_affine());
                 out.copy_from_slice(dh.raw_secret_bytes());
             }
+            #[cfg(not(target_arch = "wasm32"))]
+            RawSecret::AwsLc(sk) => return sk.diffie_hellman(enc),
             #[cfg(feature = "xwing")]
             RawSecret::XWing(sk) => {
                 use x_wing::Decapsulate;
@@ -187,6 +267,9 @@ impl RawSecret {
         Ok(out)
     }
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod aws_lc;
 
 /// The session secret of `enc` through a key custodian: core checks `enc`,
 /// the custodian performs the one private-key step, and core computes the

@@ -104,6 +104,8 @@ pub use audit::{AuditProblem, AuditReport, verify_audit_log};
 pub use cipher::{AesBackend, aes_backend};
 pub use clock::{Clock, SystemClock};
 pub use context::{AsContext, Context};
+#[doc(hidden)]
+pub use custody::SoftwareBackend;
 pub use custody::{CustodyError, KeyCustody, SoftwareKey};
 pub use document::{DEFAULT_JSON_PADDING, json_context, record_value_plaintext, record_value_text};
 pub use error::{Error, ErrorCode};

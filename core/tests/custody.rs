@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use enseal::{
-    CustodyError, ErrorCode, KeyCustody, KeyPair, Keyring, Opener, PublicKey, Sealer, SoftwareKey,
-    Suite,
+    CustodyError, ErrorCode, KeyCustody, KeyPair, Keyring, Opener, PublicKey, Sealer,
+    SoftwareBackend, SoftwareKey, Suite,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -71,6 +71,54 @@ fn every_suite_opens_through_a_custodian_once_per_session() {
             local.open_string(&fields[3], "c").unwrap().as_str(),
             "value 3"
         );
+    }
+}
+
+/// Claims one key's public half and holds another's private key.
+struct Mismatched(PublicKey, SoftwareKey);
+
+impl KeyCustody for Mismatched {
+    fn public_key(&self) -> &PublicKey {
+        &self.0
+    }
+    fn private_key_op(&self, enc: &[u8]) -> Result<Zeroizing<[u8; 32]>, CustodyError> {
+        self.1.private_key_op(enc)
+    }
+}
+
+#[test]
+fn every_in_memory_backend_opens_the_same_fields_and_only_with_the_right_key() {
+    for suite in Suite::ALL {
+        let pair = KeyPair::generate(suite).unwrap();
+        let other = KeyPair::generate(suite).unwrap();
+        let field = Sealer::new(pair.public_key())
+            .unwrap()
+            .seal(b"one value", "c")
+            .unwrap();
+        for &backend in SoftwareBackend::ALL {
+            let mut ring = Keyring::new();
+            assert!(ring.add_custody(Arc::new(SoftwareKey::with_backend(&pair, backend).unwrap())));
+            let opened = Opener::new(ring).open_string(&field, "c");
+            assert_eq!(
+                opened.unwrap().as_str(),
+                "one value",
+                "{suite:?} {backend:?}"
+            );
+            // The wrong private key behind the right public key: the DH
+            // differs, so the session does, and the field does not open.
+            let wrong = Mismatched(
+                pair.public_key().clone(),
+                SoftwareKey::with_backend(&other, backend).unwrap(),
+            );
+            let mut ring = Keyring::new();
+            assert!(ring.add_custody(Arc::new(wrong)));
+            let err = Opener::new(ring).open_string(&field, "c").unwrap_err();
+            assert_eq!(
+                err.code(),
+                ErrorCode::DecryptFailed,
+                "{suite:?} {backend:?}"
+            );
+        }
     }
 }
 
