@@ -101,8 +101,10 @@ impl SoftwareKey {
     }
 
     /// [`SoftwareKey::new`] on a chosen backend: for the tests and the
-    /// benchmark that compare backends in one run, not for applications
-    /// (every backend gives the same bytes; only the speed differs).
+    /// benchmark that compare backends in one run, and for a caller that
+    /// places the key in locked memory (`enseal-pkcs11`'s wrapped keys):
+    /// only [`SoftwareBackend::RustCrypto`] holds the scalar inside the
+    /// `SoftwareKey` itself (every backend gives the same bytes).
     #[doc(hidden)]
     pub fn with_backend(pair: &KeyPair, backend: SoftwareBackend) -> Result<SoftwareKey> {
         Ok(SoftwareKey {

@@ -116,7 +116,7 @@ pub use kid::KeyId;
 pub use opener::{DEFAULT_CACHE_CAPACITY, Opener};
 pub use reseal::{Resealed, ResealedRecord};
 pub use sealed::{AsSealed, Sealed, SessionId};
-pub use sealer::{DEFAULT_FIELD_LIMIT, DEFAULT_SESSION_MAX_AGE, Sealer, SessionLimits};
+pub use sealer::{DEFAULT_FIELD_LIMIT, DEFAULT_SESSION_MAX_AGE, Sealer, SealingRun, SessionLimits};
 pub use signed_keyset::{SignerPins, SigningKey, VerifiedKeyset};
 pub use suite::Suite;
 pub use template::ContextTemplate;

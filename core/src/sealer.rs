@@ -84,6 +84,9 @@ pub struct Sealer {
     /// What session ages and `not_after` are checked against.
     clock: Box<dyn Clock>,
     session: RwLock<Arc<LiveSession>>,
+    /// Moves each time `session` is replaced, so that a [`SealingRun`]
+    /// holding counter values of the old one stops using them at once.
+    epoch: AtomicU64,
 }
 
 enum Randomness {
@@ -215,6 +218,7 @@ impl Sealer {
             not_after,
             clock,
             session: RwLock::new(Arc::new(first)),
+            epoch: AtomicU64::new(0),
         })
     }
 
@@ -381,8 +385,120 @@ impl Sealer {
         // Another thread may have replaced it while this one waited for the lock.
         if Arc::ptr_eq(&current, unusable) {
             *current = Arc::new(LiveSession::open(&self.recipient, &self.randomness, now)?);
+            self.epoch.fetch_add(1, Ordering::Release);
         }
         Ok(())
+    }
+
+    /// A run of fields for one thread's loop over many values (a column):
+    /// it claims counter values of the live session in blocks, so threads
+    /// sealing with one sealer do not meet on its lock and counter for every
+    /// field. Every field is still checked as [`Sealer::seal`] checks it:
+    /// the session's age, `not_after`, a `fork()` since it was claimed, and
+    /// a replaced session ([`Sealer::rekey`]), which ends the block at once.
+    /// Counter values of a block left unused are never used.
+    pub fn run(&self) -> SealingRun<'_> {
+        SealingRun {
+            sealer: self,
+            block: None,
+        }
+    }
+}
+
+/// Counter values claimed at once by a [`SealingRun`]: few enough that a
+/// block is used up in microseconds, many enough that the shared counter is
+/// touched once per this many fields.
+const RUN_BLOCK: u64 = 64;
+
+/// A thread's run of fields with one [`Sealer`]: see [`Sealer::run`].
+pub struct SealingRun<'s> {
+    sealer: &'s Sealer,
+    block: Option<Block>,
+}
+
+struct Block {
+    session: Arc<LiveSession>,
+    epoch: u64,
+    next: u64,
+    end: u64,
+}
+
+impl SealingRun<'_> {
+    /// As [`Sealer::seal_binary_into`].
+    pub fn seal_binary_into(
+        &mut self,
+        plaintext: &[u8],
+        context: impl AsContext,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        if plaintext.len() > MAX_PLAINTEXT_LEN {
+            return Err(Error::TooLarge);
+        }
+        let context = context.context_bytes();
+        self.with_next_field(|live, counter| live.seal(counter, plaintext, context, out))
+    }
+
+    /// As [`Sealer::seal_text_into`]; `scratch` holds the binary form on
+    /// the way (ciphertext only), so that a loop allocates nothing per field.
+    pub fn seal_text_into(
+        &mut self,
+        plaintext: &[u8],
+        context: impl AsContext,
+        out: &mut Vec<u8>,
+        scratch: &mut Vec<u8>,
+    ) -> Result<()> {
+        scratch.clear();
+        self.seal_binary_into(plaintext, context, scratch)?;
+        text::encode_into(scratch, out);
+        Ok(())
+    }
+
+    fn with_next_field<T>(
+        &mut self,
+        field: impl FnOnce(&LiveSession, u64) -> Result<T>,
+    ) -> Result<T> {
+        let sealer = self.sealer;
+        let now = sealer.now()?;
+        if let Some(block) = &mut self.block {
+            let live = &block.session;
+            if block.next < block.end
+                && block.epoch == sealer.epoch.load(Ordering::Acquire)
+                && now.abs_diff(live.started) < sealer.max_age
+                && !live.fork_guard.forked()
+            {
+                let counter = block.next;
+                block.next += 1;
+                return field(live, counter);
+            }
+        }
+        self.block = None;
+        loop {
+            let unusable = {
+                let session = sealer
+                    .session
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner);
+                // Read under the lock: a replacement moves it under the write lock.
+                let epoch = sealer.epoch.load(Ordering::Acquire);
+                let young = now.abs_diff(session.started) < sealer.max_age;
+                if young && !session.fork_guard.forked() {
+                    let first = session.next.fetch_add(RUN_BLOCK, Ordering::Relaxed);
+                    if first < sealer.field_limit {
+                        let block = Block {
+                            session: Arc::clone(&session),
+                            epoch,
+                            next: first + 1,
+                            end: (first + RUN_BLOCK).min(sealer.field_limit),
+                        };
+                        let sealed = field(&block.session, first);
+                        self.block = Some(block);
+                        return sealed;
+                    }
+                }
+                Arc::clone(&session)
+            };
+            sealer.replace_session(&unusable, now)?;
+        }
     }
 }
 

@@ -56,7 +56,7 @@ fn parent_and_child_never_share_a_session_after_fork() {
         assert_ne!(session_of(&child, suite), session_of(&before, suite));
         assert_eq!(counter_of(&child, suite), 0);
 
-        let opener = Opener::new(Keyring::from_iter([key]));
+        let opener = Opener::new(Keyring::from_iter([key.clone()]));
         assert_eq!(
             opener.open_binary(&parent, "ctx").unwrap().as_slice(),
             b"parent value"
@@ -65,5 +65,37 @@ fn parent_and_child_never_share_a_session_after_fork() {
             opener.open_binary(&child, "ctx").unwrap().as_slice(),
             b"child value"
         );
+
+        // A column's run holds a block of counter values claimed before the
+        // fork: the child must not use one of them.
+        let sealer = Sealer::new(key.public_key()).unwrap();
+        let mut run = sealer.run();
+        let mut before = Vec::new();
+        run.seal_binary_into(b"run before", "ctx", &mut before).unwrap();
+        // SAFETY: as above.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            let mut sealed = Vec::new();
+            let code = match run.seal_binary_into(b"child run value", "ctx", &mut sealed) {
+                Ok(()) => std::fs::write(&out, sealed).map_or(2, |()| 0),
+                Err(_) => 1,
+            };
+            // SAFETY: as above.
+            unsafe { libc::_exit(code) };
+        }
+        let mut parent = Vec::new();
+        run.seal_binary_into(b"parent run value", "ctx", &mut parent).unwrap();
+        let mut status = 0;
+        // SAFETY: as above.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+        let child = std::fs::read(&out).unwrap();
+        std::fs::remove_file(&out).unwrap();
+        assert_eq!(session_of(&parent, suite), session_of(&before, suite));
+        assert_eq!(counter_of(&parent, suite), 1);
+        assert_ne!(session_of(&child, suite), session_of(&before, suite));
+        assert_eq!(counter_of(&child, suite), 0);
+        assert_eq!(opener.open_binary(&child, "ctx").unwrap().as_slice(), b"child run value");
     }
 }

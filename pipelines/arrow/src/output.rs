@@ -46,12 +46,31 @@ pub(crate) fn seal(
 ) -> Result<ArrayRef> {
     let rows = values.len();
     let parts = runs(rows, threads.resolve()?, |range| {
+        // Sized once from the plaintexts' lengths (a record's JSON text is
+        // at least its value, quoted and padded: the estimate rarely grows).
+        let sealed_len = |len: usize| {
+            let len = match plaintext_is {
+                Plaintext::Raw => len,
+                Plaintext::Record { pad_to } => (len + 2).next_multiple_of(pad_to.max(1)),
+            };
+            match form {
+                SealedForm::Text => sealer.sealed_text_len(len),
+                SealedForm::Binary => sealer.sealed_len(len),
+            }
+        };
+        let capacity = range
+            .clone()
+            .filter(|&row| !values.is_null(row))
+            .map(|row| sealed_len(values.bytes(row).len()))
+            .sum();
         let mut part = Part {
-            data: Zeroizing::new(Vec::with_capacity(
-                range.len() * sealer.sealed_len(0) * 4 / 3,
-            )),
+            data: Zeroizing::new(Vec::with_capacity(capacity)),
             lengths: Vec::with_capacity(range.len()),
         };
+        // This thread's own claim on the sealer's counter (and a buffer for
+        // the binary form on its way to text: ciphertext only).
+        let mut run = sealer.run();
+        let mut scratch = Vec::new();
         for row in range {
             if values.is_null(row) {
                 part.lengths.push(0);
@@ -74,8 +93,10 @@ pub(crate) fn seal(
                 }
             };
             match form {
-                SealedForm::Text => sealer.seal_text_into(plaintext, context, &mut part.data),
-                SealedForm::Binary => sealer.seal_binary_into(plaintext, context, &mut part.data),
+                SealedForm::Text => {
+                    run.seal_text_into(plaintext, context, &mut part.data, &mut scratch)
+                }
+                SealedForm::Binary => run.seal_binary_into(plaintext, context, &mut part.data),
             }
             .map_err(|e| in_row(row, e))?;
             part.lengths.push(part.data.len() - start);
