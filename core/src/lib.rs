@@ -113,7 +113,7 @@ pub use keyring::Keyring;
 pub use keys::{KeyPair, PublicKey};
 pub use keyset::{Keyset, KeysetEntry};
 pub use kid::KeyId;
-pub use opener::{DEFAULT_CACHE_CAPACITY, Opener};
+pub use opener::{DEFAULT_CACHE_CAPACITY, Opener, OpeningRun};
 pub use reseal::{Resealed, ResealedRecord};
 pub use sealed::{AsSealed, Sealed, SessionId};
 pub use sealer::{DEFAULT_FIELD_LIMIT, DEFAULT_SESSION_MAX_AGE, Sealer, SealingRun, SessionLimits};

@@ -71,7 +71,8 @@ fn parent_and_child_never_share_a_session_after_fork() {
         let sealer = Sealer::new(key.public_key()).unwrap();
         let mut run = sealer.run();
         let mut before = Vec::new();
-        run.seal_binary_into(b"run before", "ctx", &mut before).unwrap();
+        run.seal_binary_into(b"run before", "ctx", &mut before)
+            .unwrap();
         // SAFETY: as above.
         let pid = unsafe { libc::fork() };
         assert!(pid >= 0, "fork failed");
@@ -85,7 +86,8 @@ fn parent_and_child_never_share_a_session_after_fork() {
             unsafe { libc::_exit(code) };
         }
         let mut parent = Vec::new();
-        run.seal_binary_into(b"parent run value", "ctx", &mut parent).unwrap();
+        run.seal_binary_into(b"parent run value", "ctx", &mut parent)
+            .unwrap();
         let mut status = 0;
         // SAFETY: as above.
         assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
@@ -96,6 +98,9 @@ fn parent_and_child_never_share_a_session_after_fork() {
         assert_eq!(counter_of(&parent, suite), 1);
         assert_ne!(session_of(&child, suite), session_of(&before, suite));
         assert_eq!(counter_of(&child, suite), 0);
-        assert_eq!(opener.open_binary(&child, "ctx").unwrap().as_slice(), b"child run value");
+        assert_eq!(
+            opener.open_binary(&child, "ctx").unwrap().as_slice(),
+            b"child run value"
+        );
     }
 }

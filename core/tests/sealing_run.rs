@@ -33,7 +33,8 @@ fn runs_on_threads_and_single_fields_never_share_a_counter() {
                                 return sealer.seal_binary(b"single", "c").unwrap();
                             }
                             let mut out = Vec::new();
-                            run.seal_binary_into(format!("{t}/{i}").as_bytes(), "c", &mut out).unwrap();
+                            run.seal_binary_into(format!("{t}/{i}").as_bytes(), "c", &mut out)
+                                .unwrap();
                             out
                         })
                         .collect::<Vec<_>>()
@@ -43,7 +44,11 @@ fn runs_on_threads_and_single_fields_never_share_a_counter() {
         runs.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
     let headers: HashSet<Vec<u8>> = sealed.iter().map(|s| nonce_of(s)).collect();
-    assert_eq!(headers.len(), sealed.len(), "a (session, counter) was used twice");
+    assert_eq!(
+        headers.len(),
+        sealed.len(),
+        "a (session, counter) was used twice"
+    );
     let opener = Opener::new(Keyring::from_iter([key]));
     for s in &sealed {
         opener.open_binary(s, "c").unwrap();

@@ -127,6 +127,8 @@ pub(crate) fn open(
             lengths: Vec::with_capacity(range.len()),
         };
         let mut scratch = Zeroizing::new(Vec::new());
+        // This thread's own hold on the session it last opened.
+        let mut run = opener.run();
         for row in range {
             if values.is_null(row) {
                 part.lengths.push(0);
@@ -147,9 +149,9 @@ pub(crate) fn open(
                 // A string column's values are UTF-8 already; a text form is ASCII.
                 let text =
                     std::str::from_utf8(sealed).map_err(|_| in_row(row, Error::BadPrefix))?;
-                opener.open_into(text, context, out)
+                run.open_into(text, context, out)
             } else {
-                opener.open_binary_into(sealed, context, out)
+                run.open_binary_into(sealed, context, out)
             }
             .map_err(|e| in_row(row, e))?;
             if plaintext_is != Plaintext::Raw {
