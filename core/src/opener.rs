@@ -579,6 +579,58 @@ impl core::fmt::Debug for Opener {
     }
 }
 
+/// A thread's run of opens with one [`Opener`]: see [`Opener::run`].
+pub struct OpeningRun<'o> {
+    opener: &'o Opener,
+    last: Option<(Box<[u8]>, Arc<Cached>)>,
+    /// The binary form of the text form being opened (ciphertext only).
+    binary: Vec<u8>,
+}
+
+impl OpeningRun<'_> {
+    /// As [`Opener::open_into`], for the text form.
+    pub fn open_into(
+        &mut self,
+        sealed: &str,
+        context: impl AsContext,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        if self.opener.audit.is_some() {
+            return self.opener.open_into(sealed, context, out);
+        }
+        let mut binary = core::mem::take(&mut self.binary);
+        let result = text::decode_into(sealed, &mut binary)
+            .and_then(|()| self.open_binary_into(&binary, context, out));
+        self.binary = binary;
+        result
+    }
+
+    /// As [`Opener::open_binary_into`].
+    pub fn open_binary_into(
+        &mut self,
+        sealed: &[u8],
+        context: impl AsContext,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let opener = self.opener;
+        if opener.audit.is_some() {
+            return opener.open_binary_into(sealed, context, out);
+        }
+        let context = context.context_bytes();
+        let envelope = format::parse(sealed)?;
+        let id = envelope.session_id();
+        if let Some((last, cached)) = &self.last {
+            if **last == *id {
+                return cached.touch().open_into(&envelope, context, out);
+            }
+        }
+        opener.open_unaudited(&envelope, context, out)?;
+        let cache = opener.cache.read().unwrap_or_else(PoisonError::into_inner);
+        self.last = cache.get_shared(id).map(|cached| (id.into(), cached));
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -638,57 +690,5 @@ mod tests {
         assert!(cache.get(&id(0)).is_none());
         assert!((1..4).all(|n| cache.get(&id(n)).is_some()));
         assert_eq!(cache.sessions.len(), 3);
-    }
-}
-
-/// A thread's run of opens with one [`Opener`]: see [`Opener::run`].
-pub struct OpeningRun<'o> {
-    opener: &'o Opener,
-    last: Option<(Box<[u8]>, Arc<Cached>)>,
-    /// The binary form of the text form being opened (ciphertext only).
-    binary: Vec<u8>,
-}
-
-impl OpeningRun<'_> {
-    /// As [`Opener::open_into`], for the text form.
-    pub fn open_into(
-        &mut self,
-        sealed: &str,
-        context: impl AsContext,
-        out: &mut Vec<u8>,
-    ) -> Result<()> {
-        if self.opener.audit.is_some() {
-            return self.opener.open_into(sealed, context, out);
-        }
-        let mut binary = core::mem::take(&mut self.binary);
-        let result = text::decode_into(sealed, &mut binary)
-            .and_then(|()| self.open_binary_into(&binary, context, out));
-        self.binary = binary;
-        result
-    }
-
-    /// As [`Opener::open_binary_into`].
-    pub fn open_binary_into(
-        &mut self,
-        sealed: &[u8],
-        context: impl AsContext,
-        out: &mut Vec<u8>,
-    ) -> Result<()> {
-        let opener = self.opener;
-        if opener.audit.is_some() {
-            return opener.open_binary_into(sealed, context, out);
-        }
-        let context = context.context_bytes();
-        let envelope = format::parse(sealed)?;
-        let id = envelope.session_id();
-        if let Some((last, cached)) = &self.last {
-            if **last == *id {
-                return cached.touch().open_into(&envelope, context, out);
-            }
-        }
-        opener.open_unaudited(&envelope, context, out)?;
-        let cache = opener.cache.read().unwrap_or_else(PoisonError::into_inner);
-        self.last = cache.get_shared(id).map(|cached| (id.into(), cached));
-        Ok(())
     }
 }
