@@ -13,6 +13,7 @@ mod custody;
 mod deny;
 mod kotlin;
 mod parity;
+mod pipelines;
 mod pkcs11;
 mod python;
 mod web;
@@ -45,6 +46,8 @@ usage: cargo xtask <task>
   kryoptic-test  build the kryoptic soft token, run the X25519 (CKK_EC_MONTGOMERY) PKCS#11 tests on it
   kms-test  the AWS KMS custodian and `enseal open --key awskms:` against the loopback KMS stand-in
   python-test  build the wheel, install it in clean venvs, run pytest on it
+  pipelines-test  enseal-arrow's tests, and enseal.spark on PySpark local[2] (after python-test)
+  bench-pipelines  column rates in Rust and Python, and Spark against aes_encrypt, in one run
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
   kotlin-package  build target/kotlin/dist: enseal.jar (bindings + native library) and libenseal_uniffi.so
   web-build    build and pack the npm package into target/npm (prints the .wasm size)
@@ -71,6 +74,8 @@ fn main() -> ExitCode {
         Some("c-test") => c::test(),
         Some("kms-test") => awskms::test(),
         Some("python-test") => python::test(),
+        Some("pipelines-test") => pipelines::test(),
+        Some("bench-pipelines") => pipelines::bench(),
         Some("pkcs11-test") => pkcs11::test(),
         Some("custody-test") => custody::test(),
         Some("bench-custody") => custody::bench(),
@@ -346,6 +351,7 @@ fn test() -> Result {
     c::test()?;
     cargo(&["test", "-p", "enseal-uniffi"])?;
     python::test()?;
+    pipelines::test()?;
     kotlin::test()?;
     web::test()?;
     // After the bindings' tests, which built the wheel, the jars, libenseal and the npm package.
