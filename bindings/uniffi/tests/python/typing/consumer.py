@@ -3,6 +3,7 @@ installed wheel's stubs (and run, so that it is also true at run time)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from typing import Any, Dict, List, Optional
@@ -97,6 +98,15 @@ from_binary: bytes = opener.open_binary(binary, "ctx")
 values: List[bytes] = opener.open_batch(column, "col")
 clear: Any = opener.open_json(record, ["/ssn"], "r")
 everything: Any = opener.open_json_all(record, record_id="r")
+
+# Arrow columns (pyarrow is imported untyped: the stubs promise the caller's own kind back).
+pa: Any = importlib.import_module("pyarrow")
+sealed_column: Any = sealer.seal_column(pa.array(["a", None]), "col", threads=2)
+opened_column: Any = opener.open_column(sealed_column, "col", text=True)
+sealed_table: Any = sealer.seal_table(pa.table({"id": [1], "ssn": ["x"]}), {"ssn": "p/{id}{pointer}"}, pad_to=32)
+opened_table: Any = opener.open_table(sealed_table, {"ssn": ContextTemplate.parse("p/{id}{pointer}")})
+assert opened_table.column("ssn").to_pylist() == ["x"]
+column_type: type[enseal.InvalidArgumentError] = enseal.ColumnTypeError
 
 sealed: Sealed = Sealed.parse(text)
 assert sealed.kid == key.kid
