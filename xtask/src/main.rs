@@ -44,7 +44,8 @@ usage: cargo xtask <task>
   bench-custody  fields/s opening with keys in memory, SoftHSM2, wrapped, and the KMS stand-in (10 ms)
   kryoptic-test  build the kryoptic soft token, run the X25519 (CKK_EC_MONTGOMERY) PKCS#11 tests on it
   kms-test  the AWS KMS custodian and `enseal open --key awskms:` against the loopback KMS stand-in
-  python-test  build the wheel, install it in clean venvs, run pytest on it
+  python-test  build the x86_64 manylinux_2_17 wheel, install it in clean venvs, run pytest on it
+  wheels       build and audit the manylinux_2_17 wheels for x86_64 and aarch64 (prints sizes, times)
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
   kotlin-package  build target/kotlin/dist: enseal.jar (bindings + native library) and libenseal_uniffi.so
   web-build    build and pack the npm package into target/npm (prints the .wasm size)
@@ -71,6 +72,7 @@ fn main() -> ExitCode {
         Some("c-test") => c::test(),
         Some("kms-test") => awskms::test(),
         Some("python-test") => python::test(),
+        Some("wheels") => python::wheels(),
         Some("pkcs11-test") => pkcs11::test(),
         Some("custody-test") => custody::test(),
         Some("bench-custody") => custody::bench(),
@@ -142,6 +144,7 @@ fn setup() -> Result {
         run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))?;
     }
     web::rust_target()?;
+    python::rust_targets()?;
     // The benchmark crate links OpenSSL (a reference implementation) and is built by clippy.
     let missing: Vec<&str> = [
         "libssl-dev",
@@ -158,6 +161,8 @@ fn setup() -> Result {
         "softhsm2",
         // kryoptic's token store (SQLite), built for the X25519 PKCS#11 tests.
         "libsqlite3-dev",
+        // llvm-strip: the wheels' debug information, x86_64 and aarch64 (xtask/src/python.rs).
+        "llvm",
     ]
     .into_iter()
     .filter(|p| {
