@@ -45,7 +45,8 @@ usage: cargo xtask <task>
   bench-custody  fields/s opening with keys in memory, SoftHSM2, wrapped, and the KMS stand-in (10 ms)
   kryoptic-test  build the kryoptic soft token, run the X25519 (CKK_EC_MONTGOMERY) PKCS#11 tests on it
   kms-test  the AWS KMS custodian and `enseal open --key awskms:` against the loopback KMS stand-in
-  python-test  build the wheel, install it in clean venvs, run pytest on it
+  python-test  build the x86_64 manylinux_2_17 wheel, install it in clean venvs, run pytest on it
+  wheels       build and audit the manylinux_2_17 wheels for x86_64 and aarch64 (prints sizes, times)
   pipelines-test  enseal-arrow's tests, and enseal.spark on PySpark local[2] (after python-test)
   bench-pipelines  column rates in Rust and Python, and Spark against aes_encrypt, in one run
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
@@ -76,6 +77,7 @@ fn main() -> ExitCode {
         Some("python-test") => python::test(),
         Some("pipelines-test") => pipelines::test(),
         Some("bench-pipelines") => pipelines::bench(),
+        Some("wheels") => python::wheels(),
         Some("pkcs11-test") => pkcs11::test(),
         Some("custody-test") => custody::test(),
         Some("bench-custody") => custody::bench(),
@@ -147,6 +149,7 @@ fn setup() -> Result {
         run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))?;
     }
     web::rust_target()?;
+    python::rust_targets()?;
     // The benchmark crate links OpenSSL (a reference implementation) and is built by clippy.
     let missing: Vec<&str> = [
         "libssl-dev",
@@ -163,6 +166,8 @@ fn setup() -> Result {
         "softhsm2",
         // kryoptic's token store (SQLite), built for the X25519 PKCS#11 tests.
         "libsqlite3-dev",
+        // llvm-strip: the wheels' debug information, x86_64 and aarch64 (xtask/src/python.rs).
+        "llvm",
     ]
     .into_iter()
     .filter(|p| {
@@ -350,6 +355,8 @@ fn test() -> Result {
     python_reference()?;
     c::test()?;
     cargo(&["test", "-p", "enseal-uniffi"])?;
+    // Both manylinux_2_17 wheels, audited; python-test then tests the x86_64 one.
+    python::wheels()?;
     python::test()?;
     pipelines::test()?;
     kotlin::test()?;
