@@ -7,8 +7,8 @@
 
 use crate::cpython::{HotOpener, HotSealer, input, raise};
 use arrow_array::{ArrayRef, RecordBatch, new_empty_array};
-use enseal_arrow::{ColumnContext, OpenedForm, SealedForm, Threads};
-use enseal_core::{ContextTemplate, Error};
+use enseal_arrow::{OpenedForm, SealedForm, Threads};
+use enseal_core::ContextTemplate;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
@@ -35,32 +35,25 @@ fn opened_form(text: bool) -> OpenedForm {
     }
 }
 
-/// Each chunk of `column` through `work`, without the GIL; a column of no
-/// chunks goes through as one empty chunk so that its output type is known.
-fn chunks(
-    py: Python<'_>,
-    column: AnyArray,
-    work: impl Fn(&str, &dyn arrow_array::Array) -> enseal_core::Result<ArrayRef> + Send + Sync,
-) -> PyResult<PyChunkedArray> {
-    let column = column.into_chunked_array().map_err(PyErr::from)?;
-    let (chunks, field) = column.into_inner();
-    let name = field.name().clone();
-    let made = py.detach(|| {
-        if chunks.is_empty() {
-            return work(&name, new_empty_array(field.data_type()).as_ref()).map(|a| vec![a]);
-        }
-        chunks
-            .iter()
-            .map(|chunk| work(&name, chunk.as_ref()))
-            .collect::<enseal_core::Result<Vec<_>>>()
-    });
-    let made = made.map_err(|e| raise(py, e))?;
+/// A column's chunks and field; a column of no chunks becomes one empty
+/// chunk, so that its output type is known.
+fn column_chunks(column: AnyArray) -> PyResult<(Vec<ArrayRef>, arrow_schema::FieldRef)> {
+    let (mut chunks, field) = column
+        .into_chunked_array()
+        .map_err(PyErr::from)?
+        .into_inner();
+    if chunks.is_empty() {
+        chunks.push(new_empty_array(field.data_type()));
+    }
+    Ok((chunks, field))
+}
+
+fn chunked(made: Vec<ArrayRef>, field: &arrow_schema::Field) -> PyResult<PyChunkedArray> {
     let data_type = made
         .first()
         .map(|a| a.data_type().clone())
         .unwrap_or(arrow_schema::DataType::Utf8);
-    let field = field.as_ref().clone().with_data_type(data_type);
-    PyChunkedArray::try_new(made, Arc::new(field))
+    PyChunkedArray::try_new(made, Arc::new(field.clone().with_data_type(data_type)))
 }
 
 /// `column` sealed, every value with `context`, as a chunked array of the same chunks.
@@ -75,18 +68,19 @@ pub(crate) fn seal_column(
     threads: usize,
 ) -> PyResult<PyChunkedArray> {
     let context = input(context, "context")?;
-    let context = context.as_ref();
+    let (chunks, field) = column_chunks(column)?;
     let sealer = &sealer.sealer.inner;
-    chunks(py, column, |name, chunk| {
-        enseal_arrow::seal_column(
+    let made = py.detach(|| {
+        enseal_arrow::seal_chunks(
             sealer,
-            name,
-            chunk,
-            &ColumnContext::Fixed(context),
+            field.name(),
+            &chunks,
+            context.as_ref(),
             sealed_form(binary),
             Threads::new(threads),
         )
-    })
+    });
+    chunked(made.map_err(|e| raise(py, e))?, &field)
 }
 
 /// `column` opened, every value with `context`.
@@ -101,18 +95,19 @@ pub(crate) fn open_column(
     threads: usize,
 ) -> PyResult<PyChunkedArray> {
     let context = input(context, "context")?;
-    let context = context.as_ref();
+    let (chunks, field) = column_chunks(column)?;
     let opener = &opener.opener.inner;
-    chunks(py, column, |name, chunk| {
-        enseal_arrow::open_column(
+    let made = py.detach(|| {
+        enseal_arrow::open_chunks(
             opener,
-            name,
-            chunk,
-            &ColumnContext::Fixed(context),
+            field.name(),
+            &chunks,
+            context.as_ref(),
             opened_form(text),
             Threads::new(threads),
         )
-    })
+    });
+    chunked(made.map_err(|e| raise(py, e))?, &field)
 }
 
 /// `{column: template}` parsed, in the dict's order.
@@ -131,37 +126,21 @@ fn templates(
         .collect()
 }
 
-/// Each batch of `table` through `work`, without the GIL; a table of no
-/// batches goes through as one empty batch so that its output schema is known.
-fn batches(
-    py: Python<'_>,
-    table: AnyRecordBatch,
-    columns: &Bound<'_, PyDict>,
-    work: impl Fn(&RecordBatch, &[(&str, &ContextTemplate)]) -> enseal_core::Result<RecordBatch>
-    + Send
-    + Sync,
-) -> PyResult<PyTable> {
-    let columns = templates(py, columns)?;
-    let columns: Vec<(&str, &ContextTemplate)> =
-        columns.iter().map(|(n, t)| (n.as_str(), t)).collect();
-    let table = table.into_table().map_err(PyErr::from)?;
-    let (batches, schema) = table.into_inner();
-    let made = py.detach(|| {
-        if batches.is_empty() {
-            return work(&RecordBatch::new_empty(schema.clone()), &columns)
-                .map(|b| (b.schema(), vec![]));
-        }
-        let made = batches
-            .iter()
-            .map(|batch| work(batch, &columns))
-            .collect::<enseal_core::Result<Vec<_>>>()?;
-        let schema = made
-            .first()
-            .map(RecordBatch::schema)
-            .ok_or(Error::InvalidArgument("no batches"))?;
-        Ok((schema, made))
-    });
-    let (schema, made) = made.map_err(|e| raise(py, e))?;
+/// A table's batches and schema; a table of no batches becomes one empty
+/// batch, so that its output schema is known.
+fn table_batches(table: AnyRecordBatch) -> PyResult<(Vec<RecordBatch>, arrow_schema::SchemaRef)> {
+    let (mut batches, schema) = table.into_table().map_err(PyErr::from)?.into_inner();
+    if batches.is_empty() {
+        batches.push(RecordBatch::new_empty(schema.clone()));
+    }
+    Ok((batches, schema))
+}
+
+fn table(made: Vec<RecordBatch>) -> PyResult<PyTable> {
+    let schema = made
+        .first()
+        .map(RecordBatch::schema)
+        .ok_or_else(|| arrow_error("no batches"))?;
     PyTable::try_new(made, schema).map_err(arrow_error)
 }
 
@@ -177,17 +156,22 @@ pub(crate) fn seal_table(
     pad_to: usize,
     threads: usize,
 ) -> PyResult<PyTable> {
+    let columns = templates(py, columns)?;
+    let columns: Vec<(&str, &ContextTemplate)> =
+        columns.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    let (batches, _) = table_batches(table)?;
     let sealer = &sealer.sealer.inner;
-    batches(py, table, columns, |batch, columns| {
-        enseal_arrow::seal_columns(
+    let made = py.detach(|| {
+        enseal_arrow::seal_batches(
             sealer,
-            batch,
-            columns,
+            &batches,
+            &columns,
             sealed_form(binary),
             pad_to,
             Threads::new(threads),
         )
-    })
+    });
+    self::table(made.map_err(|e| raise(py, e))?)
 }
 
 /// `table` with the named columns opened, each with its template's contexts.
@@ -200,10 +184,14 @@ pub(crate) fn open_table(
     columns: &Bound<'_, PyDict>,
     threads: usize,
 ) -> PyResult<PyTable> {
+    let columns = templates(py, columns)?;
+    let columns: Vec<(&str, &ContextTemplate)> =
+        columns.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    let (batches, _) = table_batches(table)?;
     let opener = &opener.opener.inner;
-    batches(py, table, columns, |batch, columns| {
-        enseal_arrow::open_columns(opener, batch, columns, Threads::new(threads))
-    })
+    let made =
+        py.detach(|| enseal_arrow::open_batches(opener, &batches, &columns, Threads::new(threads)));
+    self::table(made.map_err(|e| raise(py, e))?)
 }
 
 /// The threads a column uses when none are given (`ENSEAL_THREADS`, or every core).

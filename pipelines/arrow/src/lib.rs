@@ -74,14 +74,60 @@ pub fn seal_column(
     form: SealedForm,
     threads: Threads,
 ) -> Result<ArrayRef> {
+    seal_chunk(sealer, name, column, contexts, form, threads, 0)
+}
+
+/// [`seal_column`] over the chunks of one column (a chunked array), chunk
+/// by chunk, keeping the chunks; a failing row is numbered in the whole
+/// column. Each chunk gets `contexts` (a template reads its own batch: use
+/// [`seal_batches`]).
+pub fn seal_chunks(
+    sealer: &Sealer,
+    name: &str,
+    chunks: &[ArrayRef],
+    context: &[u8],
+    form: SealedForm,
+    threads: Threads,
+) -> Result<Vec<ArrayRef>> {
+    let mut first_row = 0;
+    chunks
+        .iter()
+        .map(|chunk| {
+            let fixed = ColumnContext::Fixed(context);
+            let sealed = seal_chunk(sealer, name, chunk, &fixed, form, threads, first_row);
+            first_row += chunk.len();
+            sealed
+        })
+        .collect()
+}
+
+fn seal_chunk(
+    sealer: &Sealer,
+    name: &str,
+    column: &dyn Array,
+    contexts: &ColumnContext<'_>,
+    form: SealedForm,
+    threads: Threads,
+    first_row: usize,
+) -> Result<ArrayRef> {
     let values = Values::of(column, name)?;
     let contexts = contexts.resolve(name, column.len(), &[name])?;
-    output::seal(sealer, &values, &contexts, Plaintext::Raw, form, threads)
-        .map_err(|e| in_column(name, e))
+    output::seal(
+        sealer,
+        &values,
+        &contexts,
+        Plaintext::Raw,
+        form,
+        threads,
+        first_row,
+    )
+    .map_err(|e| in_column(name, e))
 }
 
 /// Opens every value of `column` (a string column of text forms or a binary
 /// column of binary forms), named `name`, with its context from `contexts`.
+/// The returned column is plaintext that Arrow frees without wiping; on an
+/// error nothing is returned and what was opened is wiped.
 pub fn open_column(
     opener: &Opener,
     name: &str,
@@ -90,11 +136,59 @@ pub fn open_column(
     form: OpenedForm,
     threads: Threads,
 ) -> Result<ArrayRef> {
+    open_chunk(opener, name, column, contexts, form, threads, 0)?.build()
+}
+
+/// [`open_column`] over the chunks of one column, keeping the chunks: every
+/// chunk is opened (into wiped buffers) before any becomes an Arrow array,
+/// so a failure in a later chunk leaves no plaintext of an earlier one
+/// behind. A failing row is numbered in the whole column.
+pub fn open_chunks(
+    opener: &Opener,
+    name: &str,
+    chunks: &[ArrayRef],
+    context: &[u8],
+    form: OpenedForm,
+    threads: Threads,
+) -> Result<Vec<ArrayRef>> {
+    let mut first_row = 0;
+    let opened = chunks
+        .iter()
+        .map(|chunk| {
+            let fixed = ColumnContext::Fixed(context);
+            let opened = open_chunk(opener, name, chunk, &fixed, form, threads, first_row);
+            first_row += chunk.len();
+            opened
+        })
+        .collect::<Result<Vec<_>>>()?;
+    opened.into_iter().map(output::Built::build).collect()
+}
+
+fn open_chunk(
+    opener: &Opener,
+    name: &str,
+    column: &dyn Array,
+    contexts: &ColumnContext<'_>,
+    form: OpenedForm,
+    threads: Threads,
+    first_row: usize,
+) -> Result<output::Built> {
     let values = Values::of(column, name)?;
     let contexts = contexts.resolve(name, column.len(), &[])?;
-    output::open(opener, &values, &contexts, Plaintext::Raw, form, threads)
-        .map_err(|e| in_column(name, e))
+    output::open(
+        opener,
+        &values,
+        &contexts,
+        Plaintext::Raw,
+        form,
+        threads,
+        first_row,
+    )
+    .map_err(|e| in_column(name, e))
 }
+
+/// The largest `pad_to` (as for records, docs/FORMAT.md §7).
+const MAX_PAD_TO: usize = 1 << 16;
 
 /// Seals the columns of `batch` named in `columns`, each with the contexts
 /// its template renders from the batch's other columns, and returns the
@@ -103,10 +197,11 @@ pub fn open_column(
 /// to a multiple of `pad_to` bytes ([`enseal::record_value_plaintext`]), as
 /// `seal_record` and the CLI seal it, so either opens what the other sealed.
 /// A binary column is a [`Error::ColumnType`]: seal it with [`seal_column`].
-/// With more than one column, every
-/// template needs `{pointer}` (two values of a row could otherwise be
-/// swapped), and no template may read a column being sealed (whoever opens
-/// could not read it): the rules of records (docs/FORMAT.md §7.1).
+///
+/// Every template needs `{pointer}`: a table's other columns may hold
+/// sealed values too (sealed now, or by an earlier call), and without it
+/// two values of a row would share a context and could be swapped. No
+/// template may read a column being sealed (whoever opens could not read it).
 pub fn seal_columns(
     sealer: &Sealer,
     batch: &RecordBatch,
@@ -115,41 +210,65 @@ pub fn seal_columns(
     pad_to: usize,
     threads: Threads,
 ) -> Result<RecordBatch> {
-    let sealed: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-    check_columns(batch, &sealed)?;
-    if columns.len() > 1 {
-        if let Some((name, template)) = columns.iter().find(|(_, t)| !t.has_pointer()) {
-            return Err(Error::InvalidTemplate(format!(
-                "column {name}: template {:?} has no {{pointer}}, and {} columns are sealed: \
-                 their values could be swapped between columns",
-                template.as_str(),
-                columns.len()
-            )));
-        }
+    seal_batches(
+        sealer,
+        std::slice::from_ref(batch),
+        columns,
+        form,
+        pad_to,
+        threads,
+    )?
+    .pop()
+    .ok_or(Error::InvalidArgument("no batch"))
+}
+
+/// [`seal_columns`] over the batches of one table, batch by batch; a
+/// failing row is numbered in the whole table.
+pub fn seal_batches(
+    sealer: &Sealer,
+    batches: &[RecordBatch],
+    columns: &[(&str, &ContextTemplate)],
+    form: SealedForm,
+    pad_to: usize,
+    threads: Threads,
+) -> Result<Vec<RecordBatch>> {
+    if pad_to > MAX_PAD_TO {
+        return Err(Error::InvalidArgument(
+            "JSON padding must be at most 65536 bytes",
+        ));
     }
-    replace(batch, columns, |name, column, template| {
-        let values = Values::of(column, name)?;
-        if !values.is_text() {
-            return Err(Error::ColumnType {
-                column: name.to_owned(),
-                found: column.data_type().to_string(),
-                expected: "a string column: a table's values are sealed as a record's, as JSON text",
+    if let Some((name, template)) = columns.iter().find(|(_, t)| !t.has_pointer()) {
+        return Err(Error::InvalidTemplate(format!(
+            "column {name}: template {:?} has no {{pointer}}: a table row holds other values, \
+             and without it two of them could be swapped",
+            template.as_str(),
+        )));
+    }
+    let sealed: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let mut first_row = 0;
+    batches
+        .iter()
+        .map(|batch| {
+            check_columns(batch, &sealed)?;
+            let made = replace(batch, columns, |name, column, template| {
+                let values = Values::of(column, name)?;
+                if !values.is_text() {
+                    return Err(Error::ColumnType {
+                        column: name.to_owned(),
+                        found: column.data_type().to_string(),
+                        expected: "a string column: a table's values are sealed as a record's, as JSON text",
+                    });
+                }
+                let contexts = ColumnContext::Template { template, record: batch };
+                let contexts = contexts.resolve(name, batch.num_rows(), &sealed)?;
+                let record = Plaintext::Record { pad_to };
+                output::seal(sealer, &values, &contexts, record, form, threads, first_row)
+                    .map_err(|e| in_column(name, e))
             });
-        }
-        let contexts = ColumnContext::Template {
-            template,
-            record: batch,
-        };
-        let contexts = contexts.resolve(name, batch.num_rows(), &sealed)?;
-        output::seal(
-            sealer,
-            &values,
-            &contexts,
-            Plaintext::Record { pad_to },
-            form,
-            threads,
-        )
-    })
+            first_row += batch.num_rows();
+            made
+        })
+        .collect()
 }
 
 /// Opens the columns of `batch` named in `columns` (text or binary forms)
@@ -163,24 +282,58 @@ pub fn open_columns(
     columns: &[(&str, &ContextTemplate)],
     threads: Threads,
 ) -> Result<RecordBatch> {
+    open_batches(opener, std::slice::from_ref(batch), columns, threads)?
+        .pop()
+        .ok_or(Error::InvalidArgument("no batch"))
+}
+
+/// [`open_columns`] over the batches of one table: every column of every
+/// batch is opened (into wiped buffers) before any becomes an Arrow array,
+/// so a failure leaves no plaintext behind. A failing row is numbered in
+/// the whole table.
+pub fn open_batches(
+    opener: &Opener,
+    batches: &[RecordBatch],
+    columns: &[(&str, &ContextTemplate)],
+    threads: Threads,
+) -> Result<Vec<RecordBatch>> {
     let opened: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-    check_columns(batch, &opened)?;
-    replace(batch, columns, |name, column, template| {
-        let values = Values::of(column, name)?;
-        let contexts = ColumnContext::Template {
-            template,
-            record: batch,
-        };
-        let contexts = contexts.resolve(name, batch.num_rows(), &opened)?;
-        output::open(
-            opener,
-            &values,
-            &contexts,
-            Plaintext::Record { pad_to: 0 },
-            OpenedForm::Text,
-            threads,
-        )
-    })
+    let mut first_row = 0;
+    let mut all = Vec::with_capacity(batches.len());
+    for batch in batches {
+        check_columns(batch, &opened)?;
+        let mut built = Vec::with_capacity(columns.len());
+        for (name, template) in columns {
+            let column = batch
+                .column_by_name(name)
+                .ok_or_else(|| Error::InvalidColumn(format!("the table has no column {name:?}")))?;
+            let values = Values::of(column.as_ref(), name)?;
+            let contexts = ColumnContext::Template {
+                template,
+                record: batch,
+            };
+            let contexts = contexts.resolve(name, batch.num_rows(), &opened)?;
+            let record = Plaintext::Record { pad_to: 0 };
+            let form = OpenedForm::Text;
+            built.push(
+                output::open(opener, &values, &contexts, record, form, threads, first_row)
+                    .map_err(|e| in_column(name, e))?,
+            );
+        }
+        first_row += batch.num_rows();
+        all.push((batch, built));
+    }
+    all.into_iter()
+        .map(|(batch, built)| {
+            let mut arrays = built.into_iter();
+            replace(batch, columns, |_, _, _| {
+                arrays
+                    .next()
+                    .ok_or(Error::InvalidArgument("a column was not opened"))?
+                    .build()
+            })
+        })
+        .collect()
 }
 
 /// Every named column exists, once.

@@ -19,11 +19,18 @@ struct Part {
     lengths: Vec<usize>,
 }
 
-fn in_row(row: usize, error: Error) -> Error {
-    Error::Batch {
-        index: row,
-        source: Box::new(error),
+/// Room for `additional` more bytes in `buffer`, moving to a larger buffer
+/// by hand when needed: `Vec`'s own growth would free the old allocation,
+/// plaintext and all, without wiping it.
+fn reserve_wiped(buffer: &mut Zeroizing<Vec<u8>>, additional: usize) {
+    if buffer.capacity() - buffer.len() >= additional {
+        return;
     }
+    let wanted = (buffer.len() + additional).max(buffer.capacity() * 2);
+    let mut larger = Zeroizing::new(Vec::with_capacity(wanted));
+    larger.extend_from_slice(buffer);
+    // The old buffer is wiped as it is dropped here.
+    *buffer = larger;
 }
 
 /// What a value's plaintext is.
@@ -36,6 +43,18 @@ pub(crate) enum Plaintext {
     Record { pad_to: usize },
 }
 
+/// Row `row` of the values (from 0 in this array) failed: the error names
+/// it as row `first_row + row` of the whole column.
+fn in_row(first_row: usize, row: usize, error: Error) -> Error {
+    Error::Batch {
+        index: first_row + row,
+        source: Box::new(error),
+    }
+}
+
+/// Seals the values; `first_row` is the index of their first row in the
+/// whole column (of chunks or batches), for errors.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn seal(
     sealer: &Sealer,
     values: &Values<'_>,
@@ -43,7 +62,9 @@ pub(crate) fn seal(
     plaintext_is: Plaintext,
     form: SealedForm,
     threads: Threads,
+    first_row: usize,
 ) -> Result<ArrayRef> {
+    let in_row = |row, error| in_row(first_row, row, error);
     let rows = values.len();
     let parts = runs(rows, threads.resolve()?, |range| {
         // Sized once from the plaintexts' lengths (a record's JSON text is
@@ -51,7 +72,9 @@ pub(crate) fn seal(
         let sealed_len = |len: usize| {
             let len = match plaintext_is {
                 Plaintext::Raw => len,
-                Plaintext::Record { pad_to } => (len + 2).next_multiple_of(pad_to.max(1)),
+                // An estimate only (ciphertext may grow the buffer): a large
+                // `pad_to` must not make it reserve memory per row up front.
+                Plaintext::Record { pad_to } => len + 2 + pad_to.min(64),
             };
             match form {
                 SealedForm::Text => sealer.sealed_text_len(len),
@@ -104,9 +127,20 @@ pub(crate) fn seal(
         Ok(part)
     })?;
     let text = form == SealedForm::Text;
-    build(parts, values.nulls(), text, values.is_large())
+    Built {
+        parts,
+        nulls: values.nulls(),
+        text,
+        large: values.is_large(),
+    }
+    .build()
 }
 
+/// Opens the values into wiped buffers, not yet an Arrow array: a caller
+/// opening several chunks or columns builds the arrays only once all have
+/// opened, so that a failure leaves no plaintext behind in an unwiped
+/// Arrow buffer. `first_row` as for [`seal`].
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn open(
     opener: &Opener,
     values: &Values<'_>,
@@ -114,7 +148,9 @@ pub(crate) fn open(
     plaintext_is: Plaintext,
     form: OpenedForm,
     threads: Threads,
-) -> Result<ArrayRef> {
+    first_row: usize,
+) -> Result<Built> {
+    let in_row = |row, error| in_row(first_row, row, error);
     let form = match plaintext_is {
         Plaintext::Raw => form,
         Plaintext::Record { .. } => OpenedForm::Text,
@@ -122,11 +158,15 @@ pub(crate) fn open(
     let rows = values.len();
     let text_in = values.is_text();
     let parts = runs(rows, threads.resolve()?, |range| {
+        // Sized from the sealed values, which are longer than what opens
+        // from them; growing beyond is done by hand (`reserve_wiped`).
+        let sealed_lengths = range.clone().map(|row| values.bytes(row).len());
+        let (total, longest) = sealed_lengths.fold((0, 0), |(t, m), n| (t + n, m.max(n)));
         let mut part = Part {
-            data: Zeroizing::new(Vec::with_capacity(range.len() * 64)),
+            data: Zeroizing::new(Vec::with_capacity(total)),
             lengths: Vec::with_capacity(range.len()),
         };
-        let mut scratch = Zeroizing::new(Vec::new());
+        let mut scratch = Zeroizing::new(Vec::with_capacity(longest));
         // This thread's own hold on the session it last opened.
         let mut run = opener.run();
         for row in range {
@@ -138,6 +178,12 @@ pub(crate) fn open(
             let context = contexts.of(row).map_err(|e| in_row(row, e))?;
             let context = Context::bytes(&context);
             let sealed = values.bytes(row);
+            // The backend appends the ciphertext and tag before decrypting
+            // in place: at most the sealed value's length.
+            match plaintext_is {
+                Plaintext::Raw => reserve_wiped(&mut part.data, sealed.len()),
+                Plaintext::Record { .. } => reserve_wiped(&mut scratch, sealed.len()),
+            }
             let out = match plaintext_is {
                 Plaintext::Raw => &mut part.data,
                 Plaintext::Record { .. } => {
@@ -156,6 +202,7 @@ pub(crate) fn open(
             .map_err(|e| in_row(row, e))?;
             if plaintext_is != Plaintext::Raw {
                 let cell = enseal::record_value_text(&scratch).map_err(|e| in_row(row, e))?;
+                reserve_wiped(&mut part.data, cell.len());
                 part.data.extend_from_slice(cell.as_bytes());
             }
             if form == OpenedForm::Text && std::str::from_utf8(&part.data[start..]).is_err() {
@@ -169,32 +216,42 @@ pub(crate) fn open(
         }
         Ok(part)
     })?;
-    build(
+    Ok(Built {
         parts,
-        values.nulls(),
-        form == OpenedForm::Text,
-        values.is_large(),
-    )
+        nulls: values.nulls(),
+        text: form == OpenedForm::Text,
+        large: values.is_large(),
+    })
 }
 
-/// The output column: strings or binaries, 64-bit offsets when `large`.
-fn build(
+/// A column's output in its threads' wiped parts, ready to become an array.
+pub(crate) struct Built {
     parts: Vec<Part>,
-    nulls: Option<&NullBuffer>,
+    nulls: Option<NullBuffer>,
     text: bool,
     large: bool,
-) -> Result<ArrayRef> {
-    match (text, large) {
-        (true, false) => build_as::<i32>(parts, nulls, true),
-        (true, true) => build_as::<i64>(parts, nulls, true),
-        (false, false) => build_as::<i32>(parts, nulls, false),
-        (false, true) => build_as::<i64>(parts, nulls, false),
+}
+
+impl Built {
+    /// The output column: strings or binaries, 64-bit offsets when `large`.
+    pub(crate) fn build(self) -> Result<ArrayRef> {
+        let Built {
+            parts,
+            nulls,
+            text,
+            large,
+        } = self;
+        if large {
+            build_as::<i64>(parts, nulls, text)
+        } else {
+            build_as::<i32>(parts, nulls, text)
+        }
     }
 }
 
 fn build_as<O: OffsetSizeTrait>(
     mut parts: Vec<Part>,
-    nulls: Option<&NullBuffer>,
+    nulls: Option<NullBuffer>,
     text: bool,
 ) -> Result<ArrayRef> {
     let rows: usize = parts.iter().map(|p| p.lengths.len()).sum();
@@ -228,7 +285,6 @@ fn build_as<O: OffsetSizeTrait>(
     };
     let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
     let values = Buffer::from_vec(data);
-    let nulls = nulls.cloned();
     let made: std::result::Result<ArrayRef, _> = if text {
         GenericStringArray::<O>::try_new(offsets, values, nulls).map(|a| Arc::new(a) as ArrayRef)
     } else {

@@ -10,8 +10,7 @@ use arrow_schema::DataType;
 use enseal::{Error, Result};
 
 /// What a sealed or plain column may be.
-pub(crate) const BYTE_COLUMNS: &str =
-    "a string or binary column (utf8, large_utf8, utf8_view, binary, large_binary, binary_view)";
+pub(crate) const BYTE_COLUMNS: &str = "a string or binary column (utf8, large_utf8, utf8_view, binary, large_binary, binary_view; or null)";
 
 pub(crate) fn is_byte_type(data_type: &DataType) -> bool {
     matches!(
@@ -22,6 +21,7 @@ pub(crate) fn is_byte_type(data_type: &DataType) -> bool {
             | DataType::Binary
             | DataType::LargeBinary
             | DataType::BinaryView
+            | DataType::Null
     )
 }
 
@@ -33,6 +33,9 @@ pub(crate) enum Values<'a> {
     Binary(&'a GenericBinaryArray<i32>),
     LargeBinary(&'a GenericBinaryArray<i64>),
     BinaryView(&'a BinaryViewArray),
+    /// A column of nulls only (what pandas gives for an empty or all-missing
+    /// object column): nothing to seal or open.
+    Null(&'a dyn Array),
 }
 
 impl<'a> Values<'a> {
@@ -45,6 +48,7 @@ impl<'a> Values<'a> {
             DataType::Binary => Values::Binary(column.as_binary::<i32>()),
             DataType::LargeBinary => Values::LargeBinary(column.as_binary::<i64>()),
             DataType::BinaryView => Values::BinaryView(column.as_binary_view()),
+            DataType::Null => Values::Null(column),
             other => {
                 return Err(Error::ColumnType {
                     column: name.to_owned(),
@@ -67,15 +71,18 @@ impl<'a> Values<'a> {
             Values::Binary(a) => *a,
             Values::LargeBinary(a) => *a,
             Values::BinaryView(a) => *a,
+            Values::Null(a) => *a,
         }
     }
 
-    pub(crate) fn nulls(&self) -> Option<&NullBuffer> {
-        self.array().nulls()
+    /// The output's nulls: the input's, and all of them for a null column.
+    pub(crate) fn nulls(&self) -> Option<NullBuffer> {
+        self.array().logical_nulls()
     }
 
     pub(crate) fn is_null(&self, row: usize) -> bool {
-        self.array().is_null(row)
+        // A null array has no validity buffer: `is_null` would say false.
+        matches!(self, Values::Null(_)) || self.array().is_null(row)
     }
 
     /// Whether the values are strings (sealed: text forms).
@@ -88,7 +95,7 @@ impl<'a> Values<'a> {
 
     /// Whether an output column of these should have 64-bit offsets.
     pub(crate) fn is_large(&self) -> bool {
-        !matches!(self, Values::Utf8(_) | Values::Binary(_))
+        !matches!(self, Values::Utf8(_) | Values::Binary(_) | Values::Null(_))
     }
 
     /// The bytes of row `row` (empty for a null).
@@ -100,6 +107,7 @@ impl<'a> Values<'a> {
             Values::Binary(a) => a.value(row),
             Values::LargeBinary(a) => a.value(row),
             Values::BinaryView(a) => a.value(row),
+            Values::Null(_) => &[],
         }
     }
 }

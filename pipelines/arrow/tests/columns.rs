@@ -172,7 +172,7 @@ fn a_column_of_another_type_is_a_column_type_error() {
     assert_eq!(error.code(), ErrorCode::InvalidArgument);
     assert_eq!(
         error.to_string(),
-        "column \"n\" is Int64; expected a string or binary column (utf8, large_utf8, utf8_view, binary, large_binary, binary_view)"
+        "column \"n\" is Int64; expected a string or binary column (utf8, large_utf8, utf8_view, binary, large_binary, binary_view; or null)"
     );
 }
 
@@ -576,4 +576,109 @@ fn threads_from_env_child() {
         }
         _ => assert!(Threads::AUTO.resolve().unwrap() >= 1),
     }
+}
+
+#[test]
+fn chunks_number_their_rows_in_the_whole_column_and_open_all_or_nothing() {
+    let (_, sealer, opener) = keys(Suite::X25519);
+    let chunks: Vec<ArrayRef> = vec![Arc::new(ssns(10)), Arc::new(ssns(0)), Arc::new(ssns(10))];
+    let sealed = enseal_arrow::seal_chunks(
+        &sealer,
+        "ssn",
+        &chunks,
+        b"c",
+        SealedForm::Text,
+        Threads::AUTO,
+    )
+    .unwrap();
+    assert_eq!(
+        sealed.iter().map(|c| c.len()).collect::<Vec<_>>(),
+        [10, 0, 10]
+    );
+    let opened = enseal_arrow::open_chunks(
+        &opener,
+        "ssn",
+        &sealed,
+        b"c",
+        OpenedForm::Text,
+        Threads::AUTO,
+    )
+    .unwrap();
+    assert_eq!(opened[2].as_string::<i32>(), &ssns(10));
+    // Row 3 of the third chunk is row 13 of the column.
+    let mut last: Vec<Option<String>> = sealed[2]
+        .as_string::<i32>()
+        .iter()
+        .map(|v| v.map(str::to_owned))
+        .collect();
+    last[4] = Some(last[4].take().unwrap().replace('A', "B"));
+    let tampered: Vec<ArrayRef> = vec![
+        sealed[0].clone(),
+        sealed[1].clone(),
+        Arc::new(StringArray::from(last)),
+    ];
+    let error = enseal_arrow::open_chunks(
+        &opener,
+        "ssn",
+        &tampered,
+        b"c",
+        OpenedForm::Text,
+        Threads::AUTO,
+    )
+    .unwrap_err();
+    assert_eq!(error.batch_index(), Some(14), "{error}");
+}
+
+#[test]
+fn a_column_of_nulls_only_stays_null() {
+    let (_, sealer, opener) = keys(Suite::X25519);
+    let nulls = arrow_array::NullArray::new(3);
+    let ctx = ColumnContext::Fixed(b"c");
+    let sealed = seal_column(&sealer, "v", &nulls, &ctx, SealedForm::Text, Threads::AUTO).unwrap();
+    assert_eq!(
+        (sealed.data_type(), sealed.null_count()),
+        (&arrow_schema::DataType::Utf8, 3)
+    );
+    let opened = open_column(&opener, "v", &nulls, &ctx, OpenedForm::Text, Threads::AUTO).unwrap();
+    assert_eq!(opened.null_count(), 3);
+}
+
+#[test]
+fn a_table_template_needs_its_pointer_and_padding_is_bounded() {
+    let (_, sealer, _) = keys(Suite::X25519);
+    let batch = intake(5);
+    let no_pointer = ContextTemplate::parse("p/{patient_id}").unwrap();
+    let error = seal_columns(
+        &sealer,
+        &batch,
+        &[("ssn", &no_pointer)],
+        SealedForm::Text,
+        16,
+        Threads::AUTO,
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("has no {pointer}"), "{error}");
+    let template = ContextTemplate::parse("p/{patient_id}{pointer}").unwrap();
+    let error = seal_columns(
+        &sealer,
+        &batch,
+        &[("ssn", &template)],
+        SealedForm::Text,
+        1 << 40,
+        Threads::AUTO,
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidArgument);
+    assert_eq!(error.batch_index(), None);
+    let padded = seal_columns(
+        &sealer,
+        &batch,
+        &[("ssn", &template)],
+        SealedForm::Binary,
+        1 << 16,
+        Threads::AUTO,
+    )
+    .unwrap();
+    // The binary form's body holds the padded plaintext: 65536 bytes and more.
+    assert!(padded.column(2).as_binary::<i32>().value(0).len() > 1 << 16);
 }

@@ -690,7 +690,10 @@ class Sealer:
         ``__arrow_c_stream__`` object); returned as the same kind, of text forms
         (``binary=True``: binary forms), with the same chunks. A null stays
         null (nothing to seal); another type is a ``ColumnTypeError``
-        (a ``TypeError``). All or nothing; an error names the row (``e.index``).
+        (a ``TypeError``). All or nothing; an error names the row (``e.index``,
+        counted across chunks). One context for every value means rows of
+        the column could be swapped unnoticed: to bind each value to its row,
+        use :meth:`seal_table` with a template.
         """
         out = _hot.seal_column(self._hot, _columns.column_in(column), context, binary, _columns.threads(threads))
         return _columns.column_out(out, column)
@@ -714,8 +717,9 @@ class Sealer:
         bytes, exactly as :meth:`seal_record` and the CLI seal a CSV cell, so
         each opens what the other sealed. A template reads string, integer
         and boolean columns; a null there fails the row (``InvalidTemplateError``)
-        unless the value sealed is null. With several columns each template
-        needs ``{pointer}``. ``table``: a pyarrow ``Table``/``RecordBatch``, a
+        unless the value sealed is null. Each template needs ``{pointer}``
+        (a row's other values could otherwise be swapped with it). ``pad_to``
+        is at most 65536. ``table``: a pyarrow ``Table``/``RecordBatch``, a
         Polars or pandas ``DataFrame``, or any ``__arrow_c_stream__`` object;
         returned as the same kind.
         """
@@ -837,7 +841,9 @@ class Opener:
         seals it: a binary column of plaintexts, or with ``text=True`` a string
         column (a value that is not UTF-8 fails its row). Fields of many
         sessions are opened across ``threads`` cores. All or nothing: on an
-        error nothing is returned and plaintext opened so far is wiped.
+        error nothing is returned and plaintext opened so far (all chunks) is
+        wiped. The returned column is plaintext in Arrow memory, which
+        Arrow frees without wiping.
         """
         out = _hot.open_column(self._hot, _columns.column_in(column), context, text, _columns.threads(threads))
         return _columns.column_out(out, column)

@@ -67,7 +67,9 @@ class EnsealExpr:
             frame = pl.DataFrame(list(series))
             return table_op(frame, {name: text}, **table_options)[name]
 
-        fields = [pl.col(f) for f in parsed.fields]
+        # Each column once (a template may name one twice); `{pointer}` is
+        # the input column's name, so open under the name it was sealed as.
+        fields = [pl.col(f) for f in dict.fromkeys(parsed.fields)]
         return pl.map_batches([self._expr, *fields], over_rows, return_dtype=dtype, is_elementwise=True)
 
     def seal(

@@ -11,8 +11,9 @@ What reaches the executors:
   signer pins that verify it): never a private key;
 - for opening, a **key location**, resolved on each executor: a ``pkcs11:``,
   ``wrapped:`` or ``awskms:`` URI (the key stays in the HSM or KMS), or
-  ``file:PATH`` / ``PATH`` of a private JWK set readable there (a mounted
-  secret). The key itself never goes through Spark.
+  ``file:PATH`` of a private JWK set readable there (a mounted secret, in
+  plaintext: the CLI's passphrase-encrypted key files are not read here).
+  The key itself never goes through Spark.
 
 Each task seals in a session of its own. Spark runs tasks in parallel, so each
 task uses ``threads=1`` by default; raise it for few, large partitions.
@@ -20,11 +21,9 @@ task uses ``threads=1`` by default; raise it for few, large partitions.
 
 from __future__ import annotations
 
-import json
-import os
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Optional, Union
 
-from . import ContextTemplate, KeyPair, Keyring, Keyset, Opener, Sealer, SignerPins
+from . import ContextTemplate, Keyring, Keyset, Opener, Sealer, SignerPins
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -33,11 +32,17 @@ if TYPE_CHECKING:
 __all__ = ["seal_columns", "open_columns"]
 
 
-def _templates(columns: Mapping[str, Union[str, ContextTemplate]]) -> dict[str, str]:
+def _templates(df: "DataFrame", columns: Mapping[str, Union[str, ContextTemplate]]) -> dict[str, str]:
+    """The templates as text, checked on the driver: parsed, and every column
+    they name present (a task would otherwise fail on an executor)."""
     out = {}
+    names = df.schema.names
     for name, template in columns.items():
         text = template.template if isinstance(template, ContextTemplate) else template
-        ContextTemplate.parse(text)  # a malformed template fails here, on the driver
+        parsed = ContextTemplate.parse(text)
+        missing = [f for f in [name, *parsed.fields] if f not in names]
+        if missing:
+            raise ValueError(f"the DataFrame has no column {missing[0]!r} (it has {names})")
         out[name] = text
     return out
 
@@ -45,10 +50,6 @@ def _templates(columns: Mapping[str, Union[str, ContextTemplate]]) -> dict[str, 
 def _schema(df: "DataFrame", columns: Mapping[str, str], binary: bool) -> Any:
     from pyspark.sql.types import BinaryType, StringType, StructField, StructType
 
-    names = df.schema.names
-    missing = [c for c in columns if c not in names]
-    if missing:
-        raise ValueError(f"the DataFrame has no column {missing[0]!r} (it has {names})")
     kind = BinaryType() if binary else StringType()
     return StructType(
         [StructField(f.name, kind, f.nullable) if f.name in columns else f for f in df.schema.fields]
@@ -80,7 +81,7 @@ def seal_columns(
     """
     if columns is None:
         raise TypeError("seal_columns needs columns={name: template}")
-    templates = _templates(columns)
+    templates = _templates(df, columns)
     if (keyset is None) == (signed_keyset is None):
         raise TypeError("pass exactly one of keyset= or signed_keyset= (with signers=)")
     make: Callable[[], Sealer]
@@ -108,17 +109,19 @@ def seal_columns(
 
 
 def _keyring(keys: str) -> Keyring:
-    """The keyring of the locations, on an executor: ``file:PATH`` (or a path
-    that exists) is a private JWK set; anything else is a key URI, which core
+    """The keyring of the locations, on an executor: ``file:PATH`` is a
+    private JWK set (at most one); anything else is a key URI, which core
     checks (``Keyring.add_custody``)."""
+    locations = [part.strip() for part in keys.split(",")]
+    files = [loc[len("file:") :] for loc in locations if loc.startswith("file:")]
+    if len(files) > 1:
+        raise ValueError("keys= names more than one file: put the keys in one private JWK set")
     ring = Keyring()
-    for location in (part.strip() for part in keys.split(",")):
-        path = location[len("file:") :] if location.startswith("file:") else location
-        if location.startswith("file:") or os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                for jwk in json.load(f).get("keys", []):
-                    ring.add(KeyPair.from_jwk(json.dumps(jwk)))
-        else:
+    if files:
+        with open(files[0], encoding="utf-8") as f:
+            ring = Keyring.from_jwks(f.read())
+    for location in locations:
+        if not location.startswith("file:"):
             ring.add_custody(location)
     return ring
 
@@ -135,12 +138,12 @@ def open_columns(
 
     ``keys`` names where each executor finds the private keys: a key URI
     (``pkcs11:``, ``wrapped:``, ``awskms:``) or ``file:PATH`` of a private JWK
-    set; several, comma-separated, are merged. Opened columns are strings:
+    set; several, comma-separated, are merged (at most one file). Opened columns are strings:
     what :func:`seal_columns`, ``Sealer.seal_table`` or the CLI sealed.
     """
     if not isinstance(keys, str):
         raise TypeError("keys must be a key location (str): the private key itself never goes through Spark")
-    templates = _templates(columns)
+    templates = _templates(df, columns)
 
     def open_(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         opener = Opener(_keyring(keys))

@@ -199,3 +199,25 @@ def test_the_thread_count_comes_from_enseal_threads(keys):
     assert run({"ENSEAL_THREADS": "3"}).stdout.strip() == "3"
     failed = run({"ENSEAL_THREADS": "lots"})
     assert failed.returncode != 0 and "ENSEAL_THREADS must be a positive integer" in failed.stderr
+
+
+def test_rows_are_numbered_across_chunks_and_a_bad_pad_is_refused(keys):
+    sealer, opener = keys
+    chunked = pa.chunked_array([pa.array(ssns(10)), pa.array(ssns(10))])
+    sealed = sealer.seal_column(chunked, "c").to_pylist()
+    sealed[14] = sealed[14][:-2]
+    with pytest.raises(enseal.EnsealError) as raised:
+        opener.open_column(pa.chunked_array([pa.array(sealed[:10]), pa.array(sealed[10:])]), "c")
+    assert raised.value.index == 14
+    with pytest.raises(enseal.InvalidArgumentError, match="at most 65536"):
+        sealer.seal_table(intake(3), {"ssn": TEMPLATE}, pad_to=2**40)
+    with pytest.raises(enseal.InvalidTemplateError, match="has no \\{pointer\\}"):
+        sealer.seal_table(intake(3), {"ssn": "p/{patient_id}"})
+
+
+def test_empty_and_all_missing_pandas_columns(keys):
+    sealer, opener = keys
+    for series in (pd.Series([], dtype=object, name="ssn"), pd.Series([None, None], name="ssn")):
+        sealed = sealer.seal_column(series, "c")
+        assert isinstance(sealed, pd.Series) and len(sealed) == len(series) and sealed.isna().all()
+        assert opener.open_column(sealed, "c", text=True).isna().all()

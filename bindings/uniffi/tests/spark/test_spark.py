@@ -168,10 +168,12 @@ def test_bad_input_fails_on_the_driver_or_names_the_row(spark, key):
     df = intake(spark, 10, partitions=1)
     with pytest.raises(ValueError, match="no column 'mrn'"):
         enseal.spark.seal_columns(df, keyset, {"mrn": TEMPLATE})
+    with pytest.raises(ValueError, match="no column 'clinic'"):
+        enseal.spark.seal_columns(df, keyset, {"ssn": "{clinic}{pointer}"})
     with pytest.raises(enseal.InvalidTemplateError):
         enseal.spark.seal_columns(df, keyset, {"ssn": "clinics/{site"})
     with pytest.raises(TypeError, match="private key itself never goes through Spark"):
         enseal.spark.open_columns(df, key[0], COLUMNS)  # type: ignore[arg-type]
     # A clear value where a sealed one belongs fails the task with enseal's error, naming the row.
-    with pytest.raises(Exception, match="BAD_PREFIX"):
+    with pytest.raises(Exception, match=r"batch value 0: value at /ssn: .*BAD_PREFIX"):
         enseal.spark.open_columns(df, f"file:{private}", COLUMNS).collect()
