@@ -16,10 +16,11 @@ use zeroize::Zeroizing;
 pub(crate) enum Entry {
     /// In this process's memory: the key pair, and the same key as the
     /// in-memory custodian sessions are opened with. The custody path (a
-    /// direct DH, then core's RFC 9180 schedule with the stored public key)
-    /// costs 1.01-1.06× a raw DH per session, where `hpke`'s decapsulation,
-    /// which derives the public key again, costs 1.7-2.0×
-    /// (bench/examples/decap_paths.rs, docs/PERFORMANCE.md).
+    /// direct DH on AWS-LC, then core's RFC 9180 schedule with the stored
+    /// public key) costs 1.07-1.13× the fastest raw DH per session, where
+    /// `hpke`'s decapsulation, which derives the public key again on
+    /// RustCrypto, costs 3.3-9.8× more (bench/examples/decap_paths.rs,
+    /// docs/PERFORMANCE.md).
     Local(KeyPair, Arc<SoftwareKey>),
     /// With a custodian, which is asked for the private-key step.
     Custody(Arc<dyn KeyCustody>),

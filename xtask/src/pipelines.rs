@@ -93,9 +93,8 @@ pub(crate) fn bench() -> Result {
     run(&mut Command::new(
         root().join("target/release/examples/bench_columns"),
     ))?;
-    if !root().join("target/wheels").exists() {
-        crate::python::build_wheel()?;
-    }
+    // The wheel of this tree (a no-op when it is up to date).
+    crate::python::build_wheel()?;
     java_present()?;
     let python = spark_venv()?;
     run(Command::new(&python)
