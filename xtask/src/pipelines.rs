@@ -64,11 +64,44 @@ pub(crate) fn test() -> Result {
     java_present()?;
     // The CLI opens what Spark sealed, and seals what Spark opens.
     cargo(&["build", "-p", "enseal-cli"])?;
+    let cli = root().join("target/debug/enseal");
+    // A P-256 key generated inside a fresh SoftHSM2 token, which the
+    // executors open through (`pkcs11:` URI); only its public half comes out.
+    let dir = root().join("target/pipelines");
+    let (module, conf, pin_file) = crate::pkcs11::softhsm_token(&dir.join("softhsm"))?;
+    let query = format!(
+        "module-path={}&pin-source=file:{}",
+        module.display(),
+        pin_file.display()
+    );
+    let token = crate::pkcs11::TOKEN_LABEL;
+    let public = dir.join("spark-key.public.jwk");
+    run(Command::new(&cli)
+        .env("SOFTHSM2_CONF", &conf)
+        .args([
+            "key",
+            "generate",
+            "--suite",
+            "p256",
+            "--label",
+            "spark-key",
+            "--force",
+        ])
+        .arg("--pkcs11")
+        .arg(format!("pkcs11:token={token}?{query}"))
+        .arg("--public-out")
+        .arg(&public))?;
     let python = spark_venv()?;
     run(Command::new(&python)
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
         .arg(root().join("bindings/uniffi/tests/spark"))
-        .env("ENSEAL_CLI", root().join("target/debug/enseal"))
+        .env("ENSEAL_CLI", &cli)
+        .env("SOFTHSM2_CONF", &conf)
+        .env(
+            "ENSEAL_SPARK_PKCS11_KEY",
+            format!("pkcs11:token={token};object=spark-key;type=private?{query}"),
+        )
+        .env("ENSEAL_SPARK_PKCS11_PUBLIC", &public)
         .current_dir(std::env::temp_dir()))
 }
 

@@ -163,6 +163,31 @@ def test_a_signed_keyset_is_verified_on_the_executors(spark, key, tmp_path):
         enseal.spark.seal_columns(df, signed_keyset=jws.read_text(), signers=pins.read_text(), columns=COLUMNS, min_version=4)
 
 
+def test_executors_open_through_a_key_in_an_hsm(spark):
+    # The test command made a SoftHSM2 token with a P-256 key generated inside
+    # it; the executors get its pkcs11: URI (the PIN by file), never the key.
+    uri, public = os.environ["ENSEAL_SPARK_PKCS11_KEY"], os.environ["ENSEAL_SPARK_PKCS11_PUBLIC"]
+    keyset = enseal.Keyset.from_public_key(enseal.PublicKey.from_jwk(Path(public).read_text()))
+    df = intake(spark, 20_000, partitions=4)
+    sealed = enseal.spark.seal_columns(df, keyset, COLUMNS).cache()
+    assert sealed.filter(F.col("diagnosis").startswith("enseal1.")).count() == 20_000
+    back = enseal.spark.open_columns(sealed, uri, COLUMNS)
+    assert back.exceptAll(df).count() == 0 and df.exceptAll(back).count() == 0
+    # Not the token's key: the sealed values do not open with another key.
+    other = enseal.KeyPair.generate(enseal.Suite.P256)
+    with pytest.raises(Exception, match="UNKNOWN_KEY"):
+        enseal.spark.open_columns(sealed, f"file:{_jwks_file(other)}", COLUMNS).collect()
+    sealed.unpersist()
+
+
+def _jwks_file(key: enseal.KeyPair) -> Path:
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "other.jwks"
+    path.write_text(json.dumps({"keys": [json.loads(key.to_jwk())]}))
+    return path
+
+
 def test_bad_input_fails_on_the_driver_or_names_the_row(spark, key):
     _, keyset, private = key
     df = intake(spark, 10, partitions=1)
