@@ -1,9 +1,10 @@
 //! Kotlin on the JVM, and Swift as far as this machine allows. One native
 //! build serves both: the release library WITHOUT the `python` feature (the
 //! wheel's library needs a Python interpreter's symbols: loaded from Kotlin it
-//! fails with `undefined symbol: PyModuleDef_Init`), in its own target
-//! directory, `target/jvm`, because the wheel's build of the same crate with
-//! that feature writes the same file name under `target/release`.
+//! fails with `undefined symbol: PyModuleDef_Init`), under `target/release`,
+//! where the C library's build has already compiled every dependency (the
+//! wheels build the crate with that feature under `target/<triple>/release`,
+//! so the two never overwrite each other's file).
 //!
 //! From it: the Kotlin and Swift sources (uniffi library mode, pinned
 //! uniffi-bindgen), and the JVM package in `target/kotlin/dist`: `enseal.jar`
@@ -25,15 +26,8 @@ const JNA_JAR: &str = "/usr/share/java/jna.jar";
 /// Builds the release library without the `python` feature, once for every
 /// consumer, and returns its path.
 fn library() -> Result<PathBuf> {
-    cargo(&[
-        "build",
-        "--release",
-        "-p",
-        "enseal-uniffi",
-        "--target-dir",
-        "target/jvm",
-    ])?;
-    Ok(root().join("target/jvm/release/libenseal_uniffi.so"))
+    cargo(&["build", "--release", "-p", "enseal-uniffi"])?;
+    Ok(root().join("target/release/libenseal_uniffi.so"))
 }
 
 fn generate(lib: &Path, language: &str, out: &Path) -> Result {
