@@ -366,8 +366,7 @@ fn replace(
         let (at, _) = schema
             .column_with_name(name)
             .ok_or_else(|| Error::InvalidColumn(format!("the table has no column {name:?}")))?;
-        let made =
-            make(name, batch.column(at).as_ref(), template).map_err(|e| in_column(name, e))?;
+        let made = make(name, batch.column(at).as_ref(), template)?;
         // Same name, nullability and metadata; only the type changes.
         fields[at] = schema
             .field(at)
@@ -383,7 +382,7 @@ fn replace(
 /// A row's error (the row stays the batch index), named by its column.
 fn in_column(name: &str, error: Error) -> Error {
     match error {
-        Error::Batch { index, source } if !matches!(*source, Error::Field { .. }) => Error::Batch {
+        Error::Batch { index, source } => Error::Batch {
             index,
             source: Box::new(Error::Field {
                 pointer: pointer_of(name),
