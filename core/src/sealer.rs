@@ -353,8 +353,7 @@ impl Sealer {
                 // using the counter values a child would claim. A clock that
                 // jumped back by max_age or more ends the session too: a
                 // session must not live on by a clock being set back.
-                let young = now.abs_diff(session.started) < self.max_age;
-                if young && !session.fork_guard.forked() {
+                if self.may_seal_in(&session, now) {
                     let counter = session.next.fetch_add(1, Ordering::Relaxed);
                     if counter < self.field_limit {
                         return field(&session, counter);
@@ -364,6 +363,13 @@ impl Sealer {
             };
             self.replace_session(&unusable, now)?;
         }
+    }
+
+    /// Whether `session` may take another field at `now`: young enough (a
+    /// clock set back by `max_age` or more ends it too) and not inherited
+    /// across a `fork()`. One rule for single fields and runs alike.
+    fn may_seal_in(&self, session: &LiveSession, now: u64) -> bool {
+        now.abs_diff(session.started) < self.max_age && !session.fork_guard.forked()
     }
 
     /// The clock's time; [`Error::KeyExpired`] once it is past `not_after`.
@@ -463,8 +469,7 @@ impl SealingRun<'_> {
             let live = &block.session;
             if block.next < block.end
                 && block.epoch == sealer.epoch.load(Ordering::Acquire)
-                && now.abs_diff(live.started) < sealer.max_age
-                && !live.fork_guard.forked()
+                && sealer.may_seal_in(live, now)
             {
                 let counter = block.next;
                 block.next += 1;
@@ -480,8 +485,7 @@ impl SealingRun<'_> {
                     .unwrap_or_else(PoisonError::into_inner);
                 // Read under the lock: a replacement moves it under the write lock.
                 let epoch = sealer.epoch.load(Ordering::Acquire);
-                let young = now.abs_diff(session.started) < sealer.max_age;
-                if young && !session.fork_guard.forked() {
+                if sealer.may_seal_in(&session, now) {
                     let first = session.next.fetch_add(RUN_BLOCK, Ordering::Relaxed);
                     if first < sealer.field_limit {
                         let block = Block {
