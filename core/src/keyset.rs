@@ -156,6 +156,25 @@ impl Keyset {
         self.entries.iter().find(|e| e.key.kid() == *kid)
     }
 
+    /// Checks, without any private key, that `text` is a field sealed to a
+    /// key of this keyset, and returns it parsed: what a service that stores
+    /// sealed fields (and holds no private key) checks before it accepts one.
+    /// Errors: whatever [`Sealed::parse`] refuses (`BAD_PREFIX` for a clear
+    /// value, `BAD_ENCODING`, `TRUNCATED`, `UNSUPPORTED_VERSION`,
+    /// `UNSUPPORTED_SUITE`), then `UNKNOWN_KEY` for a key id not in this
+    /// keyset (a prefix alone is not enough: anyone can seal to a key of
+    /// their own). Only opening checks the tag, so a value with a tampered
+    /// body still passes here and fails `DECRYPT_FAILED` where it is opened.
+    ///
+    /// [`Sealed::parse`]: crate::Sealed::parse
+    pub fn check_sealed(&self, text: &str) -> Result<crate::Sealed> {
+        let sealed = crate::Sealed::parse(text)?;
+        match self.get(&sealed.kid()) {
+            Some(entry) if entry.key.suite() == sealed.suite() => Ok(sealed),
+            _ => Err(Error::UnknownKey(sealed.kid())),
+        }
+    }
+
     /// Every entry, in document order.
     pub fn entries(&self) -> &[KeysetEntry] {
         &self.entries

@@ -1,10 +1,10 @@
 //! Kotlin on the JVM, and Swift as far as this machine allows. One native
-//! build serves both: the release library WITHOUT the `python` feature (the
-//! wheel's library needs a Python interpreter's symbols: loaded from Kotlin it
-//! fails with `undefined symbol: PyModuleDef_Init`), under `target/release`,
-//! where the C library's build has already compiled every dependency (the
-//! wheels build the crate with that feature under `target/<triple>/release`,
-//! so the two never overwrite each other's file).
+//! build serves both: the library WITHOUT the `python` feature (the wheel's
+//! library needs a Python interpreter's symbols: loaded from Kotlin it fails
+//! with `undefined symbol: PyModuleDef_Init`), the dev build under
+//! `target/debug` for the test and the release build under `target/release`
+//! for `kotlin-package` (the wheels build the crate with that feature under
+//! `target/<triple>/release`, so none overwrites another's file).
 //!
 //! From it: the Kotlin and Swift sources (uniffi library mode, pinned
 //! uniffi-bindgen), and the JVM package in `target/kotlin/dist`: `enseal.jar`
@@ -23,11 +23,29 @@ use std::process::Command;
 const KOTLIN_COMPILER: &str = "kotlin-compiler@2.4.20";
 const JNA_JAR: &str = "/usr/share/java/jna.jar";
 
-/// Builds the release library without the `python` feature, once for every
-/// consumer, and returns its path.
-fn library() -> Result<PathBuf> {
-    cargo(&["build", "--release", "-p", "enseal-uniffi"])?;
-    Ok(root().join("target/release/libenseal_uniffi.so"))
+/// Which build of the library (without the `python` feature) a step uses.
+/// The test uses the dev build: `cargo test -p
+/// enseal-uniffi` has compiled its dependencies, so it costs no second cold
+/// compile (a release build took ~3 min of the suite), and keeps overflow
+/// checks and debug assertions on. `kotlin-package` ships the release build.
+#[derive(Clone, Copy)]
+pub(crate) enum Build {
+    Dev,
+    Release,
+}
+
+/// Builds the library once for every consumer and returns its path.
+fn library(build: Build) -> Result<PathBuf> {
+    Ok(match build {
+        Build::Dev => {
+            cargo(&["build", "-p", "enseal-uniffi"])?;
+            root().join("target/debug/libenseal_uniffi.so")
+        }
+        Build::Release => {
+            cargo(&["build", "--release", "-p", "enseal-uniffi"])?;
+            root().join("target/release/libenseal_uniffi.so")
+        }
+    })
 }
 
 fn generate(lib: &Path, language: &str, out: &Path) -> Result {
@@ -193,8 +211,8 @@ pub(crate) struct Package {
 
 /// Builds the library once, generates Kotlin and Swift from it, and packages
 /// the Kotlin bindings as a jar.
-pub(crate) fn package() -> Result<Package> {
-    let lib = library()?;
+pub(crate) fn package(build: Build) -> Result<Package> {
+    let lib = library(build)?;
     let dir = root().join("target/kotlin");
     let generated = dir.join("gen");
     generate(&lib, "kotlin", &generated)?;
@@ -240,7 +258,7 @@ pub(crate) fn package() -> Result<Package> {
 }
 
 pub(crate) fn test() -> Result {
-    let package = package()?;
+    let package = package(Build::Dev)?;
     let dir = root().join("target/kotlin");
     write_vectors(&dir.join("vectors.tsv"))?;
     let jna = jna()?;

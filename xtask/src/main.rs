@@ -11,10 +11,12 @@ mod bench;
 mod c;
 mod custody;
 mod deny;
+mod ingest;
 mod kotlin;
 mod parity;
 mod pipelines;
 mod pkcs11;
+mod postgres;
 mod python;
 mod web;
 
@@ -52,7 +54,8 @@ usage: cargo xtask <task>
   kotlin-test  generate Kotlin and Swift, compile and run the Kotlin test on the JVM
   kotlin-package  build target/kotlin/dist: enseal.jar (bindings + native library) and libenseal_uniffi.so
   web-build    build and pack the npm package into target/npm (prints the .wasm size)
-  web-test     the npm package in Node, headless Chromium, a Vite build and the example form
+  web-test     the npm package in Node, headless Chromium and a Vite build
+  ingest-test  the intake service (examples/ingest) against a fresh PostgreSQL 15 cluster and SQLite
   web-bench    seal/open rates in Node and Chromium against @hpke/core, libsodium, WebCrypto
   c-install --prefix DIR   install libenseal, enseal.h and enseal.pc under DIR";
 
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Some("kms-test") => awskms::test(),
         Some("python-test") => python::test(),
         Some("pipelines-test") => pipelines::test(),
+        Some("ingest-test") => ingest::test(),
         Some("bench-pipelines") => pipelines::bench(),
         Some("wheels") => python::wheels(),
         Some("pkcs11-test") => pkcs11::test(),
@@ -83,7 +87,7 @@ fn main() -> ExitCode {
         Some("bench-custody") => custody::bench(),
         Some("kryoptic-test") => pkcs11::kryoptic_test(),
         Some("kotlin-test") => kotlin::test(),
-        Some("kotlin-package") => kotlin::package().map(|_| ()),
+        Some("kotlin-package") => kotlin::package(kotlin::Build::Release).map(|_| ()),
         Some("web-build") => web::build().map(|_| ()),
         Some("web-test") => web::test(),
         Some("web-bench") => web::bench(),
@@ -168,6 +172,8 @@ fn setup() -> Result {
         "libsqlite3-dev",
         // llvm-strip: the wheels' debug information, x86_64 and aarch64 (xtask/src/python.rs).
         "llvm",
+        // PostgreSQL 15: the intake service's real database (xtask/src/postgres.rs).
+        "postgresql",
     ]
     .into_iter()
     .filter(|p| {
@@ -361,6 +367,8 @@ fn test() -> Result {
     pipelines::test()?;
     kotlin::test()?;
     web::test()?;
+    // After python-test (the wheel) and web-test (the npm package).
+    ingest::test()?;
     // After the bindings' tests, which built the wheel, the jars, libenseal and the npm package.
     custody::test()?;
     // After kotlin-test and web-test: the generated Kotlin, Swift and .d.ts are fresh.

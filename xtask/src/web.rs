@@ -183,7 +183,6 @@ pub(crate) fn test() -> Result {
             "node.test.js",
             "browser.test.js",
             "vite.test.js",
-            "web-form.test.js",
         ])
         .current_dir(tests_dir()))?;
     run(Command::new(env_cargo()).args([

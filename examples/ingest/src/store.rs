@@ -1,0 +1,267 @@
+//! Where intakes are kept: SQLite (embedded, the default) or PostgreSQL, with
+//! the same statements. A submission is acknowledged only once the statement
+//! that stores it has committed; one `INSERT … ON CONFLICT (record_id) DO
+//! NOTHING` is its own transaction, and the record id makes a retry store
+//! nothing twice.
+
+use crate::intake::Intake;
+use serde::Serialize;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::{AnyPool, Row};
+use std::borrow::Cow;
+use std::time::Duration;
+
+/// Which server a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite:PATH` (the file is made if missing).
+    Sqlite,
+    /// `postgres://…` or `postgresql://…`.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of `url`, or an error naming the schemes understood.
+    pub fn of(url: &str) -> Result<Backend, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err("the database URL must start with sqlite: or postgres://".into())
+        }
+    }
+}
+
+/// The schema, one migration list per backend (migrations/<backend>/), in the
+/// binary: a fresh database gets it on first start, an old one what it lacks.
+#[derive(Debug)]
+struct Embedded(Backend);
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>>
+                + Send
+                + 's,
+        >,
+    > {
+        let sql = match self.0 {
+            Backend::Postgres => include_str!("../migrations/postgres/0001_intakes.sql"),
+            Backend::Sqlite => include_str!("../migrations/sqlite/0001_intakes.sql"),
+        };
+        Box::pin(async move {
+            Ok(vec![Migration::new(
+                1,
+                Cow::Borrowed("intakes"),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )])
+        })
+    }
+}
+
+/// The outcome of storing a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// A new row, with its id.
+    Created(i64),
+    /// The same submission was stored before (a retry): its row's id.
+    Replayed(i64),
+    /// Another submission holds this record id.
+    Conflict,
+}
+
+/// A stored intake as pipelines fetch it: the sealed fields as stored.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredIntake {
+    /// The row id (increasing): the cursor for the next page.
+    pub id: i64,
+    /// The form's record id, which every sealed field is bound to.
+    pub record_id: String,
+    /// Unix seconds.
+    pub received_at: i64,
+    /// The key the protected fields are sealed to.
+    pub kid: String,
+    /// The fields, protected ones sealed.
+    pub patient: Patient,
+}
+
+/// A stored patient object, as the form sent it.
+#[derive(Serialize)]
+pub struct Patient {
+    /// Clear.
+    pub name: String,
+    /// Clear.
+    pub dob: String,
+    /// Sealed.
+    pub ssn: String,
+    /// Sealed.
+    pub diagnosis: String,
+}
+
+/// A connection pool to one database.
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+fn db_error(e: sqlx::Error) -> String {
+    // sqlx's messages name the statement and the server's reason, never the
+    // bound values.
+    format!("database: {e}")
+}
+
+impl Store {
+    /// Connects (making an SQLite file if missing) and migrates the schema.
+    pub async fn open(url: &str, max_connections: u32) -> Result<Store, String> {
+        let backend = Backend::of(url)?;
+        install_default_drivers();
+        let url = match backend {
+            Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_string(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    // WAL: readers never block the writer. synchronous=FULL:
+                    // a commit is on disk (fsync) before it returns, so an
+                    // acknowledged intake survives a power cut, not only a crash.
+                    if backend == Backend::Sqlite {
+                        use sqlx::Executor;
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(db_error)?;
+        let migrator = Migrator::new(Embedded(backend))
+            .await
+            .map_err(|e| format!("migrations: {e}"))?;
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| format!("migrating the schema: {e}"))?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Which server it is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Stores `intake` received at `received_at` (Unix seconds) on `day`.
+    pub async fn insert(
+        &self,
+        intake: &Intake,
+        received_at: i64,
+        day: &str,
+    ) -> Result<Stored, String> {
+        let inserted = sqlx::query(
+            "INSERT INTO intakes (record_id, received_at, received_day, kid, name, dob, ssn, diagnosis) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (record_id) DO NOTHING RETURNING id",
+        )
+        .bind(&intake.record_id)
+        .bind(received_at)
+        .bind(day)
+        .bind(&intake.kid)
+        .bind(&intake.name)
+        .bind(&intake.dob)
+        .bind(&intake.ssn)
+        .bind(&intake.diagnosis)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        if let Some(row) = inserted {
+            return Ok(Stored::Created(row.try_get(0).map_err(db_error)?));
+        }
+        // The record id is taken: the same submission again (a client retry
+        // after a lost answer, a restart) answers as the first did; any other
+        // content is a conflict. Sealed values are compared as stored: a
+        // retry resends the very same text.
+        let row = sqlx::query(
+            "SELECT id, kid, name, dob, ssn, diagnosis FROM intakes WHERE record_id = $1",
+        )
+        .bind(&intake.record_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let same = Intake {
+            record_id: intake.record_id.clone(),
+            kid: row.try_get(1).map_err(db_error)?,
+            name: row.try_get(2).map_err(db_error)?,
+            dob: row.try_get(3).map_err(db_error)?,
+            ssn: row.try_get(4).map_err(db_error)?,
+            diagnosis: row.try_get(5).map_err(db_error)?,
+        } == *intake;
+        Ok(if same {
+            Stored::Replayed(row.try_get(0).map_err(db_error)?)
+        } else {
+            Stored::Conflict
+        })
+    }
+
+    /// Up to `limit` intakes received on `day` (UTC), with ids above `after`.
+    pub async fn day(
+        &self,
+        day: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredIntake>, String> {
+        let rows = sqlx::query(
+            "SELECT id, record_id, received_at, kid, name, dob, ssn, diagnosis FROM intakes \
+             WHERE received_day = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(day)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredIntake {
+                    id: row.try_get(0)?,
+                    record_id: row.try_get(1)?,
+                    received_at: row.try_get(2)?,
+                    kid: row.try_get(3)?,
+                    patient: Patient {
+                        name: row.try_get(4)?,
+                        dob: row.try_get(5)?,
+                        ssn: row.try_get(6)?,
+                        diagnosis: row.try_get(7)?,
+                    },
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db_error)
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), String> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_error)
+    }
+
+    /// Closes the pool, waiting for statements in flight.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
