@@ -1,0 +1,682 @@
+//! The intake service as a process, over real TLS, against SQLite and (in
+//! the test command) a real PostgreSQL: what it accepts, what it refuses,
+//! what it stores, who may fetch it, and what survives a restart under load.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use enseal::{KeyPair, Keyring, Keyset, Opener, Sealer, Suite};
+use enseal_ingest::client::{self, Answer};
+use enseal_ingest::http::HSTS;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn hsts(answer: &Answer) -> bool {
+    answer
+        .headers
+        .get("strict-transport-security")
+        .is_some_and(|v| v == HSTS)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_arguments_it_runs_in_dev_mode_and_the_pipeline_opens_what_was_sealed() {
+    let cwd = scratch("dev");
+    // `cargo run -p enseal-ingest` on a fresh machine: nothing but the
+    // ports (0: any free one), defaults for everything else.
+    let service = Service::start(&Options {
+        dir: &cwd.join("enseal-ingest-dev"),
+        database: None,
+        ports: (0, 0),
+        cwd: Some(&cwd),
+        dev_dir_flag: false,
+    });
+    assert!(cwd.join("enseal-ingest-dev/ingest.db").exists());
+    let mut web = client::connect(service.intake, service.public_client())
+        .await
+        .unwrap();
+    let page = web.get("/").await.unwrap();
+    assert_eq!(page.status, 200);
+    assert!(hsts(&page));
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    let html = String::from_utf8(page.body.to_vec()).unwrap();
+    let signers = std::fs::read_to_string(service.dir.join("signers.json")).unwrap();
+    assert!(html.contains(signers.trim()), "the page pins the signers");
+    let jws = web.get("/keyset.jws").await.unwrap();
+    assert_eq!(
+        jws.body,
+        std::fs::read_to_string(service.dir.join("keyset.jws"))
+            .unwrap()
+            .trim()
+    );
+
+    let record_id = uuid::Uuid::new_v4().to_string();
+    let body = sealed_body(&service.sealer(), &record_id);
+    let stored = web.post_json("/intake", body.clone()).await.unwrap();
+    assert_eq!(stored.status, 201, "{:?}", stored.json());
+    assert_eq!(stored.json()["recordId"], record_id);
+    assert!(hsts(&stored));
+
+    // The pipeline's view: over mutual TLS, the fields as they were sent.
+    let mut internal = client::connect(service.records, service.internal_client())
+        .await
+        .unwrap();
+    let day = enseal_ingest::http::day_of(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    );
+    let page = internal.get(&format!("/records?day={day}")).await.unwrap();
+    assert_eq!(page.status, 200);
+    assert!(hsts(&page));
+    let records = page.json()["records"].as_array().unwrap().clone();
+    assert_eq!(records.len(), 1);
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(records[0]["patient"], sent["patient"]);
+    assert_eq!(
+        records[0]["kid"],
+        service.keyset().primary_kid().to_string()
+    );
+    // And the private keyring dev mode wrote (the service never read it) opens it.
+    let keyring = Keyring::from_jwks(
+        &std::fs::read_to_string(service.dir.join("private-keyring.json")).unwrap(),
+    )
+    .unwrap();
+    let opened = Opener::new(keyring)
+        .open_json_text(
+            &records[0]["patient"].to_string(),
+            &["/ssn", "/diagnosis"],
+            Some(&record_id),
+        )
+        .unwrap();
+    let opened: serde_json::Value = serde_json::from_str(&opened).unwrap();
+    assert_eq!(
+        opened,
+        serde_json::json!({"name": NAME, "dob": DOB, "ssn": SSN, "diagnosis": DIAGNOSIS})
+    );
+    // A second start reuses what the first made: same keyset, same rows.
+    let kid = service.keyset().primary_kid();
+    drop(service);
+    let again = Service::start(&Options {
+        dir: &cwd.join("enseal-ingest-dev"),
+        database: None,
+        ports: (0, 0),
+        cwd: Some(&cwd),
+        dev_dir_flag: false,
+    });
+    assert_eq!(again.keyset().primary_kid(), kid);
+    let url = format!(
+        "sqlite:{}",
+        cwd.join("enseal-ingest-dev/ingest.db").display()
+    );
+    assert_eq!(rows(&url).await.len(), 1);
+}
+
+/// A bad input: what it is, its content type and body, and the status,
+/// code and field it must get.
+type BadInput = (
+    &'static str,
+    &'static str,
+    String,
+    u16,
+    &'static str,
+    Option<&'static str>,
+);
+
+fn bad_inputs(service: &Service) -> Vec<BadInput> {
+    let sealer = service.sealer();
+    let good = |id: &str| sealed_body(&sealer, id);
+    let patient = |ssn: &str, diagnosis: &str| {
+        format!(
+            r#"{{"recordId":"r-1","patient":{{"name":"{NAME}","dob":"{DOB}","ssn":"{ssn}","diagnosis":"{diagnosis}"}}}}"#
+        )
+    };
+    let sealed: serde_json::Value = serde_json::from_str(&good("r-1")).unwrap();
+    let sealed_ssn = sealed["patient"]["ssn"].as_str().unwrap().to_string();
+    let sealed_diagnosis = sealed["patient"]["diagnosis"].as_str().unwrap().to_string();
+    // Sealed properly, to a key that is not in the service's keyset.
+    let stranger = KeyPair::generate(Suite::X25519).unwrap();
+    let foreign = Sealer::new(stranger.public_key()).unwrap();
+    let foreign_ssn = foreign.seal(SSN.as_bytes(), "/ssn").unwrap();
+    let json = "application/json";
+    vec![
+        (
+            "clear SSN",
+            json,
+            patient(SSN, &sealed_diagnosis),
+            422,
+            "BAD_PREFIX",
+            Some("/patient/ssn"),
+        ),
+        (
+            "clear diagnosis",
+            json,
+            patient(&sealed_ssn, DIAGNOSIS),
+            422,
+            "BAD_PREFIX",
+            Some("/patient/diagnosis"),
+        ),
+        (
+            "sealed to an unknown key",
+            json,
+            patient(&foreign_ssn, &sealed_diagnosis),
+            422,
+            "UNKNOWN_KEY",
+            Some("/patient/ssn"),
+        ),
+        (
+            "truncated",
+            json,
+            patient(&sealed_ssn[..60], &sealed_diagnosis),
+            422,
+            "TRUNCATED",
+            Some("/patient/ssn"),
+        ),
+        (
+            "re-encoded",
+            json,
+            patient(&format!("{sealed_ssn}="), &sealed_diagnosis),
+            422,
+            "BAD_ENCODING",
+            Some("/patient/ssn"),
+        ),
+        (
+            "SSN not a string",
+            json,
+            patient(&sealed_ssn, &sealed_diagnosis)
+                .replace(&format!("\"{sealed_ssn}\""), "780051120"),
+            400,
+            "INVALID_FIELD",
+            Some("/patient/ssn"),
+        ),
+        (
+            "missing diagnosis",
+            json,
+            format!(
+                r#"{{"recordId":"r-1","patient":{{"name":"{NAME}","dob":"{DOB}","ssn":"{sealed_ssn}"}}}}"#
+            ),
+            400,
+            "INVALID_FIELD",
+            Some("/patient/diagnosis"),
+        ),
+        (
+            "an extra clear field",
+            json,
+            good("r-1").replacen(
+                "\"name\"",
+                &format!("\"notes\":\"{DIAGNOSIS}\",\"name\""),
+                1,
+            ),
+            400,
+            "INVALID_FIELD",
+            Some("/patient/notes"),
+        ),
+        (
+            "malformed JSON",
+            json,
+            format!(r#"{{"recordId":"r-1","patient":{{"ssn":"{SSN}""#),
+            400,
+            "INVALID_JSON",
+            None,
+        ),
+        (
+            "not an object",
+            json,
+            format!("[\"{SSN}\"]"),
+            400,
+            "INVALID_FIELD",
+            Some(""),
+        ),
+        (
+            "bad record id",
+            json,
+            good("r 1/../x"),
+            400,
+            "INVALID_FIELD",
+            Some("/recordId"),
+        ),
+        (
+            "bad date",
+            json,
+            good("r-1").replace(DOB, "10/12/1815"),
+            400,
+            "INVALID_FIELD",
+            Some("/patient/dob"),
+        ),
+        (
+            "oversized body",
+            json,
+            good("r-1").replace(NAME, &"A".repeat(20_000)),
+            413,
+            "BODY_TOO_LARGE",
+            None,
+        ),
+        (
+            "not JSON at all",
+            "text/plain",
+            good("r-1"),
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            None,
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_bad_input_gets_its_4xx_naming_the_field_and_stores_nothing() {
+    let dir = scratch("bad");
+    for (store, url) in databases(&dir, "bad").await {
+        let service = Service::start(&Options::new(&dir.join(store), &url));
+        let mut web = client::connect(service.intake, service.public_client())
+            .await
+            .unwrap();
+        for (case, content_type, body, status, code, field) in bad_inputs(&service) {
+            let answer = web
+                .request(
+                    hyper::Method::POST,
+                    "/intake",
+                    Some(content_type),
+                    body.into(),
+                )
+                .await
+                .unwrap();
+            let error = &answer.json()["error"];
+            assert_eq!(answer.status, status, "{store}, {case}: {error}");
+            assert_eq!(error["code"], code, "{store}, {case}");
+            assert_eq!(error["field"].as_str(), field, "{store}, {case}");
+            assert!(hsts(&answer), "{store}, {case}: HSTS on a refusal");
+            let message = error["message"].as_str().unwrap();
+            for secret in [SSN, DIAGNOSIS, "780051120"] {
+                assert!(!message.contains(secret), "{store}, {case}: {message}");
+            }
+            if answer.status == 413 {
+                // The service may close a connection after an unread body.
+                web = client::connect(service.intake, service.public_client())
+                    .await
+                    .unwrap();
+            }
+        }
+        // Read back directly: nothing was stored.
+        assert_eq!(rows(&url).await.len(), 0, "{store}: rows after refusals");
+        // A good one is then stored: the refusals did not break anything.
+        let ok = web
+            .post_json("/intake", sealed_body(&service.sealer(), "after-refusals"))
+            .await
+            .unwrap();
+        assert_eq!(ok.status, 201, "{store}");
+        let stored = rows(&url).await;
+        assert_eq!(stored.len(), 1);
+        let (_, record_id, kid, name, dob, ssn, diagnosis) = &stored[0];
+        assert_eq!(record_id, "after-refusals");
+        assert_eq!(kid, &service.keyset().primary_kid().to_string());
+        assert_eq!((name.as_str(), dob.as_str()), (NAME, DOB));
+        for sealed in [ssn, diagnosis] {
+            assert!(sealed.starts_with("enseal1."), "{store}: stored sealed");
+            assert!(!sealed.contains(SSN) && !sealed.contains("E11.9"));
+        }
+        // The log names codes and fields, never a value.
+        let logs = service.logs();
+        assert!(logs.contains("code=\"BAD_PREFIX\""), "{logs}");
+        for secret in [SSN, DIAGNOSIS, "780051120", "E11.9"] {
+            assert!(!logs.contains(secret), "{store}: the log holds {secret}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_submission_is_stored_once_and_another_body_under_its_id_conflicts() {
+    let dir = scratch("retry");
+    for (store, url) in databases(&dir, "retry").await {
+        let service = Service::start(&Options::new(&dir.join(store), &url));
+        let sealer = service.sealer();
+        let mut web = client::connect(service.intake, service.public_client())
+            .await
+            .unwrap();
+        let body = sealed_body(&sealer, "retry-1");
+        let first = web.post_json("/intake", body.clone()).await.unwrap();
+        assert_eq!(first.status, 201, "{store}");
+        let again = web.post_json("/intake", body).await.unwrap();
+        assert_eq!(
+            again.status, 200,
+            "{store}: a retry is answered, not stored again"
+        );
+        assert_eq!(again.json()["id"], first.json()["id"]);
+        // The same record id with other sealed values (sealed again: new
+        // ciphertexts) is another submission.
+        let other = web
+            .post_json("/intake", sealed_body(&sealer, "retry-1"))
+            .await
+            .unwrap();
+        assert_eq!(other.status, 409, "{store}");
+        assert_eq!(other.json()["error"]["code"], "RECORD_ID_TAKEN");
+        assert_eq!(rows(&url).await.len(), 1, "{store}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_1_2_is_refused_and_the_records_listener_needs_a_certificate_from_its_ca() {
+    let dir = scratch("tls");
+    let service = Service::start(&Options::new(
+        &dir,
+        &format!("sqlite:{}", dir.join("db").display()),
+    ));
+    let ca = dir.join("pki/ca.pem");
+
+    // A TLS 1.2-only client (with every 1.2 suite rustls has) gets no session.
+    let tls12 = Arc::new(
+        rustls::ClientConfig::builder_with_protocol_versions(&[&rustls::version::TLS12])
+            .with_root_certificates(enseal_ingest::tls::read_roots(&ca).unwrap())
+            .with_no_client_auth(),
+    );
+    for addr in [service.intake, service.records] {
+        let refused = client::connect(addr, Arc::clone(&tls12)).await;
+        let error = refused.err().expect("TLS 1.2 refused");
+        assert!(error.contains("TLS handshake"), "{error}");
+    }
+
+    // TLS 1.3 resumes: the second connection's handshake is abbreviated.
+    let config = service.public_client();
+    let mut first = client::connect(service.intake, Arc::clone(&config))
+        .await
+        .unwrap();
+    assert!(!first.resumed);
+    assert_eq!(first.get("/healthz").await.unwrap().status, 200);
+    let second = client::connect(service.intake, config).await.unwrap();
+    assert!(second.resumed, "session resumption (tickets) is on");
+
+    // The records listener: no certificate, or one from another CA, gets
+    // no HTTP answer at all; its own CA's certificate does.
+    let other = dir.join("other-pki");
+    enseal_ingest::pki::generate(&other, "intruder").unwrap();
+    let no_cert = client::config(&ca, None, false).unwrap();
+    let wrong_ca = client::config(
+        &ca,
+        Some((&other.join("client.pem"), &other.join("client.key"))),
+        false,
+    )
+    .unwrap();
+    for (who, config) in [
+        ("no certificate", no_cert),
+        ("another CA's certificate", wrong_ca),
+    ] {
+        // TLS 1.3 clients finish their side of the handshake before the
+        // server has checked their certificate: the refusal arrives as an
+        // alert on the first read.
+        let answer = match client::connect(service.records, config).await {
+            Ok(mut connection) => connection
+                .get("/records?day=2026-12-01")
+                .await
+                .map(|a| a.status),
+            Err(e) => Err(e),
+        };
+        assert!(answer.is_err(), "{who}: {answer:?}");
+    }
+    let mut internal = client::connect(service.records, service.internal_client())
+        .await
+        .unwrap();
+    let ok = internal.get("/records?day=2026-12-01").await.unwrap();
+    assert_eq!(ok.status, 200);
+    assert!(hsts(&ok));
+    let bad = internal.get("/records?day=yesterday").await.unwrap();
+    assert_eq!(bad.status, 400);
+    assert!(hsts(&bad));
+    let logs = service.logs();
+    assert!(logs.contains("peer sent no certificates"), "{logs}");
+    assert!(logs.contains("records fetched client=sha256:"), "{logs}");
+
+    // HSTS on what the public listener answers too, 404 included.
+    let mut web = client::connect(service.intake, service.public_client())
+        .await
+        .unwrap();
+    for path in [
+        "/",
+        "/keyset.jws",
+        "/healthz",
+        "/no-such-page",
+        "/enseal/../../etc/passwd",
+    ] {
+        let answer = web.get(path).await.unwrap();
+        assert!(hsts(&answer), "{path}: {}", answer.status);
+        if path.starts_with("/no") || path.contains("..") {
+            assert_eq!(answer.status, 404, "{path}");
+        }
+    }
+}
+
+/// Submits `records` (record id → body) on `workers` connections, each
+/// retrying until the service answers 201 or 200 (the idempotent retry a
+/// client makes after an error or a lost answer). Returns record id → row
+/// id of every acknowledged submission.
+async fn submit_all(
+    addr: std::net::SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+    records: Vec<(String, String)>,
+    workers: usize,
+    acked: Arc<std::sync::Mutex<HashMap<String, i64>>>,
+) -> usize {
+    let queue = Arc::new(std::sync::Mutex::new(records));
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (queue, acked, config) = (Arc::clone(&queue), Arc::clone(&acked), Arc::clone(&config));
+        tasks.push(tokio::spawn(async move {
+            let mut retries = 0;
+            let mut connection = None;
+            loop {
+                let Some((record_id, body)) = queue.lock().unwrap().pop() else {
+                    return retries;
+                };
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+                loop {
+                    assert!(
+                        tokio::time::Instant::now() < deadline,
+                        "{record_id}: never acknowledged"
+                    );
+                    if connection.is_none() {
+                        connection = client::connect(addr, Arc::clone(&config)).await.ok();
+                    }
+                    let Some(c) = connection.as_mut() else {
+                        retries += 1;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    };
+                    match c.post_json("/intake", body.clone()).await {
+                        Ok(answer) if answer.status == 201 || answer.status == 200 => {
+                            let id = answer.json()["id"].as_i64().unwrap();
+                            let previous = acked.lock().unwrap().insert(record_id.clone(), id);
+                            assert!(previous.is_none(), "{record_id} acknowledged twice");
+                            break;
+                        }
+                        Ok(answer) => panic!("{record_id}: {} {:?}", answer.status, answer.json()),
+                        Err(_) => {
+                            retries += 1;
+                            connection = None;
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    let mut retries = 0;
+    for task in tasks {
+        retries += task.await.unwrap();
+    }
+    retries
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarts_under_load_lose_no_acknowledged_record_and_store_none_twice() {
+    let dir = scratch("restart");
+    for (store, url) in databases(&dir, "restart").await {
+        let dir = dir.join(store);
+        let ports = (free_port(), free_port());
+        let options = Options {
+            ports,
+            ..Options::new(&dir, &url)
+        };
+        let service = Service::start(&options);
+        let (addr, config, sealer) = (service.intake, service.public_client(), service.sealer());
+        const RECORDS: usize = 600;
+        let records: Vec<(String, String)> = (0..RECORDS)
+            .map(|i| {
+                let id = format!("load-{i:04}");
+                let body = sealed_body(&sealer, &id);
+                (id, body)
+            })
+            .collect();
+        let sent: HashMap<String, String> = records.iter().cloned().collect();
+        let acked = Arc::new(std::sync::Mutex::new(HashMap::new()));
+        let load = tokio::spawn(submit_all(addr, config, records, 8, Arc::clone(&acked)));
+
+        // A crash (SIGKILL) once a third is in, then an orderly restart
+        // (SIGTERM, as a deploy does) at two thirds; each time the service
+        // comes back on the same ports while the clients keep sending.
+        let wait_for = |n: usize| {
+            let acked = Arc::clone(&acked);
+            async move {
+                while acked.lock().unwrap().len() < n {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        };
+        wait_for(RECORDS / 3).await;
+        service.kill();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let service = Service::start(&options);
+        wait_for(2 * RECORDS / 3).await;
+        let status = service.terminate();
+        assert!(status.success(), "{store}: SIGTERM stops cleanly: {status}");
+        let service = Service::start(&options);
+        let retries = load.await.unwrap();
+        assert!(retries > 0, "{store}: the restarts did interrupt the load");
+        eprintln!(
+            "{store}: {RECORDS} records through a SIGKILL and a SIGTERM restart, {retries} client retries"
+        );
+
+        let acked = acked.lock().unwrap().clone();
+        assert_eq!(acked.len(), RECORDS, "{store}");
+        let stored = rows(&url).await;
+        assert_eq!(
+            stored.len(),
+            RECORDS,
+            "{store}: one row per record, none twice"
+        );
+        let by_id: HashMap<&str, _> = stored.iter().map(|r| (r.1.as_str(), r)).collect();
+        for (record_id, id) in &acked {
+            let row = by_id
+                .get(record_id.as_str())
+                .expect("every acknowledged record is stored");
+            assert_eq!(row.0, *id, "{store}: the acknowledged row id");
+            let sent: serde_json::Value = serde_json::from_str(&sent[record_id]).unwrap();
+            assert_eq!(
+                row.5,
+                sent["patient"]["ssn"].as_str().unwrap(),
+                "{store}: stored as sent"
+            );
+        }
+        drop(service);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_keyset_takes_effect_on_sighup_and_an_older_one_is_refused() {
+    let dir = scratch("rotate");
+    let service = Service::start(&Options::new(
+        &dir,
+        &format!("sqlite:{}", dir.join("db").display()),
+    ));
+    let old_sealer = service.sealer();
+    // Rotation: a new primary key, the old one kept so in-flight forms
+    // still land; signed (version 2) by the same pinned signer.
+    let signer = enseal::SigningKey::from_jwk(
+        &std::fs::read_to_string(dir.join("keyset-signer.jwk")).unwrap(),
+    )
+    .unwrap();
+    let old = service.keyset();
+    let next_key = KeyPair::generate(Suite::X25519).unwrap();
+    let mut next = Keyset::from_public_key(next_key.public_key(), None, None).unwrap();
+    next.add(old.primary().key(), None, None).unwrap();
+    let expires = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    std::fs::write(
+        dir.join("keyset.jws"),
+        next.sign(&signer, 2, expires).unwrap(),
+    )
+    .unwrap();
+    let hup = |pid: u32| {
+        std::process::Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .unwrap()
+    };
+    hup(service.pid());
+    let mut web = client::connect(service.intake, service.public_client())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let served = web.get("/keyset.jws").await.unwrap();
+        if served.body
+            == std::fs::read_to_string(dir.join("keyset.jws"))
+                .unwrap()
+                .as_bytes()
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "keyset not reloaded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Both the new key and the old one are accepted.
+    let new_sealer = Sealer::from_keyset(&next).unwrap();
+    for (i, sealer) in [new_sealer, old_sealer].iter().enumerate() {
+        let answer = web
+            .post_json("/intake", sealed_body(sealer, &format!("rot-{i}")))
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 201);
+    }
+    // Version 1 again (a rollback): refused, version 2 stays.
+    std::fs::write(
+        dir.join("keyset.jws"),
+        old.sign(&signer, 1, expires).unwrap(),
+    )
+    .unwrap();
+    hup(service.pid());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !service.logs().contains("keyset not reloaded") {
+        assert!(std::time::Instant::now() < deadline, "{}", service.logs());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        service
+            .logs()
+            .contains("older than version 2 already accepted"),
+        "{}",
+        service.logs()
+    );
+    let answer = web
+        .post_json(
+            "/intake",
+            sealed_body(&Sealer::from_keyset(&next).unwrap(), "rot-2"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 201, "the version-2 keyset is still in force");
+}
