@@ -114,6 +114,96 @@ pub(crate) fn build_wheel() -> Result<PathBuf> {
     Ok(built.path)
 }
 
+/// The aarch64 wheel, built and audited by a second xtask process (`cargo
+/// xtask wheel-aarch64`) while `cargo xtask test` goes on: nothing else
+/// needs it, and the suite has long single-core stretches (valgrind, the
+/// JVM, browsers, the LTO tails of the other release builds) for it to fill.
+/// It has its own target directory, so the two cargos never wait on each
+/// other's lock; its output goes to a log, printed when it is joined.
+pub(crate) struct Background {
+    child: Option<std::process::Child>,
+    log: PathBuf,
+    started: Instant,
+}
+
+/// Starts the aarch64 wheel's build in the background.
+pub(crate) fn spawn_aarch64_wheel() -> Result<Background> {
+    tools()?;
+    rust_targets()?;
+    let log = root().join("target/wheels-aarch64.log");
+    std::fs::create_dir_all(root().join("target")).map_err(|e| e.to_string())?;
+    let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let err = file.try_clone().map_err(|e| e.to_string())?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    // Its own process group: dropped before the join (the suite failed),
+    // the whole build stops, cargo and rustc included.
+    use std::os::unix::process::CommandExt as _;
+    let child = Command::new(exe)
+        .arg("wheel-aarch64")
+        .process_group(0)
+        .env("CARGO_TARGET_DIR", root().join("target/aarch64-wheel"))
+        .current_dir(root())
+        .stdout(file)
+        .stderr(err)
+        .spawn()
+        .map_err(|e| format!("starting the aarch64 wheel build: {e}"))?;
+    eprintln!(
+        "xtask: the aarch64 wheel builds in the background (log: {})",
+        log.display()
+    );
+    Ok(Background {
+        child: Some(child),
+        log,
+        started: Instant::now(),
+    })
+}
+
+impl Background {
+    /// Waits for the build; its report, or its whole log if it failed.
+    pub(crate) fn join(mut self) -> Result {
+        let Some(mut child) = self.child.take() else {
+            return Err("the aarch64 wheel build was already joined".into());
+        };
+        let status = child.wait().map_err(|e| e.to_string())?;
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        if !status.success() {
+            eprintln!("{log}");
+            return Err(format!(
+                "the aarch64 wheel build failed: {status} (log above)"
+            ));
+        }
+        for line in log.lines().filter(|l| l.starts_with("xtask: wheel ")) {
+            eprintln!("{line}");
+        }
+        eprintln!(
+            "xtask: aarch64 wheel joined, {:.0} s after it started",
+            self.started.elapsed().as_secs_f64()
+        );
+        crate::count_step();
+        Ok(())
+    }
+}
+
+impl Drop for Background {
+    /// The suite failed before the join: the build is not left running.
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `cargo xtask wheel-aarch64`: the aarch64 wheel alone (what `test` runs in
+/// the background).
+pub(crate) fn aarch64_wheel() -> Result {
+    let tools = tools()?;
+    eprintln!("{}", build(&tools, AARCH64)?.report);
+    Ok(())
+}
+
 /// `cargo xtask wheels`: both wheels, each audited, with their sizes and
 /// build times.
 pub(crate) fn wheels() -> Result {
