@@ -1,7 +1,8 @@
 //! What an intake submission must be before it is stored. The body is the
 //! form's: `{"recordId": "…", "patient": {"name", "dob", "ssn", "diagnosis"}}`
-//! with `ssn` and `diagnosis` sealed in the browser to the current keyset and
-//! bound to the record id (enseal's JSON helper, docs/FORMAT.md §7).
+//! with `ssn` and `diagnosis` sealed in the browser to the current keyset, as
+//! a record with [`CONTEXT_TEMPLATE`] (docs/FORMAT.md §7.1): each value is
+//! bound to its record id and its field.
 //!
 //! Every refusal names the field and what is wrong with it, never the value:
 //! a refusal's message reaches logs and the client, and the value may be an
@@ -13,6 +14,21 @@ use serde_json::{Map, Value};
 /// The fields the form seals, as JSON Pointers into `patient`. The service
 /// accepts them only sealed to a key of the current keyset.
 pub const PROTECTED: [&str; 2] = ["/ssn", "/diagnosis"];
+
+/// The context template every protected value is sealed with, over the
+/// whole submission (`{recordId}`, and `{pointer}`: `/patient/ssn`). It is
+/// part of the stored data's contract: the pipeline opens with it, and key
+/// rotation re-seals with it (`enseal reseal --context`). The service
+/// cannot check it (it holds no private key); a value sealed with another
+/// context is stored and fails `DECRYPT_FAILED` where it is opened.
+pub const CONTEXT_TEMPLATE: &str = "intake/{recordId}{pointer}";
+
+/// The pointers of the protected values in a submission, for the template.
+pub const PROTECTED_IN_RECORD: [&str; 2] = ["/patient/ssn", "/patient/diagnosis"];
+
+/// The padding the form seals with (`padTo`): a diagnosis's length shows
+/// only in steps of this many bytes.
+pub const PAD_TO: usize = 64;
 
 /// A checked submission, ready to store.
 #[derive(Clone, PartialEq, Eq)]

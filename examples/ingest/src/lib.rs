@@ -14,6 +14,7 @@ pub mod http;
 pub mod intake;
 pub mod keys;
 pub mod pki;
+pub mod rotation;
 pub mod server;
 pub mod store;
 pub mod tls;

@@ -9,7 +9,7 @@ use enseal_ingest::http::{self, App};
 use enseal_ingest::keys::Keys;
 use enseal_ingest::pki::{self, Pki};
 use enseal_ingest::store::Store;
-use enseal_ingest::{dev, server, tls};
+use enseal_ingest::{dev, rotation, server, tls};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +41,35 @@ enum Command {
         /// The client certificate's common name.
         #[arg(long, default_value = "pipeline")]
         client_name: String,
+    },
+    /// Key rotation, step 1: writes the stored intakes (sealed values as
+    /// stored) to an NDJSON file for `enseal reseal` (docs/INGEST-REPORT.md).
+    Export {
+        /// The database (sqlite:PATH or postgres://…).
+        #[arg(long, env = "ENSEAL_INGEST_DATABASE")]
+        database: String,
+        /// The NDJSON file to write (mode 0600).
+        #[arg(long)]
+        out: PathBuf,
+        /// Leave out the rows already sealed to this key id (the new primary).
+        #[arg(long)]
+        skip_kid: Option<String>,
+    },
+    /// Key rotation, step 3: replaces the stored sealed values with
+    /// `enseal reseal`'s output, all rows in one transaction, after checking
+    /// each is sealed to the primary key of the signed keyset.
+    ImportResealed {
+        /// `enseal reseal`'s output (NDJSON).
+        file: PathBuf,
+        /// The database (sqlite:PATH or postgres://…).
+        #[arg(long, env = "ENSEAL_INGEST_DATABASE")]
+        database: String,
+        /// The signed keyset the values must be sealed to (its primary key).
+        #[arg(long, env = "ENSEAL_INGEST_KEYSET")]
+        keyset: PathBuf,
+        /// The pinned keyset signers.
+        #[arg(long, env = "ENSEAL_INGEST_SIGNERS")]
+        signers: PathBuf,
     },
 }
 
@@ -230,6 +259,14 @@ async fn handle_signals(stop: watch::Sender<bool>, keys: Arc<Keys>) {
     let _ = stop.send(true);
 }
 
+fn block_on<T>(task: impl std::future::Future<Output = Result<T, String>>) -> Result<T, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(task)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -240,11 +277,31 @@ fn main() -> ExitCode {
                 pki.ca.display()
             );
         }),
-        None => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())
-            .and_then(|runtime| runtime.block_on(serve(cli.serve))),
+        Some(Command::Export {
+            database,
+            out,
+            skip_kid,
+        }) => block_on(async {
+            let store = Store::open(&database, 2).await?;
+            let count = rotation::export(&store, &out, skip_kid.as_deref()).await;
+            store.close().await;
+            println!("exported {} intakes to {}", count?, out.display());
+            Ok(())
+        }),
+        Some(Command::ImportResealed {
+            file,
+            database,
+            keyset,
+            signers,
+        }) => block_on(async {
+            let keys = Keys::load(&keyset, &signers)?;
+            let store = Store::open(&database, 2).await?;
+            let count = rotation::import(&store, &file, &keys.current()).await;
+            store.close().await;
+            println!("replaced the sealed values of {} intakes", count?);
+            Ok(())
+        }),
+        None => block_on(serve(cli.serve)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

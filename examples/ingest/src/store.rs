@@ -105,6 +105,36 @@ pub struct Patient {
     pub diagnosis: String,
 }
 
+/// New sealed values for a stored row (key rotation).
+pub struct Resealed {
+    /// The row.
+    pub id: i64,
+    /// Its record id, which must match.
+    pub record_id: String,
+    /// The key both values are now sealed to.
+    pub kid: String,
+    /// The SSN, re-sealed.
+    pub ssn: String,
+    /// The diagnosis, re-sealed.
+    pub diagnosis: String,
+}
+
+/// `SELECT id, record_id, received_at, kid, name, dob, ssn, diagnosis`.
+fn stored_intake(row: &sqlx::any::AnyRow) -> Result<StoredIntake, sqlx::Error> {
+    Ok(StoredIntake {
+        id: row.try_get(0)?,
+        record_id: row.try_get(1)?,
+        received_at: row.try_get(2)?,
+        kid: row.try_get(3)?,
+        patient: Patient {
+            name: row.try_get(4)?,
+            dob: row.try_get(5)?,
+            ssn: row.try_get(6)?,
+            diagnosis: row.try_get(7)?,
+        },
+    })
+}
+
 /// A connection pool to one database.
 pub struct Store {
     pool: AnyPool,
@@ -233,22 +263,63 @@ impl Store {
         .await
         .map_err(db_error)?;
         rows.iter()
-            .map(|row| {
-                Ok(StoredIntake {
-                    id: row.try_get(0)?,
-                    record_id: row.try_get(1)?,
-                    received_at: row.try_get(2)?,
-                    kid: row.try_get(3)?,
-                    patient: Patient {
-                        name: row.try_get(4)?,
-                        dob: row.try_get(5)?,
-                        ssn: row.try_get(6)?,
-                        diagnosis: row.try_get(7)?,
-                    },
-                })
-            })
+            .map(stored_intake)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(db_error)
+    }
+
+    /// Up to `limit` intakes of any day with ids above `after`, skipping
+    /// those sealed to `skip_kid` (key rotation: what still needs re-sealing).
+    pub async fn page(
+        &self,
+        after: i64,
+        limit: i64,
+        skip_kid: Option<&str>,
+    ) -> Result<Vec<StoredIntake>, String> {
+        let rows = sqlx::query(
+            "SELECT id, record_id, received_at, kid, name, dob, ssn, diagnosis FROM intakes \
+             WHERE id > $1 AND kid <> $2 ORDER BY id LIMIT $3",
+        )
+        .bind(after)
+        .bind(skip_kid.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(stored_intake)
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db_error)
+    }
+
+    /// Replaces the sealed fields of rows, in one transaction: every row
+    /// must exist with its id and record id, or nothing changes. Returns
+    /// how many rows were updated.
+    pub async fn replace_sealed(&self, rows: &[Resealed]) -> Result<u64, String> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        for row in rows {
+            let done = sqlx::query(
+                "UPDATE intakes SET ssn = $1, diagnosis = $2, kid = $3 \
+                 WHERE id = $4 AND record_id = $5",
+            )
+            .bind(&row.ssn)
+            .bind(&row.diagnosis)
+            .bind(&row.kid)
+            .bind(row.id)
+            .bind(&row.record_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if done.rows_affected() != 1 {
+                // Dropping `tx` rolls back.
+                return Err(format!(
+                    "row {} with record id {} is not in the database: nothing was changed",
+                    row.id, row.record_id
+                ));
+            }
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(rows.len() as u64)
     }
 
     /// Whether the database answers (for `/healthz`).

@@ -89,15 +89,15 @@ async fn with_no_arguments_it_runs_in_dev_mode_and_the_pipeline_opens_what_was_s
     )
     .unwrap();
     let opened = Opener::new(keyring)
-        .open_json_text(
-            &records[0]["patient"].to_string(),
-            &["/ssn", "/diagnosis"],
-            Some(&record_id),
+        .open_record(
+            &records[0].to_string(),
+            &enseal_ingest::intake::PROTECTED_IN_RECORD,
+            &template(),
         )
         .unwrap();
     let opened: serde_json::Value = serde_json::from_str(&opened).unwrap();
     assert_eq!(
-        opened,
+        opened["patient"],
         serde_json::json!({"name": NAME, "dob": DOB, "ssn": SSN, "diagnosis": DIAGNOSIS})
     );
     // A second start reuses what the first made: same keyset, same rows.

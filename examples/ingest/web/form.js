@@ -2,9 +2,19 @@
 // its logs and its database only ever see `enseal1.…` values.
 // The clinic's keys are X25519, so the page loads the X25519-only build (~116 KB
 // gzipped instead of ~147 KB); the main entry './enseal/index.js' has every suite.
-import { init, Keyset, Sealer, SignerPins } from './enseal/x25519.js';
+import { ContextTemplate, init, Keyset, Sealer, SignerPins } from './enseal/x25519.js';
 
-const SENSITIVE = ['/ssn', '/diagnosis'];
+/** The fields sealed here: the service refuses a submission where either is not sealed. */
+const SENSITIVE = ['/patient/ssn', '/patient/diagnosis'];
+/**
+ * Each value's context (docs/FORMAT.md §7.1): bound to this submission and to
+ * its field, so it cannot be pasted into another record or field. The same
+ * template opens them (the pipeline) and re-seals them at key rotation
+ * (`enseal reseal --context`): it is part of the stored data's contract.
+ */
+const CONTEXT = ContextTemplate.parse('intake/{recordId}{pointer}');
+/** Plaintexts are padded to 64 bytes: a diagnosis's length shows only in 64-byte steps. */
+const PAD_TO = 64;
 /** The highest keyset version this browser accepted: an older one is a rollback. */
 const ACCEPTED_VERSION = 'enseal.keysetVersion';
 const form = document.getElementById('intake');
@@ -18,10 +28,10 @@ let sealer = null;
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (sealer === null) return;
-  const record = Object.fromEntries(new FormData(form));
+  const patient = Object.fromEntries(new FormData(form));
+  // The record id is also the idempotency key: a retry of this submission is stored once.
   const recordId = crypto.randomUUID();
-  // Each value is bound to its field and this record: it cannot be pasted elsewhere.
-  const body = { recordId, patient: sealer.sealJson(record, SENSITIVE, recordId) };
+  const body = sealer.sealRecord({ recordId, patient }, SENSITIVE, CONTEXT, { padTo: PAD_TO });
   const response = await fetch('/intake', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

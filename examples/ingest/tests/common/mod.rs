@@ -2,8 +2,9 @@
 //! what tests need around it: its databases, its keyset, clients.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use enseal::{Keyset, Sealer, SignerPins};
+use enseal::{ContextTemplate, Keyset, Sealer, SignerPins};
 use enseal_ingest::client;
+use enseal_ingest::intake::{CONTEXT_TEMPLATE, PAD_TO, PROTECTED_IN_RECORD};
 use rustls::ClientConfig;
 use sqlx::AnyPool;
 use std::io::{BufRead, BufReader};
@@ -188,18 +189,21 @@ impl Drop for Service {
     }
 }
 
-/// The form's body: the patient with SSN and diagnosis sealed, bound to
-/// the record id, exactly as form.js makes it.
+/// The form's body: the patient with SSN and diagnosis sealed as a record
+/// with the service's context template, exactly as form.js makes it.
 pub fn sealed_body(sealer: &Sealer, record_id: &str) -> String {
-    let patient = serde_json::json!({"name": NAME, "dob": DOB, "ssn": SSN, "diagnosis": DIAGNOSIS});
-    let sealed = sealer
-        .seal_json_text(
-            &patient.to_string(),
-            &["/ssn", "/diagnosis"],
-            Some(record_id),
-        )
-        .unwrap();
-    format!(r#"{{"recordId":"{record_id}","patient":{sealed}}}"#)
+    let body = serde_json::json!({
+        "recordId": record_id,
+        "patient": {"name": NAME, "dob": DOB, "ssn": SSN, "diagnosis": DIAGNOSIS},
+    });
+    sealer
+        .seal_record_padded(&body.to_string(), &PROTECTED_IN_RECORD, &template(), PAD_TO)
+        .unwrap()
+}
+
+/// The service's context template, parsed.
+pub fn template() -> ContextTemplate {
+    ContextTemplate::parse(CONTEXT_TEMPLATE).unwrap()
 }
 
 /// A fresh scratch directory.
