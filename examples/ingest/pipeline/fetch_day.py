@@ -31,7 +31,8 @@ Output: one JSON object per line,
 "diagnosis"}}`` with ``ssn`` and ``diagnosis`` opened, to stdout or to
 ``--out``. The file is made with mode 0600 and written whole (a temporary
 file beside it, renamed into place once every record opened): on any error
-there is no output file and nothing on stdout.
+there is no output file (an existing one is left as it was) and nothing on
+stdout. An existing ``--out`` is replaced only by a complete one.
 
 Errors go to stderr naming what failed (the listener, a record by its id, a
 key, a file) and never a field's value; the exit status is then 1 (2 for a
@@ -58,7 +59,7 @@ import ssl
 import sys
 import tempfile
 import urllib.parse
-from typing import Any, Callable, Dict, Iterator, List, NoReturn, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, Iterator, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 import enseal
 
@@ -144,7 +145,8 @@ class Records:
     def close(self) -> None:
         self.connection.close()
 
-    def page(self, day: str, after: int, limit: int) -> List[Dict[str, Any]]:
+    def page(self, day: str, after: int, limit: int) -> Tuple[List[Dict[str, Any]], Any]:
+        """One page: its records and the ``next`` cursor (the last row's id)."""
         query = urllib.parse.urlencode({"day": day, "after": after, "limit": limit})
         where = f"the records listener at {self.origin}"
         try:
@@ -167,12 +169,12 @@ class Records:
             fail(f"{where} answered {response.status} {describe_error(body)}")
         try:
             answer = json.loads(body)
-            records = answer["records"]
+            records, cursor = answer["records"], answer["next"]
             if not isinstance(records, list):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
             fail(f"{where}: the answer is not a page of records")
-        return records
+        return records, cursor
 
 
 def describe_error(body: bytes) -> str:
@@ -185,18 +187,18 @@ def describe_error(body: bytes) -> str:
 
 
 def fetch(records: Records, day: str, page_size: int) -> Iterator[Dict[str, Any]]:
-    """Every record of ``day``, page by page, following the ``id`` cursor."""
+    """Every record of ``day``, page by page, following the ``next`` cursor
+    until a page comes back short."""
     after = 0
     while True:
-        page = records.page(day, after, page_size)
-        for record in page:
-            yield record
+        page, cursor = records.page(day, after, page_size)
+        yield from page
         if len(page) < page_size:
             return
-        last = page[-1].get("id")
-        if not isinstance(last, int) or last <= after:
+        # Rows are ordered by id: a cursor that does not move would loop forever.
+        if not isinstance(cursor, int) or isinstance(cursor, bool) or cursor <= after:
             fail(f"the records listener's page after id {after} does not move the cursor forward")
-        after = last
+        after = cursor
 
 
 def open_record(opener: enseal.Opener, record: Dict[str, Any]) -> Dict[str, Any]:
