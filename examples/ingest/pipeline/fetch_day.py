@@ -102,7 +102,11 @@ def load_keys(keys: str) -> enseal.Keyring:
     locations = [part.strip() for part in keys.split(",") if part.strip()]
     if not locations:
         fail("--keys is empty")
-    files = [loc[len("file:") :] if loc.startswith("file:") else loc for loc in locations if not loc.startswith(KEY_URI_SCHEMES)]
+    files = [
+        loc[len("file:") :] if loc.startswith("file:") else loc
+        for loc in locations
+        if not loc.startswith(KEY_URI_SCHEMES)
+    ]
     if len(files) > 1:
         fail("--keys names more than one file: put the private keys in one JWK set")
     ring = enseal.Keyring()
@@ -161,7 +165,9 @@ class Records:
             reason = e.reason or str(e)
             hint = ""
             if "ALERT" in reason.upper():
-                hint = " (the service refused this client: is --cert issued by the CA it trusts for clients, and valid?)"
+                hint = (
+                    " (the service refused this client: is --cert issued by the CA it trusts for clients, and valid?)"
+                )
             fail(f"{where} refused the TLS connection: {reason}{hint}")
         except (ConnectionError, http.client.HTTPException, socket.timeout, OSError) as e:
             fail(f"{where}: no answer ({type(e).__name__}: {e})")
@@ -294,12 +300,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ca", required=True, help="the CA certificate (PEM) the service's certificate must chain to")
     p.add_argument("--cert", required=True, help="this pipeline's client certificate (PEM)")
     p.add_argument("--key", required=True, help="its private key (PEM)")
-    p.add_argument("--keys", required=True, help="private JWK set file, or pkcs11:/wrapped:/awskms: key URI(s), comma-separated")
+    p.add_argument(
+        "--keys", required=True, help="private JWK set file, or pkcs11:/wrapped:/awskms: key URI(s), comma-separated"
+    )
     p.add_argument("--day", required=True, type=day_argument, help="the day received (UTC), YYYY-MM-DD")
     p.add_argument("--audit", required=True, help="the enseal audit log to append to")
     p.add_argument("--actor", required=True, help="who opens, as the audit log records it")
     p.add_argument("--out", help="the output file (JSON lines, mode 0600); default stdout")
-    p.add_argument("--page-size", type=page_size_argument, default=500, help=f"records per request, 1 to {MAX_PAGE} (default 500)")
+    p.add_argument(
+        "--page-size", type=page_size_argument, default=500, help=f"records per request, 1 to {MAX_PAGE} (default 500)"
+    )
     return p
 
 
@@ -323,7 +333,10 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
             fail(f"--audit {args.audit}: not written: {e.name}: {e.detail}")
 
     try:
-        lines = (json.dumps(open_record(opener, r), ensure_ascii=False) + "\n" for r in fetch(records, args.day, args.page_size))
+        lines = (
+            json.dumps(open_record(opener, r), ensure_ascii=False) + "\n"
+            for r in fetch(records, args.day, args.page_size)
+        )
         # The audit log is on disk before any opened value leaves this process.
         if args.out:
             return write_whole(args.out, lines, flush_audit)
