@@ -436,6 +436,7 @@ def test_hsts_on_every_response(service: Service) -> None:
         ("unknown path", service.intake, public, "GET", "/nothing-here", None, 404),
         ("clear SSN", service.intake, public, "POST", "/intake", clear_ssn.encode(), 422),
         ("oversized body", service.intake, public, "POST", "/intake", oversized.encode(), 413),
+        ("malformed JSON", service.intake, public, "POST", "/intake", b'{"recordId": ', 400),
         ("records", service.records, internal, "GET", records_path(), None, 200),
         ("internal unknown path", service.records, internal, "GET", "/nothing-here", None, 404),
     ]
@@ -744,7 +745,10 @@ def test_pipeline_with_another_keyring_fails_naming_unknown_key(
     assert run.stdout == ""
     assert not [v for p in posted.values() for v in p.values() if v in run.stderr]
     report = enseal.verify_audit_log(str(audit))
-    assert report.intact and report.failures >= 1, "the refused open is audited"
+    assert report.intact and report.failures >= 1
+    refused = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert {(e["op"], e["code"]) for e in refused} == {("decapsulate", "UNKNOWN_KEY"), ("open", "UNKNOWN_KEY")}
+    assert all(e["actor"] == "nightly-export" for e in refused), "the refused open is audited, with who tried"
 
 
 def test_pipeline_with_another_cas_certificate_fails_clearly(
