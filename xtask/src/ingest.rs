@@ -1,7 +1,8 @@
 //! The reference intake service (`examples/ingest`): its Rust tests, which
 //! run the service as a process over real TLS against SQLite and against a
 //! fresh PostgreSQL 15 cluster (xtask/src/postgres.rs), and the key
-//! rotation drill with enseal's CLI.
+//! rotation drill with enseal's CLI; the Python pipeline and the TLS
+//! checks and scan (sslyze) over the installed wheel.
 
 use crate::postgres::{self, Postgres};
 use crate::{Result, cargo, root, run};
@@ -18,6 +19,35 @@ pub(crate) fn test() -> Result {
             .env("ENSEAL_CLI", root().join("target/debug/enseal"))
             .env("ENSEAL_INGEST_TEST_POSTGRES", &pg.url),
     )?;
+    python(&pg)?;
     drop(pg);
     Ok(())
+}
+
+/// The pipeline (`examples/ingest/pipeline/fetch_day.py`, on the installed
+/// wheel) and the TLS checks (Python's ssl, the openssl CLI, sslyze), in a
+/// fresh virtual environment, against the service on PostgreSQL.
+fn python(pg: &Postgres) -> Result {
+    let python = crate::python::venv(&root().join("target/py-ingest"), true)?;
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "-r"])
+        .arg(root().join("examples/ingest/tests/python/requirements.txt")))?;
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "--no-deps"])
+        .arg(crate::pipelines::wheel()?))?;
+    cargo(&["build", "-p", "enseal-ingest"])?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "examples/ingest/tests/python",
+        ])
+        .env(
+            "ENSEAL_INGEST_BIN",
+            root().join("target/debug/enseal-ingest"),
+        )
+        .env("ENSEAL_INGEST_TEST_POSTGRES", &pg.url))
 }

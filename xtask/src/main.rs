@@ -180,6 +180,8 @@ fn setup() -> Result {
         "llvm",
         // PostgreSQL 15: the intake service's real database (xtask/src/postgres.rs).
         "postgresql",
+        // The openssl CLI: the intake service's TLS tests offer it what rustls refuses.
+        "openssl",
     ]
     .into_iter()
     .filter(|p| {

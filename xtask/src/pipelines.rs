@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The one wheel `python-test` left in target/wheels.
-fn wheel() -> Result<PathBuf> {
+pub(crate) fn wheel() -> Result<PathBuf> {
     let dir = root().join("target/wheels");
     let wheels: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| {

@@ -52,7 +52,7 @@ const AARCH64: Arch = Arch {
 };
 const ARCHES: [Arch; 2] = [X86_64, AARCH64];
 
-fn venv(dir: &Path, fresh: bool) -> Result<PathBuf> {
+pub(crate) fn venv(dir: &Path, fresh: bool) -> Result<PathBuf> {
     if fresh && dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }

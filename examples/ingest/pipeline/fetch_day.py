@@ -4,10 +4,11 @@
 The internal pipeline of examples/ingest: it connects to the records listener
 over mutual TLS (TLS 1.3 only, the service's CA pinned, this pipeline's own
 client certificate), pages through ``GET /records?day=&after=&limit=`` until
-a page comes back short, and opens each record's sealed ``/ssn`` and
-``/diagnosis`` with enseal. The browser form sealed them bound to the record
-id (``sealJson(patient, ["/ssn", "/diagnosis"], recordId)``), so a value
-copied into another record does not open.
+a page comes back short, and opens each record's sealed ``/patient/ssn`` and
+``/patient/diagnosis`` with enseal. The browser form sealed them as a record
+with the context template ``intake/{recordId}{pointer}``
+(``sealRecord(body, ["/patient/ssn", "/patient/diagnosis"], template)``), so a
+value copied into another record or field does not open.
 
 Every open is written to a tamper-evident enseal audit log (``--audit``, with
 ``--actor`` as who opened); ``enseal.verify_audit_log`` checks it afterwards.
@@ -63,8 +64,11 @@ from typing import Any, Callable, Dict, Iterator, List, NoReturn, Optional, Sequ
 
 import enseal
 
-#: The fields the form seals, as JSON Pointers into ``patient``.
-SEALED = ["/ssn", "/diagnosis"]
+#: The fields the form seals, as JSON Pointers into a stored record.
+SEALED = ["/patient/ssn", "/patient/diagnosis"]
+#: The context template the form seals them with (docs/FORMAT.md §7.1):
+#: each value is bound to its submission's record id and its field.
+CONTEXT = enseal.ContextTemplate.parse("intake/{recordId}{pointer}")
 #: The key URI schemes enseal resolves to a key held elsewhere.
 KEY_URI_SCHEMES = ("pkcs11:", "wrapped:", "awskms:")
 #: The service's largest page.
@@ -218,7 +222,7 @@ def open_record(opener: enseal.Opener, record: Dict[str, Any]) -> Dict[str, Any]
     except (KeyError, TypeError):
         fail(f"a record (id {record.get('id')!r}) lacks id, recordId or patient")
     try:
-        opened = opener.open_json(patient, SEALED, record_id)
+        opened = opener.open_record(record, SEALED, CONTEXT)["patient"]
     except enseal.EnsealError as e:
         # enseal's messages name the pointer and the key id, never the value.
         fail(f"record id {row_id} (recordId {record_id}): not opened: {e.name}: {e.detail}")

@@ -67,8 +67,13 @@ pub fn generate(dir: &Path, client_name: &str) -> Result<Pki, String> {
 
     let ca_key = KeyPair::generate().map_err(err("CA key"))?;
     let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(err("CA"))?;
-    ca.distinguished_name
-        .push(DnType::CommonName, "enseal-ingest throw-away CA");
+    // A name of its own per CA: a certificate from another throw-away CA is
+    // then refused as unknown, not as a bad signature under a namesake.
+    let serial = uuid::Uuid::new_v4().simple().to_string();
+    ca.distinguished_name.push(
+        DnType::CommonName,
+        format!("enseal-ingest throw-away CA {}", &serial[..8]),
+    );
     ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let ca_cert = ca.self_signed(&ca_key).map_err(err("CA"))?;
@@ -80,6 +85,8 @@ pub fn generate(dir: &Path, client_name: &str) -> Result<Pki, String> {
         params.distinguished_name.push(DnType::CommonName, cn);
         params.extended_key_usages = vec![usage];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        // RFC 5280 §4.2.1.1: what strict path builders (sslyze's) require.
+        params.use_authority_key_identifier_extension = true;
         let cert = params
             .signed_by(&key, &issuer)
             .map_err(err("certificate"))?;
