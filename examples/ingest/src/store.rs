@@ -178,9 +178,12 @@ impl Store {
             .connect(&url)
             .await
             .map_err(db_error)?;
-        let migrator = Migrator::new(Embedded(backend))
+        let mut migrator = Migrator::new(Embedded(backend))
             .await
             .map_err(|e| format!("migrations: {e}"))?;
+        // A rollback runs the previous release on a schema a newer one
+        // migrated: migrations only ever add, so it may ignore theirs.
+        migrator.set_ignore_missing(true);
         migrator
             .run(&pool)
             .await

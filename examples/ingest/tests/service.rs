@@ -680,3 +680,31 @@ async fn a_new_keyset_takes_effect_on_sighup_and_an_older_one_is_refused() {
         .unwrap();
     assert_eq!(answer.status, 201, "the version-2 keyset is still in force");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolled_back_release_runs_on_the_schema_a_newer_one_migrated() {
+    let dir = scratch("rollback");
+    let url = format!("sqlite:{}", dir.join("db").display());
+    drop(Service::start(&Options::new(&dir, &url)));
+    // What a newer release's additive migration leaves behind: a nullable
+    // column and its entry in sqlx's ledger, unknown to this binary.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    for statement in [
+        "ALTER TABLE intakes ADD COLUMN triage TEXT",
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (2, 'triage', 1, x'00', 0)",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let service = Service::start(&Options::new(&dir, &url));
+    let mut web = client::connect(service.intake, service.public_client())
+        .await
+        .unwrap();
+    let answer = web
+        .post_json("/intake", sealed_body(&service.sealer(), "after-rollback"))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 201, "{}", service.logs());
+}
