@@ -24,6 +24,9 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections in flight get this long after a shutdown signal.
 pub const DRAIN: Duration = Duration::from_secs(10);
+/// Open connections per listener: past this a new one is closed at once, so
+/// idle or slow clients cannot take every file descriptor.
+pub const MAX_CONNECTIONS: usize = 8192;
 
 /// `sha256:<hex>` of a certificate's DER.
 pub fn fingerprint(der: &[u8]) -> String {
@@ -45,6 +48,7 @@ pub async fn serve(
 ) {
     let acceptor = TlsAcceptor::from(tls);
     let graceful = GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -58,6 +62,10 @@ pub async fn serve(
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            tracing::warn!(listener = name, %addr, "connection limit reached: closed");
+            continue;
         };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
@@ -95,6 +103,7 @@ pub async fn serve(
             if let Err(e) = watcher.watch(connection).await {
                 tracing::debug!(listener = name, %addr, error = %e, "connection ended");
             }
+            drop(slot);
         });
     }
     drop(listener);
