@@ -107,6 +107,19 @@ async function fill(page) {
 
 const utcDay = () => new Date().toISOString().slice(0, 10);
 
+/**
+ * Waits until the page is ready or has refused, and returns its status; a
+ * page that never gets there fails with its status and its uncaught errors.
+ */
+async function settled(page, errors) {
+  try {
+    await page.waitForFunction(() => /^(ready|keyset refused|enseal failed)/.test(document.getElementById('status').textContent), null, { timeout: 20_000 });
+  } catch (e) {
+    throw new Error(`the page did not start: status ${JSON.stringify(await page.textContent('#status'))}, errors ${JSON.stringify(errors)}: ${e.message}`);
+  }
+  return page.textContent('#status');
+}
+
 test('patient intake over HTTPS: PostgreSQL holds SSN and diagnosis sealed, the pipeline opens them over mTLS', { timeout: 180_000 }, async (t) => {
   const dayBefore = utcDay();
   const { db, svc, browser, genuine, signerJwk, rows, tearDown } = await setUp();
@@ -116,10 +129,12 @@ test('patient intake over HTTPS: PostgreSQL holds SSN and diagnosis sealed, the 
     const responses = [];
     page.on('request', (r) => requests.push({ method: r.method(), url: r.url(), body: r.postData() ?? '' }));
     page.on('response', (r) => responses.push({ url: r.url(), status: r.status(), hsts: r.headers()['strict-transport-security'] }));
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${svc.intake}/`);
-    await page.waitForSelector('button:not([disabled])');
     const primary = genuine.keyset.primary;
-    assert.equal(await page.textContent('#status'), `ready: sealing to key ${primary} (keyset version 1, signed by ${signerJwk.kid})`);
+    assert.equal(await settled(page, errors), `ready: sealing to key ${primary} (keyset version 1, signed by ${signerJwk.kid})`);
+    assert.equal(await page.isDisabled('button[type=submit]'), false);
     await fill(page);
     await page.click('button[type=submit]');
     await page.waitForFunction(() => /^(submitted|failed)/.test(document.getElementById('status').textContent));
@@ -183,6 +198,16 @@ test('patient intake over HTTPS: PostgreSQL holds SSN and diagnosis sealed, the 
         assert.ok(existsSync(audit), 'the pipeline wrote its audit log');
         const auditText = readFileSync(audit, 'utf8');
         for (const secret of secrets) assert.ok(!auditText.includes(secret), `the audit log holds ${secret}`);
+        // The audit log's own check (its hash chain), by the wheel: the opens are recorded, by this actor, for this key.
+        const report = JSON.parse((await run(python, ['-c', [
+          'import enseal, json, sys',
+          'r = enseal.verify_audit_log(sys.argv[1])',
+          'print(json.dumps({"intact": r.intact, "events": r.events, "failures": r.failures, "perActor": r.per_actor, "perKid": r.per_kid}))',
+        ].join('\n'), audit])).stdout);
+        assert.equal(report.intact, true, `the audit log verifies: ${JSON.stringify(report)}`);
+        assert.equal(report.failures, 0);
+        assert.ok(report.events >= 1 && report.perActor['browser-e2e'] === report.events, `every event is browser-e2e's: ${JSON.stringify(report)}`);
+        assert.ok(report.perKid[primary] >= 1, `the opens name the primary key: ${JSON.stringify(report)}`);
       } finally {
         rmSync(scratch, { recursive: true, force: true });
       }
@@ -228,9 +253,11 @@ async function openPage(browser, url, substitute, before) {
     await page.route('**/keyset.jws', (route) => route.fulfill({ status: 200, contentType: 'application/jose', body: substitute }));
   }
   const requests = [];
+  const errors = [];
   page.on('request', (r) => requests.push({ method: r.method(), url: r.url(), body: r.postData() ?? '' }));
+  page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${url}/`);
-  await page.waitForFunction(() => /^(ready|keyset refused|enseal failed)/.test(document.getElementById('status').textContent));
+  await settled(page, errors);
   return { context, page, requests };
 }
 

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { extname, normalize, join } from 'node:path';
@@ -71,7 +71,8 @@ export function trustCertificateFlag(pemPath) {
  * dev directory (throw-away CA and certificates, a signed keyset) and the
  * installed enseal package under /enseal/. `database` is a URL (default: the
  * dev directory's SQLite); `env` is added to the child's environment.
- * Resolves once it prints its addresses; `stop()` ends it with SIGTERM.
+ * Resolves once it prints its addresses; `stop()` ends it with SIGTERM and
+ * removes the dev directory (its throw-away keys with it).
  */
 export async function startIngest({ database, env = {} } = {}) {
   const bin = process.env.ENSEAL_INGEST_BIN;
@@ -84,7 +85,7 @@ export async function startIngest({ database, env = {} } = {}) {
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const addresses = await new Promise((resolve, reject) => {
+  const listening = new Promise((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error(`enseal-ingest did not print its addresses in 30 s: ${stderr}`)), 30_000);
     child.stdout.on('data', (d) => {
@@ -94,7 +95,15 @@ export async function startIngest({ database, env = {} } = {}) {
     });
     exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`enseal-ingest exited (${code ?? signal}) before listening: ${stderr}`)); });
   });
-  const stopOnExit = () => child.kill('SIGKILL');
+  let addresses;
+  try {
+    addresses = await listening;
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(dev, { recursive: true, force: true });
+    throw e;
+  }
+  const stopOnExit = () => { child.kill('SIGKILL'); rmSync(dev, { recursive: true, force: true }); };
   process.once('exit', stopOnExit);
   return {
     ...addresses,
@@ -105,7 +114,9 @@ export async function startIngest({ database, env = {} } = {}) {
     async stop() {
       process.removeListener('exit', stopOnExit);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
+      const outcome = await exited;
+      rmSync(dev, { recursive: true, force: true });
+      return outcome;
     },
   };
 }
