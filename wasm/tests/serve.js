@@ -2,6 +2,10 @@
 // benchmark: maps URL prefixes to folders, serves .wasm with its MIME type
 // (WebAssembly.instantiateStreaming needs it), and lets callers add routes.
 import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { extname, normalize, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,14 +45,80 @@ export function serve(mounts, routes = () => false) {
   );
 }
 
-/** Headless Debian Chromium through playwright-core (never a downloaded browser). */
-export async function launchChromium() {
+/** Headless Debian Chromium through playwright-core (never a downloaded browser); `args` are added to its flags. */
+export async function launchChromium(args = []) {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...args],
   });
+}
+
+/**
+ * The Chromium flag that trusts exactly the certificate at `pemPath` (by the
+ * base64 SHA-256 of its SubjectPublicKeyInfo), and nothing else: any other
+ * certificate error still fails the page.
+ */
+export function trustCertificateFlag(pemPath) {
+  const spki = new X509Certificate(readFileSync(pemPath)).publicKey.export({ type: 'spki', format: 'der' });
+  return `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`;
+}
+
+/**
+ * Starts the intake service (examples/ingest; the binary in env
+ * ENSEAL_INGEST_BIN) in development mode on free loopback ports, with a fresh
+ * dev directory (throw-away CA and certificates, a signed keyset) and the
+ * installed enseal package under /enseal/. `database` is a URL (default: the
+ * dev directory's SQLite); `env` is added to the child's environment.
+ * Resolves once it prints its addresses; `stop()` ends it with SIGTERM and
+ * removes the dev directory (its throw-away keys with it).
+ */
+export async function startIngest({ database, env = {} } = {}) {
+  const bin = process.env.ENSEAL_INGEST_BIN;
+  if (!bin) throw new Error('set ENSEAL_INGEST_BIN to the enseal-ingest binary (cargo build -p enseal-ingest)');
+  const dev = mkdtempSync(join(tmpdir(), 'enseal-ingest-dev-'));
+  const args = ['--listen', '127.0.0.1:0', '--internal-listen', '127.0.0.1:0', '--dev-dir', dev];
+  args.push('--package-dir', fileURLToPath(new URL('node_modules/enseal/', here)));
+  if (database) args.push('--database', database);
+  const child = spawn(bin, args, { env: { ...process.env, ENSEAL_INGEST_LOG: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const listening = new Promise((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`enseal-ingest did not print its addresses in 30 s: ${stderr}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = stdout.match(/^enseal-ingest: listening intake=(https:\/\/\S+) records=(https:\/\/\S+)$/m);
+      if (m) { clearTimeout(timer); resolve({ intake: m[1], records: m[2] }); }
+    });
+    exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`enseal-ingest exited (${code ?? signal}) before listening: ${stderr}`)); });
+  });
+  let addresses;
+  try {
+    addresses = await listening;
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(dev, { recursive: true, force: true });
+    throw e;
+  }
+  const stopOnExit = () => { child.kill('SIGKILL'); rmSync(dev, { recursive: true, force: true }); };
+  process.once('exit', stopOnExit);
+  return {
+    ...addresses,
+    dev,
+    pki: join(dev, 'pki'),
+    /** What it logged (never a field value, by its design). */
+    stderr: () => stderr,
+    async stop() {
+      process.removeListener('exit', stopOnExit);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const outcome = await exited;
+      rmSync(dev, { recursive: true, force: true });
+      return outcome;
+    },
+  };
 }
 
 export const here = new URL('./', import.meta.url);
