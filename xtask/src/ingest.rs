@@ -20,8 +20,27 @@ pub(crate) fn test() -> Result {
             .env("ENSEAL_INGEST_TEST_POSTGRES", &pg.url),
     )?;
     python(&pg)?;
+    browser(&pg)?;
     drop(pg);
     Ok(())
+}
+
+/// The intake form in Chromium over HTTPS against the service on
+/// PostgreSQL, then the pipeline on what it stored (wasm/tests, where the
+/// installed npm package and playwright-core are: after `web-test`).
+fn browser(pg: &Postgres) -> Result {
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "ingest-form.test.js"])
+        .current_dir(root().join("wasm/tests"))
+        .env(
+            "ENSEAL_INGEST_BIN",
+            root().join("target/debug/enseal-ingest"),
+        )
+        .env(
+            "ENSEAL_INGEST_PYTHON",
+            root().join("target/py-ingest/bin/python"),
+        )
+        .env("ENSEAL_INGEST_TEST_POSTGRES", &pg.url))
 }
 
 /// The pipeline (`examples/ingest/pipeline/fetch_day.py`, on the installed

@@ -12,7 +12,7 @@ const SENSITIVE = ['/patient/ssn', '/patient/diagnosis'];
  * template opens them (the pipeline) and re-seals them at key rotation
  * (`enseal reseal --context`): it is part of the stored data's contract.
  */
-const CONTEXT = ContextTemplate.parse('intake/{recordId}{pointer}');
+const CONTEXT_TEMPLATE = 'intake/{recordId}{pointer}';
 /** Plaintexts are padded to 64 bytes: a diagnosis's length shows only in 64-byte steps. */
 const PAD_TO = 64;
 /** The highest keyset version this browser accepted: an older one is a rollback. */
@@ -21,6 +21,8 @@ const form = document.getElementById('intake');
 const status = document.getElementById('status');
 /** Set only once a signed keyset verified: until then nothing is sealed or sent. */
 let sealer = null;
+/** CONTEXT_TEMPLATE parsed, once enseal is initialized. */
+let context = null;
 
 // Attached before anything else, so that a submission before (or without) a
 // verified keyset never falls through to the browser's own form submission,
@@ -31,7 +33,7 @@ form.addEventListener('submit', async (event) => {
   const patient = Object.fromEntries(new FormData(form));
   // The record id is also the idempotency key: a retry of this submission is stored once.
   const recordId = crypto.randomUUID();
-  const body = sealer.sealRecord({ recordId, patient }, SENSITIVE, CONTEXT, { padTo: PAD_TO });
+  const body = sealer.sealRecord({ recordId, patient }, SENSITIVE, context, { padTo: PAD_TO });
   const response = await fetch('/intake', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -42,6 +44,7 @@ form.addEventListener('submit', async (event) => {
 
 async function start() {
   await init();
+  context = ContextTemplate.parse(CONTEXT_TEMPLATE);
   // The signers are the page's configuration, not the keyset server's: whoever
   // serves keyset.jws (a CDN, a proxy) cannot substitute a key of its own.
   const pins = SignerPins.fromJwks(document.getElementById('keyset-signers').textContent);
