@@ -203,6 +203,12 @@ impl Store {
         received_at: i64,
         day: &str,
     ) -> Result<Stored, String> {
+        // The acknowledgement waits for an explicit COMMIT: sqlx's Any driver
+        // hands back a statement's first row before PostgreSQL has committed
+        // its implicit transaction (and drops an error that comes after), so
+        // a deferred constraint or a lost connection would otherwise still
+        // get a 201.
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
         let inserted = sqlx::query(
             "INSERT INTO intakes (record_id, received_at, received_day, kid, name, dob, ssn, diagnosis) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -216,11 +222,16 @@ impl Store {
         .bind(&intake.dob)
         .bind(&intake.ssn)
         .bind(&intake.diagnosis)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(db_error)?;
-        if let Some(row) = inserted {
-            return Ok(Stored::Created(row.try_get(0).map_err(db_error)?));
+        let id: Option<i64> = inserted
+            .map(|row| row.try_get(0))
+            .transpose()
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        if let Some(id) = id {
+            return Ok(Stored::Created(id));
         }
         // The record id is taken: the same submission again (a client retry
         // after a lost answer, a restart) answers as the first did; any other

@@ -708,3 +708,50 @@ async fn a_rolled_back_release_runs_on_the_schema_a_newer_one_migrated() {
         .unwrap();
     assert_eq!(answer.status, 201, "{}", service.logs());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run by `cargo xtask ingest-test`"]
+async fn a_commit_that_fails_is_never_acknowledged() {
+    let dir = scratch("commit");
+    let url = databases(&dir, "commit")
+        .await
+        .into_iter()
+        .find(|(store, _)| *store == "postgres")
+        .expect("ENSEAL_INGEST_TEST_POSTGRES names a PostgreSQL server")
+        .1;
+    let service = Service::start(&Options::new(&dir, &url));
+    // A check PostgreSQL runs only at COMMIT, after the INSERT has returned
+    // its row: what a failover or a lost connection at that moment does.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    for statement in [
+        "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$",
+        "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON intakes \
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    let mut web = client::connect(service.intake, service.public_client())
+        .await
+        .unwrap();
+    let answer = web
+        .post_json("/intake", sealed_body(&service.sealer(), "never-committed"))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 503, "{:?}", answer.json());
+    assert_eq!(answer.json()["error"]["code"], "STORE_UNAVAILABLE");
+    assert_eq!(rows(&url).await.len(), 0);
+    // Once the database commits again, the client's retry (same record id) is stored.
+    sqlx::query("DROP TRIGGER refuse_at_commit ON intakes")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let retry = web
+        .post_json("/intake", sealed_body(&service.sealer(), "never-committed"))
+        .await
+        .unwrap();
+    assert_eq!(retry.status, 201);
+    assert_eq!(rows(&url).await.len(), 1);
+}
