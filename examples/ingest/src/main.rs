@@ -199,6 +199,14 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         public.local_addr().map_err(|e| e.to_string())?,
         internal.local_addr().map_err(|e| e.to_string())?,
     );
+    // Installed before anything announces the service: a SIGHUP's default
+    // action is to terminate, so a reload sent right after start would
+    // otherwise kill it.
+    let signals = Signals {
+        term: signal(SignalKind::terminate()).map_err(|e| format!("SIGTERM: {e}"))?,
+        int: signal(SignalKind::interrupt()).map_err(|e| format!("SIGINT: {e}"))?,
+        hup: signal(SignalKind::hangup()).map_err(|e| format!("SIGHUP: {e}"))?,
+    };
     let current = keys.current();
     tracing::info!(
         database = ?store.backend(),
@@ -212,7 +220,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     );
 
     let (stop, stopped) = watch::channel(false);
-    let signals = tokio::spawn(handle_signals(stop, keys));
+    let signals = tokio::spawn(handle_signals(signals, stop, keys));
     let public = tokio::spawn(server::serve(
         "intake",
         public,
@@ -235,16 +243,20 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// The signals the service acts on.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
 /// SIGTERM or SIGINT: stop accepting and drain. SIGHUP: reload the keyset.
-async fn handle_signals(stop: watch::Sender<bool>, keys: Arc<Keys>) {
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        tracing::error!("cannot install signal handlers");
-        return;
-    };
+async fn handle_signals(signals: Signals, stop: watch::Sender<bool>, keys: Arc<Keys>) {
+    let Signals {
+        mut term,
+        mut int,
+        mut hup,
+    } = signals;
     loop {
         tokio::select! {
             _ = term.recv() => break,

@@ -755,3 +755,23 @@ async fn a_commit_that_fails_is_never_acknowledged() {
     assert_eq!(retry.status, 201);
     assert_eq!(rows(&url).await.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sighup_right_after_start_reloads_instead_of_killing_it() {
+    let dir = scratch("early-hup");
+    let url = format!("sqlite:{}", dir.join("db").display());
+    for _ in 0..5 {
+        let service = Service::start(&Options::new(&dir, &url));
+        // At once, as a deploy script that reloads after start would.
+        std::process::Command::new("kill")
+            .args(["-HUP", &service.pid().to_string()])
+            .status()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut web = client::connect(service.intake, service.public_client())
+            .await
+            .expect("still serving after the SIGHUP");
+        assert_eq!(web.get("/healthz").await.unwrap().status, 200);
+        assert!(service.terminate().success());
+    }
+}
