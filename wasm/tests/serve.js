@@ -78,7 +78,8 @@ export async function startIngest({ database, env = {} } = {}) {
   const bin = process.env.ENSEAL_INGEST_BIN;
   if (!bin) throw new Error('set ENSEAL_INGEST_BIN to the enseal-ingest binary (cargo build -p enseal-ingest)');
   const dev = mkdtempSync(join(tmpdir(), 'enseal-ingest-dev-'));
-  const args = ['--listen', '127.0.0.1:0', '--internal-listen', '127.0.0.1:0', '--dev-dir', dev];
+  // No settle time for GET /records: the tests fetch only acknowledged (committed) rows.
+  const args = ['--listen', '127.0.0.1:0', '--internal-listen', '127.0.0.1:0', '--dev-dir', dev, '--records-settle', '0'];
   args.push('--package-dir', fileURLToPath(new URL('node_modules/enseal/', here)));
   if (database) args.push('--database', database);
   const child = spawn(bin, args, { env: { ...process.env, ENSEAL_INGEST_LOG: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

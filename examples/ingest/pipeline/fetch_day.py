@@ -3,7 +3,7 @@
 
 The internal pipeline of examples/ingest: it connects to the records listener
 over mutual TLS (TLS 1.3 only, the service's CA pinned, this pipeline's own
-client certificate), pages through ``GET /records?day=&after=&limit=`` until
+client certificate), pages through ``GET /records?day=&after=&until=&limit=`` until
 a page comes back short, and opens each record's sealed ``/patient/ssn`` and
 ``/patient/diagnosis`` with enseal. The browser form sealed them as a record
 with the context template ``intake/{recordId}{pointer}``
@@ -153,9 +153,16 @@ class Records:
     def close(self) -> None:
         self.connection.close()
 
-    def page(self, day: str, after: int, limit: int) -> Tuple[List[Dict[str, Any]], Any]:
-        """One page: its records and the ``next`` cursor (the last row's id)."""
-        query = urllib.parse.urlencode({"day": day, "after": after, "limit": limit})
+    def page(
+        self, day: str, after: Optional[str], until: Optional[int], limit: int
+    ) -> Tuple[List[Dict[str, Any]], Any, Any]:
+        """One page: its records, the ``next`` cursor and the ``until`` horizon."""
+        params: Dict[str, Any] = {"day": day, "limit": limit}
+        if after is not None:
+            params["after"] = after
+        if until is not None:
+            params["until"] = until
+        query = urllib.parse.urlencode(params)
         where = f"the records listener at {self.origin}"
         try:
             self.connection.request("GET", f"{self.base}/records?{query}", headers={"Accept": "application/json"})
@@ -179,12 +186,12 @@ class Records:
             fail(f"{where} answered {response.status} {describe_error(body)}")
         try:
             answer = json.loads(body)
-            records, cursor = answer["records"], answer["next"]
-            if not isinstance(records, list):
+            records, cursor, until = answer["records"], answer["next"], answer["until"]
+            if not isinstance(records, list) or not isinstance(until, int):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
             fail(f"{where}: the answer is not a page of records")
-        return records, cursor
+        return records, cursor, until
 
 
 def describe_error(body: bytes) -> str:
@@ -197,17 +204,23 @@ def describe_error(body: bytes) -> str:
 
 
 def fetch(records: Records, day: str, page_size: int) -> Iterator[Dict[str, Any]]:
-    """Every record of ``day``, page by page, following the ``next`` cursor
-    until a page comes back short."""
-    after = 0
+    """Every settled record of ``day``, page by page, until a page comes back
+    short. The first page fixes the horizon (``until``: rows received up to
+    then have all committed, so the set no longer changes) and every later
+    page asks for the same one, following the ``next`` cursor through it."""
+    after: Optional[str] = None
+    until: Optional[int] = None
     while True:
-        page, cursor = records.page(day, after, page_size)
+        page, cursor, horizon = records.page(day, after, until, page_size)
+        if until is not None and horizon != until:
+            fail(f"the records listener moved the horizon from {until} to {horizon} within one fetch")
+        until = horizon
         yield from page
         if len(page) < page_size:
             return
-        # Rows are ordered by id: a cursor that does not move would loop forever.
-        if not isinstance(cursor, int) or isinstance(cursor, bool) or cursor <= after:
-            fail(f"the records listener's page after id {after} does not move the cursor forward")
+        # A cursor that does not move would loop forever.
+        if not isinstance(cursor, str) or cursor == after:
+            fail(f"the records listener's page after {after} does not move the cursor forward")
         after = cursor
 
 

@@ -8,7 +8,7 @@
 
 use crate::intake::{self, Refusal};
 use crate::keys::Keys;
-use crate::store::{Store, Stored};
+use crate::store::{Cursor, Store, Stored};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -44,6 +44,9 @@ pub struct App {
     pub package_dir: PathBuf,
     /// The largest body `POST /intake` reads.
     pub max_body: usize,
+    /// Seconds before a row shows in `GET /records`: longer than an insert
+    /// can take to commit (see [`crate::store::Cursor`]).
+    pub records_settle: i64,
 }
 
 /// The certificate a client of the internal listener presented, by its
@@ -296,12 +299,12 @@ fn stored(status: StatusCode, id: i64, record_id: &str) -> Response {
     response
 }
 
-/// `GET /records?day=YYYY-MM-DD&after=ID&limit=N`.
+/// `GET /records?day=YYYY-MM-DD[&after=CURSOR][&until=T][&limit=N]`.
 #[derive(Deserialize)]
 struct RecordsQuery {
     day: String,
-    #[serde(default)]
-    after: i64,
+    after: Option<String>,
+    until: Option<i64>,
     #[serde(default = "default_limit")]
     limit: i64,
 }
@@ -310,6 +313,14 @@ fn default_limit() -> i64 {
     500
 }
 
+const RECORDS_USAGE: &str =
+    "expected ?day=YYYY-MM-DD[&after=CURSOR][&until=UNIX_SECONDS][&limit=1..1000]";
+
+/// A day's records, settled: rows received up to `until` (by default now
+/// minus the settle time, or the day's end once it is that old), in
+/// (received_at, id) order from the cursor `after`. A client passes the
+/// `until` and `next` of one page to get the next; fetching again later
+/// with the last `next` (and no `until`) gets exactly the rows settled since.
 async fn records(
     State(app): State<Arc<App>>,
     peer: Option<axum::Extension<Peer>>,
@@ -325,27 +336,36 @@ async fn records(
             "a client certificate is required",
         );
     };
-    let Ok(Query(query)) = query else {
-        return error(
+    let invalid = || {
+        error(
             StatusCode::BAD_REQUEST,
             "INVALID_QUERY",
             None,
-            "expected ?day=YYYY-MM-DD[&after=ID][&limit=1..1000]",
-        );
+            RECORDS_USAGE,
+        )
     };
-    if !intake::is_date(&query.day) || !(1..=1000).contains(&query.limit) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_QUERY",
-            None,
-            "expected ?day=YYYY-MM-DD[&after=ID][&limit=1..1000]",
-        );
+    let Ok(Query(query)) = query else {
+        return invalid();
+    };
+    let after = match query.after.as_deref().map(Cursor::parse) {
+        None => Cursor::default(),
+        Some(Some(cursor)) => cursor,
+        Some(None) => return invalid(),
+    };
+    let Some(day_start) = day_start(&query.day) else {
+        return invalid();
+    };
+    if !(1..=1000).contains(&query.limit) {
+        return invalid();
     }
-    match app.store.day(&query.day, query.after, query.limit).await {
+    // Never past what has settled, whatever the client asks for.
+    let settled = (now() - app.records_settle).min(day_start + 86_399);
+    let until = query.until.map_or(settled, |u| u.min(settled));
+    match app.store.day(&query.day, until, after, query.limit).await {
         Ok(rows) => {
-            tracing::info!(client = %peer, day = %query.day, after = query.after, count = rows.len(), "records fetched");
-            let next = rows.last().map(|r| r.id);
-            axum::Json(json!({"records": rows, "next": next})).into_response()
+            tracing::info!(client = %peer, day = %query.day, after = %after, until, count = rows.len(), "records fetched");
+            let next = rows.last().map(|r| Cursor::after(r).to_string());
+            axum::Json(json!({"records": rows, "next": next, "until": until})).into_response()
         }
         Err(e) => {
             tracing::error!(error = %e, "records not read");
@@ -357,4 +377,17 @@ async fn records(
             )
         }
     }
+}
+
+/// Unix seconds at the start (00:00 UTC) of `YYYY-MM-DD`.
+fn day_start(day: &str) -> Option<i64> {
+    if !intake::is_date(day) {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| day.get(range)?.parse::<i32>().ok();
+    let month = time::Month::try_from(u8::try_from(number(5..7)?).ok()?).ok()?;
+    let date =
+        time::Date::from_calendar_date(number(0..4)?, month, u8::try_from(number(8..10)?).ok()?)
+            .ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp())
 }

@@ -120,6 +120,10 @@ struct ServeArgs {
     /// The largest intake body accepted, in bytes.
     #[arg(long, env = "ENSEAL_INGEST_MAX_BODY", default_value_t = 16 * 1024)]
     max_body: usize,
+    /// Seconds a row waits before GET /records shows it: longer than an
+    /// insert can take to commit, so a cursor through a day skips nothing.
+    #[arg(long, env = "ENSEAL_INGEST_RECORDS_SETTLE", default_value_t = 30)]
+    records_settle: u32,
 }
 
 fn init_logging() {
@@ -185,6 +189,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         store: Arc::clone(&store),
         package_dir,
         max_body: args.max_body,
+        records_settle: i64::from(args.records_settle),
     });
     let public_tls = tls::public(&cert, &key)?;
     let internal_tls = tls::internal(&cert, &key, &client_ca)?;

@@ -135,6 +135,46 @@ fn stored_intake(row: &sqlx::any::AnyRow) -> Result<StoredIntake, sqlx::Error> {
     })
 }
 
+/// A position in a day's records: after the row (received_at, id).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor {
+    /// Unix seconds.
+    pub received_at: i64,
+    /// Row id.
+    pub id: i64,
+}
+
+impl Cursor {
+    /// The cursor after `row`.
+    pub fn after(row: &StoredIntake) -> Cursor {
+        Cursor {
+            received_at: row.received_at,
+            id: row.id,
+        }
+    }
+
+    /// `RECEIVED_AT.ID`, as `GET /records` takes and gives it.
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (received_at, id) = text.split_once('.')?;
+        Some(Cursor {
+            received_at: received_at.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.received_at, self.id)
+    }
+}
+
+/// The longest one statement may run on PostgreSQL. With the pool's 5 s
+/// acquire timeout it bounds how long after `received_at` an insert can
+/// still commit (BEGIN, INSERT, COMMIT: under 20 s), which is what
+/// `--records-settle` must exceed.
+pub const STATEMENT_TIMEOUT_SECS: u64 = 5;
+
 /// A connection pool to one database.
 pub struct Store {
     pool: AnyPool,
@@ -164,13 +204,22 @@ impl Store {
                     // WAL: readers never block the writer. synchronous=FULL:
                     // a commit is on disk (fsync) before it returns, so an
                     // acknowledged intake survives a power cut, not only a crash.
-                    if backend == Backend::Sqlite {
-                        use sqlx::Executor;
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 5000;",
-                        )
-                        .await?;
+                    use sqlx::Executor;
+                    match backend {
+                        Backend::Sqlite => {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA busy_timeout = 5000;",
+                            )
+                            .await?;
+                        }
+                        Backend::Postgres => {
+                            conn.execute(
+                                format!("SET statement_timeout = '{STATEMENT_TIMEOUT_SECS}s'")
+                                    .as_str(),
+                            )
+                            .await?;
+                        }
                     }
                     Ok(())
                 })
@@ -259,19 +308,29 @@ impl Store {
         })
     }
 
-    /// Up to `limit` intakes received on `day` (UTC), with ids above `after`.
+    /// Up to `limit` intakes received on `day` (UTC) at or before `until`
+    /// (Unix seconds), in (received_at, id) order after the cursor `after`.
+    /// Ids are handed out before commits, which finish in any order; a row
+    /// received at or before `until` has committed (or failed) once
+    /// `until` is older than the longest an insert can take, so that set no
+    /// longer changes and a cursor through it skips nothing.
     pub async fn day(
         &self,
         day: &str,
-        after: i64,
+        until: i64,
+        after: Cursor,
         limit: i64,
     ) -> Result<Vec<StoredIntake>, String> {
         let rows = sqlx::query(
             "SELECT id, record_id, received_at, kid, name, dob, ssn, diagnosis FROM intakes \
-             WHERE received_day = $1 AND id > $2 ORDER BY id LIMIT $3",
+             WHERE received_day = $1 AND received_at <= $2 \
+             AND (received_at > $3 OR (received_at = $3 AND id > $4)) \
+             ORDER BY received_at, id LIMIT $5",
         )
         .bind(day)
-        .bind(after)
+        .bind(until)
+        .bind(after.received_at)
+        .bind(after.id)
         .bind(limit)
         .fetch_all(&self.pool)
         .await

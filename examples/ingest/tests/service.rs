@@ -31,6 +31,7 @@ async fn with_no_arguments_it_runs_in_dev_mode_and_the_pipeline_opens_what_was_s
         ports: (0, 0),
         cwd: Some(&cwd),
         dev_dir_flag: false,
+        records_settle: 0,
     });
     assert!(cwd.join("enseal-ingest-dev/ingest.db").exists());
     let mut web = client::connect(service.intake, service.public_client())
@@ -109,6 +110,7 @@ async fn with_no_arguments_it_runs_in_dev_mode_and_the_pipeline_opens_what_was_s
         ports: (0, 0),
         cwd: Some(&cwd),
         dev_dir_flag: false,
+        records_settle: 0,
     });
     assert_eq!(again.keyset().primary_kid(), kid);
     let url = format!(
@@ -773,5 +775,92 @@ async fn a_sighup_right_after_start_reloads_instead_of_killing_it() {
             .expect("still serving after the SIGHUP");
         assert_eq!(web.get("/healthz").await.unwrap().status, 200);
         assert!(service.terminate().success());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_show_once_settled_and_pages_follow_a_fixed_horizon() {
+    let dir = scratch("settle");
+    let url = format!("sqlite:{}", dir.join("db").display());
+    let service = Service::start(&Options {
+        records_settle: 30,
+        ..Options::new(&dir, &url)
+    });
+    let mut web = client::connect(service.intake, service.public_client())
+        .await
+        .unwrap();
+    let sealer = service.sealer();
+    for i in 0..5 {
+        let answer = web
+            .post_json("/intake", sealed_body(&sealer, &format!("settle-{i}")))
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 201);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let day = enseal_ingest::http::day_of(now);
+    let mut internal = client::connect(service.records, service.internal_client())
+        .await
+        .unwrap();
+    // Received less than 30 s ago: not settled, not shown, even if asked.
+    let page = internal
+        .get(&format!("/records?day={day}&until={}", now + 60))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(page["records"].as_array().unwrap().len(), 0, "{page}");
+    let until = page["until"].as_i64().unwrap();
+    assert!((now - 31..=now - 29).contains(&until), "{until} vs {now}");
+    drop(service);
+
+    // Without a settle time the five show, two per page along one horizon,
+    // in (received_at, id) order, each once.
+    let service = Service::start(&Options::new(&dir, &url));
+    let mut internal = client::connect(service.records, service.internal_client())
+        .await
+        .unwrap();
+    let first = internal
+        .get(&format!("/records?day={day}&limit=2"))
+        .await
+        .unwrap()
+        .json();
+    let until = first["until"].as_i64().unwrap();
+    let mut seen: Vec<String> = Vec::new();
+    let mut page = first;
+    loop {
+        for record in page["records"].as_array().unwrap() {
+            seen.push(record["recordId"].as_str().unwrap().to_string());
+        }
+        let Some(next) = page["next"].as_str().map(str::to_string) else {
+            break;
+        };
+        page = internal
+            .get(&format!(
+                "/records?day={day}&limit=2&until={until}&after={next}"
+            ))
+            .await
+            .unwrap()
+            .json();
+        assert_eq!(page["until"], until);
+    }
+    assert_eq!(
+        seen,
+        (0..5).map(|i| format!("settle-{i}")).collect::<Vec<_>>()
+    );
+    for bad in [
+        "after=12",
+        "after=a.b",
+        "until=x",
+        "limit=0",
+        "day=2026-13-01",
+    ] {
+        let answer = internal
+            .get(&format!("/records?day={day}&{bad}"))
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 400, "{bad}");
     }
 }

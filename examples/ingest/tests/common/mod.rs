@@ -39,6 +39,9 @@ pub struct Options<'a> {
     pub cwd: Option<&'a Path>,
     /// Pass --dev-dir (false: rely on the default, relative to `cwd`).
     pub dev_dir_flag: bool,
+    /// `--records-settle`: 0 in tests that fetch only rows they saw
+    /// acknowledged (committed).
+    pub records_settle: u32,
 }
 
 impl<'a> Options<'a> {
@@ -49,6 +52,7 @@ impl<'a> Options<'a> {
             ports: (0, 0),
             cwd: None,
             dev_dir_flag: true,
+            records_settle: 0,
         }
     }
 }
@@ -61,6 +65,8 @@ impl Service {
             .arg(format!("127.0.0.1:{}", options.ports.0))
             .arg("--internal-listen")
             .arg(format!("127.0.0.1:{}", options.ports.1))
+            .arg("--records-settle")
+            .arg(options.records_settle.to_string())
             .env("ENSEAL_INGEST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

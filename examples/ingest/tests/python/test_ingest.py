@@ -139,7 +139,12 @@ def service(tmp_path_factory: pytest.TempPathFactory, database: Optional[str]) -
     root = tmp_path_factory.mktemp("ingest")
     dev = root / "dev"
     stderr_path = root / "service.stderr"
-    command = [binary(), "--listen", "127.0.0.1:0", "--internal-listen", "127.0.0.1:0", "--dev-dir", str(dev)]
+    # Records show at once (no settle time): each test fetches only after its
+    # posts were acknowledged, so every row it reads has committed.
+    command = [
+        binary(), "--listen", "127.0.0.1:0", "--internal-listen", "127.0.0.1:0", "--dev-dir", str(dev),
+        "--records-settle", "0",
+    ]
     if database:
         command += ["--database", database]
     # The most verbose level: a field value in any log line fails the tests.
