@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -233,6 +234,74 @@ test('patient intake over HTTPS: PostgreSQL holds SSN and diagnosis sealed, the 
     assert.ok(responses.length >= 6, `responses: ${responses.map((r) => r.url)}`);
     for (const r of responses) assert.equal(r.hsts, HSTS, `${r.url} (${r.status}) carries HSTS`);
     assert.ok(!svc.stderr().includes(typed.ssn), 'the service logged no SSN');
+  } finally {
+    await tearDown();
+  }
+});
+
+/** POSTs JSON from Node over HTTPS trusting only `ca`; resolves to the status. */
+function postTrusting(url, body, ca) {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest(url, { method: 'POST', ca, servername: 'localhost', headers: { 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+test('a lost answer, a 503, a second click: the form sends the same sealed submission and it is stored once', { timeout: 120_000 }, async () => {
+  const { svc, browser, rows, tearDown } = await setUp();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const posts = [];
+    let fault = 'answer-lost';
+    await page.route('**/intake', async (route) => {
+      posts.push(route.request().postData());
+      const now = fault;
+      fault = 'none';
+      if (now === 'answer-lost') {
+        // The service stores it; the answer never reaches the page.
+        const stored = await postTrusting(`${svc.intake}/intake`, route.request().postData(), readFileSync(join(svc.pki, 'ca.pem')));
+        assert.equal(stored, 201);
+        return route.abort('connectionreset');
+      }
+      if (now === 'busy') {
+        return route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"STORE_UNAVAILABLE"}}' });
+      }
+      return route.continue();
+    });
+    await page.goto(`${svc.intake}/`);
+    await settled(page, errors);
+    await fill(page);
+    const submitted = async () => {
+      await page.click('button[type=submit]');
+      await page.waitForFunction(() => /^(submitted|failed|not sent)/.test(document.getElementById('status').textContent));
+      return page.textContent('#status');
+    };
+    const first = await submitted();
+    assert.match(first, /^submitted /, first);
+    assert.equal(posts.length, 2, 'the page retried after the lost answer');
+    assert.equal(posts[1], posts[0], 'with the same sealed body');
+    assert.equal(await rows(), 1, 'stored once');
+    // The user clicks again without changing anything: the same submission, answered 200.
+    assert.equal(await submitted(), first);
+    assert.equal(posts.length, 3);
+    assert.equal(posts[2], posts[0]);
+    assert.equal(await rows(), 1, 'still stored once');
+    // An edit is a new submission; a 503 is retried with its body.
+    fault = 'busy';
+    await page.fill('#diagnosis', 'J45.909 asthma, uncomplicated');
+    const second = await submitted();
+    assert.match(second, /^submitted /, second);
+    assert.notEqual(second.split('\n')[0], first.split('\n')[0], 'a new record id');
+    assert.equal(posts.length, 5);
+    assert.equal(posts[4], posts[3], 'the 503 was retried with the same body');
+    assert.notEqual(posts[3], posts[0]);
+    assert.equal(await rows(), 2);
   } finally {
     await tearDown();
   }

@@ -24,22 +24,67 @@ let sealer = null;
 /** CONTEXT_TEMPLATE parsed, once enseal is initialized. */
 let context = null;
 
+/**
+ * The submission of the form as filled: its record id (the idempotency key)
+ * and its sealed body, made once and sent again unchanged on a retry or a
+ * second click (even after it was stored), so that the service stores it
+ * once. Editing the form makes a new one.
+ */
+let pending = null;
+form.addEventListener('input', () => {
+  pending = null;
+});
+
+const RETRIES = 4;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** POSTs the pending body until the service answers; retries (same body) on 503 and network errors. */
+async function send(submission) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const response = await fetch('/intake', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: submission.text,
+      });
+      if (response.status !== 503 || attempt === RETRIES) return response;
+    } catch (e) {
+      if (attempt === RETRIES) throw e;
+    }
+    await sleep(250 * 2 ** attempt);
+  }
+}
+
 // Attached before anything else, so that a submission before (or without) a
 // verified keyset never falls through to the browser's own form submission,
 // which would send every field in the clear.
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (sealer === null) return;
-  const patient = Object.fromEntries(new FormData(form));
-  // The record id is also the idempotency key: a retry of this submission is stored once.
-  const recordId = crypto.randomUUID();
-  const body = sealer.sealRecord({ recordId, patient }, SENSITIVE, context, { padTo: PAD_TO });
-  const response = await fetch('/intake', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  status.textContent = response.ok ? `submitted ${recordId}\n${JSON.stringify(body.patient, null, 1)}` : `failed: ${response.status}`;
+  const button = form.querySelector('button');
+  if (pending === null) {
+    const patient = Object.fromEntries(new FormData(form));
+    const recordId = crypto.randomUUID();
+    const body = sealer.sealRecord({ recordId, patient }, SENSITIVE, context, { padTo: PAD_TO });
+    pending = { recordId, body, text: JSON.stringify(body) };
+  }
+  const submission = pending;
+  button.disabled = true;
+  status.textContent = `sending ${submission.recordId}…`;
+  try {
+    const response = await send(submission);
+    if (response.ok) {
+      // 201, or 200 for a submission that was already stored.
+      status.textContent = `submitted ${submission.recordId}\n${JSON.stringify(submission.body.patient, null, 1)}`;
+    } else {
+      const { error } = await response.json().catch(() => ({}));
+      status.textContent = `failed: ${response.status} ${error?.code ?? ''} ${error?.message ?? ''}`;
+    }
+  } catch (e) {
+    status.textContent = `not sent (${e.message}); submit again to retry: it is stored once`;
+  } finally {
+    button.disabled = false;
+  }
 });
 
 async function start() {
