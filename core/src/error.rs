@@ -287,7 +287,8 @@ pub enum Error {
     InvalidKey(&'static str),
     /// A keyset or keyring document is invalid.
     InvalidKeyset(String),
-    /// The keyset's primary key is past its not-after date.
+    /// A keyset key is past its not-after date: the primary, when sealing;
+    /// the value's key, in [`Keyset::check_sealed`](crate::Keyset::check_sealed).
     KeyExpired(crate::KeyId),
     /// Signers are pinned but the keyset is not a compact JWS.
     KeysetUnsigned,
@@ -490,7 +491,7 @@ impl fmt::Display for Error {
             } => write!(f, "column {column:?} is {found}; expected {expected}"),
             Error::InvalidKey(what) => write!(f, "invalid key: {what}"),
             Error::InvalidKeyset(what) => write!(f, "invalid keyset: {what}"),
-            Error::KeyExpired(kid) => write!(f, "primary key {kid} is past its not-after date"),
+            Error::KeyExpired(kid) => write!(f, "key {kid} is past its not-after date"),
             Error::KeysetUnsigned => {
                 f.write_str("the keyset is not signed (a compact JWS), but signers are pinned")
             }

@@ -157,21 +157,32 @@ impl Keyset {
     }
 
     /// Checks, without any private key, that `text` is a field sealed to a
-    /// key of this keyset, and returns it parsed: what a service that stores
-    /// sealed fields (and holds no private key) checks before it accepts one.
-    /// Errors: whatever [`Sealed::parse`] refuses (`BAD_PREFIX` for a clear
-    /// value, `BAD_ENCODING`, `TRUNCATED`, `UNSUPPORTED_VERSION`,
+    /// key of this keyset that is not past its `not_after`, and returns it
+    /// parsed: what a service that stores sealed fields (and holds no
+    /// private key) checks before it accepts one. Errors: whatever
+    /// [`Sealed::parse`] refuses (`BAD_PREFIX` for a clear value,
+    /// `BAD_ENCODING`, `TRUNCATED`, `UNSUPPORTED_VERSION`,
     /// `UNSUPPORTED_SUITE`), then `UNKNOWN_KEY` for a key id not in this
     /// keyset (a prefix alone is not enough: anyone can seal to a key of
-    /// their own). Only opening checks the tag, so a value with a tampered
-    /// body still passes here and fails `DECRYPT_FAILED` where it is opened.
+    /// their own), then `KEY_EXPIRED` for a key past its `not_after` (no
+    /// sealer seals to it any more). Only opening checks the tag, so a value
+    /// with a tampered body still passes here and fails `DECRYPT_FAILED`
+    /// where it is opened. The time is the system clock's.
     ///
     /// [`Sealed::parse`]: crate::Sealed::parse
     pub fn check_sealed(&self, text: &str) -> Result<crate::Sealed> {
+        self.check_sealed_at(text, SystemClock.now()?)
+    }
+
+    /// As [`Keyset::check_sealed`], at `now` (Unix seconds).
+    pub fn check_sealed_at(&self, text: &str, now: u64) -> Result<crate::Sealed> {
         let sealed = crate::Sealed::parse(text)?;
+        // A key id hashes its suite's kem_id (docs/FORMAT.md §2), so finding the
+        // entry by kid also finds the suite.
         match self.get(&sealed.kid()) {
-            Some(entry) if entry.key.suite() == sealed.suite() => Ok(sealed),
-            _ => Err(Error::UnknownKey(sealed.kid())),
+            None => Err(Error::UnknownKey(sealed.kid())),
+            Some(entry) if entry.is_expired_at(now) => Err(Error::KeyExpired(sealed.kid())),
+            Some(_) => Ok(sealed),
         }
     }
 

@@ -58,3 +58,41 @@ fn each_refusal_has_its_code() {
         assert!(!error.to_string().contains("078-05-1120"));
     }
 }
+
+#[test]
+fn a_key_past_its_not_after_is_refused_with_key_expired() {
+    use enseal::KeysetEntry;
+    const CREATED: u64 = 1_700_000_000;
+    const NOT_AFTER: u64 = 1_700_086_400;
+    let retiring = KeyPair::generate(Suite::X25519).unwrap();
+    let current = KeyPair::generate(Suite::X25519).unwrap();
+    let mut keyset =
+        Keyset::new(KeysetEntry::new(current.public_key().clone(), CREATED, None).unwrap());
+    keyset
+        .add_entry(
+            KeysetEntry::new(retiring.public_key().clone(), CREATED, Some(NOT_AFTER)).unwrap(),
+        )
+        .unwrap();
+    let text = Sealer::new(retiring.public_key())
+        .unwrap()
+        .seal(b"078-05-1120", "/ssn")
+        .unwrap();
+    // Through its last second, then not.
+    assert!(keyset.check_sealed_at(&text, NOT_AFTER).is_ok());
+    let error = keyset.check_sealed_at(&text, NOT_AFTER + 1).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::KeyExpired);
+    assert!(error.to_string().contains(&retiring.kid().to_string()));
+    // The system clock is past 2023-11-15 (NOT_AFTER).
+    assert_eq!(
+        keyset.check_sealed(&text).unwrap_err().code(),
+        ErrorCode::KeyExpired
+    );
+    let fresh = Sealer::new(current.public_key())
+        .unwrap()
+        .seal(b"x", "/ssn")
+        .unwrap();
+    assert!(
+        keyset.check_sealed_at(&fresh, u64::MAX).is_ok(),
+        "no not_after: never expires"
+    );
+}
