@@ -47,6 +47,9 @@ pub struct App {
     /// Seconds before a row shows in `GET /records`: longer than an insert
     /// can take to commit (see [`crate::store::Cursor`]).
     pub records_settle: i64,
+    /// The longest a request may take, body included (a client that
+    /// trickles its body gets 408).
+    pub request_timeout: std::time::Duration,
 }
 
 /// The certificate a client of the internal listener presented, by its
@@ -107,6 +110,10 @@ pub fn public(app: Arc<App>) -> Router {
         .route("/healthz", get(health))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            deadline,
+        ))
         .layer(axum::middleware::map_response(headers))
         .with_state(app)
 }
@@ -117,8 +124,33 @@ pub fn internal(app: Arc<App>) -> Router {
         .route("/records", get(records))
         .route("/healthz", get(health))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            deadline,
+        ))
         .layer(axum::middleware::map_response(headers))
         .with_state(app)
+}
+
+/// A request past [`App::request_timeout`] gets 408 (a submission that
+/// committed meanwhile is answered 200 on the client's retry).
+async fn deadline(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(app.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("request timed out");
+            error(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                None,
+                "the request took too long",
+            )
+        }
+    }
 }
 
 async fn not_found() -> Response {

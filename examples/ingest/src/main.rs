@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
@@ -124,6 +125,13 @@ struct ServeArgs {
     /// insert can take to commit, so a cursor through a day skips nothing.
     #[arg(long, env = "ENSEAL_INGEST_RECORDS_SETTLE", default_value_t = 30)]
     records_settle: u32,
+    /// Seconds a request may take, body included (then 408).
+    #[arg(long, env = "ENSEAL_INGEST_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u32,
+    /// Seconds a connection may read and write nothing before it is closed
+    /// (more than --request-timeout).
+    #[arg(long, env = "ENSEAL_INGEST_IDLE_TIMEOUT", default_value_t = 60)]
+    idle_timeout: u32,
 }
 
 fn init_logging() {
@@ -140,6 +148,12 @@ fn init_logging() {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
+    if args.idle_timeout <= args.request_timeout || args.request_timeout == 0 {
+        return Err(
+            "--idle-timeout must be longer than --request-timeout, which must be at least 1".into(),
+        );
+    }
+    let idle_timeout = Duration::from_secs(args.idle_timeout.into());
     let (cert, key, client_ca) = match (args.cert, args.key, args.client_ca) {
         (Some(cert), Some(key), Some(ca)) => (cert, key, ca),
         _ => {
@@ -190,6 +204,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         package_dir,
         max_body: args.max_body,
         records_settle: i64::from(args.records_settle),
+        request_timeout: Duration::from_secs(args.request_timeout.into()),
     });
     let public_tls = tls::public(&cert, &key)?;
     let internal_tls = tls::internal(&cert, &key, &client_ca)?;
@@ -231,6 +246,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         public,
         public_tls,
         http::public(Arc::clone(&app)),
+        idle_timeout,
         stopped.clone(),
     ));
     let internal = tokio::spawn(server::serve(
@@ -238,6 +254,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         internal,
         internal_tls,
         http::internal(app),
+        idle_timeout,
         stopped,
     ));
     let _ = public.await;

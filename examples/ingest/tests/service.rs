@@ -32,6 +32,7 @@ async fn with_no_arguments_it_runs_in_dev_mode_and_the_pipeline_opens_what_was_s
         cwd: Some(&cwd),
         dev_dir_flag: false,
         records_settle: 0,
+        args: &[],
     });
     assert!(cwd.join("enseal-ingest-dev/ingest.db").exists());
     let mut web = client::connect(service.intake, service.public_client())
@@ -111,6 +112,7 @@ async fn with_no_arguments_it_runs_in_dev_mode_and_the_pipeline_opens_what_was_s
         cwd: Some(&cwd),
         dev_dir_flag: false,
         records_settle: 0,
+        args: &[],
     });
     assert_eq!(again.keyset().primary_kid(), kid);
     let url = format!(
@@ -863,4 +865,50 @@ async fn records_show_once_settled_and_pages_follow_a_fixed_horizon() {
             .unwrap();
         assert_eq!(answer.status, 400, "{bad}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_and_trickling_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = scratch("slow");
+    let url = format!("sqlite:{}", dir.join("db").display());
+    let service = Service::start(&Options {
+        args: &["--request-timeout", "1", "--idle-timeout", "2"],
+        ..Options::new(&dir, &url)
+    });
+    let tls = |service: &Service| {
+        let connector = tokio_rustls::TlsConnector::from(service.public_client());
+        let addr = service.intake;
+        async move {
+            let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+            connector.connect(name, tcp).await.unwrap()
+        }
+    };
+    // Connected, then silent: closed once idle, not held open.
+    let mut silent = tls(&service).await;
+    let mut byte = [0u8; 1];
+    let read = tokio::time::timeout(Duration::from_secs(8), silent.read(&mut byte)).await;
+    assert!(
+        matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+        "an idle connection is closed: {read:?}"
+    );
+    // A body promised and trickled: 408, with HSTS, well before the body ends.
+    let mut slow = tls(&service).await;
+    slow.write_all(
+        b"POST /intake HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 10000\r\n\r\n{\"re",
+    )
+    .await
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(8), slow.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(answer.starts_with("http/1.1 408"), "{answer}");
+    assert!(answer.contains("strict-transport-security"), "{answer}");
+    // Others are served meanwhile.
+    let mut web = client::connect(service.intake, service.public_client())
+        .await
+        .unwrap();
+    assert_eq!(web.get("/healthz").await.unwrap().status, 200);
+    assert_eq!(rows(&url).await.len(), 0);
 }

@@ -42,6 +42,8 @@ pub struct Options<'a> {
     /// `--records-settle`: 0 in tests that fetch only rows they saw
     /// acknowledged (committed).
     pub records_settle: u32,
+    /// More flags.
+    pub args: &'a [&'a str],
 }
 
 impl<'a> Options<'a> {
@@ -53,6 +55,7 @@ impl<'a> Options<'a> {
             cwd: None,
             dev_dir_flag: true,
             records_settle: 0,
+            args: &[],
         }
     }
 }
@@ -83,6 +86,7 @@ impl Service {
         if let Some(database) = options.database {
             command.arg("--database").arg(database);
         }
+        command.args(options.args);
         if let Some(cwd) = options.cwd {
             command.current_dir(cwd);
         }
