@@ -91,6 +91,11 @@ struct ServeArgs {
     /// The largest intake body accepted, in bytes.
     #[arg(long, env = "ENSEAL_INGEST_MAX_BODY", default_value_t = 16 * 1024)]
     max_body: usize,
+    /// The load report's baseline only: accept protected fields in the clear
+    /// and store them in a table of their own (feature plaintext-baseline).
+    #[cfg(feature = "plaintext-baseline")]
+    #[arg(long)]
+    plaintext_baseline: bool,
 }
 
 fn init_logging() {
@@ -150,12 +155,23 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     }
 
     let keys = Arc::new(Keys::load(&keyset, &signers)?);
-    let store = Arc::new(Store::open(&database, args.db_connections).await?);
+    #[allow(unused_mut)]
+    let mut store = Store::open(&database, args.db_connections).await?;
+    #[cfg(feature = "plaintext-baseline")]
+    if args.plaintext_baseline {
+        tracing::warn!(
+            "plaintext baseline: protected fields are NOT checked; rows go to intakes_plaintext (load report only)"
+        );
+        store.use_plaintext_baseline();
+    }
+    let store = Arc::new(store);
     let app = Arc::new(App {
         keys: Arc::clone(&keys),
         store: Arc::clone(&store),
         package_dir,
         max_body: args.max_body,
+        #[cfg(feature = "plaintext-baseline")]
+        plaintext_baseline: args.plaintext_baseline,
     });
     let public_tls = tls::public(&cert, &key)?;
     let internal_tls = tls::internal(&cert, &key, &client_ca)?;
