@@ -12,6 +12,7 @@ mod c;
 mod custody;
 mod deny;
 mod ingest;
+mod ingest_bench;
 mod kotlin;
 mod parity;
 mod pipelines;
@@ -56,6 +57,7 @@ usage: cargo xtask <task>
   web-build    build and pack the npm package into target/npm (prints the .wasm size)
   web-test     the npm package in Node, headless Chromium and a Vite build
   ingest-test  the intake service (examples/ingest) against a fresh PostgreSQL 15 cluster and SQLite
+  bench-ingest  the intake service under load (sealed vs plaintext, PostgreSQL and SQLite): docs/INGEST-REPORT.md
   web-bench    seal/open rates in Node and Chromium against @hpke/core, libsodium, WebCrypto
   c-install --prefix DIR   install libenseal, enseal.h and enseal.pc under DIR";
 
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         Some("python-test") => python::test(),
         Some("pipelines-test") => pipelines::test(),
         Some("ingest-test") => ingest::test(),
+        Some("bench-ingest") => ingest_bench::bench(),
         Some("bench-pipelines") => pipelines::bench(),
         Some("wheels") => python::wheels(),
         Some("wheel-aarch64") => python::aarch64_wheel(),

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::path::{Component, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Two years, with subdomains: browsers then never try plain HTTP again.
 pub const HSTS: &str = "max-age=63072000; includeSubDomains";
@@ -50,6 +50,10 @@ pub struct App {
     /// The longest a request may take, body included (a client that
     /// trickles its body gets 408).
     pub request_timeout: std::time::Duration,
+    /// The load report's baseline only: protected fields are not checked
+    /// (the store then writes `intakes_plaintext`).
+    #[cfg(feature = "plaintext-baseline")]
+    pub plaintext_baseline: bool,
 }
 
 /// The certificate a client of the internal listener presented, by its
@@ -274,15 +278,31 @@ async fn submit(
             "the service's keyset has expired",
         );
     }
-    let intake = match intake::check(&body, published.keyset()) {
+    let started = Instant::now();
+    let doc = match intake::parse(&body) {
+        Ok(doc) => doc,
+        Err(refusal) => return refused(&refusal),
+    };
+    let parsed = Instant::now();
+    #[cfg(feature = "plaintext-baseline")]
+    let checked = if app.plaintext_baseline {
+        intake::check_parsed_plaintext(doc)
+    } else {
+        intake::check_parsed(doc, published.keyset())
+    };
+    #[cfg(not(feature = "plaintext-baseline"))]
+    let checked = intake::check_parsed(doc, published.keyset());
+    let intake = match checked {
         Ok(intake) => intake,
         Err(refusal) => return refused(&refusal),
     };
-    match app
+    let was_checked = Instant::now();
+    let result = app
         .store
         .insert(&intake, received_at, &day_of(received_at))
-        .await
-    {
+        .await;
+    let timing = server_timing(started, parsed, was_checked, Instant::now());
+    let mut response = match result {
         Ok(Stored::Created(id)) => {
             tracing::info!(id, record_id = %intake.record_id, kid = %intake.kid, "intake stored");
             stored(StatusCode::CREATED, id, &intake.record_id)
@@ -309,7 +329,22 @@ async fn submit(
                 "not stored; retry with the same record id",
             )
         }
-    }
+    };
+    response.headers_mut().insert("server-timing", timing);
+    response
+}
+
+/// `Server-Timing` (W3C) of one intake, in ms: what the load report splits
+/// the service's time into. Durations only, no value: it is safe to send.
+fn server_timing(start: Instant, parsed: Instant, checked: Instant, done: Instant) -> HeaderValue {
+    let ms = |a: Instant, b: Instant| b.duration_since(a).as_secs_f64() * 1e3;
+    let text = format!(
+        "parse;dur={:.3}, check;dur={:.3}, commit;dur={:.3}",
+        ms(start, parsed),
+        ms(parsed, checked),
+        ms(checked, done)
+    );
+    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("total;dur=0"))
 }
 
 fn refused(refusal: &Refusal) -> Response {

@@ -177,10 +177,45 @@ fn is_record_id(s: &str) -> bool {
 /// refused rather than dropped: a field the service does not know may be
 /// PHI that was never sealed.
 pub fn check(body: &[u8], keyset: &Keyset) -> Result<Intake, Refusal> {
-    let doc: Value = serde_json::from_slice(body).map_err(|e| Refusal::Json {
+    check_parsed(parse(body)?, keyset)
+}
+
+/// The body as JSON (the first half of [`check`], timed apart by the service).
+pub fn parse(body: &[u8]) -> Result<Value, Refusal> {
+    serde_json::from_slice(body).map_err(|e| Refusal::Json {
         line: e.line(),
         column: e.column(),
-    })?;
+    })
+}
+
+/// The second half of [`check`]: the fields of a parsed body.
+pub fn check_parsed(doc: Value, keyset: &Keyset) -> Result<Intake, Refusal> {
+    fields(doc, |text| {
+        keyset
+            .check_sealed(text)
+            .map(|value| value.kid().to_string())
+            .map_err(|e| (e.code(), e.to_string()))
+    })
+}
+
+/// The kid a plaintext-baseline row carries.
+#[cfg(feature = "plaintext-baseline")]
+pub const PLAINTEXT_KID: &str = "plaintext-baseline";
+
+/// The load report's baseline only (feature `plaintext-baseline`, never in a
+/// normal build): [`check_parsed`] with the sealed-field check left out, so
+/// the protected fields may be clear. Everything else is checked the same.
+#[cfg(feature = "plaintext-baseline")]
+pub fn check_parsed_plaintext(doc: Value) -> Result<Intake, Refusal> {
+    fields(doc, |_| Ok(PLAINTEXT_KID.to_string()))
+}
+
+/// `kid_of` says which key a protected field's text is sealed to, or why it
+/// is not (enseal's code and message).
+fn fields(
+    doc: Value,
+    kid_of: impl Fn(&str) -> Result<String, (ErrorCode, String)>,
+) -> Result<Intake, Refusal> {
     let Value::Object(mut doc) = doc else {
         return Err(field("", "must be a JSON object"));
     };
@@ -224,13 +259,13 @@ pub fn check(body: &[u8], keyset: &Keyset) -> Result<Intake, Refusal> {
                 });
             }
         };
-        match keyset.check_sealed(&text) {
-            Ok(value) => sealed.push((text, value.kid())),
-            Err(e) => {
+        match kid_of(&text) {
+            Ok(kid) => sealed.push((text, kid)),
+            Err((code, message)) => {
                 return Err(Refusal::NotSealed {
                     field: path,
-                    code: e.code(),
-                    message: e.to_string(),
+                    code,
+                    message,
                 });
             }
         }
@@ -241,7 +276,7 @@ pub fn check(body: &[u8], keyset: &Keyset) -> Result<Intake, Refusal> {
             problem: "not a field of an intake",
         });
     }
-    let kid = sealed[0].1;
+    let kid = sealed[0].1.clone();
     if sealed.iter().any(|(_, k)| *k != kid) {
         return Err(Refusal::MixedKeys);
     }
@@ -255,7 +290,7 @@ pub fn check(body: &[u8], keyset: &Keyset) -> Result<Intake, Refusal> {
         dob,
         ssn,
         diagnosis,
-        kid: kid.to_string(),
+        kid,
     })
 }
 

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use enseal_ingest::http::{self, App};
 use enseal_ingest::keys::Keys;
 use enseal_ingest::pki::{self, Pki};
-use enseal_ingest::store::Store;
+use enseal_ingest::store::{self, Store};
 use enseal_ingest::{dev, rotation, server, tls};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -90,9 +90,11 @@ struct ServeArgs {
     /// the URL). Default: SQLite in the dev directory.
     #[arg(long, env = "ENSEAL_INGEST_DATABASE")]
     database: Option<String>,
-    /// Database connections in the pool.
-    #[arg(long, env = "ENSEAL_INGEST_DB_CONNECTIONS", default_value_t = 8)]
-    db_connections: u32,
+    /// Database connections in the pool (default: 8 for PostgreSQL; 1 for
+    /// SQLite, which has one writer: more connections only queue in its
+    /// busy handler, measured in docs/INGEST-REPORT.md).
+    #[arg(long, env = "ENSEAL_INGEST_DB_CONNECTIONS")]
+    db_connections: Option<u32>,
     /// The service's certificate chain (PEM). With --key and --client-ca.
     #[arg(long, env = "ENSEAL_INGEST_CERT", requires_all = ["key", "client_ca"])]
     cert: Option<PathBuf>,
@@ -132,6 +134,11 @@ struct ServeArgs {
     /// (more than --request-timeout).
     #[arg(long, env = "ENSEAL_INGEST_IDLE_TIMEOUT", default_value_t = 60)]
     idle_timeout: u32,
+    /// The load report's baseline only: accept protected fields in the clear
+    /// and store them in a table of their own (feature plaintext-baseline).
+    #[cfg(feature = "plaintext-baseline")]
+    #[arg(long)]
+    plaintext_baseline: bool,
 }
 
 fn init_logging() {
@@ -197,7 +204,26 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     }
 
     let keys = Arc::new(Keys::load(&keyset, &signers)?);
-    let store = Arc::new(Store::open(&database, args.db_connections).await?);
+    #[allow(unused_mut)]
+    let connections = args
+        .db_connections
+        .unwrap_or(match store::Backend::of(&database)? {
+            store::Backend::Sqlite => 1,
+            store::Backend::Postgres => 8,
+        });
+    let store = Store::open(&database, connections).await?;
+    #[cfg(feature = "plaintext-baseline")]
+    let store = {
+        let mut store = store;
+        if args.plaintext_baseline {
+            tracing::warn!(
+                "plaintext baseline: protected fields are NOT checked; rows go to intakes_plaintext (load report only)"
+            );
+            store.use_plaintext_baseline();
+        }
+        store
+    };
+    let store = Arc::new(store);
     let app = Arc::new(App {
         keys: Arc::clone(&keys),
         store: Arc::clone(&store),
@@ -205,6 +231,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         max_body: args.max_body,
         records_settle: i64::from(args.records_settle),
         request_timeout: Duration::from_secs(args.request_timeout.into()),
+        #[cfg(feature = "plaintext-baseline")]
+        plaintext_baseline: args.plaintext_baseline,
     });
     let public_tls = tls::public(&cert, &key)?;
     let internal_tls = tls::internal(&cert, &key, &client_ca)?;

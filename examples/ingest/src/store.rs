@@ -53,15 +53,30 @@ impl<'s> MigrationSource<'s> for Embedded {
             Backend::Postgres => include_str!("../migrations/postgres/0001_intakes.sql"),
             Backend::Sqlite => include_str!("../migrations/sqlite/0001_intakes.sql"),
         };
-        Box::pin(async move {
-            Ok(vec![Migration::new(
-                1,
-                Cow::Borrowed("intakes"),
-                MigrationType::Simple,
-                Cow::Borrowed(sql),
-                false,
-            )])
-        })
+        #[allow(unused_mut)]
+        let mut migrations = vec![Migration::new(
+            1,
+            Cow::Borrowed("intakes"),
+            MigrationType::Simple,
+            Cow::Borrowed(sql),
+            false,
+        )];
+        #[cfg(feature = "plaintext-baseline")]
+        migrations.push(Migration::new(
+            1_000_001,
+            Cow::Borrowed("plaintext baseline (load report only)"),
+            MigrationType::Simple,
+            Cow::Borrowed(match self.0 {
+                Backend::Postgres => {
+                    include_str!("../migrations/postgres/baseline_intakes_plaintext.sql")
+                }
+                Backend::Sqlite => {
+                    include_str!("../migrations/sqlite/baseline_intakes_plaintext.sql")
+                }
+            }),
+            false,
+        ));
+        Box::pin(async move { Ok(migrations) })
     }
 }
 
@@ -179,6 +194,8 @@ pub const STATEMENT_TIMEOUT_SECS: u64 = 5;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// `intakes`, or the baseline's `intakes_plaintext`.
+    table: &'static str,
 }
 
 fn db_error(e: sqlx::Error) -> String {
@@ -237,7 +254,18 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| format!("migrating the schema: {e}"))?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            table: "intakes",
+        })
+    }
+
+    /// The load report's baseline only: store into `intakes_plaintext` (no
+    /// sealed-value CHECKs) instead of `intakes`.
+    #[cfg(feature = "plaintext-baseline")]
+    pub fn use_plaintext_baseline(&mut self) {
+        self.table = "intakes_plaintext";
     }
 
     /// Which server it is.
@@ -258,22 +286,24 @@ impl Store {
         // a deferred constraint or a lost connection would otherwise still
         // get a 201.
         let mut tx = self.pool.begin().await.map_err(db_error)?;
-        let inserted = sqlx::query(
-            "INSERT INTO intakes (record_id, received_at, received_day, kid, name, dob, ssn, diagnosis) \
+        let insert = format!(
+            "INSERT INTO {} (record_id, received_at, received_day, kid, name, dob, ssn, diagnosis) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (record_id) DO NOTHING RETURNING id",
-        )
-        .bind(&intake.record_id)
-        .bind(received_at)
-        .bind(day)
-        .bind(&intake.kid)
-        .bind(&intake.name)
-        .bind(&intake.dob)
-        .bind(&intake.ssn)
-        .bind(&intake.diagnosis)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?;
+            self.table
+        );
+        let inserted = sqlx::query(&insert)
+            .bind(&intake.record_id)
+            .bind(received_at)
+            .bind(day)
+            .bind(&intake.kid)
+            .bind(&intake.name)
+            .bind(&intake.dob)
+            .bind(&intake.ssn)
+            .bind(&intake.diagnosis)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
         let id: Option<i64> = inserted
             .map(|row| row.try_get(0))
             .transpose()
@@ -286,13 +316,15 @@ impl Store {
         // after a lost answer, a restart) answers as the first did; any other
         // content is a conflict. Sealed values are compared as stored: a
         // retry resends the very same text.
-        let row = sqlx::query(
-            "SELECT id, kid, name, dob, ssn, diagnosis FROM intakes WHERE record_id = $1",
-        )
-        .bind(&intake.record_id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db_error)?;
+        let select = format!(
+            "SELECT id, kid, name, dob, ssn, diagnosis FROM {} WHERE record_id = $1",
+            self.table
+        );
+        let row = sqlx::query(&select)
+            .bind(&intake.record_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
         let same = Intake {
             record_id: intake.record_id.clone(),
             kid: row.try_get(1).map_err(db_error)?,

@@ -912,3 +912,35 @@ async fn idle_and_trickling_clients_are_cut_off() {
     assert_eq!(web.get("/healthz").await.unwrap().status, 200);
     assert_eq!(rows(&url).await.len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_201_says_where_the_time_went_and_a_normal_build_has_no_plaintext_mode() {
+    let dir = scratch("timing");
+    let url = format!("sqlite:{}", dir.join("db").display());
+    let service = Service::start(&Options::new(&dir, &url));
+    let mut web = client::connect(service.intake, service.public_client())
+        .await
+        .unwrap();
+    let answer = web
+        .post_json("/intake", sealed_body(&service.sealer(), "timed"))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 201);
+    let timing = answer.headers["server-timing"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    for phase in ["parse;dur=", "check;dur=", "commit;dur="] {
+        assert!(timing.contains(phase), "{timing}");
+    }
+    drop(service);
+    // The load report's plaintext baseline exists only in a build with the
+    // off-by-default `plaintext-baseline` feature.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_enseal-ingest"))
+        .args(["--plaintext-baseline", "--dev-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unexpected argument"));
+}
