@@ -199,6 +199,21 @@ impl Drop for Background {
 /// `cargo xtask wheel-aarch64`: the aarch64 wheel alone (what `test` runs in
 /// the background).
 pub(crate) fn aarch64_wheel() -> Result {
+    // Started by `test` in a process group of its own (so that dropping the
+    // handle can stop the whole build): then a Ctrl-C or a kill of the
+    // parent does not reach it. It watches its parent instead and, once the
+    // parent is gone, stops its own group (itself, maturin, cargo, rustc).
+    let parent = std::os::unix::process::parent_id();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            if std::os::unix::process::parent_id() != parent {
+                let group = format!("-{}", std::process::id());
+                let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+                std::process::exit(1);
+            }
+        }
+    });
     let tools = tools()?;
     eprintln!("{}", build(&tools, AARCH64)?.report);
     Ok(())
@@ -246,7 +261,7 @@ fn build(tools: &Path, arch: Arch) -> Result<Built> {
         // release builds (target/release) of the C library and the benchmarks.
         .env("CARGO_PROFILE_RELEASE_STRIP", "none")
         .current_dir(root().join("bindings/uniffi")))?;
-    strip_debug(tools, &only_wheel(&out, arch)?, &out)?;
+    strip_debug(tools, &only_wheel(&out, arch)?, &out, arch)?;
     // maturin tags a uniffi wheel `py3-none`; the library also holds the
     // CPython hot path built on the stable ABI of 3.10 (pyo3 `abi3-py310`),
     // so the honest tag is `cp310-abi3`: pip then refuses it on PyPy.
@@ -288,8 +303,10 @@ fn build(tools: &Path, arch: Arch) -> Result<Built> {
 /// 4.0 MB. The symbol tables stay. Debian's llvm-strip, because binutils'
 /// `strip` cannot read an aarch64 file and zig 0.17's `objcopy` answers
 /// "unimplemented".
-fn strip_debug(tools: &Path, wheel: &Path, out: &Path) -> Result {
-    let scratch = out.join(".unpacked");
+fn strip_debug(tools: &Path, wheel: &Path, out: &Path, arch: Arch) -> Result {
+    // One scratch directory per architecture: the aarch64 wheel is built in
+    // the background while `python-test` builds the x86_64 one.
+    let scratch = out.join(format!(".unpacked-{}", arch.triple));
     if scratch.exists() {
         std::fs::remove_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     }

@@ -358,9 +358,13 @@ fn main() -> ExitCode {
         }) => block_on(async {
             let keys = Keys::load(&keyset, &signers)?;
             let store = Store::open(&database, 2).await?;
-            let count = rotation::import(&store, &file, &keys.current()).await;
+            let imported = rotation::import(&store, &file, &keys.current()).await;
             store.close().await;
-            println!("replaced the sealed values of {} intakes", count?);
+            let imported = imported?;
+            println!(
+                "replaced the sealed values of {} intakes; {} still sealed to another key than the primary",
+                imported.replaced, imported.remaining
+            );
             Ok(())
         }),
         None => block_on(serve(cli.serve)),

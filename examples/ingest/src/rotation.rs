@@ -25,15 +25,24 @@ use std::path::Path;
 const PAGE: i64 = 1000;
 
 /// Writes every stored intake not sealed to `skip_kid` (all of them if
-/// `None`) to `out` as NDJSON, mode 0600, whole or not at all. Returns how
-/// many rows it wrote.
+/// `None`) to `out` as NDJSON, mode 0600, whole or not at all: its id,
+/// record id, kid and the two sealed values, nothing in the clear. Returns
+/// how many rows it wrote.
 pub async fn export(store: &Store, out: &Path, skip_kid: Option<&str>) -> Result<usize, String> {
     let mut text = String::new();
     let (mut after, mut count) = (0, 0);
     loop {
         let rows = store.page(after, PAGE, skip_kid).await?;
         for row in &rows {
-            text.push_str(&serde_json::to_string(row).map_err(|e| e.to_string())?);
+            // Only what re-sealing needs: no clear name or date of birth in
+            // a file that travels to where the private keys are.
+            let line = serde_json::json!({
+                "id": row.id,
+                "recordId": row.record_id,
+                "kid": row.kid,
+                "patient": {"ssn": row.patient.ssn, "diagnosis": row.patient.diagnosis},
+            });
+            text.push_str(&line.to_string());
             text.push('\n');
         }
         count += rows.len();
@@ -89,12 +98,12 @@ fn resealed(line: &str, number: usize, keyset: &Keyset) -> Result<Resealed, Stri
 
 /// Reads `enseal reseal`'s output and replaces the rows' sealed values, in
 /// one transaction, after checking every value is sealed to the primary key
-/// of `current` (the service's keyset). Returns how many rows changed.
+/// of `current` (the service's keyset) and no row is in it twice.
 pub async fn import(
     store: &Store,
     resealed_file: &Path,
     current: &Published,
-) -> Result<u64, String> {
+) -> Result<Imported, String> {
     let text = read_text(resealed_file)?;
     let rows = text
         .lines()
@@ -103,5 +112,28 @@ pub async fn import(
         .map(|(i, line)| resealed(line, i + 1, current.keyset()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("{}: {e}; nothing was changed", resealed_file.display()))?;
-    store.replace_sealed(&rows).await
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = rows.iter().find(|row| !seen.insert(row.id)) {
+        return Err(format!(
+            "{}: row {} is in it twice; nothing was changed",
+            resealed_file.display(),
+            twice.id
+        ));
+    }
+    let replaced = store.replace_sealed(&rows).await?;
+    let primary = current.keyset().primary_kid().to_string();
+    Ok(Imported {
+        replaced,
+        remaining: store.count_not_on(&primary).await?,
+    })
+}
+
+/// What an import did.
+pub struct Imported {
+    /// Rows whose sealed values were replaced.
+    pub replaced: u64,
+    /// Rows still sealed to another key than the primary (those that arrived
+    /// on the old key after the export: export again until this is 0, and
+    /// once more after the old key is retired).
+    pub remaining: i64,
 }

@@ -427,6 +427,16 @@ impl Store {
         Ok(rows.len() as u64)
     }
 
+    /// How many intakes are sealed to another key than `kid`.
+    pub async fn count_not_on(&self, kid: &str) -> Result<i64, String> {
+        let row = sqlx::query("SELECT COUNT(*) FROM intakes WHERE kid <> $1")
+            .bind(kid)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.try_get(0).map_err(db_error)
+    }
+
     /// Whether the database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<(), String> {
         sqlx::query("SELECT 1")

@@ -186,6 +186,48 @@ async fn a_rotation_reseals_every_stored_value_with_the_cli_and_retires_the_old_
             p(&resealed),
             "--quiet",
         ]);
+        let export_text = std::fs::read_to_string(&rows_file).unwrap();
+        assert!(
+            !export_text.contains(NAME) && !export_text.contains(DOB),
+            "{store}: the export holds nothing in the clear"
+        );
+        // A file that cannot be applied whole changes nothing: a row that
+        // is not in the database after a good one, or a row twice.
+        let good = std::fs::read_to_string(&resealed).unwrap();
+        let first = good.lines().next().unwrap().to_string();
+        let mut missing: serde_json::Value = serde_json::from_str(&first).unwrap();
+        missing["id"] = 999_999.into();
+        let before = rows(&url).await;
+        for (case, text) in [
+            ("a missing row", format!("{first}\n{missing}\n")),
+            ("a row twice", format!("{first}\n{first}\n")),
+        ] {
+            let bad = dir.join("bad.ndjson");
+            std::fs::write(&bad, text).unwrap();
+            let out = Command::new(env!("CARGO_BIN_EXE_enseal-ingest"))
+                .args([
+                    "import-resealed",
+                    p(&bad),
+                    "--database",
+                    &url,
+                    "--keyset",
+                    p(&dir.join("keyset.jws")),
+                    "--signers",
+                    p(&dir.join("signers.json")),
+                ])
+                .output()
+                .unwrap();
+            assert!(!out.status.success(), "{store}: {case}");
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("nothing was changed"),
+                "{store}: {case}"
+            );
+            assert_eq!(
+                rows(&url).await,
+                before,
+                "{store}: {case}: the database is as it was"
+            );
+        }
         let imported = ingest(&[
             "import-resealed",
             p(&resealed),
@@ -197,7 +239,9 @@ async fn a_rotation_reseals_every_stored_value_with_the_cli_and_retires_the_old_
             p(&dir.join("signers.json")),
         ]);
         assert!(
-            imported.contains("replaced the sealed values of 13 intakes"),
+            imported.contains(
+                "replaced the sealed values of 13 intakes; 0 still sealed to another key than the primary"
+            ),
             "{store}: {imported}"
         );
         let audit_report = enseal(&["audit", "verify", p(&audit)]);

@@ -366,10 +366,18 @@ async fn a_retried_submission_is_stored_once_and_another_body_under_its_id_confl
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_1_2_is_refused_and_the_records_listener_needs_a_certificate_from_its_ca() {
     let dir = scratch("tls");
-    let service = Service::start(&Options::new(
-        &dir,
-        &format!("sqlite:{}", dir.join("db").display()),
-    ));
+    // A package directory with a file in it, and a file beside it that no
+    // path under /enseal/ may reach.
+    let package = dir.join("package");
+    std::fs::create_dir_all(&package).unwrap();
+    std::fs::write(package.join("x25519.js"), "export {};").unwrap();
+    std::fs::write(dir.join("secret.txt"), "not for the web").unwrap();
+    let package_flag = package.to_str().unwrap().to_string();
+    let url = format!("sqlite:{}", dir.join("db").display());
+    let service = Service::start(&Options {
+        args: &["--package-dir", &package_flag],
+        ..Options::new(&dir, &url)
+    });
     let ca = dir.join("pki/ca.pem");
 
     // A TLS 1.2-only client (with every 1.2 suite rustls has) gets no session.
@@ -438,18 +446,26 @@ async fn tls_1_2_is_refused_and_the_records_listener_needs_a_certificate_from_it
     let mut web = client::connect(service.intake, service.public_client())
         .await
         .unwrap();
+    for path in ["/", "/keyset.jws", "/healthz", "/enseal/x25519.js"] {
+        let answer = web.get(path).await.unwrap();
+        assert_eq!(answer.status, 200, "{path}");
+        assert!(hsts(&answer), "{path}");
+    }
+    let js = web.get("/enseal/x25519.js").await.unwrap();
+    assert_eq!(js.body, "export {};");
+    assert_eq!(js.headers["content-type"], "text/javascript");
     for path in [
-        "/",
-        "/keyset.jws",
-        "/healthz",
         "/no-such-page",
-        "/enseal/../../etc/passwd",
+        "/enseal/../secret.txt",
+        "/enseal/..%2fsecret.txt",
+        "/enseal/%2e%2e/secret.txt",
+        "/enseal/%2e%2e%2fsecret.txt",
+        "/enseal//etc/passwd",
     ] {
         let answer = web.get(path).await.unwrap();
-        assert!(hsts(&answer), "{path}: {}", answer.status);
-        if path.starts_with("/no") || path.contains("..") {
-            assert_eq!(answer.status, 404, "{path}");
-        }
+        assert_eq!(answer.status, 404, "{path}");
+        assert!(hsts(&answer), "{path}");
+        assert!(!String::from_utf8_lossy(&answer.body).contains("not for the web"));
     }
 }
 
