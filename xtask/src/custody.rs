@@ -270,7 +270,7 @@ fn kotlin_classpath() -> String {
     format!(
         "{}:{}:/usr/share/java/jna.jar",
         path(&dir.join("enseal-test.jar")),
-        path(&dir.join("dist/enseal.jar"))
+        path(&dir.join("test-dist/enseal.jar"))
     )
 }
 

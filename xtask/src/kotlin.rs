@@ -203,7 +203,10 @@ fn raw_number(record: &str, name: &str, parsed: &serde_json::Number) -> Result<S
     Ok(raw)
 }
 
-/// The JVM package: `target/kotlin/dist/{enseal.jar, libenseal_uniffi.so}`.
+/// The JVM package: `target/kotlin/dist/{enseal.jar, libenseal_uniffi.so}`
+/// from the release library (`kotlin-package`), or `target/kotlin/test-dist/`
+/// from the dev library (the tests), so that a test run never leaves a
+/// debug build where the package is shipped from.
 pub(crate) struct Package {
     pub(crate) jar: PathBuf,
     pub(crate) lib_dir: PathBuf,
@@ -217,7 +220,10 @@ pub(crate) fn package(build: Build) -> Result<Package> {
     let generated = dir.join("gen");
     generate(&lib, "kotlin", &generated)?;
     swift(&lib)?;
-    let dist = dir.join("dist");
+    let dist = dir.join(match build {
+        Build::Dev => "test-dist",
+        Build::Release => "dist",
+    });
     let classes = dir.join("classes");
     for fresh in [&dist, &classes] {
         if fresh.exists() {
