@@ -607,7 +607,8 @@ pub(crate) fn bench() -> Result {
     let browser = if browser_script.exists() {
         run(Command::new("node")
             .arg(&browser_script)
-            .current_dir(root().join("wasm")))?;
+            .env("ENSEAL_INGEST_BIN", &service_bin)
+            .current_dir(root().join("wasm/tests")))?;
         std::fs::read_to_string(out.join("browser-seal.json"))
             .ok()
             .and_then(|t| serde_json::from_str::<Value>(&t).ok())
