@@ -190,12 +190,43 @@ impl std::fmt::Display for Cursor {
 /// `--records-settle` must exceed.
 pub const STATEMENT_TIMEOUT_SECS: u64 = 5;
 
+/// The two statements of `POST /intake`, for the table intakes go to
+/// (`intakes`, or the baseline's `intakes_plaintext`): written once, not per
+/// request.
+struct Statements {
+    insert: String,
+    replay: String,
+}
+
+impl Statements {
+    fn for_table(table: &str) -> Statements {
+        Statements {
+            insert: format!(
+                "INSERT INTO {table} (record_id, received_at, received_day, kid, name, dob, ssn, diagnosis) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (record_id) DO NOTHING RETURNING id"
+            ),
+            replay: format!(
+                "SELECT id, kid, name, dob, ssn, diagnosis FROM {table} WHERE record_id = $1"
+            ),
+        }
+    }
+}
+
+/// The rows of a `SELECT id, record_id, received_at, kid, name, dob, ssn,
+/// diagnosis`.
+fn stored_intakes(rows: &[sqlx::any::AnyRow]) -> Result<Vec<StoredIntake>, String> {
+    rows.iter()
+        .map(stored_intake)
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db_error)
+}
+
 /// A connection pool to one database.
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// `intakes`, or the baseline's `intakes_plaintext`.
-    table: &'static str,
+    statements: Statements,
 }
 
 fn db_error(e: sqlx::Error) -> String {
@@ -257,7 +288,7 @@ impl Store {
         Ok(Store {
             pool,
             backend,
-            table: "intakes",
+            statements: Statements::for_table("intakes"),
         })
     }
 
@@ -265,7 +296,7 @@ impl Store {
     /// sealed-value CHECKs) instead of `intakes`.
     #[cfg(feature = "plaintext-baseline")]
     pub fn use_plaintext_baseline(&mut self) {
-        self.table = "intakes_plaintext";
+        self.statements = Statements::for_table("intakes_plaintext");
     }
 
     /// Which server it is.
@@ -286,13 +317,7 @@ impl Store {
         // a deferred constraint or a lost connection would otherwise still
         // get a 201.
         let mut tx = self.pool.begin().await.map_err(db_error)?;
-        let insert = format!(
-            "INSERT INTO {} (record_id, received_at, received_day, kid, name, dob, ssn, diagnosis) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (record_id) DO NOTHING RETURNING id",
-            self.table
-        );
-        let inserted = sqlx::query(&insert)
+        let inserted = sqlx::query(&self.statements.insert)
             .bind(&intake.record_id)
             .bind(received_at)
             .bind(day)
@@ -316,11 +341,7 @@ impl Store {
         // after a lost answer, a restart) answers as the first did; any other
         // content is a conflict. Sealed values are compared as stored: a
         // retry resends the very same text.
-        let select = format!(
-            "SELECT id, kid, name, dob, ssn, diagnosis FROM {} WHERE record_id = $1",
-            self.table
-        );
-        let row = sqlx::query(&select)
+        let row = sqlx::query(&self.statements.replay)
             .bind(&intake.record_id)
             .fetch_one(&self.pool)
             .await
@@ -367,10 +388,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)?;
-        rows.iter()
-            .map(stored_intake)
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(db_error)
+        stored_intakes(&rows)
     }
 
     /// Up to `limit` intakes of any day with ids above `after`, skipping
@@ -391,10 +409,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)?;
-        rows.iter()
-            .map(stored_intake)
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(db_error)
+        stored_intakes(&rows)
     }
 
     /// Replaces the sealed fields of rows, in one transaction: every row

@@ -9,7 +9,6 @@
 mod common;
 
 use common::*;
-use enseal_ingest::client;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -40,6 +39,18 @@ fn ingest(args: &[&str]) -> String {
     run(Command::new(env!("CARGO_BIN_EXE_enseal-ingest")).args(args))
 }
 
+/// `enseal-ingest import-resealed FILE` against the service's database and
+/// its published keyset, as the operator runs it.
+fn import_resealed(file: &Path, url: &str, dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_enseal-ingest"))
+        .args(["import-resealed", p(file), "--database", url, "--keyset"])
+        .arg(dir.join("keyset.jws"))
+        .arg("--signers")
+        .arg(dir.join("signers.json"))
+        .output()
+        .unwrap()
+}
+
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -65,9 +76,7 @@ async fn publish(service: &Service, keyset: &Path, version: &str) {
     ]);
     run(Command::new("kill").args(["-HUP", &service.pid().to_string()]));
     let jws = std::fs::read_to_string(dir.join("keyset.jws")).unwrap();
-    let mut web = client::connect(service.intake, service.public_client())
-        .await
-        .unwrap();
+    let mut web = service.web().await;
     for _ in 0..200 {
         if web.get("/keyset.jws").await.unwrap().body == jws.trim().as_bytes() {
             return;
@@ -86,9 +95,7 @@ async fn a_rotation_reseals_every_stored_value_with_the_cli_and_retires_the_old_
         let service = Service::start(&Options::new(&dir, &url));
         let old_sealer = service.sealer();
         let old_kid = service.keyset().primary_kid().to_string();
-        let mut web = client::connect(service.intake, service.public_client())
-            .await
-            .unwrap();
+        let mut web = service.web().await;
         for i in 0..12 {
             let answer = web
                 .post_json("/intake", sealed_body(&old_sealer, &format!("before-{i}")))
@@ -204,19 +211,7 @@ async fn a_rotation_reseals_every_stored_value_with_the_cli_and_retires_the_old_
         ] {
             let bad = dir.join("bad.ndjson");
             std::fs::write(&bad, text).unwrap();
-            let out = Command::new(env!("CARGO_BIN_EXE_enseal-ingest"))
-                .args([
-                    "import-resealed",
-                    p(&bad),
-                    "--database",
-                    &url,
-                    "--keyset",
-                    p(&dir.join("keyset.jws")),
-                    "--signers",
-                    p(&dir.join("signers.json")),
-                ])
-                .output()
-                .unwrap();
+            let out = import_resealed(&bad, &url, &dir);
             assert!(!out.status.success(), "{store}: {case}");
             assert!(
                 String::from_utf8_lossy(&out.stderr).contains("nothing was changed"),
@@ -228,16 +223,13 @@ async fn a_rotation_reseals_every_stored_value_with_the_cli_and_retires_the_old_
                 "{store}: {case}: the database is as it was"
             );
         }
-        let imported = ingest(&[
-            "import-resealed",
-            p(&resealed),
-            "--database",
-            &url,
-            "--keyset",
-            p(&dir.join("keyset.jws")),
-            "--signers",
-            p(&dir.join("signers.json")),
-        ]);
+        let imported = import_resealed(&resealed, &url, &dir);
+        assert!(
+            imported.status.success(),
+            "{store}: {}",
+            String::from_utf8_lossy(&imported.stderr)
+        );
+        let imported = String::from_utf8(imported.stdout).unwrap();
         assert!(
             imported.contains(
                 "replaced the sealed values of 13 intakes; 0 still sealed to another key than the primary"
@@ -267,19 +259,7 @@ async fn a_rotation_reseals_every_stored_value_with_the_cli_and_retires_the_old_
 
         // The old export fed to the import is refused (not on the primary
         // key): nothing changes.
-        let refused = Command::new(env!("CARGO_BIN_EXE_enseal-ingest"))
-            .args([
-                "import-resealed",
-                p(&rows_file),
-                "--database",
-                &url,
-                "--keyset",
-                p(&dir.join("keyset.jws")),
-                "--signers",
-                p(&dir.join("signers.json")),
-            ])
-            .output()
-            .unwrap();
+        let refused = import_resealed(&rows_file, &url, &dir);
         assert!(!refused.status.success());
         assert!(String::from_utf8_lossy(&refused.stderr).contains("nothing was changed"));
 

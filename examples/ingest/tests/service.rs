@@ -35,9 +35,7 @@ async fn with_no_arguments_it_runs_in_dev_mode_and_the_pipeline_opens_what_was_s
         args: &[],
     });
     assert!(cwd.join("enseal-ingest-dev/ingest.db").exists());
-    let mut web = client::connect(service.intake, service.public_client())
-        .await
-        .unwrap();
+    let mut web = service.web().await;
     let page = web.get("/").await.unwrap();
     assert_eq!(page.status, 200);
     assert!(hsts(&page));
@@ -65,9 +63,7 @@ async fn with_no_arguments_it_runs_in_dev_mode_and_the_pipeline_opens_what_was_s
     assert!(hsts(&stored));
 
     // The pipeline's view: over mutual TLS, the fields as they were sent.
-    let mut internal = client::connect(service.records, service.internal_client())
-        .await
-        .unwrap();
+    let mut internal = service.internal().await;
     let day = enseal_ingest::http::day_of(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -277,9 +273,7 @@ async fn each_bad_input_gets_its_4xx_naming_the_field_and_stores_nothing() {
     let dir = scratch("bad");
     for (store, url) in databases(&dir, "bad").await {
         let service = Service::start(&Options::new(&dir.join(store), &url));
-        let mut web = client::connect(service.intake, service.public_client())
-            .await
-            .unwrap();
+        let mut web = service.web().await;
         for (case, content_type, body, status, code, field) in bad_inputs(&service) {
             let answer = web
                 .request(
@@ -301,9 +295,7 @@ async fn each_bad_input_gets_its_4xx_naming_the_field_and_stores_nothing() {
             }
             if answer.status == 413 {
                 // The service may close a connection after an unread body.
-                web = client::connect(service.intake, service.public_client())
-                    .await
-                    .unwrap();
+                web = service.web().await;
             }
         }
         // Read back directly: nothing was stored.
@@ -339,9 +331,7 @@ async fn a_retried_submission_is_stored_once_and_another_body_under_its_id_confl
     for (store, url) in databases(&dir, "retry").await {
         let service = Service::start(&Options::new(&dir.join(store), &url));
         let sealer = service.sealer();
-        let mut web = client::connect(service.intake, service.public_client())
-            .await
-            .unwrap();
+        let mut web = service.web().await;
         let body = sealed_body(&sealer, "retry-1");
         let first = web.post_json("/intake", body.clone()).await.unwrap();
         assert_eq!(first.status, 201, "{store}");
@@ -373,7 +363,7 @@ async fn tls_1_2_is_refused_and_the_records_listener_needs_a_certificate_from_it
     std::fs::write(package.join("x25519.js"), "export {};").unwrap();
     std::fs::write(dir.join("secret.txt"), "not for the web").unwrap();
     let package_flag = package.to_str().unwrap().to_string();
-    let url = format!("sqlite:{}", dir.join("db").display());
+    let url = sqlite_in(&dir);
     let service = Service::start(&Options {
         args: &["--package-dir", &package_flag],
         ..Options::new(&dir, &url)
@@ -429,9 +419,7 @@ async fn tls_1_2_is_refused_and_the_records_listener_needs_a_certificate_from_it
         };
         assert!(answer.is_err(), "{who}: {answer:?}");
     }
-    let mut internal = client::connect(service.records, service.internal_client())
-        .await
-        .unwrap();
+    let mut internal = service.internal().await;
     let ok = internal.get("/records?day=2026-12-01").await.unwrap();
     assert_eq!(ok.status, 200);
     assert!(hsts(&ok));
@@ -443,9 +431,7 @@ async fn tls_1_2_is_refused_and_the_records_listener_needs_a_certificate_from_it
     assert!(logs.contains("records fetched client=sha256:"), "{logs}");
 
     // HSTS on what the public listener answers too, 404 included.
-    let mut web = client::connect(service.intake, service.public_client())
-        .await
-        .unwrap();
+    let mut web = service.web().await;
     for path in ["/", "/keyset.jws", "/healthz", "/enseal/x25519.js"] {
         let answer = web.get(path).await.unwrap();
         assert_eq!(answer.status, 200, "{path}");
@@ -615,10 +601,7 @@ async fn restarts_under_load_lose_no_acknowledged_record_and_store_none_twice() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_keyset_takes_effect_on_sighup_and_an_older_one_is_refused() {
     let dir = scratch("rotate");
-    let service = Service::start(&Options::new(
-        &dir,
-        &format!("sqlite:{}", dir.join("db").display()),
-    ));
+    let service = Service::start(&Options::new(&dir, &sqlite_in(&dir)));
     let old_sealer = service.sealer();
     // Rotation: a new primary key, the old one kept so in-flight forms
     // still land; signed (version 2) by the same pinned signer.
@@ -647,9 +630,7 @@ async fn a_new_keyset_takes_effect_on_sighup_and_an_older_one_is_refused() {
             .unwrap()
     };
     hup(service.pid());
-    let mut web = client::connect(service.intake, service.public_client())
-        .await
-        .unwrap();
+    let mut web = service.web().await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let served = web.get("/keyset.jws").await.unwrap();
@@ -704,7 +685,7 @@ async fn a_new_keyset_takes_effect_on_sighup_and_an_older_one_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rolled_back_release_runs_on_the_schema_a_newer_one_migrated() {
     let dir = scratch("rollback");
-    let url = format!("sqlite:{}", dir.join("db").display());
+    let url = sqlite_in(&dir);
     drop(Service::start(&Options::new(&dir, &url)));
     // What a newer release's additive migration leaves behind: a nullable
     // column and its entry in sqlx's ledger, unknown to this binary.
@@ -719,9 +700,7 @@ async fn a_rolled_back_release_runs_on_the_schema_a_newer_one_migrated() {
     }
     pool.close().await;
     let service = Service::start(&Options::new(&dir, &url));
-    let mut web = client::connect(service.intake, service.public_client())
-        .await
-        .unwrap();
+    let mut web = service.web().await;
     let answer = web
         .post_json("/intake", sealed_body(&service.sealer(), "after-rollback"))
         .await
@@ -752,9 +731,7 @@ async fn a_commit_that_fails_is_never_acknowledged() {
     ] {
         sqlx::query(statement).execute(&pool).await.unwrap();
     }
-    let mut web = client::connect(service.intake, service.public_client())
-        .await
-        .unwrap();
+    let mut web = service.web().await;
     let answer = web
         .post_json("/intake", sealed_body(&service.sealer(), "never-committed"))
         .await
@@ -779,7 +756,7 @@ async fn a_commit_that_fails_is_never_acknowledged() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sighup_right_after_start_reloads_instead_of_killing_it() {
     let dir = scratch("early-hup");
-    let url = format!("sqlite:{}", dir.join("db").display());
+    let url = sqlite_in(&dir);
     for _ in 0..5 {
         let service = Service::start(&Options::new(&dir, &url));
         // At once, as a deploy script that reloads after start would.
@@ -799,14 +776,12 @@ async fn a_sighup_right_after_start_reloads_instead_of_killing_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_show_once_settled_and_pages_follow_a_fixed_horizon() {
     let dir = scratch("settle");
-    let url = format!("sqlite:{}", dir.join("db").display());
+    let url = sqlite_in(&dir);
     let service = Service::start(&Options {
         records_settle: 30,
         ..Options::new(&dir, &url)
     });
-    let mut web = client::connect(service.intake, service.public_client())
-        .await
-        .unwrap();
+    let mut web = service.web().await;
     let sealer = service.sealer();
     for i in 0..5 {
         let answer = web
@@ -820,9 +795,7 @@ async fn records_show_once_settled_and_pages_follow_a_fixed_horizon() {
         .unwrap()
         .as_secs() as i64;
     let day = enseal_ingest::http::day_of(now);
-    let mut internal = client::connect(service.records, service.internal_client())
-        .await
-        .unwrap();
+    let mut internal = service.internal().await;
     // Received less than 30 s ago: not settled, not shown, even if asked.
     let page = internal
         .get(&format!("/records?day={day}&until={}", now + 60))
@@ -837,9 +810,7 @@ async fn records_show_once_settled_and_pages_follow_a_fixed_horizon() {
     // Without a settle time the five show, two per page along one horizon,
     // in (received_at, id) order, each once.
     let service = Service::start(&Options::new(&dir, &url));
-    let mut internal = client::connect(service.records, service.internal_client())
-        .await
-        .unwrap();
+    let mut internal = service.internal().await;
     let first = internal
         .get(&format!("/records?day={day}&limit=2"))
         .await
@@ -887,7 +858,7 @@ async fn records_show_once_settled_and_pages_follow_a_fixed_horizon() {
 async fn idle_and_trickling_clients_are_cut_off() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let dir = scratch("slow");
-    let url = format!("sqlite:{}", dir.join("db").display());
+    let url = sqlite_in(&dir);
     let service = Service::start(&Options {
         args: &["--request-timeout", "1", "--idle-timeout", "2"],
         ..Options::new(&dir, &url)
@@ -922,9 +893,7 @@ async fn idle_and_trickling_clients_are_cut_off() {
     assert!(answer.starts_with("http/1.1 408"), "{answer}");
     assert!(answer.contains("strict-transport-security"), "{answer}");
     // Others are served meanwhile.
-    let mut web = client::connect(service.intake, service.public_client())
-        .await
-        .unwrap();
+    let mut web = service.web().await;
     assert_eq!(web.get("/healthz").await.unwrap().status, 200);
     assert_eq!(rows(&url).await.len(), 0);
 }
@@ -932,11 +901,9 @@ async fn idle_and_trickling_clients_are_cut_off() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_201_says_where_the_time_went_and_a_normal_build_has_no_plaintext_mode() {
     let dir = scratch("timing");
-    let url = format!("sqlite:{}", dir.join("db").display());
+    let url = sqlite_in(&dir);
     let service = Service::start(&Options::new(&dir, &url));
-    let mut web = client::connect(service.intake, service.public_client())
-        .await
-        .unwrap();
+    let mut web = service.web().await;
     let answer = web
         .post_json("/intake", sealed_body(&service.sealer(), "timed"))
         .await

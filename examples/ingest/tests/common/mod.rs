@@ -160,6 +160,20 @@ impl Service {
         self.child.id()
     }
 
+    /// A connection to the intake listener.
+    pub async fn web(&self) -> client::Connection {
+        client::connect(self.intake, self.public_client())
+            .await
+            .unwrap()
+    }
+
+    /// A connection to the records listener, with the pipeline's certificate.
+    pub async fn internal(&self) -> client::Connection {
+        client::connect(self.records, self.internal_client())
+            .await
+            .unwrap()
+    }
+
     pub fn public_client(&self) -> Arc<ClientConfig> {
         client::config(&self.dir.join("pki/ca.pem"), None, true).unwrap()
     }
@@ -214,6 +228,11 @@ pub fn sealed_body(sealer: &Sealer, record_id: &str) -> String {
 /// The service's context template, parsed.
 pub fn template() -> ContextTemplate {
     ContextTemplate::parse(CONTEXT_TEMPLATE).unwrap()
+}
+
+/// An SQLite database under `dir`.
+pub fn sqlite_in(dir: &Path) -> String {
+    format!("sqlite:{}", dir.join("db").display())
 }
 
 /// A fresh scratch directory.
