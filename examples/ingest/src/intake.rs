@@ -173,14 +173,8 @@ fn is_record_id(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
-/// Parses and checks a submission against `keyset`. Unknown members are
-/// refused rather than dropped: a field the service does not know may be
-/// PHI that was never sealed.
-pub fn check(body: &[u8], keyset: &Keyset) -> Result<Intake, Refusal> {
-    check_parsed(parse(body)?, keyset)
-}
-
-/// The body as JSON (the first half of [`check`], timed apart by the service).
+/// A submission's body as JSON; then [`check_parsed`] (two steps, so that
+/// the service can time them apart).
 pub fn parse(body: &[u8]) -> Result<Value, Refusal> {
     serde_json::from_slice(body).map_err(|e| Refusal::Json {
         line: e.line(),
@@ -188,7 +182,9 @@ pub fn parse(body: &[u8]) -> Result<Value, Refusal> {
     })
 }
 
-/// The second half of [`check`]: the fields of a parsed body.
+/// Checks a parsed submission against `keyset`. Unknown members are refused
+/// rather than dropped: a field the service does not know may be PHI that
+/// was never sealed.
 pub fn check_parsed(doc: Value, keyset: &Keyset) -> Result<Intake, Refusal> {
     fields(doc, |text| {
         keyset
