@@ -53,8 +53,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         /// Leave out the rows already sealed to this key id (the new primary).
-        #[arg(long)]
-        skip_kid: Option<String>,
+        /// One key id in 64 starts with `-`: that is a key id, not an option.
+        #[arg(long, allow_hyphen_values = true, value_name = "KID")]
+        skip_kid: Option<enseal::KeyId>,
     },
     /// Key rotation, step 3: replaces the stored sealed values with
     /// `enseal reseal`'s output, all rows in one transaction, after checking
@@ -345,6 +346,7 @@ fn main() -> ExitCode {
             skip_kid,
         }) => block_on(async {
             let store = Store::open(&database, 2).await?;
+            let skip_kid = skip_kid.map(|kid| kid.to_string());
             let count = rotation::export(&store, &out, skip_kid.as_deref()).await;
             store.close().await;
             println!("exported {} intakes to {}", count?, out.display());

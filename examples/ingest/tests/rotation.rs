@@ -314,3 +314,38 @@ async fn a_rotation_reseals_every_stored_value_with_the_cli_and_retires_the_old_
         }
     }
 }
+
+/// One key id in 64 starts with `-` (base64url): `--skip-kid` must take it as
+/// a value, as CI once showed when a random new key's id began `-H`.
+#[test]
+fn export_takes_a_key_id_that_starts_with_a_dash_and_refuses_what_is_not_one() {
+    let dir = scratch("export-kid");
+    let url = sqlite_in(&dir);
+    let out = dir.join("rows.ndjson");
+    let exported = ingest(&[
+        "export",
+        "--database",
+        &url,
+        "--out",
+        p(&out),
+        "--skip-kid",
+        "-HdJTa8f7u4",
+    ]);
+    assert!(exported.contains("exported 0 intakes"), "{exported}");
+    assert!(out.exists());
+
+    let refused_out = dir.join("refused.ndjson");
+    let refused = Command::new(env!("CARGO_BIN_EXE_enseal-ingest"))
+        .args(["export", "--database", &url, "--out", p(&refused_out)])
+        .args(["--skip-kid", "-not-a-kid"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("--skip-kid") && stderr.contains("key id"),
+        "{stderr}"
+    );
+    assert!(!refused_out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
