@@ -1,7 +1,8 @@
 //! Key pairs, public keys, keysets and keyrings as JavaScript classes.
 
 use crate::convert;
-use crate::error::{JsResult, OrThrow};
+use crate::error::{JsResult, OrThrow, to_js};
+use crate::sealed::Sealed;
 use enseal_core as core_api;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -207,6 +208,27 @@ impl Keyset {
     #[wasm_bindgen(getter, js_name = primaryKid)]
     pub fn primary_kid(&self) -> String {
         self.inner.primary_kid().to_string()
+    }
+
+    /// Checks that `text` (the text form) is sealed to a key of this keyset
+    /// that is not past its `notAfter` (the clock), and returns it parsed:
+    /// what a service that stores sealed fields, holding no private key,
+    /// checks before it accepts one. Throws `BAD_PREFIX` for a clear value
+    /// and the other errors of {@link Sealed.parse}, then `UNKNOWN_KEY`, then
+    /// `KEY_EXPIRED`. Only opening checks the tag.
+    #[wasm_bindgen(js_name = checkSealed)]
+    pub fn check_sealed(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue,
+    ) -> JsResult<Sealed> {
+        let text = text.as_string().ok_or_else(|| {
+            to_js(core_api::Error::InvalidArgument(
+                "Keyset.checkSealed takes the text form (a string)",
+            ))
+        })?;
+        Ok(Sealed {
+            inner: self.inner.check_sealed(&text).or_throw()?,
+        })
     }
 
     /// Every key with its dates, in document order.

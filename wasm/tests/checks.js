@@ -100,6 +100,25 @@ export function runApi(enseal) {
     notAfter: [sealer.notAfter ?? null, enseal.Sealer.fromKeyset(reparsed).notAfter],
   };
 
+  // What a service that stores sealed fields checks, holding no private key.
+  const expiredKey = enseal.KeyPair.generate();
+  const outsideKey = enseal.KeyPair.generate();
+  const accepting = enseal.Keyset.fromPublicKey(key.publicKey);
+  accepting.add(expiredKey.publicKey, { created: 1, notAfter: 2 });
+  const checked = accepting.checkSealed(text);
+  const refusal = (value) => {
+    const f = fail(() => accepting.checkSealed(value));
+    return [f.code, typeof f.message === 'string' && !f.message.includes('123-45-6789')];
+  };
+  r.checkSealed = {
+    accepted: checked.kid === key.kid && checked.toText() === text && checked.plaintextLen === 11,
+    expired: refusal(new enseal.Sealer(expiredKey.publicKey).seal('123-45-6789', 'c')),
+    unknownKey: refusal(new enseal.Sealer(outsideKey.publicKey).seal('123-45-6789', 'c')),
+    clear: refusal('123-45-6789'),
+    truncated: refusal(text.slice(0, 32)), // 18 bytes: short of a header
+    binary: fail(() => accepting.checkSealed(binary)).code,
+  };
+
   // Keyrings: a key added twice is left as it is.
   const other = enseal.KeyPair.generate();
   r.keyring = {
@@ -175,6 +194,14 @@ export function assertApi(r, assert, label = '') {
     expired: 'KEY_EXPIRED',
     notAfter: [null, 4102444800],
   }, at('keyset building'));
+  assert.deepEqual(r.checkSealed, {
+    accepted: true,
+    expired: ['KEY_EXPIRED', true],
+    unknownKey: ['UNKNOWN_KEY', true],
+    clear: ['BAD_PREFIX', true],
+    truncated: ['TRUNCATED', true],
+    binary: 'INVALID_ARGUMENT',
+  }, at('Keyset.checkSealed'));
   assert.deepEqual(r.keyring, { addAgain: false, addOther: true, length: 2, kids: true, fromPrivateBytes: true, badPrivateBytes: 'INVALID_ARGUMENT' }, at('keyring'));
   assert.deepEqual(r.batch, {
     column: ['078-05-1120', '\u0001\u0002\u0003', ''],

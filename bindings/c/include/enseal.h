@@ -834,6 +834,24 @@ enseal_status enseal_keyset_primary_kid(const enseal_keyset *keyset, char **out)
 enseal_status enseal_keyset_entry(const enseal_keyset *keyset, size_t index, enseal_keyset_entry_info *out);
 
 /**
+ * Checks that the sealed value `text` (text form) is sealed to a key of this
+ * keyset that is not past its not_after at `now` (Unix seconds; 0: the
+ * system clock), and writes what it says about itself to `out`: what a
+ * service that stores sealed fields, and holds no private key, checks
+ * before it accepts one. Errors: those of enseal_sealed_inspect
+ * (ENSEAL_BAD_PREFIX for a clear value, ENSEAL_BAD_ENCODING,
+ * ENSEAL_TRUNCATED, ...), then ENSEAL_UNKNOWN_KEY for a key id not in the
+ * keyset (a prefix alone proves nothing: anyone can seal to a key of their
+ * own), then ENSEAL_KEY_EXPIRED. Only opening checks the tag: a tampered
+ * body passes here and fails ENSEAL_DECRYPT_FAILED where it is opened. On
+ * error nothing is written.
+ *
+ * # Safety
+ * `keyset` must be a live keyset; `text` NUL-terminated; `out` writable.
+ */
+enseal_status enseal_keyset_check_sealed(const enseal_keyset *keyset, const char *text, uint64_t now, enseal_sealed_info *out);
+
+/**
  * Frees a keyset and sets `*keyset` to NULL. NULL is allowed.
  *
  * # Safety

@@ -3,6 +3,7 @@
 
 use crate::memory::*;
 use crate::public_key::enseal_public_key;
+use crate::sealed::{enseal_sealed_info, info};
 use crate::status::{enseal_status, guard, produce};
 use enseal_core::{Error, KeyId, Keyset};
 use std::ffi::c_char;
@@ -195,6 +196,40 @@ pub unsafe extern "C" fn enseal_keyset_entry(
             created: entry.created(),
             not_after: entry.not_after().unwrap_or(0),
         })
+    };
+    // SAFETY: `produce` checks `out` for NULL before writing through it.
+    unsafe { produce(out, make) }
+}
+
+/// Checks that the sealed value `text` (text form) is sealed to a key of this
+/// keyset that is not past its not_after at `now` (Unix seconds; 0: the
+/// system clock), and writes what it says about itself to `out`: what a
+/// service that stores sealed fields, and holds no private key, checks
+/// before it accepts one. Errors: those of enseal_sealed_inspect
+/// (ENSEAL_BAD_PREFIX for a clear value, ENSEAL_BAD_ENCODING,
+/// ENSEAL_TRUNCATED, ...), then ENSEAL_UNKNOWN_KEY for a key id not in the
+/// keyset (a prefix alone proves nothing: anyone can seal to a key of their
+/// own), then ENSEAL_KEY_EXPIRED. Only opening checks the tag: a tampered
+/// body passes here and fails ENSEAL_DECRYPT_FAILED where it is opened. On
+/// error nothing is written.
+///
+/// # Safety
+/// `keyset` must be a live keyset; `text` NUL-terminated; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn enseal_keyset_check_sealed(
+    keyset: *const enseal_keyset,
+    text: *const c_char,
+    now: u64,
+    out: *mut enseal_sealed_info,
+) -> enseal_status {
+    let make = || {
+        // SAFETY: forwarded from the function's contract.
+        let (keyset, text) = unsafe { (&handle(keyset)?.inner, str_arg(text)?) };
+        let sealed = match now {
+            0 => keyset.check_sealed(text)?,
+            now => keyset.check_sealed_at(text, now)?,
+        };
+        info(&sealed)
     };
     // SAFETY: `produce` checks `out` for NULL before writing through it.
     unsafe { produce(out, make) }

@@ -32,7 +32,8 @@ pub struct enseal_sealed_info {
     pub text_len: usize,
 }
 
-fn info(sealed: &Sealed) -> Result<enseal_sealed_info, Error> {
+/// The header of a parsed value, as C reads it.
+pub(crate) fn info(sealed: &Sealed) -> Result<enseal_sealed_info, Error> {
     Ok(enseal_sealed_info {
         version: sealed.version(),
         suite: sealed.suite().kem_id(),

@@ -959,6 +959,91 @@ static void statuses(void) {
     enseal_keypair_free(&pair);
 }
 
+/* What a service that stores sealed fields checks, with no private key: the
+ * value parses, its kid is a key of the keyset, that key is not past its
+ * not_after; on a refusal nothing is written and the message has no value. */
+static void check_sealed(void) {
+    enseal_keypair *in_pair = NULL, *other_pair = NULL, *outside_pair = NULL;
+    enseal_public_key *in_pub = NULL, *other_pub = NULL, *outside_pub = NULL;
+    char *in_kid = NULL;
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &in_pair));
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_P256, &other_pair));
+    CHECK_OK(enseal_keypair_generate(ENSEAL_SUITE_X25519, &outside_pair));
+    CHECK_OK(enseal_keypair_public_key(in_pair, &in_pub));
+    CHECK_OK(enseal_keypair_public_key(other_pair, &other_pub));
+    CHECK_OK(enseal_keypair_public_key(outside_pair, &outside_pub));
+    CHECK_OK(enseal_public_key_kid(in_pub, &in_kid));
+
+    /* The primary has no end; the other key ends at 1900000000. */
+    enseal_keyset *keyset = NULL;
+    CHECK_OK(enseal_keyset_from_public_key(other_pub, 0, 0, &keyset));
+    CHECK_OK(enseal_keyset_add(keyset, in_pub, 1700000000, 1900000000));
+
+    enseal_sealer *to_in = NULL, *to_outside = NULL;
+    char *sealed = NULL, *outside = NULL;
+    CHECK_OK(enseal_sealer_new(in_pub, 0, &to_in));
+    CHECK_OK(enseal_sealer_new(outside_pub, 0, &to_outside));
+    CHECK_OK(enseal_sealer_seal(to_in, (const uint8_t *)"123-45-6789", 11, NULL, 0, &sealed));
+    CHECK_OK(enseal_sealer_seal(to_outside, (const uint8_t *)"123-45-6789", 11, NULL, 0, &outside));
+
+    /* Accepted, by the system clock and at a given time, with the header. */
+    enseal_sealed_info info, inspected;
+    CHECK_OK(enseal_sealed_inspect(sealed, &inspected));
+    memset(&info, 0, sizeof info);
+    CHECK_OK(enseal_keyset_check_sealed(keyset, sealed, 0, &info));
+    CHECK(strcmp(info.kid, in_kid) == 0 && info.suite == ENSEAL_SUITE_X25519);
+    /* Field by field: the padding between them is not written. */
+    CHECK(strcmp(info.session_id, inspected.session_id) == 0 && info.counter == inspected.counter);
+    CHECK(info.version == inspected.version && info.plaintext_len == 11 && info.text_len == strlen(sealed));
+    CHECK(info.binary_len == inspected.binary_len);
+    CHECK_OK(enseal_keyset_check_sealed(keyset, sealed, 1900000000, &info)); /* its last second */
+
+    /* Refused, each with its code; `out` keeps what it held. */
+    enseal_sealed_info untouched;
+    memset(&untouched, 0xab, sizeof untouched);
+    char truncated[33]; /* "enseal1." and 24 characters: 18 bytes, short of a header */
+    memcpy(truncated, sealed, 32);
+    truncated[32] = '\0';
+    struct {
+        const char *text;
+        uint64_t now;
+        enseal_status want;
+    } refused[] = {
+        {sealed, 1900000001, ENSEAL_KEY_EXPIRED},
+        {outside, 0, ENSEAL_UNKNOWN_KEY},
+        {"123-45-6789", 0, ENSEAL_BAD_PREFIX},
+        {truncated, 0, ENSEAL_TRUNCATED},
+        {"enseal1.!!!!", 0, ENSEAL_BAD_ENCODING},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        memcpy(&info, &untouched, sizeof info);
+        CHECK_STATUS(enseal_keyset_check_sealed(keyset, refused[i].text, refused[i].now, &info),
+                     refused[i].want);
+        CHECK(memcmp(&info, &untouched, sizeof info) == 0);
+        CHECK(strstr(enseal_last_error(), "123-45-6789") == NULL);
+    }
+    CHECK_STATUS(enseal_keyset_check_sealed(NULL, sealed, 0, &info), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_keyset_check_sealed(keyset, NULL, 0, &info), ENSEAL_INVALID_ARGUMENT);
+    CHECK_STATUS(enseal_keyset_check_sealed(keyset, sealed, 0, NULL), ENSEAL_INVALID_ARGUMENT);
+
+    /* A retired key's values are refused. */
+    CHECK_OK(enseal_keyset_retire(keyset, in_kid));
+    CHECK_STATUS(enseal_keyset_check_sealed(keyset, sealed, 0, &info), ENSEAL_UNKNOWN_KEY);
+
+    enseal_string_free(&sealed);
+    enseal_string_free(&outside);
+    enseal_string_free(&in_kid);
+    enseal_sealer_free(&to_in);
+    enseal_sealer_free(&to_outside);
+    enseal_keyset_free(&keyset);
+    enseal_public_key_free(&in_pub);
+    enseal_public_key_free(&other_pub);
+    enseal_public_key_free(&outside_pub);
+    enseal_keypair_free(&in_pair);
+    enseal_keypair_free(&other_pair);
+    enseal_keypair_free(&outside_pair);
+}
+
 /* The library's version is the header's. */
 static void version(void) {
     CHECK(strcmp(enseal_version(), ENSEAL_VERSION_STRING) == 0);
@@ -982,6 +1067,7 @@ int main(void) {
     caller_buffers();
     inspect();
     keyset_building();
+    check_sealed();
     statuses();
     version();
     return test_summary("test_api");

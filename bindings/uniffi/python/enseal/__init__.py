@@ -479,6 +479,17 @@ class Keyset:
         """Removes the key ``kid``; the primary cannot be retired (``InvalidKeysetError``)."""
         self._inner.retire(kid)
 
+    @_translated
+    def check_sealed(self, text: str) -> Sealed:
+        """Checks that ``text`` is sealed to a key of this keyset that is not
+        past its ``not_after``, and returns it parsed: what a service that
+        stores sealed fields, and holds no private key, checks before it
+        accepts one. ``BadPrefixError`` for a clear value (and the other parse
+        errors), then ``UnknownKeyError``, then ``KeyExpiredError``. Only
+        opening checks the tag."""
+        self._inner.check_sealed(text)
+        return Sealed.parse(text)
+
     @property
     def primary_kid(self) -> str:
         """The key id of the primary key."""

@@ -211,6 +211,26 @@ fun keysets() {
     expect<EnsealException.InvalidArgument>("not UTF-8") { openerOf(first).openString(Sealer(first.publicKey()).seal(byteArrayOf(-1), "c".toByteArray()), "c") }
 }
 
+/** What a service that stores sealed fields checks with no private key: sealed, to a key of the keyset, not past its not_after. */
+fun checkSealed() {
+    val (primary, old, outside) = Triple(KeyPair.generate(Suite.X25519), KeyPair.generate(Suite.P256), KeyPair.generate(Suite.X25519))
+    val keyset = Keyset.fromPublicKey(primary.publicKey())
+    keyset.add(old.publicKey(), created = 1_600_000_000uL, notAfter = 1_700_000_000uL)
+    val sealed = Sealer(primary.publicKey()).seal("123-45-6789", "ssn")
+    val checked = keyset.checkSealed(sealed)
+    check(checked.kid() == primary.kid() && checked.toText() == sealed, "checkSealed: accepted and parsed")
+    fun refused(what: String, text: String, want: String) = try {
+        keyset.checkSealed(text)
+        check(false, "checkSealed $what: accepted")
+    } catch (e: EnsealException) {
+        check(e.errorName() == want && !e.detail().contains("123-45-6789") && !(e.message ?: "").contains("123-45-6789"), "checkSealed $what: ${e.errorName()}")
+    }
+    refused("past not_after", Sealer(old.publicKey()).seal("123-45-6789", "ssn"), "KEY_EXPIRED")
+    refused("a key outside the keyset", Sealer(outside.publicKey()).seal("123-45-6789", "ssn"), "UNKNOWN_KEY")
+    refused("a clear value", "123-45-6789", "BAD_PREFIX")
+    refused("a truncated value", sealed.take(32), "TRUNCATED")
+}
+
 fun text(hexed: String): String = String(hex(hexed), Charsets.UTF_8)
 
 /** Every case of tests/vectors/context-templates.json: from the record's JSON, and from a map of its top-level fields. */
@@ -496,6 +516,7 @@ fun main(args: Array<String>) {
     records()
     audit()
     keysets()
+    checkSealed()
     signedKeysets()
     api()
     reviewFixes()

@@ -277,6 +277,31 @@ def test_keysets_are_built_rotated_and_sealed_to_their_new_primary():
     assert copy.copy(keyset) is not keyset and copy.deepcopy(keyset).to_json() == keyset.to_json()
 
 
+def test_check_sealed_accepts_a_value_sealed_to_a_current_key_of_the_keyset_only():
+    primary, old, outside = (enseal.KeyPair.generate() for _ in range(3))
+    keyset = enseal.Keyset.from_public_key(primary.public_key)
+    keyset.add(old.public_key, created=1_600_000_000, not_after=1_700_000_000)
+    sealed = enseal.Sealer(primary.public_key).seal("123-45-6789", "ssn")
+    checked = keyset.check_sealed(sealed)
+    assert isinstance(checked, enseal.Sealed)
+    assert checked.kid == primary.kid and checked.to_text() == sealed
+    refused = [
+        (enseal.Sealer(old.public_key).seal("123-45-6789", "ssn"), enseal.KeyExpiredError),
+        (enseal.Sealer(outside.public_key).seal("123-45-6789", "ssn"), enseal.UnknownKeyError),
+        ("123-45-6789", enseal.BadPrefixError),
+        (sealed[:32], enseal.TruncatedError)  # 18 bytes,
+    ]
+    for text, error in refused:
+        with pytest.raises(error) as caught:
+            keyset.check_sealed(text)
+        assert "123-45-6789" not in str(caught.value)
+    with pytest.raises(TypeError):
+        keyset.check_sealed(sealed.encode())  # type: ignore[arg-type]
+    keyset.retire(old.kid)
+    with pytest.raises(enseal.UnknownKeyError):
+        keyset.check_sealed(refused[0][0])
+
+
 def test_keyrings_count_and_ignore_a_key_added_twice():
     key = enseal.KeyPair.generate()
     ring = enseal.Keyring()

@@ -57,6 +57,8 @@ created: int = first.created
 until: Optional[int] = first.not_after
 count: int = len(keyset)
 primary: str = keyset.primary_kid
+checked: Sealed = keyset.check_sealed(Sealer(p256.public_key).seal("v", "c"))
+assert checked.kid == p256.kid
 document: str = Keyset.from_json(keyset.to_json()).to_json()
 
 
