@@ -468,7 +468,11 @@ impl fmt::Display for Error {
             ),
             Error::UnsupportedVersion(v) => write!(f, "unsupported sealed-field version {v}"),
             Error::UnsupportedSuite(id) => write!(f, "unsupported KEM suite 0x{id:04x}"),
-            Error::UnknownKey(kid) => write!(f, "no private key with key id {kid} in the keyring"),
+            // One code for the keyring that opens and the keyset that checks.
+            Error::UnknownKey(kid) => write!(
+                f,
+                "no key with key id {kid} (not in this keyring or keyset)"
+            ),
             Error::DecryptFailed => f.write_str(
                 "decryption failed (wrong key, wrong context, or the value was altered)",
             ),

@@ -147,7 +147,7 @@ fn keyring_keeps_opening_after_rotation() {
         Keyset::new(KeysetEntry::new(old.public_key().clone(), 1_700_000_000, None).unwrap());
     keyset
         .add_entry(
-            KeysetEntry::new(new.public_key().clone(), 1_760_000_000, Some(1_900_000_000)).unwrap(),
+            KeysetEntry::new(new.public_key().clone(), 1_760_000_000, Some(4_102_444_800)).unwrap(),
         )
         .unwrap();
     keyset.promote(&new.kid()).unwrap();
@@ -164,7 +164,7 @@ fn keyring_keeps_opening_after_rotation() {
     );
     // Past its not-after date the primary is refused.
     assert_eq!(
-        Sealer::from_keyset_with_clock(&keyset, || 1_900_000_001).unwrap_err(),
+        Sealer::from_keyset_with_clock(&keyset, || 4_102_444_801).unwrap_err(),
         Error::KeyExpired(new.kid())
     );
     assert!(Sealer::from_keyset(&keyset).is_ok());

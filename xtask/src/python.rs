@@ -199,8 +199,8 @@ fn build(tools: &Path, arch: Arch) -> Result<Built> {
 /// `strip` cannot read an aarch64 file and zig 0.17's `objcopy` answers
 /// "unimplemented".
 fn strip_debug(tools: &Path, wheel: &Path, out: &Path, arch: Arch) -> Result {
-    // One scratch directory per architecture: the aarch64 wheel is built in
-    // the background while `python-test` builds the x86_64 one.
+    // One scratch directory per architecture: `cargo xtask wheels` leaves
+    // the first wheel's behind while it builds the second.
     let scratch = out.join(format!(".unpacked-{}", arch.triple));
     if scratch.exists() {
         std::fs::remove_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;

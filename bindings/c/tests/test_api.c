@@ -847,14 +847,14 @@ static void keyset_building(void) {
     CHECK(strcmp(entry.kid, old_kid) == 0 && entry.suite == ENSEAL_SUITE_X25519 && entry.not_after == 0);
     CHECK((long long)entry.created >= before && (long long)entry.created <= after);
 
-    CHECK_OK(enseal_keyset_add(keyset, new_pub, 1700000000, 1900000000));
+    CHECK_OK(enseal_keyset_add(keyset, new_pub, 1700000000, 4102444800));
     CHECK_STATUS(enseal_keyset_add(keyset, new_pub, 0, 0), ENSEAL_INVALID_KEYSET); /* already there */
     CHECK_STATUS(enseal_keyset_add(keyset, old_pub, 5, 4), ENSEAL_INVALID_KEYSET);  /* ends before it starts */
     CHECK_OK(enseal_keyset_len(keyset, &len));
     CHECK(len == 2);
     CHECK_OK(enseal_keyset_entry(keyset, 1, &entry));
     CHECK(strcmp(entry.kid, new_kid) == 0 && entry.suite == ENSEAL_SUITE_P256);
-    CHECK(entry.created == 1700000000 && entry.not_after == 1900000000);
+    CHECK(entry.created == 1700000000 && entry.not_after == 4102444800);
     CHECK_OK(enseal_keyset_primary_kid(keyset, &primary));
     CHECK(strcmp(primary, old_kid) == 0);
     enseal_string_free(&primary);
@@ -872,7 +872,7 @@ static void keyset_building(void) {
     uint64_t not_after = 0;
     CHECK_OK(enseal_sealer_from_keyset(keyset, &sealer));
     CHECK_OK(enseal_sealer_not_after(sealer, &not_after));
-    CHECK(not_after == 1900000000);
+    CHECK(not_after == 4102444800);
     CHECK_OK(enseal_sealer_seal(sealer, (const uint8_t *)"x", 1, NULL, 0, &sealed));
     enseal_sealed_info info;
     CHECK_OK(enseal_sealed_inspect(sealed, &info));
@@ -974,10 +974,11 @@ static void check_sealed(void) {
     CHECK_OK(enseal_keypair_public_key(outside_pair, &outside_pub));
     CHECK_OK(enseal_public_key_kid(in_pub, &in_kid));
 
-    /* The primary has no end; the other key ends at 1900000000. */
+    /* The primary (other_pub) has no end; in_pub ends at 4102444800 (2100),
+     * so the system clock's check below holds for this century. */
     enseal_keyset *keyset = NULL;
     CHECK_OK(enseal_keyset_from_public_key(other_pub, 0, 0, &keyset));
-    CHECK_OK(enseal_keyset_add(keyset, in_pub, 1700000000, 1900000000));
+    CHECK_OK(enseal_keyset_add(keyset, in_pub, 1700000000, 4102444800));
 
     enseal_sealer *to_in = NULL, *to_outside = NULL;
     char *sealed = NULL, *outside = NULL;
@@ -996,7 +997,7 @@ static void check_sealed(void) {
     CHECK(strcmp(info.session_id, inspected.session_id) == 0 && info.counter == inspected.counter);
     CHECK(info.version == inspected.version && info.plaintext_len == 11 && info.text_len == strlen(sealed));
     CHECK(info.binary_len == inspected.binary_len);
-    CHECK_OK(enseal_keyset_check_sealed(keyset, sealed, 1900000000, &info)); /* its last second */
+    CHECK_OK(enseal_keyset_check_sealed(keyset, sealed, 4102444800, &info)); /* its last second */
 
     /* Refused, each with its code; `out` keeps what it held. */
     enseal_sealed_info untouched;
@@ -1009,7 +1010,7 @@ static void check_sealed(void) {
         uint64_t now;
         enseal_status want;
     } refused[] = {
-        {sealed, 1900000001, ENSEAL_KEY_EXPIRED},
+        {sealed, 4102444801, ENSEAL_KEY_EXPIRED},
         {outside, 0, ENSEAL_UNKNOWN_KEY},
         {"123-45-6789", 0, ENSEAL_BAD_PREFIX},
         {truncated, 0, ENSEAL_TRUNCATED},

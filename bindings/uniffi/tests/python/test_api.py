@@ -289,7 +289,7 @@ def test_check_sealed_accepts_a_value_sealed_to_a_current_key_of_the_keyset_only
         (enseal.Sealer(old.public_key).seal("123-45-6789", "ssn"), enseal.KeyExpiredError),
         (enseal.Sealer(outside.public_key).seal("123-45-6789", "ssn"), enseal.UnknownKeyError),
         ("123-45-6789", enseal.BadPrefixError),
-        (sealed[:32], enseal.TruncatedError)  # 18 bytes,
+        (sealed[:32], enseal.TruncatedError),  # 18 bytes: short of a header
     ]
     for text, error in refused:
         with pytest.raises(error) as caught:
