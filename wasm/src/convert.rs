@@ -15,6 +15,13 @@ fn try_bytes(value: &JsValue) -> Option<Vec<u8>> {
     }
 }
 
+/// A `string` argument, refused with `message` when it is anything else.
+pub(crate) fn string(value: &JsValue, message: &'static str) -> JsResult<String> {
+    value
+        .as_string()
+        .ok_or_else(|| to_js(Error::InvalidArgument(message)))
+}
+
 /// [`try_bytes`], refused with `message`.
 pub(crate) fn bytes(value: &JsValue, message: &'static str) -> JsResult<Vec<u8>> {
     try_bytes(value).ok_or_else(|| to_js(Error::InvalidArgument(message)))

@@ -1,7 +1,7 @@
 //! Key pairs, public keys, keysets and keyrings as JavaScript classes.
 
 use crate::convert;
-use crate::error::{JsResult, OrThrow, to_js};
+use crate::error::{JsResult, OrThrow};
 use crate::sealed::Sealed;
 use enseal_core as core_api;
 use js_sys::Uint8Array;
@@ -221,11 +221,7 @@ impl Keyset {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue,
     ) -> JsResult<Sealed> {
-        let text = text.as_string().ok_or_else(|| {
-            to_js(core_api::Error::InvalidArgument(
-                "Keyset.checkSealed takes the text form (a string)",
-            ))
-        })?;
+        let text = convert::string(text, "Keyset.checkSealed takes the text form (a string)")?;
         Ok(Sealed {
             inner: self.inner.check_sealed(&text).or_throw()?,
         })

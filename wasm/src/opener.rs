@@ -29,11 +29,10 @@ pub struct Opener {
 /// The text form, refused when `sealed` is not a string. (A `Sealed` never
 /// gets here: `js/sealed.js` sends it to the `_openSealed` methods.)
 fn text(sealed: &JsValue) -> JsResult<String> {
-    sealed.as_string().ok_or_else(|| {
-        to_js(Error::InvalidArgument(
-            "a sealed value must be its text form (a string) or a Sealed; the binary form opens with openBinary",
-        ))
-    })
+    convert::string(
+        sealed,
+        "a sealed value must be its text form (a string) or a Sealed; the binary form opens with openBinary",
+    )
 }
 
 #[wasm_bindgen]

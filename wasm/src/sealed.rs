@@ -1,7 +1,7 @@
 //! `Sealed`: a parsed sealed value, inspected without any key.
 
 use crate::convert;
-use crate::error::{JsResult, OrThrow, to_js};
+use crate::error::{JsResult, OrThrow};
 use enseal_core as core_api;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -23,11 +23,10 @@ impl Sealed {
     pub fn parse(
         #[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue,
     ) -> JsResult<Sealed> {
-        let text = text.as_string().ok_or_else(|| {
-            to_js(core_api::Error::InvalidArgument(
-                "Sealed.parse takes the text form (a string); for bytes use Sealed.fromBinary",
-            ))
-        })?;
+        let text = convert::string(
+            text,
+            "Sealed.parse takes the text form (a string); for bytes use Sealed.fromBinary",
+        )?;
         Ok(Sealed {
             inner: core_api::Sealed::parse(&text).or_throw()?,
         })
